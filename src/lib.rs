@@ -1,0 +1,1 @@
+//! Unpublished root package: it owns the top-level `examples/` and `tests/` of the workspace.

@@ -140,9 +140,15 @@ mod tests {
         assert_eq!(collect("abc"), ["abc"]);
         assert_eq!(collect("<-CAL:foo(bar)"), ["<-CAL:foo", "bar"]);
         assert_eq!(collect("//a//b//"), ["a", "b"]);
-        assert_eq!(collect("a\u{1c}b\u{85}c\u{a0}d\u{2028}e\u{3000}f"), ["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(
+            collect("a\u{1c}b\u{85}c\u{a0}d\u{2028}e\u{3000}f"),
+            ["a", "b", "c", "d", "e", "f"]
+        );
         // Not Python white space: zero-width space, byte-order mark, next-to-space lookalikes.
-        assert_eq!(collect("a\u{200b}b\u{feff}c\u{180e}d"), ["a\u{200b}b\u{feff}c\u{180e}d"]);
+        assert_eq!(
+            collect("a\u{200b}b\u{feff}c\u{180e}d"),
+            ["a\u{200b}b\u{feff}c\u{180e}d"]
+        );
         assert_eq!(collect("é/ü (ß)"), ["é", "ü", "ß"]);
     }
 
@@ -267,6 +273,9 @@ for line in sys.stdin:
             same_count += usize::from(same);
             prev = Some(case);
         }
-        assert!((500..2500).contains(&same_count), "{same_count} same-type pairs");
+        assert!(
+            (500..2500).contains(&same_count),
+            "{same_count} same-type pairs"
+        );
     }
 }

@@ -2,3 +2,4 @@
 #![forbid(unsafe_code)]
 
 pub use capturemock_core as core_engine;
+pub mod rc;

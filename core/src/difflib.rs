@@ -108,25 +108,49 @@ pub const fn max_blocks(len_a: usize, len_b: usize) -> usize {
     shorter.saturating_add(1)
 }
 
-/// The index of sequence `b` (Python's `b2j` after removing popular elements), built once per
+/// Slots in the hash table of a [`BIndex`] for `len_b` elements: a power of two at least
+/// four times the largest possible number of distinct elements. At that load most lookups
+/// end at the first slot, which measured twice as fast as a half-full table (the probe loop's
+/// exit is then predictable) and faster than binary search from about 16 distinct elements.
+const fn table_slots(len_b: usize) -> usize {
+    let wanted = len_b.saturating_mul(4);
+    match wanted.checked_next_power_of_two() {
+        Some(t) if t >= 2 => t,
+        Some(_) => 2,
+        None => usize::MAX,
+    }
+}
+
+/// Fibonacci hashing: the top bits of the product spread even consecutive ids evenly.
+#[inline]
+fn slot_of(word: u32, shift: u32) -> usize {
+    (word.wrapping_mul(0x9e37_79b9) >> shift) as usize
+}
+
+/// The index of sequence `b` (Python's `b2j`, popular elements marked), built once per
 /// request and shared by all comparisons against it.
 #[derive(Clone, Copy, Debug)]
 pub struct BIndex<'s> {
     b: &'s [u32],
-    /// Distinct elements of `b`, ascending.
-    keys: &'s [u32],
-    /// `starts[k]..starts[k + 1]` is where the positions of `keys[k]` lie in `positions`.
-    starts: &'s [u32],
     /// Every position of `b`, grouped by element, ascending within a group.
     positions: &'s [u32],
+    /// Open addressing, [`SLOT`] words per slot: an element and where its group lies in
+    /// `positions`. A group is never empty, so an end of 0 marks a free slot.
+    slots: &'s [u32],
+    /// `32 - log2(number of slots)`.
+    shift: u32,
     /// A group longer than this is popular; `u32::MAX` when `b` is too short for the rule.
     popular_above: u32,
 }
 
+/// Words per hash slot: element, group start, group end.
+const SLOT: usize = 3;
+
 impl<'s> BIndex<'s> {
-    /// How many `u32`s of storage [`BIndex::new`] needs for a `b` of `len_b` elements.
+    /// How many `u32`s of storage [`BIndex::new`] needs for a `b` of `len_b` elements
+    /// (between `13 * len_b` and `25 * len_b`, at least 6).
     pub const fn required(len_b: usize) -> usize {
-        len_b.saturating_mul(3).saturating_add(1)
+        len_b.saturating_add(table_slots(len_b).saturating_mul(SLOT))
     }
 
     /// Indexes `b`, using `storage` (at least [`BIndex::required`]`(b.len())` long) for the
@@ -142,8 +166,10 @@ impl<'s> BIndex<'s> {
             });
         }
         let (positions, rest) = storage.split_at_mut(b.len());
-        let (keys, rest) = rest.split_at_mut(b.len());
-        let starts = &mut rest[..b.len() + 1];
+        let n_slots = table_slots(b.len());
+        let slots = &mut rest[..n_slots * SLOT];
+        let mask = n_slots - 1;
+        let shift = 32u32.saturating_sub(n_slots.trailing_zeros());
 
         for (slot, p) in positions.iter_mut().zip(0..len_b) {
             *slot = p;
@@ -152,23 +178,24 @@ impl<'s> BIndex<'s> {
         // Python's b2j lists have: by element, then ascending position.
         positions.sort_unstable_by_key(|&p| (b.get(p as usize).copied(), p));
 
-        let mut distinct = 0usize;
-        let mut previous = None;
-        for (n, &p) in (0u32..).zip(positions.iter()) {
-            let word = b.get(p as usize).copied();
-            if word != previous {
-                previous = word;
-                if let (Some(w), Some(key), Some(start)) =
-                    (word, keys.get_mut(distinct), starts.get_mut(distinct))
-                {
-                    *key = w;
-                    *start = n;
-                }
-                distinct += 1;
+        slots.fill(0);
+        let word_at = |n: u32| positions.get(n as usize).and_then(|&p| b.get(p as usize));
+        let mut start = 0u32;
+        while let Some(&word) = word_at(start) {
+            let mut end = start + 1;
+            while word_at(end) == Some(&word) {
+                end += 1;
             }
-        }
-        if let Some(end) = starts.get_mut(distinct) {
-            *end = len_b;
+            // At most a quarter of the table is ever used, so a free slot is always found.
+            let mut i = slot_of(word, shift);
+            while let Some(slot) = slots.get_mut(i * SLOT..i * SLOT + SLOT) {
+                if slot[2] == 0 {
+                    slot.copy_from_slice(&[word, start, end]);
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+            start = end;
         }
 
         // difflib: `if self.autojunk and n >= 200: ntest = n // 100 + 1`, popular if `> ntest`.
@@ -179,9 +206,9 @@ impl<'s> BIndex<'s> {
         };
         Ok(BIndex {
             b,
-            keys: &keys[..distinct],
-            starts: &starts[..distinct + 1],
             positions,
+            slots,
+            shift,
             popular_above,
         })
     }
@@ -201,20 +228,38 @@ impl<'s> BIndex<'s> {
         self.b.is_empty()
     }
 
+    /// Where the positions of `word` lie in `self.positions` (empty when absent).
+    #[inline]
+    fn group(&self, word: u32) -> (u32, u32) {
+        let n_slots = self.slots.len() / SLOT;
+        let mask = n_slots.wrapping_sub(1);
+        let mut i = slot_of(word, self.shift);
+        // Bounded by the table size so that the loop provably ends.
+        for _ in 0..n_slots {
+            let Some(&[key, start, end]) = self.slots.get(i * SLOT..i * SLOT + SLOT) else {
+                break;
+            };
+            // One exit test for both "found" and "free slot" (a free slot holds (0, 0), and
+            // its key may well equal `word`): which of the two it was is left to the data,
+            // which keeps an unpredictable branch out of the common, first-probe case.
+            if key == word || end == 0 {
+                return (start, end);
+            }
+            i = (i + 1) & mask;
+        }
+        (0, 0)
+    }
+
     /// All positions of `word` in `b`, ascending, popular or not.
     pub fn positions(&self, word: u32) -> &'s [u32] {
-        let Ok(k) = self.keys.binary_search(&word) else {
-            return &[];
-        };
-        match (self.starts.get(k), self.starts.get(k + 1)) {
-            (Some(&s), Some(&e)) => self.positions.get(s as usize..e as usize).unwrap_or(&[]),
-            _ => &[],
-        }
+        let (s, e) = self.group(word);
+        self.positions.get(s as usize..e as usize).unwrap_or(&[])
     }
 
     /// How many times `word` occurs in `b`.
     pub fn count(&self, word: u32) -> u32 {
-        self.positions(word).len() as u32
+        let (s, e) = self.group(word);
+        e - s
     }
 
     /// Whether `word` is popular in `b` (left out of the search, though blocks may still be
@@ -223,13 +268,15 @@ impl<'s> BIndex<'s> {
         self.count(word) > self.popular_above
     }
 
-    /// Python's `b2j.get(word, [])`: the positions a match search may start from.
-    fn b2j(&self, word: u32) -> &'s [u32] {
-        let positions = self.positions(word);
-        if positions.len() as u32 > self.popular_above {
-            &[]
+    /// Python's `b2j.get(word, [])`, as a range of `self.positions`: the positions a match
+    /// search may start from.
+    #[inline]
+    fn b2j(&self, word: u32) -> (u32, u32) {
+        let (s, e) = self.group(word);
+        if e - s > self.popular_above {
+            (s, s)
         } else {
-            positions
+            (s, e)
         }
     }
 
@@ -261,14 +308,15 @@ impl<'s> BIndex<'s> {
 /// Working storage for comparisons, reusable across candidates and requests.
 ///
 /// It holds Python's `j2len` tables (one `(row stamp, length)` pair per position of `b`, so a
-/// new row costs nothing instead of clearing `len(b)` entries) and the stack of ranges still
-/// to search.
+/// new row costs nothing instead of clearing `len(b)` entries), the `b2j` lookups of the
+/// current candidate (so each element of `a` is looked up once, not once per searched range)
+/// and the stack of ranges still to search.
 #[derive(Debug)]
 pub struct Scratch<'s> {
     /// `2 * max_len_b` words: stamp at `2 * j`, run length at `2 * j + 1`.
     j2len: &'s mut [u32],
-    /// Pending work, four words per frame; see [`Frame`].
-    stack: &'s mut [u32],
+    /// The rest: `2 * len(a)` words of `b2j` ranges, then the stack, four words per frame.
+    work: &'s mut [u32],
     /// Last stamp handed out; entries carrying an older stamp are stale.
     stamp: u32,
 }
@@ -290,13 +338,21 @@ enum Frame {
 /// Tag in the fourth word of a stacked [`Frame::Emit`]; a range's `bhi` never reaches it.
 const EMIT_TAG: u32 = u32::MAX;
 
+/// Words of `Scratch::work` one comparison needs.
+const fn work_len(len_a: usize, len_b: usize) -> usize {
+    len_a
+        .saturating_mul(2)
+        .saturating_add(max_blocks(len_a, len_b).saturating_mul(4))
+}
+
 impl<'s> Scratch<'s> {
     /// How many `u32`s of storage [`Scratch::new`] needs for candidates of up to `max_len_a`
-    /// elements against requests of up to `max_len_b` elements.
+    /// elements against requests of up to `max_len_b` elements (about
+    /// `2 * max_len_b + 6 * max_len_a`).
     pub const fn required(max_len_a: usize, max_len_b: usize) -> usize {
         max_len_b
             .saturating_mul(2)
-            .saturating_add(max_blocks(max_len_a, max_len_b).saturating_mul(4))
+            .saturating_add(work_len(max_len_a, max_len_b))
     }
 
     /// Prepares scratch storage for requests of up to `max_len_b` elements; what is left of
@@ -312,92 +368,211 @@ impl<'s> Scratch<'s> {
                 available: storage.len(),
             });
         }
-        let (j2len, stack) = storage.split_at_mut(max_len_b * 2);
+        let (j2len, work) = storage.split_at_mut(max_len_b * 2);
         j2len.fill(0);
         Ok(Scratch {
             j2len,
-            stack,
+            work,
             stamp: 0,
         })
     }
 
-    /// A stamp no `j2len` entry carries yet.
-    fn fresh_stamp(&mut self) -> u32 {
-        if self.stamp == u32::MAX {
-            // Billions of rows later: start over rather than confuse old entries with new.
-            self.j2len.fill(0);
-            self.stamp = 0;
-        }
-        self.stamp += 1;
-        self.stamp
-    }
-
     fn check(&self, len_a: usize, len_b: usize) -> Result<(), CapacityError> {
-        let table = len_b.saturating_mul(2);
-        let frames = max_blocks(len_a, len_b).saturating_mul(4);
-        if self.j2len.len() < table || self.stack.len() < frames {
-            // The split between tables and stack is fixed at construction, so report the
+        if self.j2len.len() < len_b.saturating_mul(2) || self.work.len() < work_len(len_a, len_b) {
+            // The split between tables and the rest is fixed at construction, so report the
             // whole requirement against the whole storage.
             return Err(CapacityError {
                 storage: Storage::Scratch,
                 needed: Self::required(len_a, len_b.max(self.j2len.len() / 2)),
-                available: self.j2len.len() + self.stack.len(),
+                available: self.j2len.len() + self.work.len(),
             });
         }
         Ok(())
     }
 
-    fn push(&mut self, depth: &mut usize, frame: Frame) {
+    /// Calls `emit` with each matching block, sorted and merged like
+    /// `get_matching_blocks()`, sentinel excluded.
+    fn for_each_block(
+        &mut self,
+        a: &[u32],
+        index: &BIndex<'_>,
+        mut emit: impl FnMut(Block),
+    ) -> Result<(), CapacityError> {
+        let len_a = check_len(a.len())?;
+        let len_b = check_len(index.len())?;
+        self.check(a.len(), index.len())?;
+        let (rows, stack) = self.work.split_at_mut(a.len() * 2);
+        for (row, &word) in rows.chunks_exact_mut(2).zip(a) {
+            let (s, e) = index.b2j(word);
+            row.copy_from_slice(&[s, e]);
+        }
+        let mut search = Search {
+            a,
+            index,
+            rows,
+            j2len: self.j2len,
+            stamp: &mut self.stamp,
+        };
+        let mut stack = Stack {
+            words: stack,
+            depth: 0,
+        };
+
+        // difflib pops ranges off a LIFO queue and sorts the blocks at the end; the set of
+        // blocks does not depend on the order ranges are searched, so searching them in
+        // order (left range, block, right range) yields the blocks already sorted and they
+        // can be merged as they come. Stacked frames cover disjoint, non-empty parts of both
+        // sequences, hence at most min(len_a, len_b) of them (plus the first range).
+        stack.push(Frame::Range {
+            alo: 0,
+            ahi: len_a,
+            blo: 0,
+            bhi: len_b,
+        });
+        let mut pending = Block::default();
+        while let Some(frame) = stack.pop() {
+            match frame {
+                Frame::Range { alo, ahi, blo, bhi } => {
+                    let m = search.find_longest_match(alo, ahi, blo, bhi);
+                    if m.size == 0 {
+                        continue;
+                    }
+                    let (end_a, end_b) = (m.a + m.size, m.b + m.size);
+                    if end_a < ahi && end_b < bhi {
+                        stack.push(Frame::Range {
+                            alo: end_a,
+                            ahi,
+                            blo: end_b,
+                            bhi,
+                        });
+                    }
+                    stack.push(Frame::Emit(m));
+                    if alo < m.a && blo < m.b {
+                        stack.push(Frame::Range {
+                            alo,
+                            ahi: m.a,
+                            blo,
+                            bhi: m.b,
+                        });
+                    }
+                }
+                Frame::Emit(m) => {
+                    // Without junk, maximal extension means blocks never touch, but difflib
+                    // merges touching blocks and so does this, to stay exact regardless.
+                    if pending.a + pending.size == m.a && pending.b + pending.size == m.b {
+                        pending.size += m.size;
+                    } else {
+                        if pending.size > 0 {
+                            emit(pending);
+                        }
+                        pending = m;
+                    }
+                }
+            }
+        }
+        if pending.size > 0 {
+            emit(pending);
+        }
+        Ok(())
+    }
+}
+
+/// The search stack, four words per [`Frame`].
+struct Stack<'w> {
+    words: &'w mut [u32],
+    depth: usize,
+}
+
+impl Stack<'_> {
+    fn push(&mut self, frame: Frame) {
         let words = match frame {
             Frame::Range { alo, ahi, blo, bhi } => [alo, ahi, blo, bhi],
             Frame::Emit(Block { a, b, size }) => [a, b, size, EMIT_TAG],
         };
-        // `check` sized the stack for every frame the search can hold at once.
-        if let Some(slot) = self.stack.get_mut(*depth * 4..*depth * 4 + 4) {
+        // `Scratch::check` sized the stack for every frame the search can hold at once.
+        if let Some(slot) = self.words.get_mut(self.depth * 4..self.depth * 4 + 4) {
             slot.copy_from_slice(&words);
-            *depth += 1;
+            self.depth += 1;
         }
     }
 
-    fn pop(&mut self, depth: &mut usize) -> Option<Frame> {
-        *depth = depth.checked_sub(1)?;
-        match *self.stack.get(*depth * 4..*depth * 4 + 4)? {
+    fn pop(&mut self) -> Option<Frame> {
+        self.depth = self.depth.checked_sub(1)?;
+        match *self.words.get(self.depth * 4..self.depth * 4 + 4)? {
             [a, b, size, EMIT_TAG] => Some(Frame::Emit(Block { a, b, size })),
             [alo, ahi, blo, bhi] => Some(Frame::Range { alo, ahi, blo, bhi }),
             _ => None,
         }
     }
+}
+
+/// One comparison's view of the scratch storage.
+struct Search<'x> {
+    a: &'x [u32],
+    index: &'x BIndex<'x>,
+    /// `b2j` of `a[i]` as a range of `index.positions`, at `2 * i`.
+    rows: &'x [u32],
+    j2len: &'x mut [u32],
+    stamp: &'x mut u32,
+}
+
+impl Search<'_> {
+    /// A stamp no `j2len` entry carries yet.
+    fn fresh_stamp(&mut self) -> u32 {
+        if *self.stamp == u32::MAX {
+            // Billions of rows later: start over rather than confuse old entries with new.
+            self.j2len.fill(0);
+            *self.stamp = 0;
+        }
+        *self.stamp += 1;
+        *self.stamp
+    }
 
     /// Python's `find_longest_match(alo, ahi, blo, bhi)` with no junk function.
-    fn find_longest_match(
-        &mut self,
-        a: &[u32],
-        index: &BIndex<'_>,
-        (alo, ahi, blo, bhi): (u32, u32, u32, u32),
-    ) -> Block {
-        let b = index.b;
+    fn find_longest_match(&mut self, alo: u32, ahi: u32, blo: u32, bhi: u32) -> Block {
+        let (a, b, positions) = (self.a, self.index.b, self.index.positions);
+        let len_b = b.len() as u32;
         let (mut besti, mut bestj, mut bestsize) = (alo, blo, 0u32);
         let mut previous = self.fresh_stamp();
-        for (i, &word) in (alo..ahi).zip(a.get(alo as usize..ahi as usize).unwrap_or(&[])) {
+        let rows = self
+            .rows
+            .get(alo as usize * 2..ahi as usize * 2)
+            .unwrap_or(&[]);
+        for (i, row) in (alo..ahi).zip(rows.chunks_exact(2)) {
             let current = self.fresh_stamp();
-            let all = index.b2j(word);
-            let from = all.partition_point(|&j| j < blo);
-            let to = all.partition_point(|&j| j < bhi);
+            let all = match *row {
+                [s, e] => positions.get(s as usize..e as usize).unwrap_or(&[]),
+                _ => &[],
+            };
+            let from = if blo == 0 {
+                0
+            } else {
+                all.partition_point(|&j| j < blo)
+            };
+            let to = if bhi == len_b {
+                all.len()
+            } else {
+                all.partition_point(|&j| j < bhi)
+            };
             // Walking j downwards lets one table serve as both the previous row (read at
             // j - 1) and the current one (written at j). Python walks upwards and keeps the
             // first j that beats the best so far, i.e. the smallest j of the row's longest
             // run; `>=` while walking down picks the same one.
             let (mut row_k, mut row_j) = (0u32, 0u32);
             for &j in all.get(from..to).unwrap_or(&[]).iter().rev() {
-                let k = match j.checked_sub(1).and_then(|p| self.entry(p)) {
-                    Some([stamp, len]) if stamp == previous => len + 1,
+                let j = j as usize;
+                let k = match j
+                    .checked_sub(1)
+                    .and_then(|p| self.j2len.get(p * 2..p * 2 + 2))
+                {
+                    Some(&[stamp, len]) if stamp == previous => len + 1,
                     _ => 1,
                 };
-                if let Some(entry) = self.j2len.get_mut(j as usize * 2..j as usize * 2 + 2) {
+                if let Some(entry) = self.j2len.get_mut(j * 2..j * 2 + 2) {
                     entry.copy_from_slice(&[current, k]);
                 }
                 if k >= row_k {
-                    (row_k, row_j) = (k, j);
+                    (row_k, row_j) = (k, j as u32);
                 }
             }
             if row_k > bestsize {
@@ -425,87 +600,6 @@ impl<'s> Scratch<'s> {
             b: bestj,
             size: bestsize,
         }
-    }
-
-    fn entry(&self, j: u32) -> Option<[u32; 2]> {
-        match self.j2len.get(j as usize * 2..j as usize * 2 + 2)? {
-            &[stamp, len] => Some([stamp, len]),
-            _ => None,
-        }
-    }
-
-    /// Calls `emit` with each matching block, sorted and merged like
-    /// `get_matching_blocks()`, sentinel excluded.
-    fn for_each_block(
-        &mut self,
-        a: &[u32],
-        index: &BIndex<'_>,
-        mut emit: impl FnMut(Block),
-    ) -> Result<(), CapacityError> {
-        let len_a = check_len(a.len())?;
-        let len_b = check_len(index.len())?;
-        self.check(a.len(), index.len())?;
-
-        // difflib pops ranges off a LIFO queue and sorts the blocks at the end; the set of
-        // blocks does not depend on the order ranges are searched, so searching them in
-        // order (left range, block, right range) yields the blocks already sorted and they
-        // can be merged as they come. Stacked frames cover disjoint, non-empty parts of both
-        // sequences, hence at most min(len_a, len_b) of them (plus the first range).
-        let mut depth = 0usize;
-        self.push(
-            &mut depth,
-            Frame::Range {
-                alo: 0,
-                ahi: len_a,
-                blo: 0,
-                bhi: len_b,
-            },
-        );
-        let mut pending = Block::default();
-        while let Some(frame) = self.pop(&mut depth) {
-            match frame {
-                Frame::Range { alo, ahi, blo, bhi } => {
-                    let m = self.find_longest_match(a, index, (alo, ahi, blo, bhi));
-                    if m.size == 0 {
-                        continue;
-                    }
-                    let (end_a, end_b) = (m.a + m.size, m.b + m.size);
-                    if end_a < ahi && end_b < bhi {
-                        let right = Frame::Range {
-                            alo: end_a,
-                            ahi,
-                            blo: end_b,
-                            bhi,
-                        };
-                        self.push(&mut depth, right);
-                    }
-                    self.push(&mut depth, Frame::Emit(m));
-                    if alo < m.a && blo < m.b {
-                        let left = Frame::Range {
-                            alo,
-                            ahi: m.a,
-                            blo,
-                            bhi: m.b,
-                        };
-                        self.push(&mut depth, left);
-                    }
-                }
-                Frame::Emit(m) => {
-                    if pending.a + pending.size == m.a && pending.b + pending.size == m.b {
-                        pending.size += m.size;
-                    } else {
-                        if pending.size > 0 {
-                            emit(pending);
-                        }
-                        pending = m;
-                    }
-                }
-            }
-        }
-        if pending.size > 0 {
-            emit(pending);
-        }
-        Ok(())
     }
 }
 

@@ -26,6 +26,11 @@ fn score_of(a: &[u32], b: &[u32]) -> (u32, u32) {
     (s.common, s.nonmatching_runs)
 }
 
+fn b2j<'s>(index: &BIndex<'s>, word: u32) -> &'s [u32] {
+    let (s, e) = index.b2j(word);
+    &index.positions[s as usize..e as usize]
+}
+
 fn text(s: &str) -> Vec<u32> {
     s.chars().map(u32::from).collect()
 }
@@ -95,12 +100,46 @@ fn popular_threshold_is_one_percent_plus_one() {
     assert_eq!(index.count(5), 4);
     assert_eq!(index.positions(6), [50, 51, 52]);
     assert_eq!(index.positions(99), [] as [u32; 0]);
-    assert_eq!(index.b2j(5), [] as [u32; 0]);
+    assert_eq!(b2j(&index, 5), [] as [u32; 0]);
     let short = [5, 5, 5, 5, 6];
     let mut storage = vec![0; BIndex::required(short.len())];
     let index = BIndex::new(&short, &mut storage).unwrap();
     assert!(!index.is_popular(5));
-    assert_eq!(index.b2j(5), [0, 1, 2, 3]);
+    assert_eq!(b2j(&index, 5), [0, 1, 2, 3]);
+}
+
+#[test]
+fn hash_collisions_probe_and_wrap_around() {
+    // 40 elements: 256 slots, shift 24. Pick ids that all hash to the last slots so the
+    // probe sequence wraps to the start of the table.
+    let colliding: Vec<u32> = (0u32..)
+        .filter(|&w| slot_of(w, 24) >= 250)
+        .take(60)
+        .collect();
+    let b: Vec<u32> = colliding[..40].iter().flat_map(|&w| [w, w]).collect();
+    assert_eq!(table_slots(b.len()), 512);
+    let b = &b[..40];
+    assert_eq!(table_slots(b.len()), 256);
+    let mut storage = vec![0; BIndex::required(b.len())];
+    let index = BIndex::new(b, &mut storage).unwrap();
+    for (n, &w) in colliding[..20].iter().enumerate() {
+        assert_eq!(
+            index.positions(w),
+            [2 * n as u32, 2 * n as u32 + 1],
+            "word {w}"
+        );
+    }
+    for &w in &colliding[20..] {
+        assert_eq!(index.count(w), 0);
+    }
+    // A free slot holds element 0: absent 0 must not be found there.
+    assert!(!b.contains(&0));
+    assert_eq!(index.count(0), 0);
+    // As Python: b = [0, 0, 1, 1, ..., 19, 19] against a = [5, 6, 7, 8].
+    assert_eq!(
+        blocks(&colliding[5..9], b),
+        [(0, 11, 2), (2, 15, 2), (4, 40, 0)]
+    );
 }
 
 #[test]
@@ -126,14 +165,16 @@ fn common_bound_is_the_multiset_intersection() {
 #[test]
 fn too_little_storage_is_an_error() {
     let b = [1, 2, 3];
-    let mut small = [0; 9];
+    // 3 positions and a hash table of 16 three-word slots.
+    assert_eq!(BIndex::required(3), 51);
+    let mut small = [0; 50];
     let err = BIndex::new(&b, &mut small).unwrap_err();
     assert_eq!(
         (err.storage, err.needed, err.available),
-        (Storage::Index, 10, 9)
+        (Storage::Index, 51, 50)
     );
-    assert!(std::format!("{err}").contains("10 needed"));
-    let mut storage = [0; 10];
+    assert!(std::format!("{err}").contains("51 needed"));
+    let mut storage = [0; 51];
     let index = BIndex::new(&b, &mut storage).unwrap();
 
     let mut tiny = [0; 5];
@@ -141,8 +182,9 @@ fn too_little_storage_is_an_error() {
         Scratch::new(&mut tiny, 3).unwrap_err().storage,
         Storage::Scratch
     );
-    // Room for the tables but not for the stack of a 2-element candidate.
-    let mut storage = [0; 6 + 4 * 2];
+    // Room for a 1-element candidate (2 words of lookups, 2 frames) but not for 2 elements.
+    assert_eq!(Scratch::required(1, 3), 6 + 2 + 4 * 2);
+    let mut storage = [0; 6 + 2 + 4 * 2];
     let mut scratch = Scratch::new(&mut storage, 3).unwrap();
     let mut out = [Block::default(); 4];
     assert_eq!(

@@ -1,0 +1,427 @@
+//! The replay table: recorded requests grouped with their responses, looked up exactly or by
+//! best match, with the reference's repeat counters.
+
+use super::best_match::{self, LookupScratch};
+use super::hash_slots::{find_readonly, hash_str, HashSlots};
+use super::storage::{GroupSlot, RequestSlot, ResponseSlot, Storage};
+use super::{BuildError, LookupError, Resource};
+use crate::difflib::Score;
+use crate::format::{ParseError, Record};
+use crate::words::python_strip;
+
+/// Nesting deeper than this (indented call-backs inside call-backs) is refused.
+pub const MAX_NESTING: usize = 32;
+
+/// Identifies one distinct recorded request of a table (its position in file order of
+/// first appearance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RequestId(pub u32);
+
+/// How a request found its recorded counterpart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchKind {
+    /// The request is recorded as it is.
+    Exact,
+    /// The request was not recorded; this is the nearest recorded one of the same type.
+    Nearest(Score),
+}
+
+/// Why a request has no recorded counterpart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmatched {
+    /// No recorded request of the same type shares a word with it.
+    NoCandidate,
+    /// Exact matching is on and the request is not recorded as it is.
+    ExactMatchingRequired,
+}
+
+/// Options for lookups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MatchOptions {
+    /// `use_exact_matching`: never fall back to best match.
+    pub exact_only: bool,
+    /// Strip white space around the request before exact lookup. The reference does not,
+    /// so a request with trailing white space never matches exactly there, although it was
+    /// recorded (stripped) from the same text; off by default for compatibility.
+    pub trim_request: bool,
+}
+
+/// The recorded answer chosen for one request.
+#[derive(Debug, Clone, Copy)]
+pub struct Reply<'t, 'a> {
+    /// The recorded request that was chosen.
+    pub request: RequestId,
+    /// Its key (the recorded request text, prefix included).
+    pub key: &'a str,
+    /// Exact or nearest.
+    pub kind: MatchKind,
+    responses: &'t [ResponseSlot<'a>],
+}
+
+impl<'t, 'a> Reply<'t, 'a> {
+    /// The response entries to send back, in file order (all types; the caller keeps the
+    /// ones its protocol answers with, e.g. `->RET` for custom clients).
+    pub fn responses(&self) -> impl ExactSizeIterator<Item = Record<'a>> + 't {
+        self.responses.iter().map(|slot| slot.record)
+    }
+}
+
+/// A table of recorded exchanges, ready to answer requests.
+///
+/// Built from records in file order (see [`crate::format`] and [`crate::binary`]);
+/// `S` holds its arrays (see [`Storage`]).
+pub struct ReplayTable<'a, S: Storage<'a>> {
+    storage: S,
+    requests: u32,
+    groups: u32,
+    responses: u32,
+    options: MatchOptions,
+    _text: core::marker::PhantomData<&'a str>,
+}
+
+/// A request on the nesting stack while building: the reference's `currResponseHandlers`.
+#[derive(Clone, Copy)]
+struct Open {
+    request: u32,
+    from_sut: bool,
+}
+
+fn to_u32(n: usize, what: Resource) -> Result<u32, BuildError> {
+    u32::try_from(n).map_err(|_| BuildError::Capacity(what))
+}
+
+/// The key the reference files a request under: the entry stripped, with every
+/// server-side `<-SRV` request filed under `<-SRV` (it then replays them in order).
+pub fn lookup_key(entry: &str) -> &str {
+    let key = python_strip(entry);
+    if key.starts_with("<-SRV") {
+        "<-SRV"
+    } else {
+        key
+    }
+}
+
+impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
+    /// Builds a table from records in file order.
+    ///
+    /// Grouping follows the reference: an entry from the system under test (`<-`) is a
+    /// request; the entries after it (`->`) are its responses, until the next request.
+    /// Indented entries (call-backs, two spaces per level) nest as the reference nests them.
+    pub fn build(
+        records: impl IntoIterator<Item = Result<Record<'a>, ParseError>>,
+        mut storage: S,
+        options: MatchOptions,
+    ) -> Result<Self, BuildError> {
+        let (requests, groups, responses) = {
+            let parts = storage.parts();
+            let mut key_slots = HashSlots::new(parts.key_slots);
+            let mut stack: heapless::Vec<Open, MAX_NESTING> = heapless::Vec::new();
+            let (mut n_requests, mut n_groups, mut n_responses) = (0usize, 0usize, 0usize);
+
+            for record in records {
+                let record = record.map_err(BuildError::Parse)?;
+                let indent = record.indent_level();
+                let from_sut = record.is_from_sut();
+                while let Some(top) = stack.last() {
+                    let top_indent = stack.len() as i32 - 1;
+                    let completed =
+                        indent < top_indent || (indent == top_indent && top.from_sut == from_sut);
+                    if !completed {
+                        break;
+                    }
+                    stack.pop();
+                }
+                if let Some(top) = stack.last() {
+                    if !from_sut || indent.rem_euclid(2) == 1 {
+                        let group = parts
+                            .requests
+                            .get(top.request as usize)
+                            .map_or(0, |r| r.last_group);
+                        let slot = parts
+                            .responses
+                            .get_mut(n_responses)
+                            .ok_or(BuildError::Capacity(Resource::Responses))?;
+                        *slot = ResponseSlot {
+                            record,
+                            group,
+                            seq: to_u32(n_responses, Resource::Responses)?,
+                        };
+                        n_responses += 1;
+                    }
+                }
+                // The reference also opens a request for an entry that is deeper than the
+                // stack, whatever its direction (a call-back's own response handler).
+                if !(from_sut || indent > stack.len() as i32 - 1) {
+                    continue;
+                }
+                let key = lookup_key(record.entry);
+                let hash = hash_str(key);
+                let group = to_u32(n_groups, Resource::Groups)?;
+                let existing = key_slots.find(hash, |id| {
+                    parts
+                        .requests
+                        .get(id as usize)
+                        .is_some_and(|r| r.key == key)
+                });
+                let request = match existing {
+                    Some(id) => id,
+                    None => {
+                        let id = to_u32(n_requests, Resource::Requests)?;
+                        let slot = parts
+                            .requests
+                            .get_mut(n_requests)
+                            .ok_or(BuildError::Capacity(Resource::Requests))?;
+                        *slot = RequestSlot {
+                            key,
+                            ..RequestSlot::EMPTY
+                        };
+                        key_slots
+                            .insert(hash, id)
+                            .map_err(|_| BuildError::Capacity(Resource::KeySlots))?;
+                        n_requests += 1;
+                        id
+                    }
+                };
+                let slot = parts
+                    .groups
+                    .get_mut(n_groups)
+                    .ok_or(BuildError::Capacity(Resource::Groups))?;
+                *slot = GroupSlot {
+                    request,
+                    responses_start: 0,
+                    responses_len: 0,
+                };
+                n_groups += 1;
+                if let Some(r) = parts.requests.get_mut(request as usize) {
+                    r.last_group = group;
+                    r.group_count += 1;
+                }
+                let open = Open { request, from_sut };
+                if indent > stack.len() as i32 - 1 || stack.is_empty() {
+                    // With an empty stack and a prefix of two or three characters the
+                    // reference fails on an empty list; opening the request is the sane reading.
+                    stack.push(open).map_err(|_| BuildError::NestingTooDeep)?;
+                } else if let Some(top) = stack.last_mut() {
+                    *top = open;
+                }
+            }
+
+            let requests = parts.requests.get_mut(..n_requests).unwrap_or_default();
+            let groups = parts.groups.get_mut(..n_groups).unwrap_or_default();
+            let group_order = parts
+                .group_order
+                .get_mut(..n_groups)
+                .ok_or(BuildError::Capacity(Resource::Groups))?;
+            let responses = parts.responses.get_mut(..n_responses).unwrap_or_default();
+            arrange_responses(groups, responses);
+            arrange_groups(requests, groups, group_order);
+            if let Some(index) = parts.index {
+                super::word_index::build(requests, index)?;
+            }
+            (n_requests as u32, n_groups as u32, n_responses as u32)
+        };
+        Ok(ReplayTable {
+            storage,
+            requests,
+            groups,
+            responses,
+            options,
+            _text: core::marker::PhantomData,
+        })
+    }
+
+    /// Whether the table has any recorded request. An empty replay file means record mode.
+    pub fn is_empty(&self) -> bool {
+        self.requests == 0
+    }
+
+    /// Number of distinct recorded requests.
+    pub fn request_count(&self) -> usize {
+        self.requests as usize
+    }
+
+    /// Number of request occurrences (response groups) in the file.
+    pub fn group_count(&self) -> usize {
+        self.groups as usize
+    }
+
+    /// Number of response entries in the file.
+    pub fn response_count(&self) -> usize {
+        self.responses as usize
+    }
+
+    /// The lookup options the table was built with.
+    pub fn options(&self) -> MatchOptions {
+        self.options
+    }
+
+    /// The recorded requests in file order of first appearance, with their usage so far.
+    pub fn requests(&self) -> impl Iterator<Item = RequestInfo<'a>> + '_ {
+        let parts = self.storage.parts_ref();
+        parts
+            .requests
+            .iter()
+            .take(self.requests as usize)
+            .enumerate()
+            .map(|(i, r)| RequestInfo {
+                id: RequestId(i as u32),
+                key: r.key,
+                occurrences: r.group_count,
+                times_chosen: r.times_chosen,
+            })
+    }
+
+    /// The recorded request that would answer `desc`, without using it up.
+    ///
+    /// `desc` is the request's description as the reference forms it: direction, type id,
+    /// `:` and text, e.g. `<-CAL:get(42)`.
+    pub fn find(
+        &self,
+        desc: &str,
+        scratch: &mut LookupScratch<'_>,
+    ) -> Result<Result<(RequestId, MatchKind), Unmatched>, LookupError> {
+        let parts = self.storage.parts_ref();
+        let requests = parts
+            .requests
+            .get(..self.requests as usize)
+            .unwrap_or_default();
+        let desc = if self.options.trim_request {
+            python_strip(desc)
+        } else {
+            desc
+        };
+        let key = if desc.starts_with("<-SRV") {
+            "<-SRV"
+        } else {
+            desc
+        };
+        if let Some(id) = find_readonly(parts.key_slots, hash_str(key), |id| {
+            requests.get(id as usize).is_some_and(|r| r.key == key)
+        }) {
+            return Ok(Ok((RequestId(id), MatchKind::Exact)));
+        }
+        if self.options.exact_only {
+            return Ok(Err(Unmatched::ExactMatchingRequired));
+        }
+        let nearest = match &parts.index {
+            Some(index) => best_match::nearest_indexed(index, requests, key, scratch)?,
+            None => best_match::nearest_by_scan(requests, key, scratch)?,
+        };
+        Ok(nearest
+            .map(|(id, score)| (RequestId(id), MatchKind::Nearest(score)))
+            .ok_or(Unmatched::NoCandidate))
+    }
+
+    /// Takes the next response group of a chosen request and counts the choice.
+    ///
+    /// The n-th choice of a request answers with its n-th group; once the groups run out it
+    /// answers with the first group again, forever (the reference's rule).
+    pub fn take(&mut self, request: RequestId, kind: MatchKind) -> Reply<'_, 'a> {
+        let group = {
+            let parts = self.storage.parts();
+            match parts.requests.get_mut(request.0 as usize) {
+                Some(r) => {
+                    let nth = if r.times_chosen < r.group_count {
+                        r.times_chosen
+                    } else {
+                        0
+                    };
+                    r.times_chosen = r.times_chosen.saturating_add(1);
+                    parts
+                        .group_order
+                        .get((r.first_group + nth) as usize)
+                        .copied()
+                }
+                None => None,
+            }
+        };
+        let parts = self.storage.parts_ref();
+        let key = parts.requests.get(request.0 as usize).map_or("", |r| r.key);
+        let responses = group
+            .and_then(|g| parts.groups.get(g as usize))
+            .and_then(|g| {
+                parts
+                    .responses
+                    .get(g.responses_start as usize..(g.responses_start + g.responses_len) as usize)
+            })
+            .unwrap_or_default();
+        Reply {
+            request,
+            key,
+            kind,
+            responses,
+        }
+    }
+
+    /// Finds the recorded counterpart of `desc` and takes its next response group.
+    pub fn lookup(
+        &mut self,
+        desc: &str,
+        scratch: &mut LookupScratch<'_>,
+    ) -> Result<Result<Reply<'_, 'a>, Unmatched>, LookupError> {
+        Ok(match self.find(desc, scratch)? {
+            Ok((id, kind)) => Ok(self.take(id, kind)),
+            Err(unmatched) => Err(unmatched),
+        })
+    }
+
+    /// The storage, for reuse once the table is no longer needed.
+    pub fn into_storage(self) -> S {
+        self.storage
+    }
+}
+
+/// What a table knows about one recorded request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestInfo<'a> {
+    /// Its id.
+    pub id: RequestId,
+    /// Its key (the recorded request text, prefix included).
+    pub key: &'a str,
+    /// How many times it occurs in the file.
+    pub occurrences: u32,
+    /// How many times it has been chosen so far.
+    pub times_chosen: u32,
+}
+
+/// Sorts responses by group (file order within a group) and tells each group its range.
+///
+/// In flat files every group's responses are contiguous already, so the sort is skipped;
+/// only nested call-backs interleave them.
+fn arrange_responses(groups: &mut [GroupSlot], responses: &mut [ResponseSlot<'_>]) {
+    if !responses.windows(2).all(|w| w[0].group <= w[1].group) {
+        responses.sort_unstable_by_key(|r| (r.group, r.seq));
+    }
+    let mut i = 0;
+    while i < responses.len() {
+        let group = responses[i].group;
+        let start = i;
+        while i < responses.len() && responses[i].group == group {
+            i += 1;
+        }
+        if let Some(g) = groups.get_mut(group as usize) {
+            g.responses_start = start as u32;
+            g.responses_len = (i - start) as u32;
+        }
+    }
+}
+
+/// Lists each request's groups together, in file order, and tells each request where.
+fn arrange_groups(requests: &mut [RequestSlot<'_>], groups: &[GroupSlot], group_order: &mut [u32]) {
+    // Counting sort: groups are already in file order, so placing them request by request
+    // keeps that order within each request.
+    let mut next = 0u32;
+    for r in requests.iter_mut() {
+        r.first_group = next;
+        next += r.group_count;
+        r.last_group = r.first_group; // reused below as the fill cursor
+    }
+    for (g, group) in groups.iter().enumerate() {
+        if let Some(r) = requests.get_mut(group.request as usize) {
+            if let Some(slot) = group_order.get_mut(r.last_group as usize) {
+                *slot = g as u32;
+            }
+            r.last_group += 1;
+        }
+    }
+}

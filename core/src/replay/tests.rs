@@ -1,0 +1,300 @@
+//! Behaviour of the replay engine on small hand-made tables, with and without word index.
+//! The exhaustive comparison with the reference is the differential test in `tests/`.
+
+use super::*;
+use crate::format::Record;
+use std::vec;
+use std::vec::Vec;
+
+/// Vectors that back one table (what the std crate's storage does, in miniature).
+struct Backing<'a> {
+    requests: Vec<RequestSlot<'a>>,
+    groups: Vec<GroupSlot>,
+    group_order: Vec<u32>,
+    responses: Vec<ResponseSlot<'a>>,
+    key_slots: Vec<u32>,
+    words: Vec<u32>,
+    word_text: Vec<&'a str>,
+    word_slots: Vec<u32>,
+    word_cursor: Vec<u32>,
+    postings: Vec<Posting>,
+    posting_start: Vec<u32>,
+}
+
+impl<'a> Backing<'a> {
+    fn for_records(records: &[Record<'a>]) -> Self {
+        let needs = Requirements::measure(records.iter().map(|r| Ok::<_, ()>(*r))).unwrap();
+        Backing {
+            requests: vec![RequestSlot::EMPTY; needs.records],
+            groups: vec![GroupSlot::default(); needs.records],
+            group_order: vec![0; needs.records],
+            responses: vec![ResponseSlot::EMPTY; needs.records],
+            key_slots: vec![0; needs.key_slots()],
+            words: vec![0; needs.words],
+            word_text: vec![""; needs.words],
+            word_slots: vec![0; needs.word_slots()],
+            word_cursor: vec![0; needs.words],
+            postings: vec![Posting::default(); needs.words],
+            posting_start: vec![0; needs.words + 1],
+        }
+    }
+
+    fn parts(&mut self, indexed: bool) -> Parts<'_, 'a> {
+        Parts {
+            requests: &mut self.requests,
+            groups: &mut self.groups,
+            group_order: &mut self.group_order,
+            responses: &mut self.responses,
+            key_slots: &mut self.key_slots,
+            index: indexed.then(|| IndexParts {
+                words: &mut self.words,
+                word_text: &mut self.word_text,
+                word_slots: &mut self.word_slots,
+                word_cursor: &mut self.word_cursor,
+                postings: &mut self.postings,
+                posting_start: &mut self.posting_start,
+            }),
+        }
+    }
+}
+
+fn records(file: &str) -> Vec<Record<'_>> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, usize)> = None;
+    let mut offset = 0;
+    for line in file.split_inclusive('\n') {
+        let prefix = line.split(':').next().unwrap_or("");
+        let starts = prefix.chars().count() < 10
+            && (prefix.starts_with("<-")
+                || prefix.chars().rev().skip(3).take(2).collect::<Vec<_>>() == ['>', '-']);
+        if starts {
+            if let Some((s, e)) = current.take() {
+                out.push(Record::new(file[s..e].trim_end_matches('\n')));
+            }
+            current = Some((offset, offset));
+        }
+        offset += line.len();
+        if let Some((_, e)) = current.as_mut() {
+            *e = offset;
+        }
+    }
+    if let Some((s, e)) = current {
+        out.push(Record::new(file[s..e].trim_end_matches('\n')));
+    }
+    out
+}
+
+/// The chosen key and the response texts, or `None` when nothing answers.
+type Answer = Option<(String, Vec<String>)>;
+
+/// Answers each request with (chosen key, response texts), on both engines, and checks they agree.
+fn replay(file: &str, requests: &[&str], options: MatchOptions) -> Vec<Answer> {
+    let recs = records(file);
+    let mut answers: Vec<Vec<Answer>> = Vec::new();
+    for indexed in [false, true] {
+        let mut backing = Backing::for_records(&recs);
+        let needs = Requirements::measure(recs.iter().map(|r| Ok::<_, ()>(*r))).unwrap();
+        let mut table =
+            ReplayTable::build(recs.iter().map(|r| Ok(*r)), backing.parts(indexed), options)
+                .unwrap();
+        let longest = requests
+            .iter()
+            .map(|r| crate::words::words(r).count())
+            .max()
+            .unwrap_or(0);
+        let mut scratch_mem =
+            vec![
+                0u32;
+                LookupScratch::required(longest, needs.max_record_words, table.request_count())
+            ];
+        let mut scratch = LookupScratch::new(
+            &mut scratch_mem,
+            longest,
+            needs.max_record_words,
+            table.request_count(),
+        )
+        .unwrap();
+        let mut these = Vec::new();
+        for request in requests {
+            these.push(match table.lookup(request, &mut scratch).unwrap() {
+                Ok(reply) => Some((
+                    reply.key.to_string(),
+                    reply.responses().map(|r| r.text().to_string()).collect(),
+                )),
+                Err(_) => None,
+            });
+        }
+        answers.push(these);
+    }
+    assert_eq!(answers[0], answers[1], "scan and index disagree");
+    answers.pop().unwrap()
+}
+
+use std::string::{String, ToString};
+
+fn answer(key: &str, responses: &[&str]) -> Answer {
+    Some((
+        key.to_string(),
+        responses.iter().map(|r| r.to_string()).collect(),
+    ))
+}
+
+#[test]
+fn repeats_walk_through_groups_then_fall_back_to_the_first() {
+    let file = "<-CAL:get(x)\n->RET:1\n<-CAL:get(x)\n->RET:2\n->RET:2b\n<-CAL:get(x)\n";
+    let got = replay(file, &["<-CAL:get(x)"; 5], MatchOptions::default());
+    assert_eq!(
+        got,
+        vec![
+            answer("<-CAL:get(x)", &["1"]),
+            answer("<-CAL:get(x)", &["2", "2b"]),
+            answer("<-CAL:get(x)", &[]),
+            answer("<-CAL:get(x)", &["1"]),
+            answer("<-CAL:get(x)", &["1"]),
+        ]
+    );
+}
+
+#[test]
+fn best_match_prefers_more_common_words_then_fewer_runs_then_unused_groups() {
+    let file = "<-CAL:a b c d\n->RET:abcd\n<-CAL:a x c d\n->RET:axcd\n<-CAL:a b y d\n->RET:abyd\n";
+    // "a b c z" shares 3 words with the first, 2 with the others.
+    assert_eq!(
+        replay(file, &["<-CAL:a b c z"], MatchOptions::default()),
+        vec![answer("<-CAL:a b c d", &["abcd"])]
+    );
+    // "a q c d": 3 common with "a x c d" and with "a b c d"; both have 2 runs... first in file wins,
+    // until it has been used more.
+    let got = replay(
+        file,
+        &["<-CAL:a q c d", "<-CAL:a q c d", "<-CAL:a q c d"],
+        MatchOptions::default(),
+    );
+    assert_eq!(
+        got,
+        vec![
+            answer("<-CAL:a b c d", &["abcd"]),
+            answer("<-CAL:a x c d", &["axcd"]),
+            answer("<-CAL:a b c d", &["abcd"]),
+        ]
+    );
+}
+
+#[test]
+fn only_requests_of_the_same_type_sharing_a_word_are_chosen() {
+    let file = "<-CMD:ls /tmp\n->OUT:x\n<-CAL:ls(tmp)\n->RET:y\n";
+    assert_eq!(
+        replay(file, &["<-CAL:ls(tmp2)"], MatchOptions::default()),
+        vec![answer("<-CAL:ls(tmp)", &["y"])]
+    );
+    assert_eq!(
+        replay(file, &["<-CAL:nothing"], MatchOptions::default()),
+        vec![None]
+    );
+    assert_eq!(
+        replay(file, &["<-FOO:ls /tmp"], MatchOptions::default()),
+        vec![None]
+    );
+}
+
+#[test]
+fn exact_matching_refuses_near_misses() {
+    let file = "<-CAL:a b\n->RET:1\n";
+    let exact = MatchOptions {
+        exact_only: true,
+        ..MatchOptions::default()
+    };
+    assert_eq!(
+        replay(file, &["<-CAL:a b", "<-CAL:a c"], exact),
+        vec![answer("<-CAL:a b", &["1"]), None]
+    );
+}
+
+#[test]
+fn trailing_white_space_defeats_exact_lookup_unless_trimming() {
+    let file = "<-CAL:a b  \n->RET:1\n<-CAL:a b c\n->RET:2\n";
+    let exact = MatchOptions {
+        exact_only: true,
+        ..MatchOptions::default()
+    };
+    assert_eq!(replay(file, &["<-CAL:a b  "], exact), vec![None]);
+    let trimming = MatchOptions {
+        exact_only: true,
+        trim_request: true,
+    };
+    assert_eq!(
+        replay(file, &["<-CAL:a b  "], trimming),
+        vec![answer("<-CAL:a b", &["1"])]
+    );
+}
+
+#[test]
+fn server_requests_are_filed_together_and_replayed_in_order() {
+    let file = "<-SRV:first\n->CLI:1\n<-SRV:second\n->CLI:2\n";
+    let got = replay(
+        file,
+        &["<-SRV:anything", "<-SRV:else"],
+        MatchOptions::default(),
+    );
+    assert_eq!(got, vec![answer("<-SRV", &["1"]), answer("<-SRV", &["2"])]);
+}
+
+#[test]
+fn indented_call_backs_nest_like_the_reference() {
+    // A call-back from the mocked code into the system under test (`--->`), answered by
+    // the system under test (`<---`), one level deeper.
+    let file = "<-PYT:run(cb)\n--->PYT:cb(1)\n<---PYT:ok\n->RET:done\n";
+    let got = replay(file, &["<-PYT:run(cb)"], MatchOptions::default());
+    assert_eq!(got, vec![answer("<-PYT:run(cb)", &["cb(1)", "done"])]);
+}
+
+#[test]
+fn capacity_shortfalls_are_errors() {
+    let recs = records("<-CAL:a\n->RET:1\n<-CAL:b\n->RET:2\n");
+    let mut requests = [RequestSlot::EMPTY; 1];
+    let mut groups = [GroupSlot::default(); 4];
+    let mut group_order = [0u32; 4];
+    let mut responses = [ResponseSlot::EMPTY; 4];
+    let mut key_slots = [0u32; 8];
+    let parts = Parts {
+        requests: &mut requests,
+        groups: &mut groups,
+        group_order: &mut group_order,
+        responses: &mut responses,
+        key_slots: &mut key_slots,
+        index: None,
+    };
+    let built = ReplayTable::build(recs.iter().map(|r| Ok(*r)), parts, MatchOptions::default());
+    assert_eq!(built.err(), Some(BuildError::Capacity(Resource::Requests)));
+}
+
+#[test]
+fn array_storage_serves_a_small_table() {
+    let recs = records("<-CAL:temp(1)\n->RET:21.5\n<-CAL:temp(2)\n->RET:19.0\n");
+    let storage: ArrayStorage<'_, 8, 8> = ArrayStorage::new();
+    let mut table = ReplayTable::build(
+        recs.iter().map(|r| Ok(*r)),
+        storage,
+        MatchOptions::default(),
+    )
+    .unwrap();
+    let mut mem = [0u32; 256];
+    assert!(LookupScratch::required(4, 4, 0) <= mem.len());
+    let mut scratch = LookupScratch::new(&mut mem, 4, 4, 0).unwrap();
+    let reply = table
+        .lookup("<-CAL:temp(3)", &mut scratch)
+        .unwrap()
+        .unwrap();
+    assert_eq!(reply.key, "<-CAL:temp(1)");
+    assert_eq!(
+        reply.kind,
+        MatchKind::Nearest(crate::difflib::Score {
+            common: 1,
+            nonmatching_runs: 1
+        })
+    );
+    assert!(
+        table.lookup("<-CAL:a b c d e f g", &mut scratch).is_err(),
+        "request longer than the scratch"
+    );
+}

@@ -73,7 +73,10 @@ impl<'a> Entry<'a> {
         if self.has_cr || self.has_escape || scan::has_marker(self.raw.as_bytes(), opts) {
             None
         } else {
-            Some(Record { entry: self.raw, timestamp: self.timestamp })
+            Some(Record {
+                entry: self.raw,
+                timestamp: self.timestamp,
+            })
         }
     }
 
@@ -85,7 +88,11 @@ impl<'a> Entry<'a> {
     }
 
     /// Decodes the entry into the front of `buf`. The timestamp still borrows the source.
-    pub fn decode<'b>(&self, opts: NewlineOptions, buf: &'b mut [u8]) -> Result<Record<'b>, DecodeError>
+    pub fn decode<'b>(
+        &self,
+        opts: NewlineOptions,
+        buf: &'b mut [u8],
+    ) -> Result<Record<'b>, DecodeError>
     where
         'a: 'b,
     {
@@ -120,12 +127,22 @@ impl<'a> Entry<'a> {
         // Decoding only removes or replaces ASCII sequences of a `str`, so the result is
         // valid UTF-8; the check cannot fail but keeps this free of `unsafe`.
         let entry = core::str::from_utf8(used).unwrap_or_default();
-        Ok((Record { entry, timestamp: self.timestamp }, rest))
+        Ok((
+            Record {
+                entry,
+                timestamp: self.timestamp,
+            },
+            rest,
+        ))
     }
 
     /// The record: borrowed from the source when [`plain`](Self::plain), otherwise decoded
     /// into the front of `*arena`, which is then advanced past the bytes used.
-    pub fn record_in<'b>(&self, opts: NewlineOptions, arena: &mut &'b mut [u8]) -> Result<Record<'b>, DecodeError>
+    pub fn record_in<'b>(
+        &self,
+        opts: NewlineOptions,
+        arena: &mut &'b mut [u8],
+    ) -> Result<Record<'b>, DecodeError>
     where
         'a: 'b,
     {
@@ -154,7 +171,8 @@ impl<'a> Entry<'a> {
             if first {
                 let escaped_tail = memchr::memchr(b':', line).and_then(|c| {
                     let tail = line.get(c + 1..)?;
-                    tail.starts_with(ESCAPE).then(|| (line.get(..=c), tail.get(ESCAPE.len()..)))
+                    tail.starts_with(ESCAPE)
+                        .then(|| (line.get(..=c), tail.get(ESCAPE.len()..)))
                 });
                 match escaped_tail {
                     Some((Some(head), Some(body))) => {

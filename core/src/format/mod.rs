@@ -38,7 +38,8 @@
 //! and LF `\n` — when it
 //! - would start an entry (continuation lines only; tested on the line as written),
 //! - starts with `\:`,
-//! - starts with `--TIM:` (continuation lines only),
+//! - starts with `--TIM:` and is the last line of an entry without timestamp (continuation
+//!   lines only: only an entry's last non-empty line is read as its timestamp),
 //! - contains a CR (unless `preserve_cr` writes it as `<CR>`),
 //! - contains `<CR>` / `<LF>` text that the reader would decode under the options,
 //! - is the empty last line of a multi-line text (so that trailing newlines survive).
@@ -64,7 +65,7 @@ mod scan;
 mod write;
 
 #[cfg(test)]
-mod proptests;
+pub(crate) mod proptests;
 #[cfg(test)]
 mod reference_tests;
 #[cfg(test)]
@@ -74,8 +75,8 @@ pub use entry::{DecodeError, Entry};
 pub use parse::{entries, Entries, ParseError, ParseErrorKind};
 pub use record::Record;
 pub use write::{
-    try_write_entry, try_write_record, validate_entry, validate_record, write_entry, write_record, written_len,
-    WriteError,
+    try_write_entry, try_write_record, validate_entry, validate_record, write_entry, write_record,
+    written_len, WriteError,
 };
 
 /// How `<CR>` / `<LF>` markers are read and written: the rc file's `preserve_cr` and
@@ -90,7 +91,13 @@ pub struct NewlineOptions {
 
 impl NewlineOptions {
     /// Both markers off (the reference's default).
-    pub const NONE: Self = NewlineOptions { preserve_cr: false, preserve_lf: false };
+    pub const NONE: Self = NewlineOptions {
+        preserve_cr: false,
+        preserve_lf: false,
+    };
     /// Both markers on.
-    pub const BOTH: Self = NewlineOptions { preserve_cr: true, preserve_lf: true };
+    pub const BOTH: Self = NewlineOptions {
+        preserve_cr: true,
+        preserve_lf: true,
+    };
 }

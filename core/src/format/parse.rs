@@ -7,7 +7,11 @@ use super::scan::{self, ESCAPE, TIMESTAMP};
 
 /// The entries of a record file's text, in file order. See [`Entries`].
 pub fn entries(text: &str) -> Entries<'_> {
-    let offset = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let offset = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
     Entries {
         text,
         pos: offset,
@@ -94,12 +98,17 @@ impl<'a> Entries<'a> {
             if scan::starts_entry(line, next > end) {
                 return None;
             }
-            let blank = line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\x0c' | b'\x0b'));
+            let blank = line
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\x0c' | b'\x0b'));
             let line_no = self.line;
             self.advance(next);
             if !blank {
                 self.skip_to_entry_start();
-                return Some(ParseError { line: line_no, kind: ParseErrorKind::TextBeforeFirstEntry });
+                return Some(ParseError {
+                    line: line_no,
+                    kind: ParseErrorKind::TextBeforeFirstEntry,
+                });
             }
         }
         None
@@ -121,8 +130,14 @@ impl<'a> Entries<'a> {
     fn check_body(&self, body_start: usize, body_end: usize, line: u32) -> Option<ParseError> {
         let body = self.bytes().get(body_start..body_end).unwrap_or_default();
         scan::check_escapes(body).err().map(|at| {
-            let found = self.text.get(body_start + at + 1..).and_then(|s| s.chars().next());
-            ParseError { line, kind: ParseErrorKind::BadEscape { found } }
+            let found = self
+                .text
+                .get(body_start + at + 1..)
+                .and_then(|s| s.chars().next());
+            ParseError {
+                line,
+                kind: ParseErrorKind::BadEscape { found },
+            }
         })
     }
 
@@ -138,7 +153,10 @@ impl<'a> Entries<'a> {
         let first = bytes.get(start..first_end).unwrap_or_default();
         if let Some(colon) = memchr::memchr(b':', first) {
             let tail = start + colon + 1;
-            if bytes.get(tail..first_end).is_some_and(|t| t.starts_with(ESCAPE)) {
+            if bytes
+                .get(tail..first_end)
+                .is_some_and(|t| t.starts_with(ESCAPE))
+            {
                 has_escape = true;
                 error = self.check_body(tail + ESCAPE.len(), first_end, start_line);
             }
@@ -171,9 +189,15 @@ impl<'a> Entries<'a> {
             return Err(error);
         }
 
-        let is_timestamp = last.0 != start && bytes.get(last.0..last.1).is_some_and(|l| l.starts_with(TIMESTAMP));
+        let is_timestamp = last.0 != start
+            && bytes
+                .get(last.0..last.1)
+                .is_some_and(|l| l.starts_with(TIMESTAMP));
         let (end, timestamp) = if is_timestamp {
-            (before_last_end, self.text.get(last.0 + TIMESTAMP.len()..last.1))
+            (
+                before_last_end,
+                self.text.get(last.0 + TIMESTAMP.len()..last.1),
+            )
         } else {
             (last.1, None)
         };

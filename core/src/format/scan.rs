@@ -61,7 +61,8 @@ pub(crate) fn starts_entry(line: &[u8], terminated: bool) -> bool {
         None if line.len() >= PREFIX_WINDOW => return false,
         None => (line, terminated),
     };
-    let code_points = prefix.iter().filter(|&&b| !is_continuation(b)).count() + usize::from(newline);
+    let code_points =
+        prefix.iter().filter(|&&b| !is_continuation(b)).count() + usize::from(newline);
     if code_points >= 10 {
         return false;
     }
@@ -92,7 +93,11 @@ pub(crate) struct PrefixProbe {
 
 impl PrefixProbe {
     pub(crate) fn new() -> Self {
-        PrefixProbe { chars: ['\0'; 9], len: 0, too_long: false }
+        PrefixProbe {
+            chars: ['\0'; 9],
+            len: 0,
+            too_long: false,
+        }
     }
 
     pub(crate) fn push(&mut self, c: char) {
@@ -229,24 +234,39 @@ mod tests {
         assert!(starts_entry(b"xx->AB", true));
         assert!(starts_entry("->éé".as_bytes(), true));
         assert!(!starts_entry("->ééé".as_bytes(), true));
-        assert!(starts_entry(b"<-2345678", true) == false);
+        assert!(!starts_entry(b"<-2345678", true));
         assert!(starts_entry(b"<-234567", true));
-        assert!(!starts_entry(b"<-34567890123456789012345678901234567890", true));
+        assert!(!starts_entry(
+            b"<-34567890123456789012345678901234567890",
+            true
+        ));
     }
 
     #[test]
     fn written_prefix_test_matches_the_byte_test() {
-        for line in ["<-CAL:x", "  ->RET:y", "->RET", "->AB", "ééééé->RET:x", "abc", "<-", "x:y"] {
+        for line in [
+            "<-CAL:x",
+            "  ->RET:y",
+            "->RET",
+            "->AB",
+            "ééééé->RET:x",
+            "abc",
+            "<-",
+            "x:y",
+        ] {
             assert_eq!(
                 written_line_starts_entry(line, NewlineOptions::default()),
                 starts_entry(line.as_bytes(), true),
                 "{line}"
             );
         }
-        let cr = NewlineOptions { preserve_cr: true, preserve_lf: false };
+        let cr = NewlineOptions {
+            preserve_cr: true,
+            preserve_lf: false,
+        };
         // "\r->RET" is written "<CR>->RET", which starts an entry.
         assert!(written_line_starts_entry("\r->RET:x", cr));
-        assert!(written_line_starts_entry("\r\r:x", cr) == false);
+        assert!(!written_line_starts_entry("\r\r:x", cr));
     }
 
     #[test]
@@ -259,7 +279,10 @@ mod tests {
 
     #[test]
     fn markers_depend_on_options() {
-        let both = NewlineOptions { preserve_cr: true, preserve_lf: true };
+        let both = NewlineOptions {
+            preserve_cr: true,
+            preserve_lf: true,
+        };
         assert!(!has_marker(b"a<CR>b", NewlineOptions::default()));
         assert!(has_marker(b"a<CR>b", both));
         assert!(has_marker(b"a<LF>b", both));

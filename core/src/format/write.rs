@@ -31,10 +31,14 @@ pub enum WriteError {
 impl fmt::Display for WriteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            WriteError::PrefixNotEntryStart => "prefix would not start an entry (e.g. `<-CAL`, `->RET`, `  ->RET`)",
+            WriteError::PrefixNotEntryStart => {
+                "prefix would not start an entry (e.g. `<-CAL`, `->RET`, `  ->RET`)"
+            }
             WriteError::PrefixHasColon => "prefix contains ':'",
             WriteError::PrefixHasLineBreak => "prefix contains a line break that cannot be written",
-            WriteError::PrefixHasMarker => "prefix contains a <CR>/<LF> marker that would be decoded",
+            WriteError::PrefixHasMarker => {
+                "prefix contains a <CR>/<LF> marker that would be decoded"
+            }
             WriteError::PrefixStartsWithBom => "prefix starts with a byte-order mark",
             WriteError::TimestampHasLineBreak => "timestamp contains a line break",
             WriteError::Fmt => "the output sink failed",
@@ -71,7 +75,11 @@ pub fn write_entry<W: Write>(
 }
 
 /// Writes a record (its whole `entry`, prefix included) like [`write_entry`].
-pub fn write_record<W: Write>(out: &mut W, record: &Record<'_>, opts: NewlineOptions) -> fmt::Result {
+pub fn write_record<W: Write>(
+    out: &mut W,
+    record: &Record<'_>,
+    opts: NewlineOptions,
+) -> fmt::Result {
     try_write_record(out, record, opts).map_err(|_| fmt::Error)
 }
 
@@ -89,14 +97,22 @@ pub fn try_write_entry<W: Write>(
 }
 
 /// [`write_record`] with the reason for a failure.
-pub fn try_write_record<W: Write>(out: &mut W, record: &Record<'_>, opts: NewlineOptions) -> Result<(), WriteError> {
+pub fn try_write_record<W: Write>(
+    out: &mut W,
+    record: &Record<'_>,
+    opts: NewlineOptions,
+) -> Result<(), WriteError> {
     let layout = record_layout(record.entry, opts)?;
     check_timestamp(record.timestamp)?;
     emit(out, layout, record.timestamp, opts)
 }
 
 /// Checks that [`write_entry`] can write this entry faithfully (the text never matters).
-pub fn validate_entry(prefix: &str, timestamp: Option<&str>, opts: NewlineOptions) -> Result<(), WriteError> {
+pub fn validate_entry(
+    prefix: &str,
+    timestamp: Option<&str>,
+    opts: NewlineOptions,
+) -> Result<(), WriteError> {
     entry_layout(prefix, "", opts)?;
     check_timestamp(timestamp)
 }
@@ -137,12 +153,20 @@ struct Layout<'s> {
     rest: Option<&'s str>,
 }
 
-fn entry_layout<'s>(prefix: &'s str, text: &'s str, opts: NewlineOptions) -> Result<Layout<'s>, WriteError> {
+fn entry_layout<'s>(
+    prefix: &'s str,
+    text: &'s str,
+    opts: NewlineOptions,
+) -> Result<Layout<'s>, WriteError> {
     if prefix.contains(':') {
         return Err(WriteError::PrefixHasColon);
     }
     let (tail, rest) = split_first_line(text, !opts.preserve_lf);
-    let layout = Layout { head: prefix, tail: Some(tail), rest };
+    let layout = Layout {
+        head: prefix,
+        tail: Some(tail),
+        rest,
+    };
     check_head(layout, opts)?;
     Ok(layout)
 }
@@ -151,8 +175,16 @@ fn record_layout(entry: &str, opts: NewlineOptions) -> Result<Layout<'_>, WriteE
     let layout = |split| {
         let (line, rest) = split_first_line(entry, split);
         let layout = match line.split_once(':') {
-            Some((head, tail)) => Layout { head, tail: Some(tail), rest },
-            None => Layout { head: line, tail: None, rest },
+            Some((head, tail)) => Layout {
+                head,
+                tail: Some(tail),
+                rest,
+            },
+            None => Layout {
+                head: line,
+                tail: None,
+                rest,
+            },
         };
         check_head(layout, opts).map(|()| layout)
     };
@@ -215,7 +247,12 @@ fn check_timestamp(timestamp: Option<&str>) -> Result<(), WriteError> {
     }
 }
 
-fn emit<W: Write>(out: &mut W, layout: Layout<'_>, timestamp: Option<&str>, opts: NewlineOptions) -> Result<(), WriteError> {
+fn emit<W: Write>(
+    out: &mut W,
+    layout: Layout<'_>,
+    timestamp: Option<&str>,
+    opts: NewlineOptions,
+) -> Result<(), WriteError> {
     write_plain(out, layout.head, opts)?;
     if let Some(tail) = layout.tail {
         out.write_char(':')?;
@@ -230,7 +267,7 @@ fn emit<W: Write>(out: &mut W, layout: Layout<'_>, timestamp: Option<&str>, opts
         while let Some(line) = lines.next() {
             out.write_char('\n')?;
             let is_last = lines.peek().is_none();
-            if continuation_needs_escape(line, is_last, opts) {
+            if continuation_needs_escape(line, is_last, timestamp.is_some(), opts) {
                 write_escaped(out, line)?;
             } else {
                 write_plain(out, line, opts)?;
@@ -256,11 +293,19 @@ fn first_text_needs_escape(text: &str, opts: NewlineOptions) -> bool {
 }
 
 /// Whether a continuation line (never holding an LF) must be escaped.
-fn continuation_needs_escape(line: &str, is_last: bool, opts: NewlineOptions) -> bool {
+fn continuation_needs_escape(
+    line: &str,
+    is_last: bool,
+    has_timestamp: bool,
+    opts: NewlineOptions,
+) -> bool {
     let bytes = line.as_bytes();
-    (is_last && line.is_empty())
+    // Trailing empty lines are dropped by the reader, timestamp line or not. Only the entry's
+    // last non-empty line can be read as a timestamp: a `--TIM:` line followed by empty lines
+    // is safe (the last of those is escaped, hence non-empty), and so is one followed by the
+    // timestamp line.
+    (is_last && (line.is_empty() || (!has_timestamp && bytes.starts_with(scan::TIMESTAMP))))
         || first_text_needs_escape(line, opts)
-        || bytes.starts_with(scan::TIMESTAMP)
         || written_line_starts_entry(line, opts)
 }
 
@@ -278,7 +323,11 @@ fn write_plain<W: Write>(out: &mut W, s: &str, opts: NewlineOptions) -> fmt::Res
             return out.write_str(rest);
         };
         out.write_str(rest.get(..i).unwrap_or_default())?;
-        out.write_str(if rest.as_bytes().get(i) == Some(&b'\r') { "<CR>" } else { "<LF>" })?;
+        out.write_str(if rest.as_bytes().get(i) == Some(&b'\r') {
+            "<CR>"
+        } else {
+            "<LF>"
+        })?;
         rest = rest.get(i + 1..).unwrap_or_default();
     }
 }

@@ -70,6 +70,8 @@ pub(crate) mod proptests;
 mod reference_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod throughput;
 
 pub use entry::{DecodeError, Entry};
 pub use parse::{entries, Entries, ParseError, ParseErrorKind};

@@ -2,4 +2,5 @@
 #![forbid(unsafe_code)]
 
 pub use capturemock_core as core_engine;
+pub mod alterations;
 pub mod rc;

@@ -1,0 +1,160 @@
+//! The parsed form of a Python regular expression, with inline flags already resolved into
+//! the nodes they affect.
+
+/// Python's `MAXREPEAT`: a repeat count must stay below it; `*`, `+` and `{m,}` use it as
+/// "no upper bound".
+pub(crate) const MAXREPEAT: u64 = 4_294_967_295;
+
+/// The largest width the width computation tracks (Python's `MAXWIDTH`, saturated).
+pub(crate) const MAXWIDTH: u64 = u64::MAX;
+
+/// One of Python's six class escapes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Category {
+    Digit,
+    NotDigit,
+    Space,
+    NotSpace,
+    Word,
+    NotWord,
+}
+
+/// One member of a `[...]` set. Code points are kept as `u32` because Python allows
+/// surrogates (`\ud800`), which no Rust string holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClassItem {
+    Char(u32),
+    Range(u32, u32),
+    Category(Category),
+}
+
+/// Zero-width position assertions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum At {
+    /// `^`.
+    Begin { multiline: bool },
+    /// `$`.
+    End { multiline: bool },
+    /// `\A`.
+    BeginString,
+    /// `\Z` (the absolute end, unlike Perl's).
+    EndString,
+    /// `\b`.
+    Boundary { ascii: bool },
+    /// `\B`.
+    NonBoundary { ascii: bool },
+}
+
+/// Greedy, lazy (`?`) or possessive (`+`) repetition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RepeatKind {
+    Greedy,
+    Lazy,
+    Possessive,
+}
+
+/// A node of the pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Node {
+    Literal {
+        c: u32,
+        icase: bool,
+    },
+    /// `.`.
+    Any {
+        dotall: bool,
+    },
+    Class {
+        items: Vec<ClassItem>,
+        negate: bool,
+        icase: bool,
+        ascii: bool,
+    },
+    /// `\d` and friends outside a set.
+    Category {
+        cat: Category,
+        ascii: bool,
+    },
+    At(At),
+    /// A capturing group (`index` is its number) or a non-capturing one.
+    Group {
+        index: Option<usize>,
+        body: Box<Node>,
+    },
+    Atomic(Box<Node>),
+    Look {
+        behind: bool,
+        negate: bool,
+        body: Box<Node>,
+    },
+    Repeat {
+        min: u64,
+        /// `None`: unbounded.
+        max: Option<u64>,
+        kind: RepeatKind,
+        body: Box<Node>,
+    },
+    Backref {
+        group: usize,
+        icase: bool,
+    },
+    /// `(?(group)yes|no)`.
+    Cond {
+        group: usize,
+        yes: Box<Node>,
+        no: Option<Box<Node>>,
+    },
+    Concat(Vec<Node>),
+    Alt(Vec<Node>),
+}
+
+/// Minimum and maximum width in characters, as Python's `SubPattern.getwidth` counts it
+/// (`group_widths` gives the widths of the groups a back-reference may copy).
+pub(crate) fn width(node: &Node, group_widths: &[Option<(u64, u64)>]) -> (u64, u64) {
+    match node {
+        Node::Literal { .. } | Node::Any { .. } | Node::Class { .. } | Node::Category { .. } => {
+            (1, 1)
+        }
+        Node::At(_) | Node::Look { .. } => (0, 0),
+        Node::Group { body, .. } | Node::Atomic(body) => width(body, group_widths),
+        Node::Repeat { min, max, body, .. } => {
+            let (lo, hi) = width(body, group_widths);
+            let lo = lo.saturating_mul(*min);
+            let hi = match max {
+                None if hi > 0 => MAXWIDTH,
+                None => 0,
+                Some(max) => hi.saturating_mul(*max),
+            };
+            (lo, hi)
+        }
+        Node::Backref { group, .. } => group_widths
+            .get(*group)
+            .copied()
+            .flatten()
+            .unwrap_or((0, 0)),
+        Node::Cond { yes, no, .. } => {
+            let (ylo, yhi) = width(yes, group_widths);
+            match no {
+                Some(no) => {
+                    let (nlo, nhi) = width(no, group_widths);
+                    (ylo.min(nlo), yhi.max(nhi))
+                }
+                None => (0, yhi),
+            }
+        }
+        Node::Concat(items) => items.iter().fold((0u64, 0u64), |(lo, hi), item| {
+            let (l, h) = width(item, group_widths);
+            (lo.saturating_add(l), hi.saturating_add(h))
+        }),
+        Node::Alt(items) => {
+            let mut lo = MAXWIDTH;
+            let mut hi = 0;
+            for item in items {
+                let (l, h) = width(item, group_widths);
+                lo = lo.min(l);
+                hi = hi.max(h);
+            }
+            (lo, hi)
+        }
+    }
+}

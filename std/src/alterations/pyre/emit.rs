@@ -1,0 +1,253 @@
+//! Writes a parsed Python pattern in fancy-regex syntax with the same meaning.
+//!
+//! Every construct is spelled out rather than left to the engine's own reading, because the
+//! engines differ: Python's `\w` is letters, numbers and `_` (no marks), `\s` includes
+//! U+001C..U+001F, `$` also matches before a final newline, `\Z` is the absolute end, `\b`
+//! follows Python's `\w`, and `\B` never matches in an empty string. Literals are written as
+//! `\x{..}` so no character is ever read as syntax.
+
+use super::ast::{At, Category, ClassItem, Node, RepeatKind};
+use std::fmt::Write;
+
+/// A pattern that never matches.
+const NEVER: &str = "(?!)";
+/// Any character, newline included.
+const ANY_CHAR: &str = "(?s:.)";
+/// Python's Unicode `\s` (`str.isspace()`).
+const UNICODE_SPACE: &str = r"\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}";
+const ASCII_SPACE: &str = r"\t-\r\x{20}";
+/// Python's Unicode `\w`: `str.isalnum()` or `_`, which is exactly categories L and N.
+const UNICODE_WORD: &str = r"\p{L}\p{N}_";
+const ASCII_WORD: &str = "0-9A-Za-z_";
+
+/// `node` as a fancy-regex pattern.
+pub(crate) fn emit(node: &Node, widths: &[Option<(u64, u64)>]) -> String {
+    let mut out = String::new();
+    Emitter { widths }.node(node, &mut out);
+    out
+}
+
+struct Emitter<'a> {
+    widths: &'a [Option<(u64, u64)>],
+}
+
+fn push_char(out: &mut String, c: char) {
+    if c.is_ascii_alphanumeric() {
+        out.push(c);
+    } else {
+        let _ = write!(out, "\\x{{{:x}}}", c as u32);
+    }
+}
+
+/// The members of a category, to go inside `[...]`.
+fn category_members(cat: Category, ascii: bool) -> String {
+    let positive = matches!(cat, Category::Digit | Category::Space | Category::Word);
+    let base = match (cat, ascii) {
+        (Category::Digit | Category::NotDigit, false) => r"\p{Nd}",
+        (Category::Digit | Category::NotDigit, true) => "0-9",
+        (Category::Space | Category::NotSpace, false) => UNICODE_SPACE,
+        (Category::Space | Category::NotSpace, true) => ASCII_SPACE,
+        (Category::Word | Category::NotWord, false) => UNICODE_WORD,
+        (Category::Word | Category::NotWord, true) => ASCII_WORD,
+    };
+    if positive {
+        base.to_string()
+    } else {
+        format!("[^{base}]")
+    }
+}
+
+fn word_class(ascii: bool) -> String {
+    format!("[{}]", if ascii { ASCII_WORD } else { UNICODE_WORD })
+}
+
+impl Emitter<'_> {
+    fn node(&self, node: &Node, out: &mut String) {
+        match node {
+            Node::Literal { c, icase } => match char::from_u32(*c) {
+                // A lone surrogate can be written in a Python pattern but never occurs in text.
+                None => out.push_str(NEVER),
+                Some(c) if *icase => {
+                    out.push_str("(?i:");
+                    push_char(out, c);
+                    out.push(')');
+                }
+                Some(c) => push_char(out, c),
+            },
+            Node::Any { dotall } => out.push_str(if *dotall { ANY_CHAR } else { r"[^\n]" }),
+            Node::Class {
+                items,
+                negate,
+                icase,
+                ascii,
+            } => self.class(items, *negate, *icase, *ascii, out),
+            Node::Category { cat, ascii } => {
+                out.push('[');
+                out.push_str(&category_members(*cat, *ascii));
+                out.push(']');
+            }
+            Node::At(at) => self.at(*at, out),
+            Node::Group { index, body } => {
+                out.push_str(if index.is_some() { "(" } else { "(?:" });
+                self.node(body, out);
+                out.push(')');
+            }
+            Node::Atomic(body) => {
+                out.push_str("(?>");
+                self.node(body, out);
+                out.push(')');
+            }
+            Node::Look {
+                behind,
+                negate,
+                body,
+            } => {
+                out.push_str(match (behind, negate) {
+                    (false, false) => "(?=",
+                    (false, true) => "(?!",
+                    (true, false) => "(?<=",
+                    (true, true) => "(?<!",
+                });
+                self.node(body, out);
+                out.push(')');
+            }
+            Node::Repeat {
+                min,
+                max,
+                kind,
+                body,
+            } => self.repeat(*min, *max, *kind, body, out),
+            Node::Backref { group, icase } => {
+                let _ = write!(out, "(?{}\\{group})", if *icase { "i:" } else { ":" });
+            }
+            Node::Cond { group, yes, no } => {
+                let _ = write!(out, "(?({group})");
+                self.node(yes, out);
+                if let Some(no) = no {
+                    out.push('|');
+                    self.node(no, out);
+                }
+                out.push(')');
+            }
+            Node::Concat(items) => items.iter().for_each(|item| self.node(item, out)),
+            Node::Alt(items) => {
+                out.push_str("(?:");
+                for (k, item) in items.iter().enumerate() {
+                    if k > 0 {
+                        out.push('|');
+                    }
+                    self.node(item, out);
+                }
+                out.push(')');
+            }
+        }
+    }
+
+    fn class(&self, items: &[ClassItem], negate: bool, icase: bool, ascii: bool, out: &mut String) {
+        let mut members = String::new();
+        for item in items {
+            match *item {
+                ClassItem::Char(c) => {
+                    if let Some(c) = char::from_u32(c) {
+                        push_char(&mut members, c);
+                    }
+                }
+                ClassItem::Range(lo, hi) => {
+                    // Surrogates never occur in text: clamp them out of the range.
+                    let lo = if (0xd800..=0xdfff).contains(&lo) {
+                        0xe000
+                    } else {
+                        lo
+                    };
+                    let hi = if (0xd800..=0xdfff).contains(&hi) {
+                        0xd7ff
+                    } else {
+                        hi
+                    };
+                    if let (Some(l), Some(h)) = (char::from_u32(lo), char::from_u32(hi)) {
+                        if l <= h {
+                            push_char(&mut members, l);
+                            members.push('-');
+                            push_char(&mut members, h);
+                        }
+                    }
+                }
+                ClassItem::Category(cat) => members.push_str(&category_members(cat, ascii)),
+            }
+        }
+        if members.is_empty() {
+            out.push_str(if negate { ANY_CHAR } else { NEVER });
+            return;
+        }
+        if icase {
+            out.push_str("(?i:");
+        }
+        out.push('[');
+        if negate {
+            out.push('^');
+        }
+        out.push_str(&members);
+        out.push(']');
+        if icase {
+            out.push(')');
+        }
+    }
+
+    fn at(&self, at: At, out: &mut String) {
+        match at {
+            At::Begin { multiline: false } | At::BeginString => out.push_str(r"\A"),
+            At::Begin { multiline: true } => out.push_str("(?m:^)"),
+            At::End { multiline: false } => out.push_str(r"(?=\n?\z)"),
+            At::End { multiline: true } => out.push_str("(?m:$)"),
+            At::EndString => out.push_str(r"\z"),
+            At::Boundary { ascii } => {
+                let w = word_class(ascii);
+                let _ = write!(out, "(?:(?<={w})(?!{w})|(?<!{w})(?={w}))");
+            }
+            At::NonBoundary { ascii } => {
+                let w = word_class(ascii);
+                let _ = write!(
+                    out,
+                    "(?:(?<={w})(?={w})|(?<!{w})(?!{w})(?:(?<={ANY_CHAR})|(?={ANY_CHAR})))"
+                );
+            }
+        }
+    }
+
+    fn repeat(&self, min: u64, max: Option<u64>, kind: RepeatKind, body: &Node, out: &mut String) {
+        let mut inner = String::new();
+        self.node(body, &mut inner);
+        if max == Some(0) {
+            // Never entered, but its groups keep their numbers.
+            let _ = write!(out, "(?:{NEVER}(?:{inner})|)");
+            return;
+        }
+        let (_, hi) = super::ast::width(body, self.widths);
+        if hi == 0 {
+            // The engine refuses to repeat what cannot consume anything. Python stops
+            // repeating after an iteration that consumed nothing, so one optional pass is
+            // the same thing.
+            let _ = match (min, kind) {
+                (1.., _) => write!(out, "(?:{inner})"),
+                (0, RepeatKind::Greedy) => write!(out, "(?:{inner}|)"),
+                (0, RepeatKind::Lazy) => write!(out, "(?:|{inner})"),
+                (0, RepeatKind::Possessive) => write!(out, "(?>{inner}|)"),
+            };
+            return;
+        }
+        let _ = write!(out, "(?:{inner})");
+        let _ = match (min, max) {
+            (0, None) => write!(out, "*"),
+            (1, None) => write!(out, "+"),
+            (0, Some(1)) => write!(out, "?"),
+            (m, None) => write!(out, "{{{m},}}"),
+            (m, Some(n)) if m == n => write!(out, "{{{m}}}"),
+            (m, Some(n)) => write!(out, "{{{m},{n}}}"),
+        };
+        match kind {
+            RepeatKind::Greedy => {}
+            RepeatKind::Lazy => out.push('?'),
+            RepeatKind::Possessive => out.push('+'),
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Python `re` semantics on top of fancy-regex: patterns are parsed with Python's rules and
+//! rewritten into an equivalent fancy-regex pattern ([`emit`]); `sub` is implemented here
+//! with Python 3.7+'s handling of empty matches, which no Rust crate follows.
+
+mod ast;
+mod emit;
+mod parse;
+mod template;
+
+pub use parse::PatternError;
+pub use template::{Template, TemplateError};
+
+use fancy_regex::{Captures, RegexBuilder, RegexInput};
+use std::collections::HashMap;
+
+/// Why a pattern that Python accepts still cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CompileError {
+    /// Python itself would refuse the pattern.
+    #[error("{0}")]
+    Syntax(#[from] PatternError),
+    /// The engine refused the translated pattern (typically a repeat count too large
+    /// for it).
+    #[error("the regex engine cannot build this pattern: {0}")]
+    Engine(String),
+}
+
+/// A search that ran into the engine's backtracking limit (Python would keep going).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("matching gave up: {0}")]
+pub struct MatchError(pub String);
+
+/// A compiled Python regular expression.
+#[derive(Clone, Debug)]
+pub struct PyRegex {
+    pattern: String,
+    groups: usize,
+    names: HashMap<String, usize>,
+    regex: fancy_regex::Regex,
+    /// The same pattern, refusing empty matches: used right after an empty match, where
+    /// Python wants a non-empty match at the same place before moving on.
+    not_empty: Option<fancy_regex::Regex>,
+    translated: String,
+}
+
+/// One match: the spans of the whole match and of each group.
+pub(crate) struct PyMatch<'t> {
+    caps: Captures<'t, str>,
+}
+
+impl<'t> PyMatch<'t> {
+    /// The text of group `i` (0 = the whole match); `None` if it did not take part.
+    pub(crate) fn group(&self, i: usize) -> Option<&'t str> {
+        self.caps.get(i).map(|m| m.as_str())
+    }
+}
+
+impl PyRegex {
+    /// Compiles `pattern` as Python's `re.compile(pattern)` would.
+    pub fn new(pattern: &str) -> Result<PyRegex, CompileError> {
+        let parsed = parse::parse(pattern)?;
+        let translated = emit::emit(&parsed.node, &parsed.group_widths);
+        let engine = |e: fancy_regex::Error| CompileError::Engine(e.to_string());
+        let regex = RegexBuilder::new(&translated).build().map_err(engine)?;
+        let not_empty = match RegexBuilder::new(&translated).find_not_empty(true).build() {
+            Ok(r) => Some(r),
+            Err(fancy_regex::Error::CompileError(e))
+                if matches!(*e, fancy_regex::CompileError::PatternCanNeverMatch) =>
+            {
+                None
+            }
+            Err(e) => return Err(engine(e)),
+        };
+        Ok(PyRegex {
+            pattern: pattern.to_string(),
+            groups: parsed.groups,
+            names: parsed.names,
+            regex,
+            not_empty,
+            translated,
+        })
+    }
+
+    /// The Python pattern.
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    /// The fancy-regex pattern it was translated to.
+    pub fn translated(&self) -> &str {
+        &self.translated
+    }
+
+    /// Number of capturing groups.
+    pub fn groups(&self) -> usize {
+        self.groups
+    }
+
+    /// Parses a replacement template against this pattern's groups.
+    pub fn template(&self, template: &str) -> Result<Template, TemplateError> {
+        Template::parse(template, self.groups, &self.names)
+    }
+
+    /// Python's `pattern.sub(f, text)`: every non-overlapping match, left to right, replaced
+    /// by `f(match)`. After an empty match, a non-empty match at the same position is taken
+    /// if there is one, else the search moves on one character (`x*` on `abxc` gives
+    /// `-a-b--c-`).
+    pub(crate) fn sub_with(
+        &self,
+        text: &str,
+        mut f: impl FnMut(&PyMatch<'_>) -> String,
+    ) -> Result<String, MatchError> {
+        let fail = |e: fancy_regex::Error| MatchError(e.to_string());
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        let mut pos = 0;
+        let mut after_empty = false;
+        loop {
+            let caps = if after_empty {
+                let mut found = None;
+                if let Some(not_empty) = &self.not_empty {
+                    let input = RegexInput::new(text).from_pos(pos).anchored(true);
+                    found = not_empty.captures_input(input).map_err(fail)?;
+                }
+                if found.is_none() {
+                    let Some(c) = text.get(pos..).and_then(|rest| rest.chars().next()) else {
+                        break;
+                    };
+                    found = self
+                        .regex
+                        .captures_from_pos(text, pos + c.len_utf8())
+                        .map_err(fail)?;
+                }
+                found
+            } else {
+                self.regex.captures_from_pos(text, pos).map_err(fail)?
+            };
+            let Some(caps) = caps else { break };
+            let Some(m) = caps.get(0) else { break };
+            let (start, end) = (m.start(), m.end());
+            out.push_str(text.get(copied..start).unwrap_or(""));
+            out.push_str(&f(&PyMatch { caps }));
+            copied = end;
+            after_empty = start == end;
+            pos = end;
+        }
+        out.push_str(text.get(copied..).unwrap_or(""));
+        Ok(out)
+    }
+
+    /// Python's `pattern.match(text)`: a match anchored at the start, as the group texts
+    /// (index 0 = the whole match).
+    pub fn match_prefix(&self, text: &str) -> Result<Option<Vec<Option<String>>>, MatchError> {
+        let input = RegexInput::new(text).anchored(true);
+        let caps = self
+            .regex
+            .captures_input(input)
+            .map_err(|e| MatchError(e.to_string()))?;
+        Ok(caps.map(|c| {
+            (0..=self.groups)
+                .map(|i| c.get(i).map(|m| m.as_str().to_string()))
+                .collect()
+        }))
+    }
+
+    /// Python's `pattern.sub(template, text)`.
+    pub fn sub(&self, template: &Template, text: &str) -> Result<String, MatchError> {
+        self.sub_with(text, |m| template.expand(|g| m.group(g)))
+    }
+}
+
+#[cfg(test)]
+mod tests;

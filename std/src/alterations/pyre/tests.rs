@@ -1,0 +1,136 @@
+use super::*;
+
+fn sub(pattern: &str, repl: &str, text: &str) -> String {
+    let re = PyRegex::new(pattern).unwrap_or_else(|e| panic!("{pattern:?}: {e}"));
+    let t = re
+        .template(repl)
+        .unwrap_or_else(|e| panic!("{repl:?}: {e}"));
+    re.sub(&t, text).unwrap()
+}
+
+fn refused(pattern: &str) -> String {
+    match PyRegex::new(pattern) {
+        Ok(re) => panic!("{pattern:?} accepted as {:?}", re.translated()),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn empty_matches_follow_python_3_7() {
+    assert_eq!(sub("x*", "-", "abxc"), "-a-b--c-");
+    assert_eq!(sub("|a", "-", "a"), "---");
+    assert_eq!(sub("", "-", ""), "-");
+    assert_eq!(sub("a|", "<\\g<0>>", "bab"), "<>b<a><>b<>");
+    assert_eq!(sub("(?=é)", "^", "aéé"), "a^é^é");
+}
+
+#[test]
+fn lookaround_and_backreferences() {
+    assert_eq!(sub(r"(?<=\$)\d+", "N", "cost $12 or 34"), "cost $N or 34");
+    assert_eq!(sub(r"(?<!x)y", "Y", "xy y"), "xy Y");
+    assert_eq!(sub(r"(\w)\1", "<\\1>", "aabbc"), "<a><b>c");
+    assert_eq!(
+        sub(r"(?P<q>['\x22]).*?(?P=q)", "Q", r#"'a' "b" 'c""#),
+        "Q Q 'c\""
+    );
+    assert_eq!(sub(r"(?i)(a)\1", "X", "aA"), "X");
+}
+
+#[test]
+fn unicode_classes_are_pythons() {
+    assert_eq!(sub(r"\d+", "#", "a١٢b"), "a#b");
+    // Python's \w has no combining marks; the regex crate's has.
+    assert_eq!(sub(r"\w+", "W", "e\u{301}x"), "W\u{301}W");
+    assert_eq!(sub(r"\w", "W", "²_"), "WW");
+    assert_eq!(sub(r"\s", "_", "a\u{1c}b\u{a0}c"), "a_b_c");
+    assert_eq!(sub(r"\bé", "E", "é xé"), "E xé");
+    assert_eq!(sub(r"(?a)\w+", "W", "aé"), "Wé");
+}
+
+#[test]
+fn anchors() {
+    assert_eq!(sub("a$", "X", "a\n"), "X\n");
+    assert_eq!(sub(r"a\Z", "X", "a\n"), "a\n");
+    assert_eq!(sub("(?m)^a", "X", "a\na"), "X\nX");
+    assert_eq!(sub("^a", "X", "a\na"), "X\na");
+    assert_eq!(sub(r"\B", "-", ""), "");
+    assert_eq!(sub(r"\B", "-", "ab"), "a-b");
+}
+
+#[test]
+fn python_literal_braces_and_sets() {
+    assert_eq!(sub("a{", "X", "a{"), "X");
+    assert_eq!(sub("a{,2}", "X", "aaa"), "XXX");
+    assert_eq!(sub("a{}", "X", "a{}"), "X");
+    assert_eq!(sub("a{1,x}", "X", "a{1,x}"), "X");
+    assert_eq!(sub("[]a]", "X", "]a"), "XX");
+    assert_eq!(sub("[[]", "X", "[a"), "Xa");
+    assert_eq!(sub("[a&&b]", "X", "&b"), "XX");
+    assert_eq!(sub(r"[\d-]", "X", "1-a"), "XXa");
+    assert_eq!(sub(r"\<\>", "X", "<>"), "X");
+}
+
+#[test]
+fn verbose_comments_and_zero_width_repeats() {
+    assert_eq!(sub("(?x) a b # comment\n c", "X", "abc"), "X");
+    assert_eq!(sub("(?x)[ ]", "_", "a b"), "a_b");
+    assert_eq!(sub("a(?#note)b", "X", "ab"), "X");
+    assert_eq!(sub("(?:(?=a))*b", "X", "ab"), "aX");
+    assert_eq!(sub("(?=a)*", "-", "ab"), "-a-b-");
+    assert_eq!(sub("(a){0}b", "[\\1]", "ab"), "a[]");
+}
+
+#[test]
+fn templates() {
+    assert_eq!(
+        sub("(a)(b)", r"\2\1\g<0>\g<1>0\n\t\\\-", "ab"),
+        "baab".to_string() + "a0\n\t\\\\-"
+    );
+    assert_eq!(sub("(?P<x>a)", r"\g<x>\g<x>", "a"), "aa");
+    assert_eq!(sub("a", r"\0\101\08", "a"), "\0A\08");
+    assert_eq!(sub("(a)?b", r"[\1]", "b"), "[]");
+    let re = PyRegex::new("(a)").unwrap();
+    assert!(re.template(r"\2").is_err());
+    assert!(re.template(r"\g<name>").is_err());
+    assert!(re.template(r"\q").is_err());
+    assert!(re.template("\\").is_err());
+    assert!(re.template(r"\g<1").is_err());
+}
+
+#[test]
+fn python_refuses_these() {
+    assert!(refused(r"\1(a)").contains("invalid group reference 1"));
+    assert!(refused(r"(a\1)").contains("cannot refer to an open group"));
+    assert!(refused(r"(?<=a+)b").contains("fixed-width"));
+    assert!(refused("*a").contains("nothing to repeat"));
+    assert!(refused("a**").contains("multiple repeat"));
+    assert!(refused(r"\q").contains("bad escape"));
+    assert!(refused("(a").contains("missing )"));
+    assert!(refused("a)").contains("unbalanced parenthesis"));
+    assert!(refused("[a").contains("unterminated character set"));
+    assert!(refused("[z-a]").contains("bad character range"));
+    assert!(refused("a(?i)").contains("global flags not at the start"));
+    assert!(refused("(?P<1>a)").contains("bad character in group name"));
+    assert!(refused("(?P<a>x)(?P<a>y)").contains("redefinition"));
+    assert!(refused("(?<n>x)").contains("unknown extension"));
+    assert!(refused(r"(?(2)a|b)(c)").contains("invalid group reference 2"));
+    assert!(refused(r"a{2,1}").contains("min repeat greater than max repeat"));
+    assert!(refused(r"\p{L}").contains("bad escape"));
+}
+
+#[test]
+fn conditionals_and_atomic_groups() {
+    assert_eq!(sub(r"(<)?a(?(1)>|)", "X", "<a> a <a"), "X X <X");
+    assert_eq!(sub(r"(?>a+)b", "X", "aab"), "X");
+    assert_eq!(sub(r"a++a", "X", "aaa"), "aaa");
+}
+
+#[test]
+fn match_prefix_is_anchored() {
+    let re = PyRegex::new(r"id=(\d+)").unwrap();
+    assert_eq!(
+        re.match_prefix("id=42 x").unwrap(),
+        Some(vec![Some("id=42".into()), Some("42".into())])
+    );
+    assert_eq!(re.match_prefix("x id=42").unwrap(), None);
+}

@@ -4,3 +4,4 @@
 pub use capturemock_core as core_engine;
 pub mod alterations;
 pub mod rc;
+pub mod replay_file;

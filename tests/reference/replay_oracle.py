@@ -4,7 +4,7 @@ Reads one JSON object per line on stdin:
     {"file": "<.mock text>", "requests": ["<-CAL:...", ...], "exact": false}
 and prints one JSON object per line:
     {"answers": [{"key": "<chosen recorded request>" | null, "responses": ["text", ...],
-                  "mismatch": bool}, ...]}
+                  "mismatch": bool, "empty": bool (request without text)}, ...]}
 
 The file is loaded by capturemock.replayinfo.ReplayInfo exactly as the reference server loads
 a replay file; each request goes through its getResponseMapKey (exact, then best match) and
@@ -60,6 +60,10 @@ def answer(case, workdir):
     answers = []
     for desc in case["requests"]:
         request = Request(desc)
+        if not request.hasInfo():
+            # Neither answered nor recorded: readReplayResponses returns nothing.
+            answers.append({"key": None, "responses": [], "mismatch": False, "empty": True})
+            continue
         try:
             key = info.getResponseMapKey(request, False)
         except config.CaptureMockReplayError:

@@ -125,6 +125,49 @@ pub struct IndexRef<'s, 'a> {
     pub(crate) posting_start: &'s [u32],
 }
 
+impl<'s, 'a> IndexRef<'s, 'a> {
+    /// A shared view of the arrays of [`IndexParts`], for [`Storage`] implementations.
+    pub fn new(
+        words: &'s [u32],
+        word_text: &'s [&'a str],
+        word_slots: &'s [u32],
+        postings: &'s [Posting],
+        posting_start: &'s [u32],
+    ) -> Self {
+        IndexRef {
+            words,
+            word_text,
+            word_slots,
+            postings,
+            posting_start,
+        }
+    }
+}
+
+impl<'s, 'a> PartsRef<'s, 'a> {
+    /// A shared view of the arrays of [`Parts`], for [`Storage`] implementations.
+    pub fn new(
+        requests: &'s [RequestSlot<'a>],
+        groups: &'s [GroupSlot],
+        responses: &'s [ResponseSlot<'a>],
+        key_slots: &'s [u32],
+        index: Option<IndexRef<'s, 'a>>,
+    ) -> Self {
+        PartsRef {
+            requests,
+            groups,
+            responses,
+            key_slots,
+            index,
+        }
+    }
+
+    /// Whether the storage has a word index.
+    pub fn has_index(&self) -> bool {
+        self.index.is_some()
+    }
+}
+
 /// Something that holds the arrays of a replay table.
 ///
 /// Implemented by [`Parts`] (slices the caller owns), by [`ArrayStorage`] (fixed arrays,
@@ -255,13 +298,17 @@ impl Requirements {
     ) -> Result<Self, E> {
         let mut needs = Requirements::default();
         for record in records {
-            let record = record?;
-            let words = crate::words::words(record.entry).count();
-            needs.records += 1;
-            needs.words += words;
-            needs.max_record_words = needs.max_record_words.max(words);
+            needs.add(&record?);
         }
         Ok(needs)
+    }
+
+    /// Counts one more record.
+    pub fn add(&mut self, record: &Record<'_>) {
+        let words = crate::words::words(record.entry).count();
+        self.records += 1;
+        self.words += words;
+        self.max_record_words = self.max_record_words.max(words);
     }
 
     /// Hash slots for the exact-match map.

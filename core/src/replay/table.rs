@@ -33,6 +33,8 @@ pub enum Unmatched {
     NoCandidate,
     /// Exact matching is on and the request is not recorded as it is.
     ExactMatchingRequired,
+    /// The request has no text after its prefix: the reference neither answers nor records it.
+    EmptyRequest,
 }
 
 /// Options for lookups.
@@ -280,6 +282,9 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
         desc: &str,
         scratch: &mut LookupScratch<'_>,
     ) -> Result<Result<(RequestId, MatchKind), Unmatched>, LookupError> {
+        if desc.split_once(':').is_none_or(|(_, text)| text.is_empty()) {
+            return Ok(Err(Unmatched::EmptyRequest));
+        }
         let parts = self.storage.parts_ref();
         let requests = parts
             .requests
@@ -363,6 +368,11 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
             Ok((id, kind)) => Ok(self.take(id, kind)),
             Err(unmatched) => Err(unmatched),
         })
+    }
+
+    /// Whether best match uses a word index (see [`IndexParts`](super::IndexParts)).
+    pub fn has_index(&self) -> bool {
+        self.storage.parts_ref().has_index()
     }
 
     /// The storage, for reuse once the table is no longer needed.

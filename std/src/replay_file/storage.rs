@@ -1,0 +1,90 @@
+//! Replay-table storage in vectors, sized once from the file's [`Requirements`].
+
+use capturemock_core::replay::{
+    GroupSlot, IndexParts, IndexRef, Parts, PartsRef, Posting, RequestSlot, Requirements,
+    ResponseSlot, Storage,
+};
+
+/// The arrays of a word index.
+struct IndexVecs<'a> {
+    words: Vec<u32>,
+    word_text: Vec<&'a str>,
+    word_slots: Vec<u32>,
+    word_cursor: Vec<u32>,
+    postings: Vec<Posting>,
+    posting_start: Vec<u32>,
+}
+
+/// Storage of a replay table in vectors.
+pub struct VecStorage<'a> {
+    requests: Vec<RequestSlot<'a>>,
+    groups: Vec<GroupSlot>,
+    group_order: Vec<u32>,
+    responses: Vec<ResponseSlot<'a>>,
+    key_slots: Vec<u32>,
+    index: Option<IndexVecs<'a>>,
+}
+
+impl<'a> VecStorage<'a> {
+    /// Storage for records with these requirements, with or without a word index.
+    pub fn new(needs: &Requirements, word_index: bool) -> Self {
+        VecStorage {
+            requests: vec![RequestSlot::EMPTY; needs.records],
+            groups: vec![GroupSlot::default(); needs.records],
+            group_order: vec![0; needs.records],
+            responses: vec![ResponseSlot::EMPTY; needs.records],
+            key_slots: vec![0; needs.key_slots()],
+            index: word_index.then(|| IndexVecs {
+                words: vec![0; needs.words],
+                word_text: vec![""; needs.words],
+                word_slots: vec![0; needs.word_slots()],
+                word_cursor: vec![0; needs.words],
+                postings: vec![Posting::default(); needs.words],
+                posting_start: vec![0; needs.words + 1],
+            }),
+        }
+    }
+
+    /// Whether the storage has room for a word index.
+    pub fn has_index(&self) -> bool {
+        self.index.is_some()
+    }
+}
+
+impl<'a> Storage<'a> for VecStorage<'a> {
+    fn parts(&mut self) -> Parts<'_, 'a> {
+        Parts {
+            requests: &mut self.requests,
+            groups: &mut self.groups,
+            group_order: &mut self.group_order,
+            responses: &mut self.responses,
+            key_slots: &mut self.key_slots,
+            index: self.index.as_mut().map(|index| IndexParts {
+                words: &mut index.words,
+                word_text: &mut index.word_text,
+                word_slots: &mut index.word_slots,
+                word_cursor: &mut index.word_cursor,
+                postings: &mut index.postings,
+                posting_start: &mut index.posting_start,
+            }),
+        }
+    }
+
+    fn parts_ref(&self) -> PartsRef<'_, 'a> {
+        PartsRef::new(
+            &self.requests,
+            &self.groups,
+            &self.responses,
+            &self.key_slots,
+            self.index.as_ref().map(|index| {
+                IndexRef::new(
+                    &index.words,
+                    &index.word_text,
+                    &index.word_slots,
+                    &index.postings,
+                    &index.posting_start,
+                )
+            }),
+        )
+    }
+}

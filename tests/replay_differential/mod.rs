@@ -1,0 +1,142 @@
+//! The replay engine against the reference's own matching code, on seeded random cases.
+//!
+//! Each case is a replay file and a sequence of requests. `tests/reference/replay_oracle.py`
+//! answers them with CaptureMock 2.10's `ReplayInfo` (exact lookup, best match, repeat
+//! counters); we answer them with our engine, with and without word index, and every answer
+//! must name the same recorded request and the same responses.
+
+mod cases;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use capturemock::replay_file::{ReplayFile, ReplayOptions};
+use capturemock_core::replay::{MatchOptions, Unmatched};
+use serde_json::{json, Value};
+
+use cases::{Case, CaseStats};
+
+const CASES: usize = 12_000;
+const SEED: u64 = 0x00C0_FFEE_2026_1121;
+
+/// One answer in the oracle's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Answer {
+    key: Option<String>,
+    responses: Vec<String>,
+    mismatch: bool,
+    empty: bool,
+}
+
+fn oracle(cases: &[Case]) -> Vec<Vec<Answer>> {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/replay_oracle.py"
+    );
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 with capturemock==2.10.0 installed (see .ci/run)");
+    let mut stdin = child.stdin.take().unwrap();
+    let input: Vec<String> = cases
+        .iter()
+        .map(|c| json!({"file": c.file, "requests": c.requests, "exact": c.exact}).to_string())
+        .collect();
+    let writer = std::thread::spawn(move || {
+        for line in input {
+            writeln!(stdin, "{line}").unwrap();
+        }
+    });
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut all = Vec::new();
+    for line in stdout.lines() {
+        let value: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let answers = value["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| Answer {
+                key: a["key"].as_str().map(str::to_owned),
+                responses: a["responses"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap().to_owned())
+                    .collect(),
+                mismatch: a["mismatch"].as_bool().unwrap(),
+                empty: a["empty"].as_bool().unwrap_or(false),
+            })
+            .collect();
+        all.push(answers);
+    }
+    writer.join().unwrap();
+    assert!(child.wait().unwrap().success(), "the oracle failed");
+    all
+}
+
+fn ours(case: &Case, word_index: bool) -> Vec<Answer> {
+    let options = ReplayOptions {
+        matching: MatchOptions {
+            exact_only: case.exact,
+            ..MatchOptions::default()
+        },
+        word_index,
+        ..ReplayOptions::default()
+    };
+    let mut file = ReplayFile::from_text(case.file.clone(), "<case>", options).unwrap();
+    case.requests
+        .iter()
+        .map(|desc| match file.lookup(desc).unwrap() {
+            Ok(answer) => Answer {
+                key: Some(answer.key),
+                responses: answer
+                    .responses
+                    .iter()
+                    .map(|r| r.split_once(':').map_or("", |(_, text)| text).to_owned())
+                    .collect(),
+                mismatch: false,
+                empty: false,
+            },
+            Err(unmatched) => Answer {
+                key: None,
+                responses: Vec::new(),
+                mismatch: unmatched == Unmatched::ExactMatchingRequired,
+                empty: unmatched == Unmatched::EmptyRequest,
+            },
+        })
+        .collect()
+}
+
+#[test]
+fn same_choices_as_the_reference_on_seeded_random_cases() {
+    let (cases, stats) = cases::generate(SEED, CASES);
+    stats.assert_mix();
+    let expected = oracle(&cases);
+    assert_eq!(
+        expected.len(),
+        cases.len(),
+        "the oracle answered every case"
+    );
+    let mut lookups = 0;
+    for (n, (case, expected)) in cases.iter().zip(&expected).enumerate() {
+        for word_index in [true, false] {
+            let got = ours(case, word_index);
+            for (i, (got, want)) in got.iter().zip(expected).enumerate() {
+                assert_eq!(
+                    got, want,
+                    "case {n}, request {i} ({:?}), word index {word_index}\nfile:\n{}",
+                    case.requests[i], case.file
+                );
+            }
+            assert_eq!(got.len(), expected.len());
+        }
+        lookups += expected.len();
+    }
+    eprintln!(
+        "{} cases, {lookups} lookups, all as the reference: {stats}",
+        cases.len()
+    );
+    let _: &CaseStats = &stats;
+}

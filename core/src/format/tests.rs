@@ -556,6 +556,17 @@ fn records_round_trip_including_entries_without_colon() {
             );
         }
     }
+    // With preserve_lf an entry whose LF-as-<LF> first line would not start an entry gets a
+    // real line break where one works (the reference would write "<LF>->56<LF>x", not an entry).
+    let record = Record::new("\n->56\nx:y");
+    let mut out = String::new();
+    write_record(&mut out, &record, LF).unwrap();
+    assert_eq!(out, "<LF>->56\nx:y\n");
+    assert_eq!(ok_entries(&out, LF), ["\n->56\nx:y"]);
+    assert_eq!(
+        validate_record(&record, NewlineOptions::NONE),
+        Err(WriteError::PrefixNotEntryStart)
+    );
     // "->RET" without colon only starts an entry as the file's unterminated last line.
     assert_eq!(
         validate_record(&Record::new("->RET"), NewlineOptions::NONE),

@@ -172,29 +172,46 @@ fn entry_layout<'s>(
 }
 
 fn record_layout(entry: &str, opts: NewlineOptions) -> Result<Layout<'_>, WriteError> {
-    let layout = |split| {
-        let (line, rest) = split_first_line(entry, split);
-        let layout = match line.split_once(':') {
-            Some((head, tail)) => Layout {
-                head,
-                tail: Some(tail),
-                rest,
-            },
-            None => Layout {
-                head: line,
-                tail: None,
-                rest,
-            },
-        };
-        check_head(layout, opts).map(|()| layout)
-    };
-    // With `preserve_lf` the reference writes every LF as `<LF>`; when that turns the first
-    // line into something that no longer starts an entry (an LF before the first ':'), real
-    // line breaks, which that reader also reads as LF, still work.
-    match layout(!opts.preserve_lf) {
-        Err(error) if opts.preserve_lf => layout(true).map_err(|_| error),
-        result => result,
+    let layout = |line, rest| first_line_layout(line, rest, opts);
+    if !opts.preserve_lf {
+        let (line, rest) = split_first_line(entry, true);
+        return layout(line, rest);
     }
+    // With `preserve_lf` the reference writes every LF as `<LF>`, all in one line. When that
+    // line would not start an entry (an LF before the first ':'), a real line break, which
+    // that reader also reads as LF, can end the first line at one of the first LFs instead.
+    // Beyond FIRST_LINE_LIMIT bytes a first line without ':' is too long to start an entry.
+    const FIRST_LINE_LIMIT: usize = 36;
+    let single = match layout(entry, None) {
+        Ok(single) => return Ok(single),
+        Err(error) => error,
+    };
+    entry
+        .match_indices('\n')
+        .take_while(|&(i, _)| i <= FIRST_LINE_LIMIT)
+        .find_map(|(i, _)| layout(entry.get(..i)?, entry.get(i + 1..)).ok())
+        .ok_or(single)
+}
+
+/// The layout with `line` as the first line (its LFs written as `<LF>`), checked.
+fn first_line_layout<'s>(
+    line: &'s str,
+    rest: Option<&'s str>,
+    opts: NewlineOptions,
+) -> Result<Layout<'s>, WriteError> {
+    let layout = match line.split_once(':') {
+        Some((head, tail)) => Layout {
+            head,
+            tail: Some(tail),
+            rest,
+        },
+        None => Layout {
+            head: line,
+            tail: None,
+            rest,
+        },
+    };
+    check_head(layout, opts).map(|()| layout)
 }
 
 /// The first line and the rest after its LF, or the whole text when not `split`.

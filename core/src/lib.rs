@@ -8,6 +8,7 @@ extern crate std;
 
 pub mod binary;
 pub mod difflib;
+pub mod fake;
 pub mod format;
 pub mod replay;
 pub mod words;

@@ -1,0 +1,283 @@
+//! Equality and the inspectors' tests, over any two [`ArgValue`] types (declared values and
+//! actual arguments need not be the same type: the core's actual arguments may borrow a buffer
+//! that lives only for the call).
+
+use core::fmt::Write;
+
+use super::text::{Compare, Counter};
+use super::value::{ArgValue, Show, View};
+
+/// Python-like equality: integers compare by value whatever their signedness, an integral float
+/// equals the integer, bytes equal a list of the same numbers, struct fields compare in any
+/// order.
+pub fn same<A: ArgValue, B: ArgValue>(a: &A, b: &B) -> bool {
+    same_view(a.view(), b.view())
+}
+
+#[derive(Clone, Copy)]
+enum Num {
+    I(i128),
+    F(f64),
+}
+
+fn num<V: ArgValue>(v: &View<'_, V>) -> Option<Num> {
+    match *v {
+        View::Int(i) => Some(Num::I(i128::from(i))),
+        View::UInt(u) => Some(Num::I(i128::from(u))),
+        View::Float(x) => Some(Num::F(x)),
+        _ => None,
+    }
+}
+
+fn num_eq(a: Num, b: Num) -> bool {
+    match (a, b) {
+        (Num::I(x), Num::I(y)) => x == y,
+        (Num::F(x), Num::F(y)) => x == y,
+        // `as` saturates, so a fractional or huge float never round-trips.
+        (Num::I(i), Num::F(x)) | (Num::F(x), Num::I(i)) => x as i128 == i && (i as f64) == x,
+    }
+}
+
+fn bytes_eq_list<V: ArgValue>(bytes: &[u8], list: &[V]) -> bool {
+    bytes.len() == list.len()
+        && bytes
+            .iter()
+            .zip(list)
+            .all(|(b, v)| num(&v.view()).is_some_and(|n| num_eq(n, Num::I(i128::from(*b)))))
+}
+
+fn same_view<A: ArgValue, B: ArgValue>(a: View<'_, A>, b: View<'_, B>) -> bool {
+    if let (Some(x), Some(y)) = (num(&a), num(&b)) {
+        return num_eq(x, y);
+    }
+    match (a, b) {
+        (View::Unit, View::Unit) | (View::None, View::None) => true,
+        (View::Bool(x), View::Bool(y)) => x == y,
+        (View::Char(x), View::Char(y)) => x == y,
+        (View::Str(x), View::Str(y)) => x == y,
+        (View::Bytes(x), View::Bytes(y)) => x == y,
+        (View::Bytes(x), View::List(ys)) => bytes_eq_list(x, ys),
+        (View::List(xs), View::Bytes(y)) => bytes_eq_list(y, xs),
+        (View::Some(x), View::Some(y)) => same(x, y),
+        (View::List(xs), View::List(ys)) | (View::Tuple(xs), View::Tuple(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(x, y))
+        }
+        (
+            View::Struct {
+                name: n1,
+                fields: f1,
+            },
+            View::Struct {
+                name: n2,
+                fields: f2,
+            },
+        ) => n1 == n2 && f1.len() == f2.len() && has_fields(f2, f1),
+        (View::Opaque { text: t1, .. }, View::Opaque { text: t2, .. }) => t1 == t2,
+        _ => false,
+    }
+}
+
+/// Whether every field in `want` is in `have` with an equal value.
+fn has_fields<A: ArgValue, B: ArgValue>(have: &[(A::Field, A)], want: &[(B::Field, B)]) -> bool {
+    want.iter().all(|(name, value)| {
+        have.iter()
+            .find(|(n, _)| n.as_ref() == name.as_ref())
+            .is_some_and(|(_, v)| same(v, value))
+    })
+}
+
+/// `arg.has_attr(...)`: `actual` is a struct with at least the fields of `want` (a struct
+/// value; any other `want` matches nothing).
+pub(crate) fn has_attrs<A: ArgValue, B: ArgValue>(want: &A, actual: &B) -> bool {
+    match (want.view(), actual.view()) {
+        (View::Struct { fields: w, .. }, View::Struct { fields: h, .. }) => has_fields(h, w),
+        _ => false,
+    }
+}
+
+/// `arg.contains(part)`: Python's `part in actual`.
+pub(crate) fn contains<A: ArgValue, B: ArgValue>(part: &A, actual: &B) -> bool {
+    match (actual.view(), part.view()) {
+        (View::Str(s), View::Str(p)) => s.contains(p),
+        (View::Str(s), View::Char(c)) => s.contains(c),
+        (View::Opaque { text, .. }, View::Str(p)) => text.contains(p),
+        (View::Bytes(b), View::Bytes(p)) => p.is_empty() || b.windows(p.len()).any(|w| w == p),
+        (View::Bytes(b), p) => match num(&p) {
+            Some(n) => b.iter().any(|x| num_eq(n, Num::I(i128::from(*x)))),
+            None => false,
+        },
+        (View::List(items) | View::Tuple(items), _) => items.iter().any(|i| same(i, part)),
+        (View::Struct { fields, .. }, View::Str(p)) => fields.iter().any(|(n, _)| n.as_ref() == p),
+        (View::Some(inner), _) => contains(part, inner),
+        _ => false,
+    }
+}
+
+/// Where a `startswith` / `endswith` test is anchored.
+#[derive(Clone, Copy)]
+pub(crate) enum End {
+    Start,
+    Finish,
+}
+
+/// `arg.startswith(part)` / `arg.endswith(part)`. Like Python, a value that is not a string is
+/// tested through its text (here: its `Debug` rendering); byte strings are also tested as bytes.
+pub(crate) fn anchored<A: ArgValue, B: ArgValue>(part: &A, actual: &B, end: End) -> bool {
+    let view = actual.view();
+    if let View::Bytes(p) = part.view() {
+        return match view {
+            View::Bytes(b) => match end {
+                End::Start => b.starts_with(p),
+                End::Finish => b.ends_with(p),
+            },
+            View::List(items) => {
+                let Some(skip) = (match end {
+                    End::Start => Some(0),
+                    End::Finish => items.len().checked_sub(p.len()),
+                }) else {
+                    return false;
+                };
+                items
+                    .get(skip..)
+                    .and_then(|tail| tail.get(..p.len()))
+                    .is_some_and(|window| bytes_eq_list(p, window))
+            }
+            _ => false,
+        };
+    }
+    let mut buf = [0u8; 4];
+    let part: &str = match part.view() {
+        View::Str(s) => s,
+        View::Char(c) => c.encode_utf8(&mut buf),
+        _ => return false,
+    };
+    let direct = match view {
+        View::Str(s) => Some(s),
+        View::Opaque { text, .. } => Some(text),
+        _ => None,
+    };
+    if let Some(s) = direct {
+        return match end {
+            End::Start => s.starts_with(part),
+            End::Finish => s.ends_with(part),
+        };
+    }
+    // Render twice rather than buffer: once to learn the length, once to compare.
+    let skip = match end {
+        End::Start => 0,
+        End::Finish => {
+            let mut count = Counter::default();
+            if write_text(&mut count, actual).is_err() {
+                return false;
+            }
+            match count.bytes.checked_sub(part.len()) {
+                Some(skip) => skip,
+                None => return false,
+            }
+        }
+    };
+    let mut cmp = Compare::new(part, skip);
+    write_text(&mut cmp, actual).is_ok() && cmp.prefix_ok()
+}
+
+/// Python's `str(value)`: the raw text of strings and characters, the `Debug` text otherwise.
+fn write_text<V: ArgValue, W: Write>(w: &mut W, value: &V) -> core::fmt::Result {
+    match value.view() {
+        View::Str(s) => w.write_str(s),
+        View::Char(c) => w.write_char(c),
+        _ => write!(w, "{:?}", Show(value)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::value::Value;
+    use super::*;
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert!(same(&Value::Int(5), &Value::UInt(5)));
+        assert!(same(&Value::Float(5.0), &Value::Int(5)));
+        assert!(!same(&Value::Float(5.5), &Value::Int(5)));
+        assert!(!same(&Value::Int(-1), &Value::UInt(u64::MAX)));
+        assert!(!same(&Value::Str("5"), &Value::Int(5)));
+    }
+
+    #[test]
+    fn bytes_equal_lists_of_numbers() {
+        let list = [Value::UInt(65), Value::Int(84)];
+        assert!(same(&Value::Bytes(b"AT"), &Value::List(&list)));
+        assert!(same(&Value::List(&list), &Value::Bytes(b"AT")));
+        assert!(!same(&Value::Bytes(b"A"), &Value::List(&list)));
+    }
+
+    #[test]
+    fn structs_compare_fields_in_any_order() {
+        let a = [("x", Value::Int(1)), ("y", Value::Int(2))];
+        let b = [("y", Value::Int(2)), ("x", Value::Int(1))];
+        assert!(same(&Value::Struct("P", &a), &Value::Struct("P", &b)));
+        assert!(!same(&Value::Struct("P", &a), &Value::Struct("Q", &b)));
+        assert!(!same(&Value::Struct("P", &a), &Value::Struct("P", &b[..1])));
+        assert!(has_attrs(
+            &Value::Struct("", &b[..1]),
+            &Value::Struct("P", &a)
+        ));
+    }
+
+    #[test]
+    fn contains_like_python_in() {
+        assert!(contains(
+            &Value::Str("Baba Brooks"),
+            &Value::Str("Bill Brooks; Baba Brooks; Henry Brooks;")
+        ));
+        let colors = [Value::Str("green"), Value::Str("red"), Value::Str("blue")];
+        assert!(contains(&Value::Str("red"), &Value::List(&colors)));
+        assert!(!contains(&Value::Str("pink"), &Value::List(&colors)));
+        assert!(contains(&Value::Bytes(b"OK"), &Value::Bytes(b"\r\nOK\r\n")));
+        assert!(contains(&Value::UInt(13), &Value::Bytes(b"\r\n")));
+        assert!(!contains(&Value::Str("x"), &Value::Int(1)));
+    }
+
+    #[test]
+    fn anchored_tests_use_text() {
+        assert!(anchored(
+            &Value::Str("_key"),
+            &Value::Str("_key-1"),
+            End::Start
+        ));
+        assert!(anchored(
+            &Value::Str(".tmp"),
+            &Value::Str("a.tmp"),
+            End::Finish
+        ));
+        assert!(!anchored(
+            &Value::Str("Ringo"),
+            &Value::Str("John, Paul"),
+            End::Finish
+        ));
+        assert!(anchored(&Value::Str("31"), &Value::Int(31337), End::Start));
+        assert!(anchored(&Value::Str("37"), &Value::Int(31337), End::Finish));
+        assert!(!anchored(
+            &Value::Str("313370"),
+            &Value::Int(31337),
+            End::Finish
+        ));
+        assert!(anchored(
+            &Value::Bytes(b"\r\n"),
+            &Value::Bytes(b"OK\r\n"),
+            End::Finish
+        ));
+        let list = [Value::UInt(65), Value::UInt(84)];
+        assert!(anchored(
+            &Value::Bytes(b"T"),
+            &Value::List(&list),
+            End::Finish
+        ));
+        assert!(!anchored(
+            &Value::Bytes(b"ATX"),
+            &Value::List(&list),
+            End::Finish
+        ));
+        assert!(anchored(&Value::Char('x'), &Value::Str("xy"), End::Start));
+    }
+}

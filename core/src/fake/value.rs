@@ -1,0 +1,393 @@
+//! Argument values as the expectation engine sees them.
+//!
+//! The engine never owns a particular value type: it only needs to *look* at values through
+//! [`ArgValue::view`]. The core crate brings [`Value`], which borrows everything it shows (so it
+//! can live in a `static` or on a microcontroller's stack); the std crate brings an owned value
+//! type. Both are compared, inspected and rendered by the same code.
+
+use core::fmt;
+
+/// A value that the engine can compare, inspect and render.
+pub trait ArgValue {
+    /// How a struct value names its fields.
+    type Field: AsRef<str>;
+
+    /// A borrowed view of this value.
+    fn view(&self) -> View<'_, Self>
+    where
+        Self: Sized;
+}
+
+/// What a value looks like to the engine. Rendered the way Rust's `Debug` shows the same value.
+pub enum View<'v, V: ArgValue> {
+    /// `()`
+    Unit,
+    /// `true` / `false`
+    Bool(bool),
+    /// A signed integer.
+    Int(i64),
+    /// An unsigned integer.
+    UInt(u64),
+    /// A floating point number.
+    Float(f64),
+    /// A character.
+    Char(char),
+    /// A string, rendered with double quotes.
+    Str(&'v str),
+    /// A byte slice, rendered as a list of numbers like `&[u8]`'s `Debug`.
+    Bytes(&'v [u8]),
+    /// `None`
+    None,
+    /// `Some(..)`
+    Some(&'v V),
+    /// A list, rendered `[a, b]`.
+    List(&'v [V]),
+    /// A tuple, rendered `(a, b)`.
+    Tuple(&'v [V]),
+    /// A struct with named fields, rendered `Name { field: value }`.
+    Struct {
+        /// The type's name.
+        name: &'v str,
+        /// Field names and values.
+        fields: &'v [(V::Field, V)],
+    },
+    /// A value known only by its `Debug` text (the std layer's fallback for arbitrary types).
+    Opaque {
+        /// The Rust type name (`core::any::type_name`).
+        type_name: &'v str,
+        /// The value's `Debug` text.
+        text: &'v str,
+    },
+}
+
+impl<V: ArgValue> Clone for View<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<V: ArgValue> Copy for View<'_, V> {}
+
+/// The kind of a value, for [`crate::fake::arg::isinstance`] (Python's `isinstance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `()`
+    Unit,
+    /// `bool`
+    Bool,
+    /// Any integer, signed or not.
+    Int,
+    /// A floating point number.
+    Float,
+    /// `char`
+    Char,
+    /// A string.
+    Str,
+    /// A byte slice.
+    Bytes,
+    /// `None` or `Some(..)`.
+    Option,
+    /// A list.
+    List,
+    /// A tuple.
+    Tuple,
+    /// A struct (or an opaque value) whose type is named like this; the last path segment of
+    /// the type name is compared, so `"User"` matches `my_crate::model::User`.
+    Named(&'static str),
+}
+
+impl Kind {
+    /// The name shown in messages: `arg.isinstance("str")`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Unit => "()",
+            Kind::Bool => "bool",
+            Kind::Int => "int",
+            Kind::Float => "float",
+            Kind::Char => "char",
+            Kind::Str => "str",
+            Kind::Bytes => "bytes",
+            Kind::Option => "Option",
+            Kind::List => "list",
+            Kind::Tuple => "tuple",
+            Kind::Named(name) => name,
+        }
+    }
+
+    /// Whether `value` is of this kind.
+    pub fn matches<V: ArgValue>(self, value: &V) -> bool {
+        match (self, value.view()) {
+            (Kind::Unit, View::Unit)
+            | (Kind::Bool, View::Bool(_))
+            | (Kind::Int, View::Int(_) | View::UInt(_))
+            | (Kind::Float, View::Float(_))
+            | (Kind::Char, View::Char(_))
+            | (Kind::Str, View::Str(_))
+            | (Kind::Bytes, View::Bytes(_))
+            | (Kind::Option, View::None | View::Some(_))
+            | (Kind::List, View::List(_))
+            | (Kind::Tuple, View::Tuple(_)) => true,
+            (Kind::Named(want), View::Struct { name, .. }) => last_segment(name) == want,
+            (Kind::Named(want), View::Opaque { type_name, .. }) => last_segment(type_name) == want,
+            _ => false,
+        }
+    }
+}
+
+/// `a::b::User<T>` -> `User`
+fn last_segment(path: &str) -> &str {
+    let base = path.split('<').next().unwrap_or(path);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+/// Renders any [`ArgValue`] the way Rust's `Debug` renders the value it stands for.
+pub struct Show<'v, V>(pub &'v V);
+
+impl<V: ArgValue> fmt::Debug for Show<'_, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.view() {
+            View::Unit => f.write_str("()"),
+            View::Bool(b) => fmt::Debug::fmt(&b, f),
+            View::Int(i) => fmt::Debug::fmt(&i, f),
+            View::UInt(u) => fmt::Debug::fmt(&u, f),
+            View::Float(x) => fmt::Debug::fmt(&x, f),
+            View::Char(c) => fmt::Debug::fmt(&c, f),
+            View::Str(s) => fmt::Debug::fmt(s, f),
+            View::Bytes(b) => fmt::Debug::fmt(b, f),
+            View::None => f.write_str("None"),
+            View::Some(v) => f.debug_tuple("Some").field(&Show(v)).finish(),
+            View::List(items) => f.debug_list().entries(items.iter().map(Show)).finish(),
+            View::Tuple(items) => {
+                let mut t = f.debug_tuple("");
+                for item in items {
+                    t.field(&Show(item));
+                }
+                t.finish()
+            }
+            View::Struct { name, fields } => {
+                let mut s = f.debug_struct(name);
+                for (field, value) in fields {
+                    s.field(field.as_ref(), &Show(value));
+                }
+                s.finish()
+            }
+            View::Opaque { text, .. } => f.write_str(text),
+        }
+    }
+}
+
+/// An argument value that borrows what it shows: the core crate's [`ArgValue`].
+///
+/// ```
+/// use capturemock_core::fake::Value;
+/// assert_eq!(format!("{:?}", Value::from("hits")), "\"hits\"");
+/// assert_eq!(format!("{:?}", Value::Bytes(b"AT")), "[65, 84]");
+/// assert_eq!(Value::Int(5), Value::UInt(5)); // numbers compare by value, as in Python
+/// ```
+#[derive(Clone, Copy)]
+pub enum Value<'a> {
+    /// `()`
+    Unit,
+    /// A boolean.
+    Bool(bool),
+    /// A signed integer.
+    Int(i64),
+    /// An unsigned integer.
+    UInt(u64),
+    /// A floating point number.
+    Float(f64),
+    /// A character.
+    Char(char),
+    /// A string.
+    Str(&'a str),
+    /// Bytes.
+    Bytes(&'a [u8]),
+    /// `None`
+    None,
+    /// `Some(..)`
+    Some(&'a Value<'a>),
+    /// A list of values.
+    List(&'a [Value<'a>]),
+    /// A tuple of values.
+    Tuple(&'a [Value<'a>]),
+    /// A struct: its name and its fields.
+    Struct(&'a str, &'a [(&'a str, Value<'a>)]),
+}
+
+impl<'a> ArgValue for Value<'a> {
+    type Field = &'a str;
+
+    fn view(&self) -> View<'_, Self> {
+        match *self {
+            Value::Unit => View::Unit,
+            Value::Bool(b) => View::Bool(b),
+            Value::Int(i) => View::Int(i),
+            Value::UInt(u) => View::UInt(u),
+            Value::Float(x) => View::Float(x),
+            Value::Char(c) => View::Char(c),
+            Value::Str(s) => View::Str(s),
+            Value::Bytes(b) => View::Bytes(b),
+            Value::None => View::None,
+            Value::Some(v) => View::Some(v),
+            Value::List(items) => View::List(items),
+            Value::Tuple(items) => View::Tuple(items),
+            Value::Struct(name, fields) => View::Struct { name, fields },
+        }
+    }
+}
+
+impl<'a> Value<'a> {
+    /// The string inside a [`Value::Str`].
+    pub fn as_str(&self) -> Option<&'a str> {
+        match *self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The bytes inside a [`Value::Bytes`].
+    pub fn as_bytes(&self) -> Option<&'a [u8]> {
+        match *self {
+            Value::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The number inside an integer value, if it fits an `i128` (it always does).
+    pub fn as_int(&self) -> Option<i128> {
+        match *self {
+            Value::Int(i) => Some(i128::from(i)),
+            Value::UInt(u) => Some(i128::from(u)),
+            _ => None,
+        }
+    }
+
+    /// The value of a [`Value::Bool`].
+    pub fn as_bool(&self) -> Option<bool> {
+        match *self {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&Show(self), f)
+    }
+}
+
+impl PartialEq for Value<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        crate::fake::compare::same(self, other)
+    }
+}
+
+macro_rules! from_signed {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value<'_> {
+            fn from(v: $t) -> Self {
+                Value::Int(i64::from(v))
+            }
+        }
+    )*};
+}
+macro_rules! from_unsigned {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value<'_> {
+            fn from(v: $t) -> Self {
+                Value::UInt(u64::from(v))
+            }
+        }
+    )*};
+}
+from_signed!(i8, i16, i32, i64);
+from_unsigned!(u8, u16, u32, u64);
+
+impl From<usize> for Value<'_> {
+    fn from(v: usize) -> Self {
+        // usize is at most 64 bits on every target Rust supports.
+        Value::UInt(v as u64)
+    }
+}
+impl From<isize> for Value<'_> {
+    fn from(v: isize) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<bool> for Value<'_> {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<char> for Value<'_> {
+    fn from(v: char) -> Self {
+        Value::Char(v)
+    }
+}
+impl From<f64> for Value<'_> {
+    fn from(v: f64) -> Self {
+        Value::Float(v)
+    }
+}
+impl From<f32> for Value<'_> {
+    fn from(v: f32) -> Self {
+        Value::Float(f64::from(v))
+    }
+}
+impl From<()> for Value<'_> {
+    fn from((): ()) -> Self {
+        Value::Unit
+    }
+}
+impl<'a> From<&'a str> for Value<'a> {
+    fn from(v: &'a str) -> Self {
+        Value::Str(v)
+    }
+}
+impl<'a> From<&'a [u8]> for Value<'a> {
+    fn from(v: &'a [u8]) -> Self {
+        Value::Bytes(v)
+    }
+}
+impl<'a, const N: usize> From<&'a [u8; N]> for Value<'a> {
+    fn from(v: &'a [u8; N]) -> Self {
+        Value::Bytes(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+
+    #[test]
+    fn renders_like_rust_debug() {
+        assert_eq!(format!("{:?}", Value::Int(-3)), "-3");
+        assert_eq!(format!("{:?}", Value::Float(1.0)), "1.0");
+        assert_eq!(format!("{:?}", Value::Str("a\"b")), "\"a\\\"b\"");
+        assert_eq!(format!("{:?}", Value::Char('x')), "'x'");
+        assert_eq!(format!("{:?}", Value::Bytes(&[1, 2])), "[1, 2]");
+        assert_eq!(format!("{:?}", Value::Some(&Value::Int(1))), "Some(1)");
+        assert_eq!(format!("{:?}", Value::None), "None");
+        assert_eq!(format!("{:?}", Value::Unit), "()");
+        let items = [Value::Str("red"), Value::Str("blue")];
+        assert_eq!(format!("{:?}", Value::List(&items)), "[\"red\", \"blue\"]");
+        assert_eq!(format!("{:?}", Value::Tuple(&items)), "(\"red\", \"blue\")");
+        assert_eq!(format!("{:?}", Value::Tuple(&items[..1])), "(\"red\",)");
+        let fields = [("first_name", Value::Str("Bob"))];
+        assert_eq!(
+            format!("{:?}", Value::Struct("User", &fields)),
+            "User { first_name: \"Bob\" }"
+        );
+    }
+
+    #[test]
+    fn kinds() {
+        assert!(Kind::Int.matches(&Value::UInt(3)));
+        assert!(Kind::Str.matches(&Value::Str("x")));
+        assert!(!Kind::Str.matches(&Value::Int(31337)));
+        assert!(Kind::Named("User").matches(&Value::Struct("model::User", &[])));
+        assert_eq!(Kind::Named("User").name(), "User");
+        assert_eq!(last_segment("a::b::C<d::E>"), "C");
+    }
+}

@@ -46,6 +46,10 @@
 //!
 //! The first line's text (after `prefix:`) follows the same rules except the entry-start test;
 //! the prefix itself is never escaped. Markers are not decoded inside escaped lines.
+//! With `preserve_lf`, a record whose entry has an LF before its first `:` (only possible when
+//! it was read from `<LF>` or a multi-line start) may not start an entry once written as one
+//! line; [`write_record`] then ends the first line with a real line break at one of the first
+//! LFs, which the reader also reads as LF.
 //!
 //! ```text
 //! text "a\n<-CAL:b"  →  <-CAL:a        text "x\r\ny\n"  →  ->RET:\:x\r

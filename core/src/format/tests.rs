@@ -592,11 +592,23 @@ fn errors_display() {
 #[test]
 fn examples_of_docs_format_md() {
     let none = NewlineOptions::NONE;
-    assert_eq!(write("->RET", "a\n<-CAL:b", None, none), "->RET:a\n\\:<-CAL:b\n");
-    assert_eq!(write("->RET", "x\r\ny\n", None, none), "->RET:\\:x\\r\ny\n\\:\n");
+    assert_eq!(
+        write("->RET", "a\n<-CAL:b", None, none),
+        "->RET:a\n\\:<-CAL:b\n"
+    );
+    assert_eq!(
+        write("->RET", "x\r\ny\n", None, none),
+        "->RET:\\:x\\r\ny\n\\:\n"
+    );
     assert_eq!(write("->RET", "a\n\n", None, none), "->RET:a\n\n\\:\n");
     assert_eq!(write("->RET", "\\:q", None, none), "->RET:\\:\\\\:q\n");
     assert_eq!(write("->RET", "C:\\dir", None, none), "->RET:C:\\dir\n");
-    assert_eq!(write("->RET", "a\r\nb", None, NewlineOptions::BOTH), "->RET:a<CR><LF>b\n");
-    assert_eq!(write("->RET", "x<LF>y\nz", None, NewlineOptions::BOTH), "->RET:\\:x<LF>y\\nz\n");
+    assert_eq!(
+        write("->RET", "a\r\nb", None, NewlineOptions::BOTH),
+        "->RET:a<CR><LF>b\n"
+    );
+    assert_eq!(
+        write("->RET", "x<LF>y\nz", None, NewlineOptions::BOTH),
+        "->RET:\\:x<LF>y\\nz\n"
+    );
 }

@@ -1,6 +1,8 @@
 //! Parses arbitrary UTF-8 as a record file under every newline option, decodes every entry
 //! (checking `plain`, `decoded_len`, `decode` and `record_in` agree), writes back what was
 //! decoded and checks that it reads back the same, and that the binary form round-trips.
+//!
+//! `cargo +nightly fuzz run parse_text -- -dict=parse_text.dict` (run from `fuzz/`).
 
 #![no_main]
 

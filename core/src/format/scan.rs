@@ -222,6 +222,12 @@ mod tests {
         assert!(!starts(""));
         assert!(!starts("--TIM:2024"));
         assert!(!starts("\\:<-CAL:x"));
+        // The reference nests Python call-backs by extending arrows, not by indenting them.
+        assert!(starts("--->PYT:inner()"));
+        assert!(starts("<---RET:x"));
+        assert!(starts("<-----PYT:x"));
+        assert!(starts("----->RET:x"));
+        assert!(!starts("  <-PYT:x"));
     }
 
     #[test]

@@ -46,7 +46,7 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(max_request_words: usize, max_key_words: usize, requests: usize) -> Self {
+    const fn new(max_request_words: usize, max_key_words: usize, requests: usize) -> Self {
         Layout {
             request_words: max_request_words,
             b_index: BIndex::required(max_request_words),
@@ -57,7 +57,7 @@ impl Layout {
         }
     }
 
-    fn total(&self) -> usize {
+    const fn total(&self) -> usize {
         self.request_words
             .saturating_add(self.b_index)
             .saturating_add(self.difflib)
@@ -72,7 +72,11 @@ impl<'s> LookupScratch<'s> {
     ///
     /// `requests` is the table's [`request_count`](super::ReplayTable::request_count) for an
     /// indexed table and may be 0 for a table without word index.
-    pub fn required(max_request_words: usize, max_key_words: usize, requests: usize) -> usize {
+    pub const fn required(
+        max_request_words: usize,
+        max_key_words: usize,
+        requests: usize,
+    ) -> usize {
         Layout::new(max_request_words, max_key_words, requests).total()
     }
 

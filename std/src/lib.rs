@@ -3,5 +3,6 @@
 
 pub use capturemock_core as core_engine;
 pub mod alterations;
+pub mod fake;
 pub mod rc;
 pub mod replay_file;

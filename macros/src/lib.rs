@@ -1,0 +1,93 @@
+//! Attribute macros of `capturemock`, re-exported from there: use `capturemock::fake::test`.
+#![forbid(unsafe_code)]
+
+use proc_macro::{Delimiter, Group, Spacing, TokenStream, TokenTree};
+use std::str::FromStr;
+
+/// `#[fake::test]`: a `#[test]` function whose body runs inside `capturemock::fake::test`,
+/// which forgets earlier expectations, runs the body, and verifies every fake of the thread
+/// (panicking with Fudge's message). Write it instead of `#[test]`, like `#[tokio::test]`.
+///
+/// ```ignore
+/// use capturemock::{args, fake::{self, Fake}};
+///
+/// #[fake::test]
+/// fn opens_the_session() {
+///     let session = Fake::new("session").expects("open");
+///     session.call("open", args![]);
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match expand(attr, item) {
+        Ok(tokens) => tokens,
+        Err(message) => error(&message),
+    }
+}
+
+fn error(message: &str) -> TokenStream {
+    TokenStream::from_str(&format!("::core::compile_error!({message:?});")).unwrap_or_default()
+}
+
+fn parse(code: &str) -> Result<TokenStream, String> {
+    TokenStream::from_str(code).map_err(|e| e.to_string())
+}
+
+fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream, String> {
+    if !attr.is_empty() {
+        return Err("#[fake::test] takes no arguments".into());
+    }
+    let mut tokens: Vec<TokenTree> = item.into_iter().collect();
+    let body = match tokens.pop() {
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => g,
+        _ => return Err("#[fake::test] goes on a function".into()),
+    };
+    let is_ident =
+        |t: &TokenTree, name: &str| matches!(t, TokenTree::Ident(i) if i.to_string() == name);
+    let fn_at = tokens
+        .iter()
+        .position(|t| is_ident(t, "fn"))
+        .ok_or("#[fake::test] goes on a function")?;
+    if tokens[..fn_at].iter().any(|t| is_ident(t, "async")) {
+        return Err("#[fake::test] does not support async functions".into());
+    }
+    // The return type: what follows `->` after the parameters, up to a `where` clause.
+    let params_at = tokens[fn_at..]
+        .iter()
+        .position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis))
+        .map(|p| p + fn_at)
+        .ok_or("#[fake::test] goes on a function")?;
+    let mut ret = TokenStream::new();
+    let after = &tokens[params_at + 1..];
+    if let [TokenTree::Punct(dash), TokenTree::Punct(gt), rest @ ..] = after {
+        if dash.as_char() == '-' && dash.spacing() == Spacing::Joint && gt.as_char() == '>' {
+            let end = rest
+                .iter()
+                .position(|t| is_ident(t, "where"))
+                .unwrap_or(rest.len());
+            ret.extend(after[..2].iter().cloned());
+            ret.extend(rest[..end].iter().cloned());
+        }
+    }
+    let has_test_attr = tokens[..fn_at].windows(2).any(|w| {
+        matches!((&w[0], &w[1]), (TokenTree::Punct(p), TokenTree::Group(g))
+            if p.as_char() == '#' && g.delimiter() == Delimiter::Bracket
+                && g.stream().to_string().trim() == "test")
+    });
+
+    let mut out = TokenStream::new();
+    if !has_test_attr {
+        out.extend(parse("#[::core::prelude::v1::test]")?);
+    }
+    out.extend(tokens);
+    let mut closure = parse("||")?;
+    closure.extend(ret);
+    closure.extend([TokenTree::Group(body)]);
+    let mut call = parse("::capturemock::fake::test")?;
+    call.extend([TokenTree::Group(Group::new(
+        Delimiter::Parenthesis,
+        closure,
+    ))]);
+    out.extend([TokenTree::Group(Group::new(Delimiter::Brace, call))]);
+    Ok(out)
+}

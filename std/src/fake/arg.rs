@@ -1,0 +1,130 @@
+//! Argument inspectors, Fudge's `arg` and `arg_not`: use them inside
+//! [`args!`](crate::args) in declarations.
+//!
+//! ```
+//! use capturemock::{args, fake::{self, arg, Fake}};
+//!
+//! fake::test(|| {
+//!     let counter = Fake::new("counter")
+//!         .expects("increment")
+//!         .with_args(args![arg::any(), table = arg::endswith("hits")]);
+//!     counter.call("increment", args![999, table = "image_hits"]);
+//! });
+//! ```
+
+use capturemock_core::fake::arg as core_arg;
+pub use capturemock_core::fake::Kind;
+
+use super::args::{Arg, Args};
+use super::family::{Matcher, StdFamily, Test};
+use super::value::{ToValue, Value};
+
+/// Equal to `value`.
+pub fn eq(value: impl ToValue) -> Matcher {
+    core_arg::eq::<StdFamily>(value.to_value())
+}
+
+/// Any value (`arg.any()`).
+pub fn any() -> Matcher {
+    core_arg::any()
+}
+
+/// Any value: Fudge's deprecated spelling of [`any`].
+pub fn any_value() -> Matcher {
+    core_arg::any_value()
+}
+
+/// A value containing `part`: a substring, a list element, a sub-slice of bytes, a struct
+/// field name (Python's `part in value`).
+pub fn contains(part: impl ToValue) -> Matcher {
+    core_arg::contains::<StdFamily>(part.to_value())
+}
+
+/// A value whose text starts with `part` (non-strings are tested through their `Debug` text,
+/// as Fudge tests `str(value)`; a byte string `part` tests bytes).
+pub fn startswith(part: impl ToValue) -> Matcher {
+    core_arg::startswith::<StdFamily>(bytes_or_value(part))
+}
+
+/// A value whose text ends with `part`.
+pub fn endswith(part: impl ToValue) -> Matcher {
+    core_arg::endswith::<StdFamily>(bytes_or_value(part))
+}
+
+/// A struct value having at least these fields, given as named arguments:
+/// `arg::has_attr(args![first_name = "Bob"])`.
+pub fn has_attr(fields: Args) -> Matcher {
+    core_arg::has_attr::<StdFamily>(record(fields))
+}
+
+/// A value for which `test` returns true.
+pub fn passes_test(test: impl Fn(&Value) -> bool + 'static) -> Matcher {
+    core_arg::passes::<StdFamily>(Test::new(test))
+}
+
+/// A value of this kind (Python's `isinstance`); `Kind::Named("User")` matches a struct or
+/// a `Debug`-recorded value of a type named `User`.
+pub fn isinstance(kind: Kind) -> Matcher {
+    core_arg::isinstance(kind)
+}
+
+/// `&[u8]` and `Vec<u8>` record as lists of numbers; anchored tests want them as bytes.
+fn bytes_or_value(part: impl ToValue) -> Value {
+    let value = part.to_value();
+    let bytes: Option<Vec<u8>> = value.as_list().and_then(|items| {
+        items
+            .iter()
+            .map(|v| v.as_int().and_then(|i| u8::try_from(i).ok()))
+            .collect()
+    });
+    match bytes {
+        Some(b) if !b.is_empty() => Value::Bytes(b),
+        _ => value,
+    }
+}
+
+fn record(fields: Args) -> Value {
+    let values = fields.named.into_iter().map(|(name, arg)| match arg {
+        Arg::Value(v) => (name.to_owned(), v),
+        Arg::Inspect(m) => panic!("arg::has_attr takes values, not the inspector {m:?}"),
+    });
+    Value::Struct(String::new(), values.collect())
+}
+
+/// Fudge's `arg_not`: the inverted inspectors.
+pub mod not {
+    use super::*;
+
+    /// Any value other than `value` (Fudge's `arg_not(value)`).
+    pub fn eq(value: impl ToValue) -> Matcher {
+        core_arg::not::eq::<StdFamily>(value.to_value())
+    }
+    /// Matches nothing.
+    pub fn any() -> Matcher {
+        core_arg::not::any()
+    }
+    /// A value not containing `part`.
+    pub fn contains(part: impl ToValue) -> Matcher {
+        core_arg::not::contains::<StdFamily>(part.to_value())
+    }
+    /// A value not starting with `part`.
+    pub fn startswith(part: impl ToValue) -> Matcher {
+        core_arg::not::startswith::<StdFamily>(bytes_or_value(part))
+    }
+    /// A value not ending with `part`.
+    pub fn endswith(part: impl ToValue) -> Matcher {
+        core_arg::not::endswith::<StdFamily>(bytes_or_value(part))
+    }
+    /// A value lacking one of these fields (or their values).
+    pub fn has_attr(fields: Args) -> Matcher {
+        core_arg::not::has_attr::<StdFamily>(record(fields))
+    }
+    /// A value for which `test` returns false.
+    pub fn passes_test(test: impl Fn(&Value) -> bool + 'static) -> Matcher {
+        core_arg::not::passes::<StdFamily>(Test::new(test))
+    }
+    /// A value not of this kind.
+    pub fn isinstance(kind: Kind) -> Matcher {
+        core_arg::not::isinstance(kind)
+    }
+}

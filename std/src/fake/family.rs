@@ -1,0 +1,131 @@
+//! The std family of the core engine: owned names and values, closures behind `Rc`, and
+//! return values kept as type-erased producers so that each call gets a fresh one.
+
+use std::any::{type_name, Any};
+use std::borrow::Cow;
+use std::fmt;
+use std::rc::Rc;
+
+use capturemock_core::fake::{describe_fn, ArgTest, Family};
+
+use super::value::Value;
+
+/// The std crate's [`Family`]: used through [`Fake`](super::Fake), rarely named.
+pub struct StdFamily;
+
+impl Family for StdFamily {
+    type Name = Cow<'static, str>;
+    type Value = Value;
+    type Arg<'c> = Value;
+    type Test = Test;
+    type Return = Produce;
+    type Raise = Produce;
+    type Calls = Replacement;
+}
+
+/// A declared argument: a value or an inspector (see [`arg`](super::arg)).
+pub type Matcher = capturemock_core::fake::arg::Matcher<StdFamily>;
+
+/// The function of `arg::passes_test`.
+#[derive(Clone)]
+pub struct Test {
+    test: Rc<dyn Fn(&Value) -> bool>,
+    type_name: &'static str,
+}
+
+impl Test {
+    pub(crate) fn new<T: Fn(&Value) -> bool + 'static>(test: T) -> Self {
+        Test {
+            test: Rc::new(test),
+            type_name: type_name::<T>(),
+        }
+    }
+}
+
+impl ArgTest<StdFamily> for Test {
+    fn passes(&self, arg: &Value) -> bool {
+        (self.test)(arg)
+    }
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        describe_fn(self.type_name, f)
+    }
+}
+
+/// A declared return value or error: made anew for every call, so that values need not be
+/// `Clone` at the call site.
+#[derive(Clone)]
+pub struct Produce {
+    make: Rc<dyn Fn() -> Box<dyn Any>>,
+    pub(crate) type_name: &'static str,
+    /// For errors: their `Display` text, shown when a method that cannot return an error
+    /// raises one.
+    pub(crate) message: Option<Rc<str>>,
+}
+
+impl Produce {
+    pub(crate) fn clone_of<V: Clone + 'static>(value: V) -> Self {
+        Produce {
+            make: Rc::new(move || Box::new(value.clone())),
+            type_name: type_name::<V>(),
+            message: None,
+        }
+    }
+
+    pub(crate) fn from_fn<V: 'static>(make: impl Fn() -> V + 'static) -> Self {
+        Produce {
+            make: Rc::new(move || Box::new(make())),
+            type_name: type_name::<V>(),
+            message: None,
+        }
+    }
+
+    pub(crate) fn with_message(mut self, message: String) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    pub(crate) fn make(&self) -> Box<dyn Any> {
+        (self.make)()
+    }
+}
+
+/// The arguments a call received, as a `calls` function sees them.
+#[derive(Debug, Clone, Default)]
+pub struct Called {
+    /// Positional arguments.
+    pub args: Vec<Value>,
+    /// Named arguments.
+    pub kwargs: Vec<(&'static str, Value)>,
+}
+
+impl Called {
+    /// The positional argument at `index`.
+    pub fn arg(&self, index: usize) -> Option<&Value> {
+        self.args.get(index)
+    }
+
+    /// The named argument `name`.
+    pub fn kwarg(&self, name: &str) -> Option<&Value> {
+        self.kwargs.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+/// What `calls` stores: a function of the call's arguments.
+#[derive(Clone)]
+pub struct Replacement {
+    run: Rc<dyn Fn(&Called) -> Box<dyn Any>>,
+    pub(crate) type_name: &'static str,
+}
+
+impl Replacement {
+    pub(crate) fn new<R: 'static>(f: impl Fn(&Called) -> R + 'static) -> Self {
+        Replacement {
+            run: Rc::new(move |c| Box::new(f(c))),
+            type_name: type_name::<R>(),
+        }
+    }
+
+    pub(crate) fn run(&self, called: &Called) -> Box<dyn Any> {
+        (self.run)(called)
+    }
+}

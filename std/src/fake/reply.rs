@@ -1,0 +1,237 @@
+//! What a call answers, and how that answer becomes the Rust type the caller wants.
+//!
+//! Declared values are type-erased, so the conversion happens at the call: the exact type
+//! first, then a few lenient ones that keep declarations short (`returns(64)` for a method
+//! returning `u32`, `returns("x")` for `String`, `raises(ErrorKind::NotFound)` for
+//! `io::Error`), and `Result` / `Option` wrapping.
+
+use std::any::{type_name, Any};
+use std::fmt;
+
+use super::family::Produce;
+use super::handle::Fake;
+
+/// The answer of a call or attribute of a [`Fake`].
+pub struct Reply {
+    pub(crate) answer: Answer,
+    pub(crate) raised: Option<Produce>,
+    pub(crate) replaced: Option<(Box<dyn Any>, &'static str)>,
+    /// The call as messages show it, e.g. `fake:db.count()`.
+    pub(crate) label: String,
+}
+
+pub(crate) enum Answer {
+    Nothing,
+    Value(Produce),
+    Fake(Fake),
+}
+
+impl fmt::Debug for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let answer = match &self.answer {
+            Answer::Nothing => match &self.replaced {
+                Some((_, t)) => format!("a {t} from calls()"),
+                None => "nothing".to_owned(),
+            },
+            Answer::Value(p) => format!("a {}", p.type_name),
+            Answer::Fake(fake) => format!("{fake}"),
+        };
+        match &self.raised {
+            Some(p) => write!(f, "Reply({} raises a {})", self.label, p.type_name),
+            None => write!(f, "Reply({} answers {answer})", self.label),
+        }
+    }
+}
+
+impl Reply {
+    /// Whether the call answers nothing (no `returns`, no `calls` function, no error).
+    pub fn is_nothing(&self) -> bool {
+        matches!(self.answer, Answer::Nothing) && self.replaced.is_none() && self.raised.is_none()
+    }
+
+    /// Whether the call raises an error.
+    pub fn is_raised(&self) -> bool {
+        self.raised.is_some()
+    }
+
+    fn boxed(self) -> Option<Box<dyn Any>> {
+        match self.answer {
+            Answer::Value(p) => Some(p.make()),
+            Answer::Fake(f) => Some(Box::new(f)),
+            Answer::Nothing => self.replaced.map(|(b, _)| b),
+        }
+    }
+
+    fn declared_type(&self) -> &'static str {
+        match &self.answer {
+            Answer::Value(p) => p.type_name,
+            Answer::Fake(_) => type_name::<Fake>(),
+            Answer::Nothing => self.replaced.as_ref().map_or("()", |(_, t)| t),
+        }
+    }
+
+    fn raise(&self) {
+        if let Some(p) = &self.raised {
+            match &p.message {
+                Some(m) => panic!("{m}"),
+                None => panic!("{} raises a {}", self.label, p.type_name),
+            }
+        }
+    }
+
+    /// The answer as an `R`. Panics if the call raises (with the error's message), or if the
+    /// answer cannot become an `R`.
+    ///
+    /// ```
+    /// use capturemock::{args, fake::Fake};
+    /// let f = Fake::unnamed().provides("get_number").returns(64);
+    /// assert_eq!(f.call("get_number", args![]).get::<u32>(), 64);
+    /// ```
+    pub fn get<R: 'static>(self) -> R {
+        self.raise();
+        let label = self.label.clone();
+        let declared = self.declared_type();
+        match self.boxed() {
+            Some(b) => coerce::<R>(b).unwrap_or_else(|_| mismatch::<R>(&label, declared)),
+            None => cast::<R, ()>(()).unwrap_or_else(|| nothing::<R>(&label)),
+        }
+    }
+
+    /// The answer as a `Result`: `raises` gives `Err`, `returns` gives `Ok` (or the declared
+    /// `Result` itself).
+    ///
+    /// ```
+    /// use capturemock::{args, fake::Fake};
+    /// let db = Fake::new("db").provides("insert").raises("not enough parameters for insert");
+    /// let err = db.call("insert", args![]).result::<(), String>().unwrap_err();
+    /// assert_eq!(err, "not enough parameters for insert");
+    /// ```
+    pub fn result<T: 'static, E: 'static>(self) -> Result<T, E> {
+        let label = self.label.clone();
+        if let Some(p) = &self.raised {
+            let raised = p.type_name;
+            return Err(coerce::<E>(p.make()).unwrap_or_else(|_| mismatch::<E>(&label, raised)));
+        }
+        let declared = self.declared_type();
+        match self.boxed() {
+            Some(b) => match b.downcast::<Result<T, E>>() {
+                Ok(r) => *r,
+                Err(b) => Ok(coerce::<T>(b).unwrap_or_else(|_| mismatch::<T>(&label, declared))),
+            },
+            None => Ok(cast::<T, ()>(()).unwrap_or_else(|| nothing::<T>(&label))),
+        }
+    }
+
+    /// The answer as an `Option`: nothing declared gives `None`.
+    pub fn option<T: 'static>(self) -> Option<T> {
+        self.raise();
+        let label = self.label.clone();
+        let declared = self.declared_type();
+        match self.boxed() {
+            Some(b) => match b.downcast::<Option<T>>() {
+                Ok(o) => *o,
+                Err(b) => Some(coerce::<T>(b).unwrap_or_else(|_| mismatch::<T>(&label, declared))),
+            },
+            None => None,
+        }
+    }
+
+    /// The fake the call answers (`returns_fake`, a stub, a constructor). Panics otherwise.
+    pub fn fake(self) -> Fake {
+        self.get()
+    }
+}
+
+fn mismatch<R>(label: &str, declared: &str) -> ! {
+    panic!(
+        "{label} answers a {declared}, which cannot become the {} the caller expects",
+        type_name::<R>()
+    )
+}
+
+fn nothing<R>(label: &str) -> ! {
+    panic!(
+        "{label} answers nothing, but the caller expects a {}: declare returns(...)",
+        type_name::<R>()
+    )
+}
+
+pub(crate) fn cast<R: 'static, T: 'static>(value: T) -> Option<R> {
+    (Box::new(value) as Box<dyn Any>)
+        .downcast::<R>()
+        .ok()
+        .map(|b| *b)
+}
+
+/// The exact type, else a lenient conversion, else the box back.
+pub(crate) fn coerce<R: 'static>(b: Box<dyn Any>) -> Result<R, Box<dyn Any>> {
+    let b = match b.downcast::<R>() {
+        Ok(r) => return Ok(*r),
+        Err(b) => b,
+    };
+    let any: &dyn Any = &*b;
+    let converted = if let Some(n) = int_of(any) {
+        int_into::<R>(n)
+    } else if let Some(x) = any.downcast_ref::<f64>() {
+        cast::<R, f32>(*x as f32)
+    } else if let Some(x) = any.downcast_ref::<f32>() {
+        cast::<R, f64>(f64::from(*x))
+    } else if let Some(s) = any.downcast_ref::<&'static str>() {
+        cast::<R, String>((*s).to_owned()).or_else(|| cast::<R, Box<str>>((*s).into()))
+    } else if let Some(s) = any.downcast_ref::<&'static [u8]>() {
+        cast::<R, Vec<u8>>(s.to_vec())
+    } else if let Some(k) = any.downcast_ref::<std::io::ErrorKind>() {
+        cast::<R, std::io::Error>(std::io::Error::from(*k))
+    } else {
+        None
+    };
+    converted.ok_or(b)
+}
+
+fn int_of(any: &dyn Any) -> Option<i128> {
+    macro_rules! try_int {
+        ($($t:ty),*) => {$(
+            if let Some(v) = any.downcast_ref::<$t>() {
+                return i128::try_from(*v).ok();
+            }
+        )*};
+    }
+    try_int!(i32, i64, u8, u16, u32, u64, usize, i8, i16, isize, i128, u128);
+    None
+}
+
+fn int_into<R: 'static>(n: i128) -> Option<R> {
+    macro_rules! try_into {
+        ($($t:ty),*) => {$(
+            if let Ok(v) = <$t>::try_from(n) {
+                if let Some(r) = cast::<R, $t>(v) {
+                    return Some(r);
+                }
+            }
+        )*};
+    }
+    try_into!(i32, i64, u8, u16, u32, u64, usize, i8, i16, isize, u128);
+    cast::<R, i128>(n)
+        .or_else(|| cast::<R, f64>(n as f64))
+        .or_else(|| cast::<R, f32>(n as f32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_conversions() {
+        assert_eq!(coerce::<u8>(Box::new(64i32)).ok(), Some(64u8));
+        assert!(coerce::<u8>(Box::new(300i32)).is_err());
+        assert_eq!(coerce::<f64>(Box::new(2i32)).ok(), Some(2.0));
+        assert_eq!(coerce::<String>(Box::new("x")).ok(), Some("x".to_owned()));
+        assert_eq!(
+            coerce::<Vec<u8>>(Box::new(&b"ab"[..])).ok(),
+            Some(b"ab".to_vec())
+        );
+        let e = coerce::<std::io::Error>(Box::new(std::io::ErrorKind::NotFound)).ok();
+        assert_eq!(e.map(|e| e.kind()), Some(std::io::ErrorKind::NotFound));
+        assert!(coerce::<String>(Box::new(5)).is_err());
+    }
+}

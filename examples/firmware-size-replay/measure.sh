@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Flash and RAM that capturemock-core's replay engine costs in a thumbv7em-none-eabihf image
+# at opt-level "s" (issue 2, item 7): builds the firmware with and without the engine and
+# prints `cargo size --release` for both and the difference.
+#
+#   ./measure.sh           print the numbers
+#   ./measure.sh --check   also exit 1 when a goal is missed
+#
+# Needs the target (rustup target add thumbv7em-none-eabihf), llvm-tools
+# (rustup component add llvm-tools) and cargo-binutils (cargo install cargo-binutils).
+set -euo pipefail
+
+# cargo reads .cargo/config.toml (target, linker script) only from the current directory.
+cd "$(dirname "$0")"
+
+FLASH_GOAL=16384 # bytes of text + data
+RAM_GOAL=4096    # bytes of data + bss
+
+if ! command -v cargo-size >/dev/null; then
+    echo "cargo size not found: cargo install cargo-binutils; rustup component add llvm-tools" >&2
+    exit 2
+fi
+
+# text data bss of the release image built with the given cargo arguments.
+sizes() {
+    cargo size --release --quiet "$@" | awk 'NR == 2 { print $1, $2, $3 }'
+}
+
+# The stack frame main's prologue reserves (the engine's start-up moves its storage around
+# by value); informational only, not a high-water mark.
+main_frame() {
+    local total=0 imm
+    for imm in $(cargo objdump --release --quiet "$@" -- -d --no-show-raw-insn |
+        awk '/cortex_m_rt_main.*>:$/ { on = 1; next }
+             on && /sub(\.w)?[ \t]+sp, (sp, )?#/ { sub(/.*#/, ""); print $1 }
+             on && /^$/ { on = 0 }'); do
+        total=$((total + imm))
+    done
+    echo "$total"
+}
+
+read -r bt bd bb < <(sizes)
+b_frame=$(main_frame)
+read -r et ed eb < <(sizes --features engine)
+e_frame=$(main_frame --features engine)
+
+flash=$(((et + ed) - (bt + bd)))
+ram=$(((ed + eb) - (bd + bb)))
+
+printf '%-22s %8s %8s %8s %10s %10s %12s\n' build text data bss flash ram main-frame
+printf '%-22s %8d %8d %8d %10d %10d %12d\n' "without engine" "$bt" "$bd" "$bb" $((bt + bd)) $((bd + bb)) "$b_frame"
+printf '%-22s %8d %8d %8d %10d %10d %12d\n' "with engine" "$et" "$ed" "$eb" $((et + ed)) $((ed + eb)) "$e_frame"
+printf '%-22s %8d %8d %8d %10d %10d %12d\n' "difference" $((et - bt)) $((ed - bd)) $((eb - bb)) "$flash" "$ram" $((e_frame - b_frame))
+echo
+verdict() { if [ "$1" -le "$2" ]; then echo "met"; else echo "MISSED"; fi; }
+flash_verdict=$(verdict "$flash" "$FLASH_GOAL")
+ram_verdict=$(verdict "$ram" "$RAM_GOAL")
+echo "engine flash (text+data): $flash bytes, goal <= $FLASH_GOAL: $flash_verdict"
+echo "engine RAM   (data+bss):  $ram bytes, goal <= $RAM_GOAL: $ram_verdict"
+
+if [ "${1:-}" = "--check" ] && [ "$flash_verdict$ram_verdict" != "metmet" ]; then
+    exit 1
+fi

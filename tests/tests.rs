@@ -1,3 +1,4 @@
 //! End-to-end tests across crates: real files, real processes, the reference tool.
 //! One test binary with a module per area (add `mod area;` lines below).
 mod replay_differential;
+mod rc_alterations;

@@ -55,6 +55,16 @@ pub enum AlterationWarning {
         /// Where the pattern is.
         at: Origin,
     },
+    /// The pattern repeats a group that can match empty text and captures inside it
+    /// (`(a|)*`): the captured text may differ from the reference's, which keeps the
+    /// captures of a final repetition that matched nothing.
+    #[error("{at}: alteration [{section}]: match_pattern repeats a group that can match empty text; its captures may differ from CaptureMock's")]
+    EmptyRepeatCaptures {
+        /// The section name.
+        section: String,
+        /// Where the pattern is.
+        at: Origin,
+    },
     /// A later section has the same pattern as an earlier one: its replacement wins but it
     /// keeps the earlier one's place in the order.
     #[error("alteration [{later}] has the same match_pattern as [{earlier}]: [{later}]'s replacement is used, in [{earlier}]'s place in the order")]
@@ -242,6 +252,12 @@ impl Alterations {
                     source,
                 }))
             })?;
+            if regex.has_empty_repeat_captures() {
+                warnings.push(AlterationWarning::EmptyRepeatCaptures {
+                    section: section.clone(),
+                    at: pattern_at.clone(),
+                });
+            }
             let replacement = compile_replacement(&regex, &raw_replacement, None, &section, &at)?;
             items.push(Alteration {
                 section,

@@ -247,6 +247,28 @@ impl RcConfig {
         }
     }
 
+    /// The keys visible in `[section]`: its own, then `[DEFAULT]`'s (for `DEFAULT`, just
+    /// those). Empty when the section is missing.
+    pub fn keys(&self, section: &str) -> Vec<String> {
+        let own = if section == DEFAULT_SECTION {
+            None
+        } else {
+            match self.section(section) {
+                Some(s) => Some(s),
+                None => return Vec::new(),
+            }
+        };
+        let mut keys: Vec<String> = own
+            .map(|s| s.entries.iter().map(|e| e.key.clone()).collect())
+            .unwrap_or_default();
+        for e in &self.defaults.entries {
+            if !keys.contains(&e.key) {
+                keys.push(e.key.clone());
+            }
+        }
+        keys
+    }
+
     /// All options of `[section]`, `[DEFAULT]` ones included, interpolated (the reference's
     /// `getSection`). Empty when the section is missing.
     pub fn items(&self, section: &str) -> Result<Vec<(String, String)>, RcError> {

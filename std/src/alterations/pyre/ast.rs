@@ -158,3 +158,35 @@ pub(crate) fn width(node: &Node, group_widths: &[Option<(u64, u64)>]) -> (u64, u
         }
     }
 }
+
+/// Whether `node` repeats (more than once) a body that can match the empty string and holds
+/// capturing groups. Python then runs one more repetition that matches empty and keeps what
+/// it captured (`(a|)*` on `aa` leaves group 1 empty); the engine keeps the last non-empty
+/// repetition's captures instead (`a`).
+pub(crate) fn has_empty_repeat_captures(node: &Node, widths: &[Option<(u64, u64)>]) -> bool {
+    let recurse = |n: &Node| has_empty_repeat_captures(n, widths);
+    match node {
+        Node::Repeat { max, body, .. } => {
+            let (lo, hi) = width(body, widths);
+            let repeats = max.is_none_or(|m| m > 1);
+            (repeats && lo == 0 && hi > 0 && has_capture(body)) || recurse(body)
+        }
+        Node::Group { body, .. } | Node::Atomic(body) | Node::Look { body, .. } => recurse(body),
+        Node::Cond { yes, no, .. } => recurse(yes) || no.as_deref().is_some_and(recurse),
+        Node::Concat(items) | Node::Alt(items) => items.iter().any(recurse),
+        _ => false,
+    }
+}
+
+fn has_capture(node: &Node) -> bool {
+    match node {
+        Node::Group { index: Some(_), .. } => true,
+        Node::Group { body, .. }
+        | Node::Atomic(body)
+        | Node::Look { body, .. }
+        | Node::Repeat { body, .. } => has_capture(body),
+        Node::Cond { yes, no, .. } => has_capture(yes) || no.as_deref().is_some_and(has_capture),
+        Node::Concat(items) | Node::Alt(items) => items.iter().any(has_capture),
+        _ => false,
+    }
+}

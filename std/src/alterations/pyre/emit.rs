@@ -121,13 +121,15 @@ impl Emitter<'_> {
                 let _ = write!(out, "(?{}\\{group})", if *icase { "i:" } else { ":" });
             }
             Node::Cond { group, yes, no } => {
-                let _ = write!(out, "(?({group})");
+                // Both branches always written, each in its own group: fancy-regex reads a
+                // lone `(?:x|y)` yes-branch as `x` for yes and `y` for no.
+                let _ = write!(out, "(?({group})(?:");
                 self.node(yes, out);
+                out.push_str(")|(?:");
                 if let Some(no) = no {
-                    out.push('|');
                     self.node(no, out);
                 }
-                out.push(')');
+                out.push_str("))");
             }
             Node::Concat(items) => items.iter().for_each(|item| self.node(item, out)),
             Node::Alt(items) => {

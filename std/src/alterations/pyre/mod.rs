@@ -12,6 +12,7 @@ pub use template::{Template, TemplateError};
 
 use fancy_regex::{Captures, RegexBuilder, RegexInput};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Why a pattern that Python accepts still cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -38,9 +39,11 @@ pub struct PyRegex {
     names: HashMap<String, usize>,
     regex: fancy_regex::Regex,
     /// The same pattern, refusing empty matches: used right after an empty match, where
-    /// Python wants a non-empty match at the same place before moving on.
-    not_empty: Option<fancy_regex::Regex>,
+    /// Python wants a non-empty match at the same place before moving on. Built on first
+    /// use (building costs as much as the main regex, and most texts never need it).
+    not_empty: OnceLock<Option<fancy_regex::Regex>>,
     translated: String,
+    empty_repeat_captures: bool,
 }
 
 /// One match: the spans of the whole match and of each group.
@@ -62,22 +65,17 @@ impl PyRegex {
         let translated = emit::emit(&parsed.node, &parsed.group_widths);
         let engine = |e: fancy_regex::Error| CompileError::Engine(e.to_string());
         let regex = RegexBuilder::new(&translated).build().map_err(engine)?;
-        let not_empty = match RegexBuilder::new(&translated).find_not_empty(true).build() {
-            Ok(r) => Some(r),
-            Err(fancy_regex::Error::CompileError(e))
-                if matches!(*e, fancy_regex::CompileError::PatternCanNeverMatch) =>
-            {
-                None
-            }
-            Err(e) => return Err(engine(e)),
-        };
         Ok(PyRegex {
             pattern: pattern.to_string(),
             groups: parsed.groups,
             names: parsed.names,
             regex,
-            not_empty,
+            not_empty: OnceLock::new(),
             translated,
+            empty_repeat_captures: ast::has_empty_repeat_captures(
+                &parsed.node,
+                &parsed.group_widths,
+            ),
         })
     }
 
@@ -89,6 +87,13 @@ impl PyRegex {
     /// The fancy-regex pattern it was translated to.
     pub fn translated(&self) -> &str {
         &self.translated
+    }
+
+    /// Whether the pattern repeats a group that can match empty text and captures inside
+    /// it: the one construct whose captures may differ from Python's (Python keeps the
+    /// captures of a final repetition that matched empty, as in `(a|)*` on `aa`).
+    pub fn has_empty_repeat_captures(&self) -> bool {
+        self.empty_repeat_captures
     }
 
     /// Number of capturing groups.
@@ -118,7 +123,7 @@ impl PyRegex {
         loop {
             let caps = if after_empty {
                 let mut found = None;
-                if let Some(not_empty) = &self.not_empty {
+                if let Some(not_empty) = self.not_empty() {
                     let input = RegexInput::new(text).from_pos(pos).anchored(true);
                     found = not_empty.captures_input(input).map_err(fail)?;
                 }
@@ -146,6 +151,20 @@ impl PyRegex {
         }
         out.push_str(text.get(copied..).unwrap_or(""));
         Ok(out)
+    }
+
+    /// The not-empty variant; `None` when the pattern can only match empty text. (If the
+    /// main pattern builds, so does this variant; were it ever refused, an empty match
+    /// would simply be followed by a search one character further.)
+    fn not_empty(&self) -> Option<&fancy_regex::Regex> {
+        self.not_empty
+            .get_or_init(|| {
+                RegexBuilder::new(&self.translated)
+                    .find_not_empty(true)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// Python's `pattern.match(text)`: a match anchored at the start, as the group texts

@@ -134,3 +134,24 @@ fn match_prefix_is_anchored() {
     );
     assert_eq!(re.match_prefix("x id=42").unwrap(), None);
 }
+
+/// Where we cannot follow Python; each is documented on the public API.
+#[test]
+fn known_differences() {
+    // Python keeps the captures of a final repetition that matched empty.
+    let re = PyRegex::new("(a|)*").unwrap();
+    assert!(re.has_empty_repeat_captures());
+    assert_eq!(
+        re.sub(&re.template(r"[\1]").unwrap(), "aa").unwrap(),
+        "[a][]"
+    );
+    assert!(!PyRegex::new("(a)*|(?:b|)*")
+        .unwrap()
+        .has_empty_repeat_captures());
+    // Case-insensitive back-references only match text of the same UTF-8 length:
+    // Python matches `k` against KELVIN SIGN here.
+    assert_eq!(sub(r"(?i)(k)\1", "X", "k\u{212a}"), "k\u{212a}");
+    // ... and compare by simple case folding where Python compares lower-case forms:
+    // final sigma and sigma fold together but have different lower-case forms.
+    assert_eq!(sub(r"(?i)(σ)\1", "X", "σς"), "X");
+}

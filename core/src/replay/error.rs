@@ -1,5 +1,6 @@
 //! Errors of building and querying a replay table.
 
+use crate::binary::BinaryError;
 use crate::format::ParseError;
 use core::fmt;
 
@@ -25,6 +26,8 @@ pub enum Resource {
 pub enum BuildError {
     /// The record text is malformed.
     Parse(ParseError),
+    /// The binary form is malformed.
+    Binary(BinaryError),
     /// The storage is too small for the records.
     Capacity(Resource),
     /// Indented call-backs nest deeper than [`MAX_NESTING`](super::MAX_NESTING) levels.
@@ -35,6 +38,7 @@ impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BuildError::Parse(e) => write!(f, "{e}"),
+            BuildError::Binary(e) => write!(f, "{e}"),
             BuildError::Capacity(what) => {
                 write!(f, "replay table storage too small: out of {}", what.name())
             }
@@ -48,6 +52,25 @@ impl fmt::Display for BuildError {
 }
 
 impl core::error::Error for BuildError {}
+
+impl From<ParseError> for BuildError {
+    fn from(e: ParseError) -> Self {
+        BuildError::Parse(e)
+    }
+}
+
+/// Records that cannot fail (already in memory) need no error variant.
+impl From<core::convert::Infallible> for BuildError {
+    fn from(never: core::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
+impl From<BinaryError> for BuildError {
+    fn from(e: BinaryError) -> Self {
+        BuildError::Binary(e)
+    }
+}
 
 impl Resource {
     fn name(self) -> &'static str {

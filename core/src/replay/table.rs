@@ -6,7 +6,7 @@ use super::hash_slots::{find_readonly, hash_str, HashSlots};
 use super::storage::{GroupSlot, RequestSlot, ResponseSlot, Storage};
 use super::{BuildError, LookupError, Resource};
 use crate::difflib::Score;
-use crate::format::{ParseError, Record};
+use crate::format::Record;
 use crate::words::python_strip;
 
 /// Nesting deeper than this (indented call-backs inside call-backs) is refused.
@@ -109,8 +109,11 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
     /// Grouping follows the reference: an entry from the system under test (`<-`) is a
     /// request; the entries after it (`->`) are its responses, until the next request.
     /// Indented entries (call-backs, two spaces per level) nest as the reference nests them.
-    pub fn build(
-        records: impl IntoIterator<Item = Result<Record<'a>, ParseError>>,
+    ///
+    /// Records come from [`crate::format::entries`] (text) or [`crate::binary::records`]
+    /// (postcard); their errors become [`BuildError::Parse`] or [`BuildError::Binary`].
+    pub fn build<E: Into<BuildError>>(
+        records: impl IntoIterator<Item = Result<Record<'a>, E>>,
         mut storage: S,
         options: MatchOptions,
     ) -> Result<Self, BuildError> {
@@ -121,7 +124,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
             let (mut n_requests, mut n_groups, mut n_responses) = (0usize, 0usize, 0usize);
 
             for record in records {
-                let record = record.map_err(BuildError::Parse)?;
+                let record = record.map_err(Into::into)?;
                 let indent = record.indent_level();
                 let from_sut = record.is_from_sut();
                 while let Some(top) = stack.last() {

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::format::Record;
+use core::convert::Infallible;
 use std::vec;
 use std::vec::Vec;
 
@@ -94,9 +95,12 @@ fn replay(file: &str, requests: &[&str], options: MatchOptions) -> Vec<Answer> {
     for indexed in [false, true] {
         let mut backing = Backing::for_records(&recs);
         let needs = Requirements::measure(recs.iter().map(|r| Ok::<_, ()>(*r))).unwrap();
-        let mut table =
-            ReplayTable::build(recs.iter().map(|r| Ok(*r)), backing.parts(indexed), options)
-                .unwrap();
+        let mut table = ReplayTable::build(
+            recs.iter().map(|r| Ok::<_, Infallible>(*r)),
+            backing.parts(indexed),
+            options,
+        )
+        .unwrap();
         let longest = requests
             .iter()
             .map(|r| crate::words::words(r).count())
@@ -264,7 +268,11 @@ fn capacity_shortfalls_are_errors() {
         key_slots: &mut key_slots,
         index: None,
     };
-    let built = ReplayTable::build(recs.iter().map(|r| Ok(*r)), parts, MatchOptions::default());
+    let built = ReplayTable::build(
+        recs.iter().map(|r| Ok::<_, Infallible>(*r)),
+        parts,
+        MatchOptions::default(),
+    );
     assert_eq!(built.err(), Some(BuildError::Capacity(Resource::Requests)));
 }
 
@@ -273,7 +281,7 @@ fn array_storage_serves_a_small_table() {
     let recs = records("<-CAL:temp(1)\n->RET:21.5\n<-CAL:temp(2)\n->RET:19.0\n");
     let storage: ArrayStorage<'_, 8, 8> = ArrayStorage::new();
     let mut table = ReplayTable::build(
-        recs.iter().map(|r| Ok(*r)),
+        recs.iter().map(|r| Ok::<_, Infallible>(*r)),
         storage,
         MatchOptions::default(),
     )
@@ -297,4 +305,26 @@ fn array_storage_serves_a_small_table() {
         table.lookup("<-CAL:a b c d e f g", &mut scratch).is_err(),
         "request longer than the scratch"
     );
+}
+
+#[test]
+fn a_table_builds_from_the_binary_form_too() {
+    let text = "<-CAL:temp(1)\n->RET:21.5\n<-CAL:temp(2)\n->RET:19.0\n";
+    let sizes = crate::binary::text_to_binary_sizes(text, crate::format::NewlineOptions::default())
+        .unwrap();
+    let mut bytes = vec![0u8; sizes.binary_len];
+    let mut scratch_bytes = vec![0u8; sizes.scratch_len];
+    let len =
+        crate::binary::text_to_binary(text, Default::default(), &mut bytes, &mut scratch_bytes)
+            .unwrap();
+    let records = crate::binary::records(&bytes[..len]).unwrap();
+    let storage: ArrayStorage<'_, 8, 8> = ArrayStorage::new();
+    let mut table = ReplayTable::build(records, storage, MatchOptions::default()).unwrap();
+    let mut mem = [0u32; 256];
+    let mut scratch = LookupScratch::new(&mut mem, 4, 4, 0).unwrap();
+    let reply = table
+        .lookup("<-CAL:temp(2)", &mut scratch)
+        .unwrap()
+        .unwrap();
+    assert_eq!(reply.responses().next().unwrap().text(), "19.0");
 }

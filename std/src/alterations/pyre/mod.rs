@@ -1,5 +1,5 @@
 //! Python `re` semantics on top of fancy-regex: patterns are parsed with Python's rules and
-//! rewritten into an equivalent fancy-regex pattern ([`emit`]); `sub` is implemented here
+//! rewritten into an equivalent fancy-regex pattern (module `emit`); `sub` is implemented here
 //! with Python 3.7+'s handling of empty matches, which no Rust crate follows.
 
 mod ast;

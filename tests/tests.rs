@@ -2,3 +2,4 @@
 //! One test binary with a module per area (add `mod area;` lines below).
 mod replay_differential;
 mod rc_alterations;
+mod fakes;

@@ -167,6 +167,14 @@ const CORNERS: &[(&str, &str, &[&str])] = &[
     ("(\\w)\\1", "[\\1]", &["aabbéé", "AaK\u{212a}"]),
     ("(?i)(\\w)\\1", "[\\1]", &["Aa kK sſ éÉ"]),
     ("(?i)k", "K", &["k K \u{212a}"]),
+    ("(?i)i", "X", &["i I \u{130} \u{131}"]),
+    ("(?i)\\u0131", "X", &["i I \u{130} \u{131}"]),
+    ("(?i)[h-j]", "X", &["i I \u{130} \u{131} H"]),
+    ("(?i)[^i]", "X", &["i I \u{130} \u{131}"]),
+    ("(?ai)k", "X", &["k K \u{212a}"]),
+    ("(?ai)[a-z]+", "X", &["abcK \u{212a}é"]),
+    ("(?ai)é", "X", &["é É"]),
+    ("(?ai)[^a]", "X", &["aA"]),
     ("(?i)[a-z]+", "w", &["ABC é"]),
     ("(?i)ß", "S", &["ß ẞ ss"]),
     ("\\w+", "W", &["e\u{301}x ² ½ _٣"]),
@@ -419,7 +427,16 @@ fn rc_files_match_configparser() {
     let answers = ask(&questions);
     let dir = std::env::temp_dir().join(format!("cm-rc-diff-{}", std::process::id()));
     let mut mismatches = Vec::new();
+    let mut outcomes: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut values = 0;
     for (files, python) in cases.iter().zip(answers) {
+        values += python.first().map_or(0, |a| a.matches(" = ").count());
+        let outcome = match python.first() {
+            Some(a) if a.starts_with("ERR:") => a.clone(),
+            Some(_) => "parsed".into(),
+            None => "nothing".into(),
+        };
+        *outcomes.entry(outcome).or_default() += 1;
         let ours = our_rc_dump(&dir, files);
         let python = python.join("\t");
         if python != ours {
@@ -429,6 +446,7 @@ fn rc_files_match_configparser() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("ConfigParser outcomes: {outcomes:?}, {values} values compared");
     report("ConfigParser", cases.len(), mismatches);
 }
 

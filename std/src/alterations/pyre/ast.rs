@@ -59,6 +59,7 @@ pub(crate) enum Node {
     Literal {
         c: u32,
         icase: bool,
+        ascii: bool,
     },
     /// `.`.
     Any {

@@ -19,6 +19,17 @@ const ASCII_SPACE: &str = r"\t-\r\x{20}";
 /// Python's Unicode `\w`: `str.isalnum()` or `_`, which is exactly categories L and N.
 const UNICODE_WORD: &str = r"\p{L}\p{N}_";
 const ASCII_WORD: &str = "0-9A-Za-z_";
+/// Python ignores case with its own lower-casing plus a table of extra cases, which makes
+/// i, I, U+0130 and U+0131 all equal; Unicode simple case folding (the engine's) does not.
+/// An exhaustive comparison over every cased character shows these four are the only
+/// difference for literals.
+const TURKISH_I_CHARS: [char; 4] = ['i', 'I', '\u{130}', '\u{131}'];
+const TURKISH_I_MEMBERS: &str = r"iI\x{130}\x{131}";
+const TURKISH_I: &str = r"[iI\x{130}\x{131}]";
+
+fn is_turkish_i(c: char) -> bool {
+    TURKISH_I_CHARS.contains(&c)
+}
 
 /// `node` as a fancy-regex pattern.
 pub(crate) fn emit(node: &Node, widths: &[Option<(u64, u64)>]) -> String {
@@ -64,15 +75,27 @@ fn word_class(ascii: bool) -> String {
 impl Emitter<'_> {
     fn node(&self, node: &Node, out: &mut String) {
         match node {
-            Node::Literal { c, icase } => match char::from_u32(*c) {
+            Node::Literal { c, icase, ascii } => match char::from_u32(*c) {
                 // A lone surrogate can be written in a Python pattern but never occurs in text.
                 None => out.push_str(NEVER),
-                Some(c) if *icase => {
+                Some(c) if !*icase => push_char(out, c),
+                // Python's ASCII mode folds ASCII letters only (no KELVIN SIGN for k).
+                Some(c) if *ascii => {
+                    if c.is_ascii_alphabetic() {
+                        out.push('[');
+                        out.push(c.to_ascii_lowercase());
+                        out.push(c.to_ascii_uppercase());
+                        out.push(']');
+                    } else {
+                        push_char(out, c);
+                    }
+                }
+                Some(c) if is_turkish_i(c) => out.push_str(TURKISH_I),
+                Some(c) => {
                     out.push_str("(?i:");
                     push_char(out, c);
                     out.push(')');
                 }
-                Some(c) => push_char(out, c),
             },
             Node::Any { dotall } => out.push_str(if *dotall { ANY_CHAR } else { r"[^\n]" }),
             Node::Class {
@@ -147,35 +170,52 @@ impl Emitter<'_> {
 
     fn class(&self, items: &[ClassItem], negate: bool, icase: bool, ascii: bool, out: &mut String) {
         let mut members = String::new();
-        for item in items {
-            match *item {
-                ClassItem::Char(c) => {
-                    if let Some(c) = char::from_u32(c) {
-                        push_char(&mut members, c);
-                    }
+        let mut has_turkish_i = false;
+        let mut range = |members: &mut String, lo: u32, hi: u32| {
+            // Surrogates never occur in text: clamp them out of the range.
+            let lo = if (0xd800..=0xdfff).contains(&lo) {
+                0xe000
+            } else {
+                lo
+            };
+            let hi = if (0xd800..=0xdfff).contains(&hi) {
+                0xd7ff
+            } else {
+                hi
+            };
+            if let (Some(l), Some(h)) = (char::from_u32(lo), char::from_u32(hi)) {
+                if l <= h {
+                    has_turkish_i |= TURKISH_I_CHARS.iter().any(|c| (l..=h).contains(c));
+                    push_char(members, l);
+                    members.push('-');
+                    push_char(members, h);
                 }
-                ClassItem::Range(lo, hi) => {
-                    // Surrogates never occur in text: clamp them out of the range.
-                    let lo = if (0xd800..=0xdfff).contains(&lo) {
-                        0xe000
-                    } else {
-                        lo
-                    };
-                    let hi = if (0xd800..=0xdfff).contains(&hi) {
-                        0xd7ff
-                    } else {
-                        hi
-                    };
-                    if let (Some(l), Some(h)) = (char::from_u32(lo), char::from_u32(hi)) {
-                        if l <= h {
-                            push_char(&mut members, l);
-                            members.push('-');
-                            push_char(&mut members, h);
-                        }
-                    }
-                }
-                ClassItem::Category(cat) => members.push_str(&category_members(cat, ascii)),
             }
+        };
+        for item in items {
+            let (lo, hi) = match *item {
+                ClassItem::Char(c) => (c, c),
+                ClassItem::Range(lo, hi) => (lo, hi),
+                ClassItem::Category(cat) => {
+                    members.push_str(&category_members(cat, ascii));
+                    continue;
+                }
+            };
+            range(&mut members, lo, hi);
+            if icase && ascii {
+                // Python's ASCII mode folds ASCII letters only: add the other case of the
+                // letters in the range and match without the engine's Unicode folding.
+                for (from, to) in [(b'a', b'z'), (b'A', b'Z')] {
+                    let (l, h) = (lo.max(u32::from(from)), hi.min(u32::from(to)));
+                    if l <= h {
+                        range(&mut members, l ^ 0x20, h ^ 0x20);
+                    }
+                }
+            }
+        }
+        let icase = icase && !ascii;
+        if icase && has_turkish_i {
+            members.push_str(TURKISH_I_MEMBERS);
         }
         if members.is_empty() {
             out.push_str(if negate { ANY_CHAR } else { NEVER });

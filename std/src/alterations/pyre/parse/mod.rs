@@ -415,6 +415,7 @@ impl Parser {
         Node::Literal {
             c,
             icase: self.flags.has(Flags::IGNORECASE),
+            ascii: self.ascii(),
         }
     }
 

@@ -331,13 +331,24 @@ impl Alterations {
         if self.items.is_empty() {
             return (text.to_string(), errors);
         }
-        let mut table = self.variables.lock();
+        // Only sets that record variables take the run-wide lock (for the whole text, so
+        // that one text's variables are numbered together).
+        let records = self
+            .items
+            .iter()
+            .any(|i| matches!(i.replacement, Replacement::Variable(_)));
+        let mut table = records.then(|| self.variables.lock());
         let mut text = text.to_string();
         for item in self.items.iter().rev() {
-            let result = item.regex.sub_with(&text, |m| match &item.replacement {
-                Replacement::Variable(name) => table.store(name, m.group(0).unwrap_or("")),
-                Replacement::Template(t) => t.expand(|g| m.group(g)),
-            });
+            let result =
+                item.regex
+                    .sub_with(&text, |m| match (&item.replacement, table.as_mut()) {
+                        (Replacement::Variable(name), Some(table)) => {
+                            table.store(name, m.group(0).unwrap_or(""))
+                        }
+                        (Replacement::Variable(name), None) => name.clone(),
+                        (Replacement::Template(t), _) => t.expand(|g| m.group(g)),
+                    });
             match result {
                 Ok(altered) => text = altered,
                 Err(source) => errors.push(ApplyError {

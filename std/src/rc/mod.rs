@@ -101,6 +101,16 @@ impl RcConfig {
         Ok(config)
     }
 
+    /// What the reference reads for `-R`: the given files, or the default file when none
+    /// are given.
+    pub fn load_or_default<P: AsRef<Path>>(paths: &[P]) -> Result<RcConfig, RcError> {
+        if paths.is_empty() {
+            Self::load_default()
+        } else {
+            Self::load(paths)
+        }
+    }
+
     /// Reads [`default_path`](Self::default_path) if it exists (silently nothing otherwise).
     pub fn load_default() -> Result<RcConfig, RcError> {
         let mut config = RcConfig::new();

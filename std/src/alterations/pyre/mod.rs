@@ -61,7 +61,16 @@ impl<'t> PyMatch<'t> {
 impl PyRegex {
     /// Compiles `pattern` as Python's `re.compile(pattern)` would.
     pub fn new(pattern: &str) -> Result<PyRegex, CompileError> {
-        let parsed = parse::parse(pattern)?;
+        Self::with_flags(pattern, parse::Flags::default())
+    }
+
+    /// `re.compile(pattern, re.DOTALL)`, as the reference compiles `id_pattern_client`.
+    pub fn new_dotall(pattern: &str) -> Result<PyRegex, CompileError> {
+        Self::with_flags(pattern, parse::Flags::DOTALL)
+    }
+
+    fn with_flags(pattern: &str, flags: parse::Flags) -> Result<PyRegex, CompileError> {
+        let parsed = parse::parse(pattern, flags)?;
         let translated = emit::emit(&parsed.node, &parsed.group_widths);
         let engine = |e: fancy_regex::Error| CompileError::Engine(e.to_string());
         let regex = RegexBuilder::new(&translated).build().map_err(engine)?;

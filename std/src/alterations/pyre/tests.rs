@@ -126,6 +126,20 @@ fn conditionals_and_atomic_groups() {
 }
 
 #[test]
+fn dotall_as_for_id_patterns() {
+    let re = PyRegex::new_dotall(r"id=(.+)").unwrap();
+    assert_eq!(
+        re.match_prefix("id=a\nb").unwrap(),
+        Some(vec![Some("id=a\nb".into()), Some("a\nb".into())])
+    );
+    let plain = PyRegex::new(r"id=(.+)").unwrap();
+    assert_eq!(
+        plain.match_prefix("id=a\nb").unwrap().unwrap()[1].as_deref(),
+        Some("a")
+    );
+}
+
+#[test]
 fn match_prefix_is_anchored() {
     let re = PyRegex::new(r"id=(\d+)").unwrap();
     assert_eq!(

@@ -88,8 +88,8 @@ struct Parser {
     cond_refs: Vec<(usize, usize)>,
 }
 
-/// Parses `pattern` with Python's rules.
-pub(crate) fn parse(pattern: &str) -> Result<Parsed, PatternError> {
+/// Parses `pattern` with Python's rules, as `re.compile(pattern, flags)` would.
+pub(crate) fn parse(pattern: &str, flags: Flags) -> Result<Parsed, PatternError> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut toks = Vec::with_capacity(chars.len());
     let mut starts = Vec::with_capacity(chars.len() + 1);
@@ -121,10 +121,10 @@ pub(crate) fn parse(pattern: &str) -> Result<Parsed, PatternError> {
         group_widths: vec![None],
         names: HashMap::new(),
         lookbehind_groups: None,
-        flags: Flags::default(),
+        flags,
         cond_refs: Vec::new(),
     };
-    let node = p.parse_sub(false, 0)?;
+    let node = p.parse_sub(flags.has(Flags::VERBOSE), 0)?;
     if p.peek().is_some() {
         return Err(p.err("unbalanced parenthesis"));
     }

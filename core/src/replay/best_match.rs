@@ -293,12 +293,17 @@ pub(crate) fn nearest_indexed(
                 }
             }
         }
-        if !same_type(desc, request.key) {
+        if !same_type(desc, request.key()) {
             continue;
         }
+        let range = index
+            .request_words
+            .get(r as usize)
+            .copied()
+            .unwrap_or_default();
         let candidate = index
             .words
-            .get(request.words_start as usize..(request.words_start + request.words_len) as usize)
+            .get(range.start as usize..(range.start + range.len) as usize)
             .unwrap_or_default();
         if let Err(e) = consider(&mut best, r, request, candidate, &b, &mut diff_scratch) {
             result = Err(e);
@@ -347,12 +352,12 @@ pub(crate) fn nearest_by_scan(
 
     let mut best: Option<Best> = None;
     for (r, request) in requests.iter().enumerate() {
-        if !same_type(desc, request.key) {
+        if !same_type(desc, request.key()) {
             continue;
         }
         let mut len = 0usize;
         let mut shares_a_word = false;
-        for (i, word) in words(request.key).enumerate() {
+        for (i, word) in words(request.key()).enumerate() {
             let id = match words(desc).position(|w| w == word) {
                 Some(first) => {
                     shares_a_word = true;

@@ -31,11 +31,11 @@ pub use hash_slots::slots_for;
 pub use mode::{Action, InvalidMode, Mode, NewRequestPolicy};
 pub use storage::{
     ArrayStorage, GroupSlot, IndexParts, IndexRef, Parts, PartsRef, Posting, RequestSlot,
-    Requirements, ResponseSlot, Storage,
+    Requirements, ResponseSlot, Storage, WordRange,
 };
 pub use table::{
-    lookup_key, MatchKind, MatchOptions, ReplayTable, Reply, RequestId, RequestInfo, Unmatched,
-    MAX_NESTING,
+    lookup_key, MatchKind, MatchOptions, ReplayTable, Reply, RequestId, RequestInfo, Responses,
+    Unmatched, MAX_NESTING,
 };
 
 #[cfg(test)]

@@ -4,65 +4,71 @@
 
 use crate::format::Record;
 
+/// Marks the end of a group's list of responses.
+pub(crate) const NO_RESPONSE: u32 = u32::MAX;
+
 /// One distinct recorded request (a lookup key) and its replay state.
+///
+/// Every field of an unused slot is zero (`None` for the key), so fixed storage in a `static`
+/// lands in `.bss` rather than flash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestSlot<'a> {
     /// The key: the whole entry, prefix included, with white space stripped around it.
-    pub(crate) key: &'a str,
-    /// Where this request's groups start in the group order.
+    pub(crate) key: Option<&'a str>,
+    /// Where this request's groups start in the group order (while building: its newest group).
     pub(crate) first_group: u32,
     /// How many times the request occurs in the file (its number of response groups).
     pub(crate) group_count: u32,
-    /// While building: the group that receives the responses that follow.
-    pub(crate) last_group: u32,
     /// How many times the request has been chosen (exactly or as a best match).
     pub(crate) times_chosen: u32,
-    /// The request's word ids in the word index (indexed tables only).
-    pub(crate) words_start: u32,
-    /// Number of words of the key.
-    pub(crate) words_len: u32,
 }
 
 impl RequestSlot<'_> {
     /// An unused slot, for initialising storage.
     pub const EMPTY: RequestSlot<'static> = RequestSlot {
-        key: "",
+        key: None,
         first_group: 0,
         group_count: 0,
-        last_group: 0,
         times_chosen: 0,
-        words_start: 0,
-        words_len: 0,
     };
+}
+
+impl<'a> RequestSlot<'a> {
+    pub(crate) fn key(&self) -> &'a str {
+        self.key.unwrap_or_default()
+    }
 }
 
 /// One occurrence of a request in the file, owning the responses that follow it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct GroupSlot {
     pub(crate) request: u32,
-    pub(crate) responses_start: u32,
-    pub(crate) responses_len: u32,
+    /// First response of the group, [`NO_RESPONSE`] when it has none.
+    pub(crate) first_response: u32,
+    /// Last response of the group, while building.
+    pub(crate) last_response: u32,
 }
 
-/// One recorded response entry.
+/// One recorded response entry, linked to the next response of its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResponseSlot<'a> {
-    pub(crate) record: Record<'a>,
-    pub(crate) group: u32,
-    /// Position in the file, so responses can be sorted by group without a stable sort.
-    pub(crate) seq: u32,
+    pub(crate) entry: Option<&'a str>,
+    pub(crate) next: u32,
 }
 
 impl ResponseSlot<'_> {
     /// An unused slot, for initialising storage.
     pub const EMPTY: ResponseSlot<'static> = ResponseSlot {
-        record: Record {
-            entry: "",
-            timestamp: None,
-        },
-        group: 0,
-        seq: 0,
+        entry: None,
+        next: 0,
     };
+}
+
+/// Where one request's words lie in [`IndexParts::words`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WordRange {
+    pub(crate) start: u32,
+    pub(crate) len: u32,
 }
 
 /// The requests of the table that contain one word, with how often the word occurs there.
@@ -77,6 +83,8 @@ pub struct Posting {
 /// Without it, best match compares the request with every recorded request of its type, as
 /// the reference does; that is the right trade on a microcontroller with a few dozen entries.
 pub struct IndexParts<'s, 'a> {
+    /// Where each request's words are. Length: [`Requirements::records`].
+    pub request_words: &'s mut [WordRange],
     /// Word ids of every key, key after key. Length: [`Requirements::words`].
     pub words: &'s mut [u32],
     /// The text of each distinct word. Length: [`Requirements::words`].
@@ -118,6 +126,7 @@ pub struct PartsRef<'s, 'a> {
 
 /// Shared access to the word index.
 pub struct IndexRef<'s, 'a> {
+    pub(crate) request_words: &'s [WordRange],
     pub(crate) words: &'s [u32],
     pub(crate) word_text: &'s [&'a str],
     pub(crate) word_slots: &'s [u32],
@@ -128,6 +137,7 @@ pub struct IndexRef<'s, 'a> {
 impl<'s, 'a> IndexRef<'s, 'a> {
     /// A shared view of the arrays of [`IndexParts`], for [`Storage`] implementations.
     pub fn new(
+        request_words: &'s [WordRange],
         words: &'s [u32],
         word_text: &'s [&'a str],
         word_slots: &'s [u32],
@@ -135,6 +145,7 @@ impl<'s, 'a> IndexRef<'s, 'a> {
         posting_start: &'s [u32],
     ) -> Self {
         IndexRef {
+            request_words,
             words,
             word_text,
             word_slots,
@@ -188,6 +199,7 @@ impl<'a> Storage<'a> for Parts<'_, 'a> {
             responses: self.responses,
             key_slots: self.key_slots,
             index: self.index.as_mut().map(|index| IndexParts {
+                request_words: index.request_words,
                 words: index.words,
                 word_text: index.word_text,
                 word_slots: index.word_slots,
@@ -205,6 +217,7 @@ impl<'a> Storage<'a> for Parts<'_, 'a> {
             responses: self.responses,
             key_slots: self.key_slots,
             index: self.index.as_ref().map(|index| IndexRef {
+                request_words: index.request_words,
                 words: index.words,
                 word_text: index.word_text,
                 word_slots: index.word_slots,
@@ -215,48 +228,50 @@ impl<'a> Storage<'a> for Parts<'_, 'a> {
     }
 }
 
-/// Fixed-size storage for a table of up to `RECORDS` entries, without a word index.
+/// Fixed-size storage for a table of up to `REQUESTS` request entries (`<-` lines,
+/// repeats included) and `RESPONSES` response entries, without a word index.
 ///
-/// `KEY_SLOTS` must exceed the number of distinct requests; [`slots_for`] gives a good
-/// value. This is the storage for firmware: a replay table baked into flash is read in place,
-/// and only these arrays live in RAM.
-///
-/// [`slots_for`]: super::slots_for
-pub struct ArrayStorage<'a, const RECORDS: usize, const KEY_SLOTS: usize> {
-    requests: [RequestSlot<'a>; RECORDS],
-    groups: [GroupSlot; RECORDS],
-    group_order: [u32; RECORDS],
-    responses: [ResponseSlot<'a>; RECORDS],
-    key_slots: [u32; KEY_SLOTS],
+/// This is the storage for firmware: a replay table baked into flash is read in place and
+/// only these arrays live in RAM. [`ArrayStorage::new`] is `const` and all zero, so a
+/// `static` of it goes to `.bss`; build the table over `&mut` of that static (see
+/// [`Storage`] for `&mut S`) so the arrays are never copied.
+pub struct ArrayStorage<'a, const REQUESTS: usize, const RESPONSES: usize> {
+    requests: [RequestSlot<'a>; REQUESTS],
+    groups: [GroupSlot; REQUESTS],
+    group_order: [u32; REQUESTS],
+    responses: [ResponseSlot<'a>; RESPONSES],
+    /// As many slots as requests: probing is bounded, so a full table still works, and a
+    /// microcontroller's table is small enough for the longer probes not to matter.
+    key_slots: [u32; REQUESTS],
 }
 
-impl<const RECORDS: usize, const KEY_SLOTS: usize> ArrayStorage<'_, RECORDS, KEY_SLOTS> {
+impl<const REQUESTS: usize, const RESPONSES: usize> ArrayStorage<'_, REQUESTS, RESPONSES> {
     /// Empty storage; `const` so it can be placed in a `static`.
     pub const fn new() -> Self {
         ArrayStorage {
-            requests: [RequestSlot::EMPTY; RECORDS],
+            requests: [RequestSlot::EMPTY; REQUESTS],
             groups: [GroupSlot {
                 request: 0,
-                responses_start: 0,
-                responses_len: 0,
-            }; RECORDS],
-            group_order: [0; RECORDS],
-            responses: [ResponseSlot::EMPTY; RECORDS],
-            key_slots: [0; KEY_SLOTS],
+                first_response: 0,
+                last_response: 0,
+            }; REQUESTS],
+            group_order: [0; REQUESTS],
+            responses: [ResponseSlot::EMPTY; RESPONSES],
+            key_slots: [0; REQUESTS],
         }
     }
 }
 
-impl<const RECORDS: usize, const KEY_SLOTS: usize> Default
-    for ArrayStorage<'_, RECORDS, KEY_SLOTS>
+impl<const REQUESTS: usize, const RESPONSES: usize> Default
+    for ArrayStorage<'_, REQUESTS, RESPONSES>
 {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<'a, const RECORDS: usize, const KEY_SLOTS: usize> Storage<'a>
-    for ArrayStorage<'a, RECORDS, KEY_SLOTS>
+impl<'a, const REQUESTS: usize, const RESPONSES: usize> Storage<'a>
+    for ArrayStorage<'a, REQUESTS, RESPONSES>
 {
     fn parts(&mut self) -> Parts<'_, 'a> {
         Parts {
@@ -277,6 +292,17 @@ impl<'a, const RECORDS: usize, const KEY_SLOTS: usize> Storage<'a>
             key_slots: &self.key_slots,
             index: None,
         }
+    }
+}
+
+/// Storage borrowed for the life of a table, e.g. from a `static`, so it is never moved.
+impl<'a, S: Storage<'a>> Storage<'a> for &mut S {
+    fn parts(&mut self) -> Parts<'_, 'a> {
+        (**self).parts()
+    }
+
+    fn parts_ref(&self) -> PartsRef<'_, 'a> {
+        (**self).parts_ref()
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::best_match::{self, LookupScratch};
 use super::hash_slots::{find_readonly, hash_str, HashSlots};
-use super::storage::{GroupSlot, RequestSlot, ResponseSlot, Storage};
+use super::storage::{GroupSlot, RequestSlot, ResponseSlot, Storage, NO_RESPONSE};
 use super::{BuildError, LookupError, Resource};
 use crate::difflib::Score;
 use crate::format::Record;
@@ -57,16 +57,36 @@ pub struct Reply<'t, 'a> {
     pub key: &'a str,
     /// Exact or nearest.
     pub kind: MatchKind,
-    responses: &'t [ResponseSlot<'a>],
+    responses: Responses<'t, 'a>,
 }
 
 impl<'t, 'a> Reply<'t, 'a> {
     /// The response entries to send back, in file order (all types; the caller keeps the
-    /// ones its protocol answers with, e.g. `->RET` for custom clients).
-    pub fn responses(&self) -> impl ExactSizeIterator<Item = Record<'a>> + 't {
-        self.responses.iter().map(|slot| slot.record)
+    /// ones its protocol answers with, e.g. `->RET` for custom clients). Replayed responses
+    /// carry no timestamp.
+    pub fn responses(&self) -> Responses<'t, 'a> {
+        self.responses
     }
 }
+
+/// The responses of one group, in file order (see [`Reply::responses`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Responses<'t, 'a> {
+    slots: &'t [ResponseSlot<'a>],
+    next: u32,
+}
+
+impl<'a> Iterator for Responses<'_, 'a> {
+    type Item = Record<'a>;
+
+    fn next(&mut self) -> Option<Record<'a>> {
+        let slot = self.slots.get(self.next as usize)?;
+        self.next = slot.next;
+        Some(Record::new(slot.entry.unwrap_or_default()))
+    }
+}
+
+impl core::iter::FusedIterator for Responses<'_, '_> {}
 
 /// A table of recorded exchanges, ready to answer requests.
 ///
@@ -138,19 +158,19 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
                 }
                 if let Some(top) = stack.last() {
                     if !from_sut || indent.rem_euclid(2) == 1 {
+                        // The reference adds to the handler's newest group, which is not
+                        // always the occurrence that opened this level.
                         let group = parts
                             .requests
                             .get(top.request as usize)
-                            .map_or(0, |r| r.last_group);
-                        let slot = parts
-                            .responses
-                            .get_mut(n_responses)
-                            .ok_or(BuildError::Capacity(Resource::Responses))?;
-                        *slot = ResponseSlot {
-                            record,
+                            .map_or(0, |r| r.first_group);
+                        append_response(
+                            parts.groups,
+                            parts.responses,
                             group,
-                            seq: to_u32(n_responses, Resource::Responses)?,
-                        };
+                            n_responses,
+                            record.entry,
+                        )?;
                         n_responses += 1;
                     }
                 }
@@ -166,7 +186,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
                     parts
                         .requests
                         .get(id as usize)
-                        .is_some_and(|r| r.key == key)
+                        .is_some_and(|r| r.key() == key)
                 });
                 let request = match existing {
                     Some(id) => id,
@@ -177,7 +197,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
                             .get_mut(n_requests)
                             .ok_or(BuildError::Capacity(Resource::Requests))?;
                         *slot = RequestSlot {
-                            key,
+                            key: Some(key),
                             ..RequestSlot::EMPTY
                         };
                         key_slots
@@ -193,12 +213,12 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
                     .ok_or(BuildError::Capacity(Resource::Groups))?;
                 *slot = GroupSlot {
                     request,
-                    responses_start: 0,
-                    responses_len: 0,
+                    first_response: NO_RESPONSE,
+                    last_response: NO_RESPONSE,
                 };
                 n_groups += 1;
                 if let Some(r) = parts.requests.get_mut(request as usize) {
-                    r.last_group = group;
+                    r.first_group = group; // the newest group, until arrange_groups
                     r.group_count += 1;
                 }
                 let open = Open { request, from_sut };
@@ -217,8 +237,6 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
                 .group_order
                 .get_mut(..n_groups)
                 .ok_or(BuildError::Capacity(Resource::Groups))?;
-            let responses = parts.responses.get_mut(..n_responses).unwrap_or_default();
-            arrange_responses(groups, responses);
             arrange_groups(requests, groups, group_order);
             if let Some(index) = parts.index {
                 super::word_index::build(requests, index)?;
@@ -270,7 +288,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
             .enumerate()
             .map(|(i, r)| RequestInfo {
                 id: RequestId(i as u32),
-                key: r.key,
+                key: r.key(),
                 occurrences: r.group_count,
                 times_chosen: r.times_chosen,
             })
@@ -304,7 +322,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
             desc
         };
         if let Some(id) = find_readonly(parts.key_slots, hash_str(key), |id| {
-            requests.get(id as usize).is_some_and(|r| r.key == key)
+            requests.get(id as usize).is_some_and(|r| r.key() == key)
         }) {
             return Ok(Ok((RequestId(id), MatchKind::Exact)));
         }
@@ -344,15 +362,17 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
             }
         };
         let parts = self.storage.parts_ref();
-        let key = parts.requests.get(request.0 as usize).map_or("", |r| r.key);
-        let responses = group
+        let key = parts
+            .requests
+            .get(request.0 as usize)
+            .map_or("", |r| r.key());
+        let first = group
             .and_then(|g| parts.groups.get(g as usize))
-            .and_then(|g| {
-                parts
-                    .responses
-                    .get(g.responses_start as usize..(g.responses_start + g.responses_len) as usize)
-            })
-            .unwrap_or_default();
+            .map_or(NO_RESPONSE, |g| g.first_response);
+        let responses = Responses {
+            slots: parts.responses,
+            next: first,
+        };
         Reply {
             request,
             key,
@@ -397,130 +417,56 @@ pub struct RequestInfo<'a> {
     pub times_chosen: u32,
 }
 
-/// Sorts responses by group (file order within a group) and tells each group its range.
+/// Appends response `index` (its entry text) to the end of `group`'s list.
 ///
-/// In flat files every group's responses are contiguous already, so the sort is skipped;
-/// only nested call-backs interleave them.
-fn arrange_responses(groups: &mut [GroupSlot], responses: &mut [ResponseSlot<'_>]) {
-    if !responses.windows(2).all(|w| w[0].group <= w[1].group) {
-        sort_by_group(responses);
+/// Responses are kept in file order with a link to the next response of the same group,
+/// rather than sorted by group: nested call-backs interleave groups, and a linked list needs
+/// neither a sort (4 KB of flash on a Cortex-M) nor a second array.
+fn append_response<'a>(
+    groups: &mut [GroupSlot],
+    responses: &mut [ResponseSlot<'a>],
+    group: u32,
+    index: usize,
+    entry: &'a str,
+) -> Result<(), BuildError> {
+    let id = to_u32(index, Resource::Responses)?;
+    let slot = responses
+        .get_mut(index)
+        .ok_or(BuildError::Capacity(Resource::Responses))?;
+    *slot = ResponseSlot {
+        entry: Some(entry),
+        next: NO_RESPONSE,
+    };
+    let Some(group) = groups.get_mut(group as usize) else {
+        return Ok(());
+    };
+    match responses.get_mut(group.last_response as usize) {
+        Some(last) => last.next = id,
+        None => group.first_response = id,
     }
-    let mut i = 0;
-    while i < responses.len() {
-        let group = responses[i].group;
-        let start = i;
-        while i < responses.len() && responses[i].group == group {
-            i += 1;
-        }
-        if let Some(g) = groups.get_mut(group as usize) {
-            g.responses_start = start as u32;
-            g.responses_len = (i - start) as u32;
-        }
-    }
-}
-
-/// Sorts responses by group, then file order.
-///
-/// Heapsort rather than `sort_unstable_by_key`: only files with nested call-backs get here,
-/// and the standard sort costs about 4 KB of flash on a Cortex-M (issue 2, item 7) where this
-/// costs a few hundred bytes. `seq` is unique, so the order is total and any correct sort
-/// gives the same result; heapsort stays O(n log n) without recursion or extra memory.
-fn sort_by_group(responses: &mut [ResponseSlot<'_>]) {
-    let len = responses.len();
-    for root in (0..len / 2).rev() {
-        sift_down(responses, root);
-    }
-    for end in (1..len).rev() {
-        swap(responses, 0, end);
-        if let Some(heap) = responses.get_mut(..end) {
-            sift_down(heap, 0);
-        }
-    }
-}
-
-fn sort_key(response: &ResponseSlot<'_>) -> u64 {
-    (u64::from(response.group) << 32) | u64::from(response.seq)
-}
-
-/// Swaps positions `i < j`. Not `slice::swap`: that allows equal positions and so moves
-/// with `memmove`, which costs another 1.5 KB of flash on a Cortex-M.
-fn swap(responses: &mut [ResponseSlot<'_>], i: usize, j: usize) {
-    if let Some((left, right)) = responses.split_at_mut_checked(j) {
-        if let (Some(a), Some(b)) = (left.get_mut(i), right.first_mut()) {
-            core::mem::swap(a, b);
-        }
-    }
-}
-
-/// Moves `heap[root]` down until both its children sort before it (a max-heap).
-fn sift_down(heap: &mut [ResponseSlot<'_>], mut root: usize) {
-    loop {
-        let mut child = root.saturating_mul(2).saturating_add(1);
-        let Some(mut child_key) = heap.get(child).map(sort_key) else {
-            return;
-        };
-        if let Some(right) = heap.get(child + 1).map(sort_key) {
-            if right > child_key {
-                child += 1;
-                child_key = right;
-            }
-        }
-        match heap.get(root).map(sort_key) {
-            Some(root_key) if root_key < child_key => swap(heap, root, child),
-            _ => return,
-        }
-        root = child;
-    }
+    group.last_response = id;
+    Ok(())
 }
 
 /// Lists each request's groups together, in file order, and tells each request where.
 fn arrange_groups(requests: &mut [RequestSlot<'_>], groups: &[GroupSlot], group_order: &mut [u32]) {
     // Counting sort: groups are already in file order, so placing them request by request
-    // keeps that order within each request.
+    // keeps that order within each request. `times_chosen` (0 until replay starts) serves as
+    // the fill cursor.
     let mut next = 0u32;
     for r in requests.iter_mut() {
         r.first_group = next;
         next += r.group_count;
-        r.last_group = r.first_group; // reused below as the fill cursor
     }
     for (g, group) in groups.iter().enumerate() {
         if let Some(r) = requests.get_mut(group.request as usize) {
-            if let Some(slot) = group_order.get_mut(r.last_group as usize) {
+            if let Some(slot) = group_order.get_mut((r.first_group + r.times_chosen) as usize) {
                 *slot = g as u32;
             }
-            r.last_group += 1;
+            r.times_chosen += 1;
         }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::vec::Vec;
-
-    #[test]
-    fn heapsort_orders_responses_like_the_standard_sort() {
-        let mut state = 0x9E37_79B9u32;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state
-        };
-        for len in 0..48u32 {
-            for groups in [1, 2, 5, 64] {
-                let mut responses: Vec<ResponseSlot<'_>> = (0..len)
-                    .map(|seq| ResponseSlot {
-                        group: next() % groups,
-                        seq,
-                        ..ResponseSlot::EMPTY
-                    })
-                    .collect();
-                let mut expected = responses.clone();
-                expected.sort_by_key(|r| (r.group, r.seq));
-                sort_by_group(&mut responses);
-                assert_eq!(responses, expected, "{len} responses in {groups} groups");
-            }
-        }
+    for r in requests.iter_mut() {
+        r.times_chosen = 0;
     }
 }

@@ -14,6 +14,7 @@ struct Backing<'a> {
     group_order: Vec<u32>,
     responses: Vec<ResponseSlot<'a>>,
     key_slots: Vec<u32>,
+    request_words: Vec<WordRange>,
     words: Vec<u32>,
     word_text: Vec<&'a str>,
     word_slots: Vec<u32>,
@@ -31,6 +32,7 @@ impl<'a> Backing<'a> {
             group_order: vec![0; needs.records],
             responses: vec![ResponseSlot::EMPTY; needs.records],
             key_slots: vec![0; needs.key_slots()],
+            request_words: vec![WordRange::default(); needs.records],
             words: vec![0; needs.words],
             word_text: vec![""; needs.words],
             word_slots: vec![0; needs.word_slots()],
@@ -48,6 +50,7 @@ impl<'a> Backing<'a> {
             responses: &mut self.responses,
             key_slots: &mut self.key_slots,
             index: indexed.then(|| IndexParts {
+                request_words: &mut self.request_words,
                 words: &mut self.words,
                 word_text: &mut self.word_text,
                 word_slots: &mut self.word_slots,
@@ -279,7 +282,7 @@ fn capacity_shortfalls_are_errors() {
 #[test]
 fn array_storage_serves_a_small_table() {
     let recs = records("<-CAL:temp(1)\n->RET:21.5\n<-CAL:temp(2)\n->RET:19.0\n");
-    let storage: ArrayStorage<'_, 8, 8> = ArrayStorage::new();
+    let storage: ArrayStorage<'_, 4, 4> = ArrayStorage::new();
     let mut table = ReplayTable::build(
         recs.iter().map(|r| Ok::<_, Infallible>(*r)),
         storage,
@@ -318,7 +321,7 @@ fn a_table_builds_from_the_binary_form_too() {
         crate::binary::text_to_binary(text, Default::default(), &mut bytes, &mut scratch_bytes)
             .unwrap();
     let records = crate::binary::records(&bytes[..len]).unwrap();
-    let storage: ArrayStorage<'_, 8, 8> = ArrayStorage::new();
+    let storage: ArrayStorage<'_, 4, 4> = ArrayStorage::new();
     let mut table = ReplayTable::build(records, storage, MatchOptions::default()).unwrap();
     let mut mem = [0u32; 256];
     let mut scratch = LookupScratch::new(&mut mem, 4, 4, 0).unwrap();

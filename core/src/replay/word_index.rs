@@ -7,16 +7,17 @@
 //! lets a lookup skip almost every recorded request without changing which one wins.
 
 use super::hash_slots::{hash_str, HashSlots};
-use super::storage::{IndexParts, Posting, RequestSlot};
+use super::storage::{IndexParts, Posting, RequestSlot, WordRange};
 use super::{BuildError, Resource};
 use crate::words::words;
 
 /// Fills the index from the requests' keys.
 pub(crate) fn build<'a>(
-    requests: &mut [RequestSlot<'a>],
+    requests: &[RequestSlot<'a>],
     index: IndexParts<'_, 'a>,
 ) -> Result<(), BuildError> {
     let IndexParts {
+        request_words,
         words: word_ids,
         word_text,
         word_slots,
@@ -29,9 +30,9 @@ pub(crate) fn build<'a>(
     let mut n_distinct = 0usize;
 
     // Pass 1: intern every word; count, per word, the requests that contain it.
-    for (r, request) in requests.iter_mut().enumerate() {
-        request.words_start = n_words as u32;
-        for word in words(request.key) {
+    for (r, request) in requests.iter().enumerate() {
+        let start = n_words as u32;
+        for word in words(request.key()) {
             let hash = hash_str(word);
             let id = match dictionary.find(hash, |id| word_text.get(id as usize) == Some(&word)) {
                 Some(id) => id,
@@ -68,7 +69,12 @@ pub(crate) fn build<'a>(
                 }
             }
         }
-        request.words_len = n_words as u32 - request.words_start;
+        *request_words
+            .get_mut(r)
+            .ok_or(BuildError::Capacity(Resource::Requests))? = WordRange {
+            start,
+            len: n_words as u32 - start,
+        };
     }
 
     // Prefix sums turn counts into start positions.
@@ -90,9 +96,9 @@ pub(crate) fn build<'a>(
     }
 
     // Pass 2: fill postings in request order, merging repeats of a word within a request.
-    for (r, request) in requests.iter().enumerate() {
+    for (r, range) in request_words.iter().take(requests.len()).enumerate() {
         let ids = word_ids
-            .get(request.words_start as usize..(request.words_start + request.words_len) as usize)
+            .get(range.start as usize..(range.start + range.len) as usize)
             .unwrap_or_default();
         for &id in ids {
             let start = posting_start.get(id as usize).copied().unwrap_or(0) as usize;

@@ -1,43 +1,39 @@
 //! Answers from a `ReplayTable` built at start-up from the embedded table text.
 
-use core::mem::MaybeUninit;
-
 use capturemock_core::format::{entries, NewlineOptions};
 use capturemock_core::replay::{ArrayStorage, LookupScratch, MatchKind, MatchOptions, ReplayTable};
 
 use crate::{emit, TABLE_TEXT};
 
-/// Entries the storage has room for (the table has 64).
-const RECORDS: usize = 64;
-/// Hash slots of the exact-match map: more than the 32 distinct requests.
-const KEY_SLOTS: usize = 64;
+/// Request and response entries the storage has room for (the table has 32 of each).
+const REQUESTS: usize = 32;
+const RESPONSES: usize = 32;
 /// Most words in a request the firmware sends, and in a recorded request.
 const MAX_REQUEST_WORDS: usize = 8;
 const MAX_KEY_WORDS: usize = 8;
 /// Lookup scratch for a table without word index (0 requests to size for).
 const SCRATCH_WORDS: usize = LookupScratch::required(MAX_REQUEST_WORDS, MAX_KEY_WORDS, 0);
 
-type Table = ReplayTable<'static, ArrayStorage<'static, RECORDS, KEY_SLOTS>>;
+type Storage = ArrayStorage<'static, REQUESTS, RESPONSES>;
 
-/// Everything the engine keeps in RAM, in one static.
+/// Everything the engine keeps in RAM, in one all-zero static (so it lands in .bss).
 pub struct State {
-    // Not `Option<Table>`: `None` is told apart by a non-zero byte, which would move the
-    // whole static from .bss to .data (and its initial value into flash).
-    table: MaybeUninit<Table>,
+    storage: Storage,
     scratch: [u32; SCRATCH_WORDS],
 }
 
 impl State {
     pub const fn new() -> Self {
         State {
-            table: MaybeUninit::uninit(),
+            storage: ArrayStorage::new(),
             scratch: [0; SCRATCH_WORDS],
         }
     }
 }
 
 pub struct Responder {
-    table: &'static mut Table,
+    // The table borrows the static storage, so its arrays are never copied.
+    table: ReplayTable<'static, &'static mut Storage>,
     scratch: LookupScratch<'static>,
 }
 
@@ -48,7 +44,7 @@ const SCRATCH: u8 = b's';
 
 impl Responder {
     pub fn new(state: &'static mut State) -> Result<Self, u8> {
-        let State { table, scratch } = state;
+        let State { storage, scratch } = state;
         // Every entry of the table is plain text; one that needs decoding (escapes, CR)
         // would need a decode buffer, which this firmware does not have: refuse it.
         let mut needs_decoding = false;
@@ -62,11 +58,11 @@ impl Responder {
             },
             Err(error) => Some(Err(error)),
         });
-        let built = ReplayTable::build(records, ArrayStorage::new(), MatchOptions::default());
+        let built = ReplayTable::build(records, storage, MatchOptions::default());
         if needs_decoding {
             return Err(NEEDS_DECODING);
         }
-        let table = table.write(built.map_err(|_| PARSE_OR_CAPACITY)?);
+        let table = built.map_err(|_| PARSE_OR_CAPACITY)?;
         let scratch = LookupScratch::new(scratch, MAX_REQUEST_WORDS, MAX_KEY_WORDS, 0)
             .map_err(|_| SCRATCH)?;
         Ok(Responder { table, scratch })

@@ -225,6 +225,56 @@ impl ReplayFile {
             .with_dependent(|_, table| table.requests().map(OwnedRequestInfo::from).collect())
     }
 
+    /// The recorded request that would answer `desc`, without using it up (the core's
+    /// [`ReplayTable::find`]). A server uses it to decide what to do before committing to an
+    /// answer (exact-only policies, mode 2 recording what does not match).
+    pub fn find(
+        &mut self,
+        desc: &str,
+    ) -> Result<Result<(RequestId, MatchKind), Unmatched>, LookupError> {
+        let request_words = capturemock_core::words::words(desc).count();
+        let max_record_words = self.max_record_words;
+        let scratch = &mut self.scratch;
+        self.loaded.with_dependent(|_, table| {
+            let requests = if table.has_index() {
+                table.request_count()
+            } else {
+                0
+            };
+            let needed = LookupScratch::required(request_words, max_record_words, requests);
+            if scratch.len() < needed {
+                scratch.resize(needed, 0);
+            }
+            let mut work = LookupScratch::new(scratch, request_words, max_record_words, requests)?;
+            table.find(desc, &mut work)
+        })
+    }
+
+    /// The key of a recorded request (its text, prefix included). Walks the requests in
+    /// file order: meant for diagnostics, not for every lookup.
+    pub fn request_key(&self, request: RequestId) -> Option<String> {
+        self.loaded.with_dependent(|_, table| {
+            table
+                .requests()
+                .nth(request.0 as usize)
+                .map(|info| info.key.to_owned())
+        })
+    }
+
+    /// Takes the next response group of a request chosen by [`find`](Self::find) and
+    /// counts the choice (the core's [`ReplayTable::take`]).
+    pub fn take(&mut self, request: RequestId, kind: MatchKind) -> Answer {
+        self.loaded.with_dependent_mut(|_, table| {
+            let reply = table.take(request, kind);
+            Answer {
+                request: reply.request,
+                key: reply.key.to_owned(),
+                kind: reply.kind,
+                responses: reply.responses().map(|r| r.entry.to_owned()).collect(),
+            }
+        })
+    }
+
     /// Answers one request (its description, e.g. `<-CAL:get(42)`), advancing the repeat
     /// counter of the recorded request chosen.
     pub fn lookup(&mut self, desc: &str) -> Result<Result<Answer, Unmatched>, LookupError> {

@@ -2,11 +2,12 @@
 
 use capturemock_core::replay::{
     GroupSlot, IndexParts, IndexRef, Parts, PartsRef, Posting, RequestSlot, Requirements,
-    ResponseSlot, Storage,
+    ResponseSlot, Storage, WordRange,
 };
 
 /// The arrays of a word index.
 struct IndexVecs<'a> {
+    request_words: Vec<WordRange>,
     words: Vec<u32>,
     word_text: Vec<&'a str>,
     word_slots: Vec<u32>,
@@ -35,6 +36,7 @@ impl<'a> VecStorage<'a> {
             responses: vec![ResponseSlot::EMPTY; needs.records],
             key_slots: vec![0; needs.key_slots()],
             index: word_index.then(|| IndexVecs {
+                request_words: vec![WordRange::default(); needs.records],
                 words: vec![0; needs.words],
                 word_text: vec![""; needs.words],
                 word_slots: vec![0; needs.word_slots()],
@@ -60,6 +62,7 @@ impl<'a> Storage<'a> for VecStorage<'a> {
             responses: &mut self.responses,
             key_slots: &mut self.key_slots,
             index: self.index.as_mut().map(|index| IndexParts {
+                request_words: &mut index.request_words,
                 words: &mut index.words,
                 word_text: &mut index.word_text,
                 word_slots: &mut index.word_slots,
@@ -78,6 +81,7 @@ impl<'a> Storage<'a> for VecStorage<'a> {
             &self.key_slots,
             self.index.as_ref().map(|index| {
                 IndexRef::new(
+                    &index.request_words,
                     &index.words,
                     &index.word_text,
                     &index.word_slots,

@@ -191,3 +191,55 @@ fn has_capture(node: &Node) -> bool {
         _ => false,
     }
 }
+
+/// The longest piece of literal text that every match of `node` contains (case-sensitive
+/// literals only). A text without it cannot match, which saves running the engine.
+pub(crate) fn required_literal(node: &Node) -> Option<String> {
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    collect_literals(node, &mut runs, &mut current);
+    runs.push(current);
+    // The first of the longest, so the choice does not depend on iteration details.
+    runs.into_iter()
+        .filter(|r| !r.is_empty())
+        .fold(None, |best: Option<String>, r| match best {
+            Some(b) if b.len() >= r.len() => Some(b),
+            _ => Some(r),
+        })
+}
+
+fn collect_literals(node: &Node, runs: &mut Vec<String>, current: &mut String) {
+    let flush = |runs: &mut Vec<String>, current: &mut String| {
+        runs.push(std::mem::take(current));
+    };
+    match node {
+        Node::Literal {
+            c, icase: false, ..
+        } => match char::from_u32(*c) {
+            Some(c) => current.push(c),
+            None => flush(runs, current),
+        },
+        // Zero-width: the text around them is still contiguous.
+        Node::At(_) => {}
+        Node::Look {
+            negate: false,
+            body,
+            ..
+        } => {
+            let mut inner = String::new();
+            collect_literals(body, runs, &mut inner);
+            runs.push(inner);
+        }
+        Node::Look { negate: true, .. } => {}
+        Node::Group { body, .. } | Node::Atomic(body) => collect_literals(body, runs, current),
+        Node::Concat(items) => items
+            .iter()
+            .for_each(|item| collect_literals(item, runs, current)),
+        Node::Repeat { min, body, .. } if *min >= 1 => {
+            flush(runs, current);
+            collect_literals(body, runs, current);
+            flush(runs, current);
+        }
+        _ => flush(runs, current),
+    }
+}

@@ -44,6 +44,8 @@ pub struct PyRegex {
     not_empty: OnceLock<Option<fancy_regex::Regex>>,
     translated: String,
     empty_repeat_captures: bool,
+    /// Text every match contains: when a text lacks it there is nothing to replace.
+    required: Option<String>,
 }
 
 /// One match: the spans of the whole match and of each group.
@@ -85,6 +87,7 @@ impl PyRegex {
                 &parsed.node,
                 &parsed.group_widths,
             ),
+            required: ast::required_literal(&parsed.node),
         })
     }
 
@@ -124,6 +127,9 @@ impl PyRegex {
         text: &str,
         mut f: impl FnMut(&PyMatch<'_>) -> String,
     ) -> Result<String, MatchError> {
+        if self.required.as_deref().is_some_and(|r| !text.contains(r)) {
+            return Ok(text.to_string());
+        }
         let fail = |e: fancy_regex::Error| MatchError(e.to_string());
         let mut out = String::with_capacity(text.len());
         let mut copied = 0;

@@ -169,3 +169,22 @@ fn known_differences() {
     // final sigma and sigma fold together but have different lower-case forms.
     assert_eq!(sub(r"(?i)(σ)\1", "X", "σς"), "X");
 }
+
+#[test]
+fn required_literals() {
+    let lit = |p: &str| {
+        let parsed = super::parse::parse(p, super::parse::Flags::default()).unwrap();
+        super::ast::required_literal(&parsed.node)
+    };
+    assert_eq!(lit(r"\blocalhost:\d+\b").as_deref(), Some("localhost:"));
+    assert_eq!(lit(r#"(?<="id": )\d+"#).as_deref(), Some("\"id\": "));
+    assert_eq!(lit(r"a(b)c|d"), None);
+    assert_eq!(lit(r"(?i)abc"), None);
+    assert_eq!(lit(r"x(?:ab)?y").as_deref(), Some("x"));
+    assert_eq!(lit(r"x(?:ab){2}y").as_deref(), Some("ab"));
+    assert_eq!(lit(r"a\bb(?!zzzz)").as_deref(), Some("ab"));
+    assert_eq!(lit(r"x*"), None);
+    // Texts without the literal are returned as they are, matches or not.
+    assert_eq!(sub(r"(?<=id=)\d+", "N", "no match here"), "no match here");
+    assert_eq!(sub(r"(?<=id=)\d+", "N", "id=12"), "id=N");
+}

@@ -1,6 +1,29 @@
 //! Python `re` semantics on top of fancy-regex: patterns are parsed with Python's rules and
 //! rewritten into an equivalent fancy-regex pattern (module `emit`); `sub` is implemented here
 //! with Python 3.7+'s handling of empty matches, which no Rust crate follows.
+//!
+//! Checked against Python 3.11 by `tests/rc_alterations/`. What the translation takes care of:
+//! Python's `\w` (letters, numbers, `_`; no marks), `\d`, `\s` (with U+001C..U+001F), `\b`
+//! and `\B` (never in an empty string); `$` before a final newline and `\Z` as the absolute
+//! end; `{` as a literal unless it forms a quantifier; `[`, `&&`, `--`, `~~` as literals in
+//! sets; escapes that mean something else to the engine (`\<`, `\>`) or that Python refuses
+//! (`\p`, `\z`, `\G`, `\K`, `\h`, `\e`, `\R`, `\g` in patterns, `(?<name>...)`); octal and
+//! fixed-length `\x`/`\u`/`\U` escapes; lone surrogates; repeats of zero-width items; group
+//! references (forward, open, unknown) and fixed-width look-behinds checked as Python does;
+//! verbose mode; Python's case-insensitive equivalence of i, I, U+0130 and U+0131; ASCII-only
+//! case folding under `(?a)`; and, in `sub`, Python's empty-match rules.
+//!
+//! What it cannot match:
+//! - captures of a final repetition that matched empty (`(a|)*` on `aa`: Python's group 1 is
+//!   empty, ours `a`); [`PyRegex::has_empty_repeat_captures`] tells, and alterations warn;
+//! - case-insensitive back-references match only text of the same UTF-8 length and compare
+//!   by simple case folding (Python: lower-case forms), so `k` and KELVIN SIGN differ, and
+//!   `σ` and `ς` agree; under `(?a)` they still fold beyond ASCII;
+//! - `\N{name}` is refused (no name table here);
+//! - Unicode versions: Python 3.11 has Unicode 14, the engine a newer one;
+//! - engine limits: a very large bounded repeat (`{1,100000}`) is refused at compile time,
+//!   and a search that backtracks more than a million steps gives up ([`MatchError`]) where
+//!   Python would carry on.
 
 mod ast;
 mod emit;

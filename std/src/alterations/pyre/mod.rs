@@ -21,7 +21,7 @@
 //!   `σ` and `ς` agree; under `(?a)` they still fold beyond ASCII;
 //! - `\N{name}` is refused (no name table here);
 //! - Unicode versions: Python 3.11 has Unicode 14, the engine a newer one;
-//! - engine limits: a very large bounded repeat (`{1,100000}`) is refused at compile time,
+//! - engine limits: a very large bounded repeat (`a{1,4000000000}`) is refused at compile time,
 //!   and a search that backtracks more than a million steps gives up ([`MatchError`]) where
 //!   Python would carry on.
 

@@ -6,3 +6,4 @@ pub mod alterations;
 pub mod fake;
 pub mod rc;
 pub mod replay_file;
+pub mod server;

@@ -1,0 +1,260 @@
+//! What a server run needs to know: mode, files, rc settings and limits.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use capturemock_core::format::NewlineOptions;
+use capturemock_core::replay::{MatchOptions, Mode, NewRequestPolicy};
+
+use super::clock::{Clock, SystemClock};
+use crate::alterations::{AlterationError, AlterationWarning, Alterations};
+use crate::rc::{RcConfig, RcError, RemoteAccess};
+use crate::replay_file::{ReplayFile, ReplayFileError, ReplayOptions};
+
+/// Limits that protect the server (and the run) from misbehaving clients. Each one, when hit,
+/// is logged as an error and answered with a `CAPTUREMOCK ERROR: ...` reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Connections served at once; one more is refused. Default 512.
+    pub max_connections: usize,
+    /// Longest silence while reading a message (the client must send and shut down its write
+    /// side or close), and while a forwarded request waits for the real server. Default 60 s.
+    pub read_timeout: Duration,
+    /// Largest message accepted, and largest reply read from a real server. Default 64 MiB.
+    pub max_message_size: usize,
+    /// Longest an exchange waits for earlier ones to take their turn before they are given up
+    /// on (see the [sequencer](super::sequencer) docs). Default 5 s.
+    pub order_wait: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 512,
+            read_timeout: Duration::from_secs(60),
+            max_message_size: 64 * 1024 * 1024,
+            order_wait: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why a server configuration could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// An rc value could not be read.
+    #[error(transparent)]
+    Rc(#[from] RcError),
+    /// An alteration is broken.
+    #[error(transparent)]
+    Alteration(#[from] AlterationError),
+    /// The replay file could not be loaded.
+    #[error(transparent)]
+    ReplayFile(#[from] ReplayFileError),
+    /// `server_protocol` names a protocol this server does not speak.
+    #[error("server_protocol = {0} is not supported: this server speaks the `classic` (TCP) protocol only")]
+    UnsupportedProtocol(String),
+    /// `server_remote_access` names an interface that has no IPv4 address.
+    #[error("server_remote_access = {0}: no network interface of that name with an IPv4 address")]
+    NoSuchInterface(String),
+}
+
+/// Everything a server run needs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// `-m`: replay, record, or replay old and record new.
+    pub mode: Mode,
+    /// The loaded replay file, if any. Load it with [`ServerConfig::load_replay`] so that its
+    /// options match this configuration.
+    pub replay: Option<Arc<std::sync::Mutex<ReplayFile>>>,
+    /// Where to record (removed first, created on the first entry).
+    pub record: Option<PathBuf>,
+    /// Alterations from the rc files (the server substitutes its address into them).
+    pub alterations: Alterations,
+    /// `preserve_cr` / `preserve_lf`.
+    pub newlines: NewlineOptions,
+    /// `record_timestamps`: `--TIM:` lines after classic client entries (the only traffic
+    /// the reference timestamps).
+    pub record_timestamps: bool,
+    /// `use_exact_matching`: a request with no exact match gets the mismatch reply.
+    pub exact_matching: bool,
+    /// Strip white space around a request before exact lookup. Off in the reference, where a
+    /// request with trailing white space never matches exactly although it was recorded from
+    /// the same text. [`ServerConfig::from_rc`] turns it on together with exact matching,
+    /// where the reference's behaviour can only ever produce a mismatch.
+    pub trim_requests: bool,
+    /// Mode 2's treatment of requests without an exact match.
+    pub new_requests: NewRequestPolicy,
+    /// `record_for_client`: a `SUT_SERVER:` announcement neither flips the directions nor is
+    /// recorded.
+    pub record_for_client: bool,
+    /// `server_multithreaded`: when off, connections are served one at a time.
+    pub multithreaded: bool,
+    /// Where to listen (`server_remote_access`); 127.0.0.1 by default.
+    pub bind_ip: IpAddr,
+    /// Protection against misbehaving clients.
+    pub limits: Limits,
+    /// Source of `--TIM:` timestamps.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            mode: Mode::Record,
+            replay: None,
+            record: None,
+            alterations: Alterations::empty(),
+            newlines: NewlineOptions::NONE,
+            record_timestamps: false,
+            exact_matching: false,
+            trim_requests: false,
+            new_requests: NewRequestPolicy::Reference,
+            record_for_client: false,
+            multithreaded: true,
+            bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            limits: Limits::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// A configuration for `mode` with the `[general]` settings of `rc`, and the warnings about
+    /// alterations that were skipped.
+    pub fn from_rc(
+        rc: &RcConfig,
+        mode: Mode,
+    ) -> Result<(ServerConfig, Vec<AlterationWarning>), ConfigError> {
+        let general = rc.general()?;
+        if !matches!(general.server_protocol.as_str(), "classic" | "classic_tcp") {
+            return Err(ConfigError::UnsupportedProtocol(general.server_protocol));
+        }
+        let (alterations, warnings) = Alterations::from_rc(rc, &["general"])?;
+        let bind_ip = bind_ip(&general.server_remote_access)?;
+        if let Some(pattern) = &general.id_pattern_client {
+            tracing::warn!(
+                "id_pattern_client = {pattern} is ignored: id mapping is not supported by this server"
+            );
+        }
+        Ok((
+            ServerConfig {
+                mode,
+                alterations,
+                newlines: NewlineOptions {
+                    preserve_cr: general.preserve_cr,
+                    preserve_lf: general.preserve_lf,
+                },
+                record_timestamps: general.record_timestamps,
+                exact_matching: general.use_exact_matching,
+                trim_requests: general.use_exact_matching,
+                record_for_client: general.record_for_client,
+                multithreaded: general.server_multithreaded,
+                bind_ip,
+                ..ServerConfig::default()
+            },
+            warnings,
+        ))
+    }
+
+    /// How replay files are read for this configuration. Best match stays available even
+    /// under exact matching: the server enforces exact matching itself, so that it can still
+    /// say which recorded request was nearest.
+    pub fn replay_options(&self) -> ReplayOptions {
+        ReplayOptions {
+            newlines: self.newlines,
+            matching: MatchOptions {
+                exact_only: false,
+                trim_request: self.trim_requests,
+            },
+            word_index: true,
+        }
+    }
+
+    /// Loads `path` as this configuration's replay file.
+    pub fn load_replay(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let file = ReplayFile::load(path, self.replay_options())?;
+        self.replay = Some(Arc::new(std::sync::Mutex::new(file)));
+        Ok(())
+    }
+}
+
+/// The address to listen on for a `server_remote_access` setting.
+fn bind_ip(access: &RemoteAccess) -> Result<IpAddr, ConfigError> {
+    match access {
+        RemoteAccess::Local => Ok(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        RemoteAccess::Host => Ok(host_ip()),
+        RemoteAccess::Interface(name) => {
+            interface_ip(name).ok_or_else(|| ConfigError::NoSuchInterface(name.clone()))
+        }
+    }
+}
+
+/// The host's own IPv4 address as the reference finds it (the host name resolved), or
+/// 127.0.0.1 when that fails, as the reference falls back to `localhost`.
+fn host_ip() -> IpAddr {
+    use std::net::ToSocketAddrs;
+    #[cfg(unix)]
+    let name = nix::unistd::gethostname()
+        .ok()
+        .and_then(|n| n.into_string().ok());
+    #[cfg(not(unix))]
+    let name: Option<String> = None;
+    name.and_then(|name| (name.as_str(), 0).to_socket_addrs().ok())
+        .and_then(|mut addrs| addrs.find(|a| a.is_ipv4()))
+        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip())
+}
+
+/// The IPv4 address of network interface `name`.
+#[cfg(unix)]
+fn interface_ip(name: &str) -> Option<IpAddr> {
+    nix::ifaddrs::getifaddrs().ok()?.find_map(|ifaddr| {
+        if ifaddr.interface_name != name {
+            return None;
+        }
+        let addr = ifaddr.address?;
+        addr.as_sockaddr_in().map(|sin| IpAddr::V4(sin.ip()))
+    })
+}
+
+#[cfg(not(unix))]
+fn interface_ip(_name: &str) -> Option<IpAddr> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rc_settings_reach_the_config() {
+        let rc = RcConfig::from_str_named(
+            "[general]\nuse_exact_matching = yes\nrecord_timestamps = 1\npreserve_cr = on\n\
+             record_for_client = true\nserver_multithreaded = false\n",
+            "test.rc",
+        )
+        .unwrap();
+        let (config, warnings) = ServerConfig::from_rc(&rc, Mode::Replay).unwrap();
+        assert!(warnings.is_empty());
+        assert!(config.exact_matching && config.trim_requests);
+        assert!(config.record_timestamps && config.record_for_client);
+        assert!(!config.multithreaded);
+        assert!(config.newlines.preserve_cr && !config.newlines.preserve_lf);
+        assert_eq!(config.bind_ip, IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+
+    #[test]
+    fn other_protocols_are_refused_clearly() {
+        let rc = RcConfig::from_str_named("[general]\nserver_protocol = http\n", "t").unwrap();
+        let err = ServerConfig::from_rc(&rc, Mode::Record).unwrap_err();
+        assert!(err.to_string().contains("server_protocol = http"), "{err}");
+    }
+
+    #[test]
+    fn loopback_interface_is_found() {
+        #[cfg(target_os = "linux")]
+        assert_eq!(interface_ip("lo"), Some(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert_eq!(interface_ip("no-such-interface-here"), None);
+    }
+}

@@ -1,0 +1,171 @@
+//! One client connection: read the message to end of input within the limits, take the
+//! exchange's turn, process it, record it, answer, close.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::config::Limits;
+use super::exchange::{self, Shared};
+use super::protocol::error_reply;
+use super::recorder::Recorder;
+use super::sequencer::{ExchangeNo, Sequencer, TurnOrder};
+
+/// Why a message (or a forwarded reply) could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Nothing arrived for the read timeout.
+    #[error("nothing received for {0:?} (a client must send its message and then shut down its write side or close)")]
+    Timeout(Duration),
+    /// The message is larger than the limit.
+    #[error("message larger than the limit of {0} bytes")]
+    TooLarge(usize),
+    /// The connection failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads to end of input, failing after `read_timeout` of silence or beyond
+/// `max_message_size` bytes.
+pub async fn read_to_end_limited<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    limits: &Limits,
+) -> Result<Vec<u8>, ReadError> {
+    let mut buf = Vec::new();
+    let mut chunk = vec![0u8; 16 * 1024];
+    loop {
+        let read = tokio::time::timeout(limits.read_timeout, reader.read(&mut chunk))
+            .await
+            .map_err(|_| ReadError::Timeout(limits.read_timeout))??;
+        if read == 0 {
+            return Ok(buf);
+        }
+        if buf.len() + read > limits.max_message_size {
+            return Err(ReadError::TooLarge(limits.max_message_size));
+        }
+        buf.extend_from_slice(chunk.get(..read).unwrap_or_default());
+    }
+}
+
+/// What the server loop shares with every connection.
+#[derive(Debug)]
+pub struct Context {
+    /// Traffic state.
+    pub shared: Arc<Shared>,
+    /// Accept-order turns.
+    pub sequencer: Arc<Sequencer>,
+    /// The record file.
+    pub recorder: Mutex<Recorder>,
+}
+
+impl Context {
+    fn recorder(&self) -> std::sync::MutexGuard<'_, Recorder> {
+        // Recorder updates keep it consistent even if a writer panicked.
+        self.recorder.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Serves exchange `n` on `stream`. Returns whether the client asked the server to stop.
+pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> bool {
+    let limits = context.shared.config.limits;
+    let text = match read_to_end_limited(&mut stream, &limits).await {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(text),
+            Err(e) => Err(format!(
+                "request is not valid UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )),
+        },
+        Err(e) => Err(e.to_string()),
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(reason) => {
+            tracing::error!(exchange = n, "refused: {reason}");
+            context.sequencer.skip(n);
+            context.recorder().complete(n, Vec::new());
+            answer(&mut stream, &error_reply(&reason)).await;
+            return false;
+        }
+    };
+    tracing::debug!(exchange = n, "received {text:?}");
+    let (turn, order) = context.sequencer.turn(n).await;
+    match order {
+        TurnOrder::InOrder { gave_up_on } if !gave_up_on.is_empty() => {
+            tracing::warn!(
+                exchange = n,
+                "exchanges {gave_up_on:?} had not sent their messages after {:?}; later exchanges no longer wait for them",
+                limits.order_wait
+            );
+            context.recorder().give_up_on(&gave_up_on);
+        }
+        TurnOrder::InOrder { .. } => {}
+        TurnOrder::Late => tracing::warn!(
+            exchange = n,
+            "exchange #{n} arrived after later exchanges stopped waiting for it: served out of order"
+        ),
+    }
+    let outcome = exchange::handle(&context.shared, n, &text, turn).await;
+    context.recorder().complete(n, outcome.entries);
+    answer(&mut stream, &outcome.reply).await;
+    outcome.terminate
+}
+
+/// Writes the reply and closes the write side. The client may be gone already; that only
+/// matters to it.
+pub async fn answer(stream: &mut TcpStream, reply: &str) {
+    let result = async {
+        if !reply.is_empty() {
+            stream.write_all(reply.as_bytes()).await?;
+        }
+        stream.shutdown().await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::debug!("could not answer client: {e}");
+    }
+}
+
+/// Refuses a connection over the connection limit: an error reply, then the input is read
+/// (briefly) so that closing does not reset the connection before the client reads the reply.
+pub async fn refuse(mut stream: TcpStream, limit: usize) {
+    let reason = format!("too many connections at once (the limit is {limit})");
+    answer(&mut stream, &error_reply(&reason)).await;
+    let drain = Limits {
+        read_timeout: Duration::from_secs(1),
+        max_message_size: 1024 * 1024,
+        ..Limits::default()
+    };
+    let _ = read_to_end_limited(&mut stream, &drain).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn reading_respects_size_and_silence_limits() {
+        let limits = Limits {
+            max_message_size: 4,
+            read_timeout: Duration::from_millis(50),
+            ..Limits::default()
+        };
+        let mut small: &[u8] = b"abcd";
+        assert_eq!(
+            read_to_end_limited(&mut small, &limits).await.unwrap(),
+            b"abcd"
+        );
+        let mut big: &[u8] = b"abcde";
+        assert!(matches!(
+            read_to_end_limited(&mut big, &limits).await,
+            Err(ReadError::TooLarge(4))
+        ));
+        let (mut silent, _keep_open) = tokio::io::duplex(64);
+        assert!(matches!(
+            read_to_end_limited(&mut silent, &limits).await,
+            Err(ReadError::Timeout(_))
+        ));
+    }
+}

@@ -1,0 +1,251 @@
+//! Near-miss diagnostics: what a request with no exact match was answered with, how it
+//! differs word by word from the recorded request chosen, and, at the end of a run, which
+//! requests matched inexactly and which recorded exchanges were never used.
+//!
+//! The word diff uses the words and matching blocks the engine scores with (the core's
+//! [`words`] and [`matching_blocks`]), so what it shows is what the choice was based on.
+//! It is written like `git diff --word-diff`: `[-recorded-]{+requested+}`.
+
+use std::collections::HashMap;
+
+use capturemock_core::difflib::{matching_blocks, max_blocks, BIndex, Block, Scratch};
+use capturemock_core::words::words;
+
+use super::sequencer::ExchangeNo;
+use crate::replay_file::OwnedRequestInfo;
+
+/// How a request failed to match exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NearMissKind {
+    /// Answered with the nearest recorded request.
+    Nearest,
+    /// Exact matching is on: answered with the mismatch reply (the nearest, if any, is named).
+    Mismatch,
+    /// No recorded request of the same type shares a word: answered with nothing.
+    NoCandidate,
+    /// Mode 2 recording unmatched requests: sent to the real thing and recorded.
+    Recorded,
+}
+
+/// One request that had no exact match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearMiss {
+    /// The exchange it came in.
+    pub exchange: ExchangeNo,
+    /// The request's description (`<-CAL:...`).
+    pub request: String,
+    /// The nearest recorded request, if any.
+    pub nearest: Option<String>,
+    /// What was done.
+    pub kind: NearMissKind,
+}
+
+impl NearMiss {
+    /// Logs this near miss with its word diff.
+    pub fn log(&self) {
+        let what = match self.kind {
+            NearMissKind::Nearest => "answered from the nearest recorded request",
+            NearMissKind::Mismatch => "answered CAPTUREMOCK MISMATCH (use_exact_matching)",
+            NearMissKind::NoCandidate => {
+                "no recorded request of this type shares a word with it; answered with nothing"
+            }
+            NearMissKind::Recorded => "recorded as new (mode 2)",
+        };
+        match &self.nearest {
+            Some(nearest) => tracing::warn!(
+                exchange = self.exchange,
+                "no exact match for request {:?}: {what}\n  recorded: {:?}\n  word diff: {}",
+                self.request,
+                nearest,
+                word_diff(nearest, &self.request)
+            ),
+            None => tracing::warn!(
+                exchange = self.exchange,
+                "no exact match for request {:?}: {what}",
+                self.request
+            ),
+        }
+    }
+}
+
+/// A word diff from `recorded` to `request`: common words as they are, words only in the
+/// recorded request as `[-word-]`, words only in the request as `{+word+}`.
+pub fn word_diff(recorded: &str, request: &str) -> String {
+    let a_words: Vec<&str> = words(recorded).collect();
+    let b_words: Vec<&str> = words(request).collect();
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut id_of = |w| -> u32 {
+        let next = ids.len() as u32;
+        *ids.entry(w).or_insert(next)
+    };
+    let a: Vec<u32> = a_words.iter().map(|&w| id_of(w)).collect();
+    let b: Vec<u32> = b_words.iter().map(|&w| id_of(w)).collect();
+    let blocks = match blocks(&a, &b) {
+        Some(blocks) => blocks,
+        None => return format!("[-{recorded}-]{{+{request}+}}"),
+    };
+    let mut out: Vec<String> = Vec::new();
+    let (mut i, mut j) = (0usize, 0usize);
+    for block in blocks {
+        let (ba, bb, size) = (block.a as usize, block.b as usize, block.size as usize);
+        if let Some(removed) = a_words.get(i..ba).filter(|r| !r.is_empty()) {
+            out.push(format!("[-{}-]", removed.join(" ")));
+        }
+        if let Some(added) = b_words.get(j..bb).filter(|r| !r.is_empty()) {
+            out.push(format!("{{+{}+}}", added.join(" ")));
+        }
+        if let Some(common) = b_words.get(bb..bb + size).filter(|c| !c.is_empty()) {
+            out.push(common.join(" "));
+        }
+        (i, j) = (ba + size, bb + size);
+    }
+    out.join(" ")
+}
+
+fn blocks(a: &[u32], b: &[u32]) -> Option<Vec<Block>> {
+    let mut index_storage = vec![0u32; BIndex::required(b.len())];
+    let index = BIndex::new(b, &mut index_storage).ok()?;
+    let mut scratch_storage = vec![0u32; Scratch::required(a.len(), b.len())];
+    let mut scratch = Scratch::new(&mut scratch_storage, b.len()).ok()?;
+    let mut out = vec![Block::default(); max_blocks(a.len(), b.len())];
+    matching_blocks(a, &index, &mut scratch, &mut out)
+        .ok()
+        .map(<[Block]>::to_vec)
+}
+
+/// What the end-of-run summary says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Requests that had no exact match, in exchange order.
+    pub near_misses: Vec<NearMiss>,
+    /// Recorded requests with response groups that were never used: the request, how many
+    /// times it occurs in the replay file and how many times it was chosen.
+    pub unused: Vec<OwnedRequestInfo>,
+}
+
+impl Summary {
+    /// The replay file's requests whose groups were not all used.
+    pub fn unused_from(requests: Vec<OwnedRequestInfo>) -> Vec<OwnedRequestInfo> {
+        requests
+            .into_iter()
+            .filter(|r| r.times_chosen < r.occurrences)
+            .collect()
+    }
+
+    /// Whether there is nothing to say.
+    pub fn is_clean(&self) -> bool {
+        self.near_misses.is_empty() && self.unused.is_empty()
+    }
+
+    /// The summary as text (empty when clean).
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        if !self.near_misses.is_empty() {
+            text.push_str(&format!(
+                "{} request(s) had no exact match in the replay file:\n",
+                self.near_misses.len()
+            ));
+            for miss in &self.near_misses {
+                let nearest = miss
+                    .nearest
+                    .as_deref()
+                    .map_or_else(|| "nothing".to_string(), |n| format!("{n:?}"));
+                let how = match miss.kind {
+                    NearMissKind::Nearest => "answered from",
+                    NearMissKind::Mismatch => "mismatch; nearest",
+                    NearMissKind::NoCandidate => "answered with",
+                    NearMissKind::Recorded => "recorded; nearest",
+                };
+                text.push_str(&format!(
+                    "  #{} {:?}: {how} {nearest}\n",
+                    miss.exchange, miss.request
+                ));
+            }
+        }
+        if !self.unused.is_empty() {
+            text.push_str(&format!(
+                "{} recorded request(s) were not used up:\n",
+                self.unused.len()
+            ));
+            for info in &self.unused {
+                if info.times_chosen == 0 {
+                    text.push_str(&format!("  {:?}: never used\n", info.key));
+                } else {
+                    text.push_str(&format!(
+                        "  {:?}: used {} of {} times\n",
+                        info.key, info.times_chosen, info.occurrences
+                    ));
+                }
+            }
+        }
+        text
+    }
+
+    /// Logs the summary as one warning (nothing when clean).
+    pub fn log(&self) {
+        if !self.is_clean() {
+            tracing::warn!("replay summary:\n{}", self.render().trim_end());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use capturemock_core::replay::RequestId;
+
+    #[test]
+    fn word_diff_marks_changed_words() {
+        assert_eq!(
+            word_diff("<-CAL:get(a, b) x", "<-CAL:get(a, c) x"),
+            "<-CAL:get a, [-b-] {+c+} x"
+        );
+        assert_eq!(word_diff("<-CAL:a", "<-CAL:a"), "<-CAL:a");
+        assert_eq!(word_diff("<-CAL:a b", "<-CAL:a"), "<-CAL:a [-b-]");
+        assert_eq!(
+            word_diff("<-CAL:x", "<-CAL:y z"),
+            "[-<-CAL:x-] {+<-CAL:y z+}"
+        );
+    }
+
+    #[test]
+    fn summary_lists_near_misses_and_unused_requests() {
+        let summary = Summary {
+            near_misses: vec![NearMiss {
+                exchange: 2,
+                request: "<-CAL:b".into(),
+                nearest: Some("<-CAL:a".into()),
+                kind: NearMissKind::Nearest,
+            }],
+            unused: Summary::unused_from(vec![
+                OwnedRequestInfo {
+                    id: RequestId(0),
+                    key: "<-CAL:a".into(),
+                    occurrences: 2,
+                    times_chosen: 1,
+                },
+                OwnedRequestInfo {
+                    id: RequestId(1),
+                    key: "<-CAL:c".into(),
+                    occurrences: 1,
+                    times_chosen: 0,
+                },
+                OwnedRequestInfo {
+                    id: RequestId(2),
+                    key: "<-CAL:d".into(),
+                    occurrences: 1,
+                    times_chosen: 3,
+                },
+            ]),
+        };
+        let text = summary.render();
+        assert!(
+            text.contains("#2 \"<-CAL:b\": answered from \"<-CAL:a\""),
+            "{text}"
+        );
+        assert!(text.contains("\"<-CAL:a\": used 1 of 2 times"), "{text}");
+        assert!(text.contains("\"<-CAL:c\": never used"), "{text}");
+        assert!(!text.contains("<-CAL:d"), "{text}");
+        assert!(Summary::default().is_clean());
+    }
+}

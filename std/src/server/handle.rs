@@ -1,0 +1,138 @@
+//! Running a server in the background: [`start`] on a tokio runtime you already have, or
+//! [`BackgroundServer`] from blocking code (a thread with its own runtime).
+
+use std::thread::JoinHandle;
+
+use tokio::sync::oneshot;
+
+use super::{address_of, bind, run, ServerConfig, ServerError, ServerReport};
+
+/// A server running as a task of the current tokio runtime.
+#[derive(Debug)]
+pub struct ServerHandle {
+    address: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<ServerReport, ServerError>>,
+}
+
+/// Binds (port 0: any free port) and starts serving `config` in a new task.
+pub async fn start(config: ServerConfig, port: u16) -> Result<ServerHandle, ServerError> {
+    let listener = bind(&config, port).await?;
+    let address = address_of(&listener)?;
+    let (stop, stopped) = oneshot::channel();
+    let task = tokio::spawn(run(listener, config, async {
+        // A dropped handle counts as a stop request too.
+        let _ = stopped.await;
+    }));
+    Ok(ServerHandle {
+        address,
+        stop: Some(stop),
+        task,
+    })
+}
+
+impl ServerHandle {
+    /// `host:port`, the value for `CAPTUREMOCK_SERVER`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// Stops accepting, finishes the connections in progress, writes the record file and
+    /// reports.
+    pub async fn stop(mut self) -> Result<ServerReport, ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.join().await
+    }
+
+    /// Waits until a client sends `TERMINATE_SERVER` (or the server fails).
+    pub async fn wait(mut self) -> Result<ServerReport, ServerError> {
+        let stop = self.stop.take();
+        let result = self.join().await;
+        drop(stop);
+        result
+    }
+
+    async fn join(&mut self) -> Result<ServerReport, ServerError> {
+        (&mut self.task)
+            .await
+            .map_err(|e| ServerError::Task(e.to_string()))?
+    }
+}
+
+/// A server on a thread of its own, for code without a tokio runtime.
+#[derive(Debug)]
+pub struct BackgroundServer {
+    address: String,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<Result<ServerReport, ServerError>>>,
+}
+
+impl BackgroundServer {
+    /// Binds (port 0: any free port) and serves `config` on a new thread.
+    pub fn start(config: ServerConfig, port: u16) -> Result<Self, ServerError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("capturemock-server")
+            .build()
+            .map_err(|e| ServerError::Task(format!("cannot start a tokio runtime: {e}")))?;
+        let listener = runtime.block_on(bind(&config, port))?;
+        let address = address_of(&listener)?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("capturemock-server".into())
+            .spawn(move || {
+                runtime.block_on(run(listener, config, async {
+                    let _ = stopped.await;
+                }))
+            })
+            .map_err(|e| ServerError::Task(format!("cannot start the server thread: {e}")))?;
+        Ok(BackgroundServer {
+            address,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// `host:port`, the value for `CAPTUREMOCK_SERVER`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// Stops the server and reports (see [`ServerHandle::stop`]).
+    pub fn stop(mut self) -> Result<ServerReport, ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.join()
+    }
+
+    /// Waits until a client sends `TERMINATE_SERVER`.
+    pub fn wait(mut self) -> Result<ServerReport, ServerError> {
+        let stop = self.stop.take();
+        let result = self.join();
+        drop(stop);
+        result
+    }
+
+    fn join(&mut self) -> Result<ServerReport, ServerError> {
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .map_err(|_| ServerError::Task("the server thread panicked".into()))?,
+            None => Err(ServerError::Task("the server was already stopped".into())),
+        }
+    }
+}
+
+impl Drop for BackgroundServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

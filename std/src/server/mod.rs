@@ -1,0 +1,236 @@
+//! The CaptureMock server: the `classic` TCP protocol of the reference (compat spec
+//! sections 3 and 7), on tokio, one task per connection.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use capturemock::rc::RcConfig;
+//! use capturemock::server::{self, ServerConfig};
+//! use capturemock_core::replay::Mode;
+//!
+//! let rc = RcConfig::load_default()?;
+//! let (mut config, _warnings) = ServerConfig::from_rc(&rc, Mode::Replay)?;
+//! config.load_replay("mocks/test.mock".as_ref())?;
+//! config.record = Some("mocks/test.recorded.mock".into());
+//! let handle = server::start(config, 0).await?;
+//! println!("CAPTUREMOCK_SERVER={}", handle.address());
+//! // ... run the code under test against it ...
+//! let report = handle.stop().await?;
+//! report.summary.log();
+//! # Ok(()) }
+//! ```
+//!
+//! What it guarantees beyond the reference:
+//! - **Order.** Exchanges are numbered in accept order. Their ordered work (alterations, replay
+//!   lookups) happens in that order and the record file is written in that order, so
+//!   concurrent clients give the same answers and files whatever the timing. A client that
+//!   connects but does not send holds the others up for at most [`Limits::order_wait`]
+//!   (see [`sequencer`]).
+//! - **Nothing completed is lost.** A mismatch, a request that is not UTF-8, an alteration
+//!   that fails, a client that misbehaves: each affects its own exchange only.
+//! - **Limits**, each with an error in the log and a `CAPTUREMOCK ERROR: ...` reply: connections
+//!   at once, read timeout, message size ([`Limits`]).
+//! - **Diagnostics.** Each request without an exact match is logged with the recorded request
+//!   chosen and a word diff; the [`ServerReport`] summarises them and the recorded exchanges
+//!   never used ([`diagnostics`]).
+//!
+//! The record file is flushed to the operating system after every exchange (no `fsync`).
+
+pub mod clock;
+mod config;
+pub mod connection;
+pub mod diagnostics;
+mod exchange;
+mod handle;
+pub mod protocol;
+mod proxy;
+pub mod recorder;
+pub mod sequencer;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::{ConfigError, Limits, ServerConfig};
+pub use diagnostics::{NearMiss, NearMissKind, Summary};
+pub use handle::{start, BackgroundServer, ServerHandle};
+pub use proxy::ProxyError;
+pub use recorder::RecordError;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::alterations::AlterationError;
+use connection::Context;
+use recorder::Recorder;
+use sequencer::Sequencer;
+
+/// Why a server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// Binding or querying the listening socket failed.
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        /// The address asked for.
+        address: String,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The record file could not be prepared.
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    /// The server address could not be substituted into an alteration.
+    #[error(transparent)]
+    Alteration(#[from] AlterationError),
+    /// The server task died.
+    #[error("the server task failed: {0}")]
+    Task(String),
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct ServerReport {
+    /// `host:port` the server listened on.
+    pub address: String,
+    /// Connections served (including `TERMINATE_SERVER` and refused messages).
+    pub exchanges: u64,
+    /// Exchanges that recorded at least one entry.
+    pub recorded_exchanges: u64,
+    /// Failed writes to the record file.
+    pub record_failures: u64,
+    /// Connections refused over the connection limit.
+    pub refused: u64,
+    /// A client sent `TERMINATE_SERVER`.
+    pub terminated_by_client: bool,
+    /// Near misses and unused recorded exchanges.
+    pub summary: Summary,
+}
+
+/// `host:port` of a listener, as exported in `CAPTUREMOCK_SERVER`.
+pub fn address_of(listener: &TcpListener) -> Result<String, ServerError> {
+    let addr: SocketAddr = listener
+        .local_addr()
+        .map_err(|source| ServerError::Listen {
+            address: "the bound socket".into(),
+            source,
+        })?;
+    Ok(addr.to_string())
+}
+
+/// Binds the listening socket for `config` (its `bind_ip`) on `port` (0: any free port).
+pub async fn bind(config: &ServerConfig, port: u16) -> Result<TcpListener, ServerError> {
+    let address = SocketAddr::new(config.bind_ip, port);
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| ServerError::Listen {
+            address: address.to_string(),
+            source,
+        })
+}
+
+/// Serves on `listener` until a client sends `TERMINATE_SERVER` or `shutdown` completes,
+/// then waits for the connections in progress (at most the read timeout plus the order wait),
+/// writes what is left of the record file, and reports.
+pub async fn run(
+    listener: TcpListener,
+    mut config: ServerConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<ServerReport, ServerError> {
+    let address = address_of(&listener)?;
+    config.alterations.set_address(&address)?;
+    let limits = config.limits;
+    let multithreaded = config.multithreaded;
+    let recorder = Recorder::new(config.record.as_deref(), config.newlines)?;
+    let context = Arc::new(Context {
+        shared: exchange::shared(config),
+        sequencer: Arc::new(Sequencer::new(limits.order_wait)),
+        recorder: Mutex::new(recorder),
+    });
+    tracing::debug!("capturemock server listening on {address}");
+
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let mut connections = JoinSet::new();
+    let mut refusals = JoinSet::new();
+    let mut report = ServerReport {
+        address,
+        ..ServerReport::default()
+    };
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            _ = stop_rx.changed() => {
+                report.terminated_by_client = true;
+                break;
+            }
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _peer)) => stream,
+                    Err(e) => {
+                        // Usually out of file descriptors: give connections time to finish.
+                        tracing::error!("accepting a connection failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
+                    report.refused += 1;
+                    tracing::error!(
+                        "refused a connection: {} connections at once is the limit",
+                        limits.max_connections
+                    );
+                    refusals.spawn(connection::refuse(stream, limits.max_connections));
+                    continue;
+                };
+                report.exchanges += 1;
+                let n = report.exchanges;
+                let context = Arc::clone(&context);
+                let stop_tx = stop_tx.clone();
+                let work = async move {
+                    if connection::serve(&context, stream, n).await {
+                        let _ = stop_tx.send(true);
+                    }
+                    drop(permit);
+                };
+                if multithreaded {
+                    connections.spawn(work);
+                } else {
+                    work.await;
+                }
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            Some(_) = refusals.join_next(), if !refusals.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let grace = limits.read_timeout + limits.order_wait;
+    let drained = tokio::time::timeout(grace, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            "{} connection(s) still open after {grace:?}; stopping without them",
+            connections.len()
+        );
+        connections.abort_all();
+    }
+    refusals.abort_all();
+
+    let mut recorder = context.recorder.lock().unwrap_or_else(|e| e.into_inner());
+    recorder.finish();
+    report.recorded_exchanges = recorder.written_exchanges();
+    report.record_failures = recorder.failures();
+    let shared = &context.shared;
+    report.summary.near_misses =
+        std::mem::take(&mut *shared.near_misses.lock().unwrap_or_else(|e| e.into_inner()));
+    if let Some(replay) = &shared.config.replay {
+        let requests = replay.lock().unwrap_or_else(|e| e.into_inner()).requests();
+        if shared.replay_active && shared.config.mode != capturemock_core::replay::Mode::Record {
+            report.summary.unused = Summary::unused_from(requests);
+        }
+    }
+    Ok(report)
+}

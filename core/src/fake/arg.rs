@@ -212,12 +212,13 @@ pub fn contains<F: Family + ?Sized>(part: impl Into<F::Value>) -> Matcher<F> {
     is(Inspector::Contains(part.into()))
 }
 
-/// A value whose text (or bytes) starts with `part`.
+/// A string, character, number or boolean whose text starts with the string `part`, or bytes
+/// starting with the byte string `part`.
 pub fn startswith<F: Family + ?Sized>(part: impl Into<F::Value>) -> Matcher<F> {
     is(Inspector::StartsWith(part.into()))
 }
 
-/// A value whose text (or bytes) ends with `part`.
+/// Like [`startswith`], at the end.
 pub fn endswith<F: Family + ?Sized>(part: impl Into<F::Value>) -> Matcher<F> {
     is(Inspector::EndsWith(part.into()))
 }

@@ -2,10 +2,7 @@
 //! actual arguments need not be the same type: the core's actual arguments may borrow a buffer
 //! that lives only for the call).
 
-use core::fmt::Write;
-
-use super::text::{Compare, Counter};
-use super::value::{ArgValue, Show, View};
+use super::value::{ArgValue, View};
 
 /// Python-like equality: integers compare by value whatever their signedness, an integral float
 /// equals the integer, bytes equal a list of the same numbers, struct fields compare in any
@@ -120,8 +117,10 @@ pub(crate) enum End {
     Finish,
 }
 
-/// `arg.startswith(part)` / `arg.endswith(part)`. Like Python, a value that is not a string is
-/// tested through its text (here: its `Debug` rendering); byte strings are also tested as bytes.
+/// `arg.startswith(part)` / `arg.endswith(part)`. Like Python's `str(value)`, numbers and
+/// booleans are tested through their text; byte strings are tested as bytes. Other values
+/// (lists, structs, floats) match nothing: rendering them here would put Rust's whole
+/// formatting machinery into every firmware that matches arguments.
 pub(crate) fn anchored<A: ArgValue, B: ArgValue>(part: &A, actual: &B, end: End) -> bool {
     let view = actual.view();
     if let View::Bytes(p) = part.view() {
@@ -145,48 +144,51 @@ pub(crate) fn anchored<A: ArgValue, B: ArgValue>(part: &A, actual: &B, end: End)
             _ => false,
         };
     }
-    let mut buf = [0u8; 4];
+    let mut part_buf = [0u8; 4];
     let part: &str = match part.view() {
         View::Str(s) => s,
-        View::Char(c) => c.encode_utf8(&mut buf),
+        View::Char(c) => c.encode_utf8(&mut part_buf),
         _ => return false,
     };
-    let direct = match view {
-        View::Str(s) => Some(s),
-        View::Opaque { text, .. } => Some(text),
-        _ => None,
+    let mut text_buf = [0u8; 40];
+    let text: &str = match view {
+        View::Str(s) => s,
+        View::Opaque { text, .. } => text,
+        View::Char(c) => c.encode_utf8(&mut text_buf),
+        View::Bool(true) => "true",
+        View::Bool(false) => "false",
+        View::Int(i) => decimal(i.unsigned_abs(), i < 0, &mut text_buf),
+        View::UInt(u) => decimal(u, false, &mut text_buf),
+        _ => return false,
     };
-    if let Some(s) = direct {
-        return match end {
-            End::Start => s.starts_with(part),
-            End::Finish => s.ends_with(part),
-        };
+    match end {
+        End::Start => text.starts_with(part),
+        End::Finish => text.ends_with(part),
     }
-    // Render twice rather than buffer: once to learn the length, once to compare.
-    let skip = match end {
-        End::Start => 0,
-        End::Finish => {
-            let mut count = Counter::default();
-            if write_text(&mut count, actual).is_err() {
-                return false;
-            }
-            match count.bytes.checked_sub(part.len()) {
-                Some(skip) => skip,
-                None => return false,
-            }
-        }
-    };
-    let mut cmp = Compare::new(part, skip);
-    write_text(&mut cmp, actual).is_ok() && cmp.prefix_ok()
 }
 
-/// Python's `str(value)`: the raw text of strings and characters, the `Debug` text otherwise.
-fn write_text<V: ArgValue, W: Write>(w: &mut W, value: &V) -> core::fmt::Result {
-    match value.view() {
-        View::Str(s) => w.write_str(s),
-        View::Char(c) => w.write_char(c),
-        _ => write!(w, "{:?}", Show(value)),
+/// The decimal text of a number, without `core::fmt`.
+fn decimal(mut n: u64, negative: bool, buf: &mut [u8; 40]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at = at.saturating_sub(1);
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
     }
+    if negative {
+        at = at.saturating_sub(1);
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'-';
+        }
+    }
+    buf.get(at..)
+        .and_then(|digits| core::str::from_utf8(digits).ok())
+        .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -256,6 +258,15 @@ mod tests {
             End::Finish
         ));
         assert!(anchored(&Value::Str("31"), &Value::Int(31337), End::Start));
+        assert!(anchored(&Value::Str("-3"), &Value::Int(-31337), End::Start));
+        assert!(anchored(
+            &Value::Str("615"),
+            &Value::UInt(u64::MAX),
+            End::Finish
+        ));
+        assert!(anchored(&Value::Str("tr"), &Value::Bool(true), End::Start));
+        let list = [Value::Str("a")];
+        assert!(!anchored(&Value::Str("["), &Value::List(&list), End::Start));
         assert!(anchored(&Value::Str("37"), &Value::Int(31337), End::Finish));
         assert!(!anchored(
             &Value::Str("313370"),

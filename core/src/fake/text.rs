@@ -7,13 +7,11 @@ use core::fmt::{self, Write};
 #[derive(Default)]
 pub(crate) struct Counter {
     pub(crate) chars: usize,
-    pub(crate) bytes: usize,
 }
 
 impl Write for Counter {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.chars = self.chars.saturating_add(s.chars().count());
-        self.bytes = self.bytes.saturating_add(s.len());
         Ok(())
     }
 }
@@ -49,50 +47,35 @@ impl Write for LastChar {
     }
 }
 
-/// Checks whether the rendered text, from byte `skip` on, starts with `part` (and, when
-/// `whole` is set, is exactly `part`).
-pub(crate) struct Compare<'p> {
-    part: &'p [u8],
-    skip: usize,
+/// Checks whether the rendered text is exactly `target`, without buffering it.
+pub(crate) struct Equals<'t> {
+    target: &'t [u8],
     seen: usize,
     ok: bool,
 }
 
-impl<'p> Compare<'p> {
-    pub(crate) fn new(part: &'p str, skip: usize) -> Self {
-        Compare {
-            part: part.as_bytes(),
-            skip,
+impl<'t> Equals<'t> {
+    pub(crate) fn new(target: &'t str) -> Self {
+        Equals {
+            target: target.as_bytes(),
             seen: 0,
             ok: true,
         }
     }
 
-    /// Whether the text matched `part` from `skip` on.
-    pub(crate) fn prefix_ok(&self) -> bool {
-        self.ok && self.seen >= self.skip.saturating_add(self.part.len())
-    }
-
-    /// Whether the text from `skip` on was exactly `part`.
-    pub(crate) fn exact_ok(&self) -> bool {
-        self.ok && self.seen == self.skip.saturating_add(self.part.len())
+    /// Whether everything written so far is exactly the target.
+    pub(crate) fn matched(&self) -> bool {
+        self.ok && self.seen == self.target.len()
     }
 }
 
-impl Write for Compare<'_> {
+impl Write for Equals<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        for &b in s.as_bytes() {
-            if let Some(pos) = self.seen.checked_sub(self.skip) {
-                match self.part.get(pos) {
-                    Some(&want) if want == b => {}
-                    Some(_) => self.ok = false,
-                    // Past the end of `part`: a prefix check is already decided, an exact
-                    // check is told by `seen`.
-                    None => {}
-                }
-            }
-            self.seen = self.seen.saturating_add(1);
+        let end = self.seen.saturating_add(s.len());
+        if self.target.get(self.seen..end) != Some(s.as_bytes()) {
+            self.ok = false;
         }
+        self.seen = end;
         Ok(())
     }
 }
@@ -130,8 +113,8 @@ impl<T: fmt::Debug> fmt::Display for Short<T> {
 
 /// Whether `thing`'s `Display` output is exactly `text`.
 pub(crate) fn displays_as(thing: impl fmt::Display, text: &str) -> bool {
-    let mut cmp = Compare::new(text, 0);
-    write!(cmp, "{thing}").is_ok() && cmp.exact_ok()
+    let mut eq = Equals::new(text);
+    write!(eq, "{thing}").is_ok() && eq.matched()
 }
 
 #[cfg(test)]
@@ -154,17 +137,16 @@ mod tests {
     }
 
     #[test]
-    fn compare_prefix_and_exact() {
-        let mut c = Compare::new("ab", 0);
-        write!(c, "a").unwrap();
-        write!(c, "bc").unwrap();
-        assert!(c.prefix_ok());
-        assert!(!c.exact_ok());
-        let mut c = Compare::new("bc", 1);
-        write!(c, "abc").unwrap();
-        assert!(c.exact_ok());
+    fn equality_without_a_buffer() {
+        let mut e = Equals::new("abc");
+        write!(e, "a").unwrap();
+        write!(e, "bc").unwrap();
+        assert!(e.matched());
+        write!(e, "d").unwrap();
+        assert!(!e.matched());
         assert!(displays_as(5, "5"));
         assert!(!displays_as(5, "55"));
+        assert!(!displays_as(55, "5"));
     }
 
     #[test]

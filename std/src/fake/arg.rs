@@ -40,8 +40,9 @@ pub fn contains(part: impl ToValue) -> Matcher {
     core_arg::contains::<StdFamily>(part.to_value())
 }
 
-/// A value whose text starts with `part` (non-strings are tested through their `Debug` text,
-/// as Fudge tests `str(value)`; a byte string `part` tests bytes).
+/// A string, number or boolean whose text starts with `part` (Fudge tests `str(value)`), a
+/// value recorded by its `Debug` text starting with it, or bytes starting with the byte string
+/// `part`.
 pub fn startswith(part: impl ToValue) -> Matcher {
     core_arg::startswith::<StdFamily>(bytes_or_value(part))
 }

@@ -110,10 +110,12 @@ impl Called {
     }
 }
 
+type RunFn = dyn Fn(&Called) -> Box<dyn Any>;
+
 /// What `calls` stores: a function of the call's arguments.
 #[derive(Clone)]
 pub struct Replacement {
-    run: Rc<dyn Fn(&Called) -> Box<dyn Any>>,
+    run: Rc<RunFn>,
     pub(crate) type_name: &'static str,
 }
 

@@ -348,7 +348,9 @@ mod tests {
         assert_eq!(format!("{:?}", (1u8, "a").to_value()), "(1, \"a\")");
         assert_eq!(format!("{:?}", b"AT".to_value()), "[65, 84]");
         assert_eq!(format!("{:?}", Some(2.5).to_value()), "Some(2.5)");
-        assert_eq!(format!("{:?}", (&mut [1u8, 2][..]).to_value()), "[1, 2]");
+        let mut buf = [1u8, 2];
+        let arg: &mut [u8] = &mut buf;
+        assert_eq!(format!("{:?}", ToValue::to_value(&arg)), "[1, 2]");
         assert_eq!(format!("{:?}", u128::MAX.to_value()), u128::MAX.to_string());
     }
 

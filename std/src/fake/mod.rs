@@ -25,7 +25,7 @@
 //! });
 //! ```
 //!
-//! Verification cannot be forgotten: a scope ([`test`], [`with_fakes`], [`Scope`],
+//! Verification cannot be forgotten: a scope ([`test()`], [`with_fakes()`], [`Scope`],
 //! `#[fake::test]`) verifies when it ends, and outside a scope the last fake of a thread to be
 //! dropped verifies every fake never verified before, unless the thread is already panicking.
 
@@ -50,7 +50,7 @@ pub use reply::Reply;
 pub use state::{clear_calls, clear_expectations, test, try_verify, verify, with_fakes, Scope};
 pub use value::{ToValue, Value};
 
-/// `#[fake::test]`: a `#[test]` function run inside [`fake::test`](test), so that every fake
+/// `#[fake::test]`: a `#[test]` function run inside [`fake::test`](test()), so that every fake
 /// it declares is verified when it returns.
 pub use capturemock_macros::test;
 

@@ -132,7 +132,7 @@ pub fn clear_expectations() {
     with_state(|s| s.reg.clear_expectations());
 }
 
-/// A verification scope (the guard behind [`test`] and [`with_fakes`]): it verifies every fake
+/// A verification scope (the guard behind [`test()`] and [`with_fakes()`]): it verifies every fake
 /// of the thread when it ends, unless the thread is panicking.
 ///
 /// ```

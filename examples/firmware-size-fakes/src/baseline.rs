@@ -10,7 +10,11 @@ impl Sensor {
     }
 
     /// Runs the driver against the table.
-    pub fn session(&mut self, _seed: u32, driver: impl FnOnce(&mut dyn FnMut(u8) -> u8) -> u32) -> u32 {
+    pub fn session(
+        &mut self,
+        _seed: u32,
+        driver: impl FnOnce(&mut dyn FnMut(u8) -> u8) -> u32,
+    ) -> u32 {
         let mut read = |register: u8| {
             REGISTERS
                 .iter()

@@ -14,13 +14,16 @@ pub struct Sensor {
 impl Sensor {
     pub fn new() -> Self {
         // In .bss, so that `cargo size` counts it.
-        let fakes = cortex_m::singleton!(: Registry = Registry::new())
-            .unwrap_or_else(|| panic!());
+        let fakes = cortex_m::singleton!(: Registry = Registry::new()).unwrap_or_else(|| panic!());
         Sensor { fakes }
     }
 
     /// Declares the fake, runs the driver against it, verifies. Failures go to the UART.
-    pub fn session(&mut self, seed: u32, driver: impl FnOnce(&mut dyn FnMut(u8) -> u8) -> u32) -> u32 {
+    pub fn session(
+        &mut self,
+        seed: u32,
+        driver: impl FnOnce(&mut dyn FnMut(u8) -> u8) -> u32,
+    ) -> u32 {
         let fakes = &mut *self.fakes;
         fakes.clear();
         let Ok(imu) = fakes.fake("imu") else {

@@ -31,6 +31,13 @@ type StdDeclare<'r> = Declare<'r, StdFamily, Growable>;
 /// let err = auth.try_call("login", args![]).unwrap_err();
 /// assert_eq!(err.to_string(), "fake:auth.login() was called 2 time(s). Expected 1.");
 /// ```
+///
+/// A fake stays on the thread that made it, as Fudge's registry is per thread:
+///
+/// ```compile_fail
+/// fn send_to_another_thread<T: Send>(_: T) {}
+/// send_to_another_thread(capturemock::fake::Fake::new("db"));
+/// ```
 #[derive(Clone)]
 pub struct Fake(Rc<Handle>);
 

@@ -307,6 +307,25 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
 
     /// Starts the next call in a sequence of behaviours of the last declared call. Calls
     /// beyond the sequence fail.
+    ///
+    /// ```
+    /// use capturemock_core::fake::{Fakes, Reply, Value};
+    ///
+    /// let mut fakes: Fakes<'_> = Fakes::new();
+    /// let f = fakes.unnamed_fake().unwrap();
+    /// fakes.on(f).provides("status").unwrap().returns(Value::Str("Awake!")).unwrap()
+    ///     .next_call().unwrap().returns(Value::Str("Asleep")).unwrap();
+    /// for want in ["Awake!", "Asleep"] {
+    ///     let reply = fakes.call(f, "status", &[], &[]).unwrap().resolve(&[], &[]);
+    ///     assert_eq!(reply, Ok(Reply::Value(Value::Str(want))));
+    /// }
+    /// let err = fakes.call(f, "status", &[], &[]).err().unwrap();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "This attribute of fake:unnamed can only be called 2 time(s).  \
+    ///      Call reset() if necessary or fake::clear_calls()."
+    /// );
+    /// ```
     pub fn next_call(self) -> Result<Self, DeclarationError> {
         self.with(|reg, fake| reg.next_call_of(fake, None))
     }
@@ -329,6 +348,17 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
 
     /// The current call returns a new fake named `<this>.<method>()`; declarations continue
     /// on the NEW fake.
+    ///
+    /// ```
+    /// use capturemock_core::fake::{Fakes, Reply};
+    ///
+    /// let mut fakes: Fakes<'_> = Fakes::new();
+    /// let session = fakes.fake("session").unwrap();
+    /// let query = fakes.on(session).provides("query").unwrap().returns_fake().unwrap().id();
+    /// assert_eq!(fakes.describe(query).to_string(), "fake:session.query()");
+    /// let reply = fakes.call(session, "query", &[], &[]).unwrap().resolve(&[], &[]);
+    /// assert_eq!(reply, Ok(Reply::Fake(query)));
+    /// ```
     pub fn returns_fake(self) -> Result<Self, DeclarationError> {
         self.returns_new_fake(None)
     }
@@ -352,6 +382,16 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
     }
 
     /// The current call fails with `error`.
+    ///
+    /// ```
+    /// use capturemock_core::fake::Fakes;
+    ///
+    /// let mut fakes: Fakes<'_, &str> = Fakes::new();
+    /// let db = fakes.fake("db").unwrap();
+    /// fakes.on(db).provides("insert").unwrap().raises("not enough parameters").unwrap();
+    /// let outcome = fakes.call(db, "insert", &[], &[]).unwrap();
+    /// assert_eq!(outcome.resolve(&[], &[]), Err(&"not enough parameters"));
+    /// ```
     pub fn raises(self, error: F::Raise) -> Result<Self, DeclarationError> {
         self.on_call(|c| c.raises = Some(error))
     }
@@ -388,6 +428,23 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
 
     /// The call must get exactly these positional arguments (and exactly the named ones of
     /// [`with_kwargs`](Self::with_kwargs), none if not declared).
+    ///
+    /// ```
+    /// use capturemock_core::fake::{Fakes, Value};
+    ///
+    /// let mut fakes: Fakes<'_> = Fakes::new();
+    /// let counter = fakes.fake("counter").unwrap();
+    /// fakes.on(counter).expects("increment").unwrap()
+    ///     .with_args([Value::Int(25)]).unwrap()
+    ///     .with_kwargs([("table", Value::Str("hits"))]).unwrap();
+    /// let err = fakes
+    ///     .call(counter, "increment", &[Value::Int(24)], &[("table", Value::Str("clicks"))])
+    ///     .err().unwrap();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "fake:counter.increment(25, table=\"hits\") was called unexpectedly with args (24, table=\"clicks\")"
+    /// );
+    /// ```
     pub fn with_args<M: Into<Matcher<F>>>(
         self,
         values: impl IntoIterator<Item = M>,
@@ -421,6 +478,19 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
     }
 
     /// The call must not receive any of these positional values.
+    ///
+    /// ```
+    /// use capturemock_core::fake::{Fakes, Value};
+    ///
+    /// let mut fakes: Fakes<'_> = Fakes::new();
+    /// let query = fakes.fake("query").unwrap();
+    /// fakes.on(query).expects_call().unwrap().without_args([Value::Str("http://example.com")]).unwrap();
+    /// let err = fakes.call_fake(query, &[Value::Str("http://example.com")], &[]).err().unwrap();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "fake:query() was called unexpectedly with arg \"http://example.com\""
+    /// );
+    /// ```
     pub fn without_args<M: Into<Matcher<F>>>(
         self,
         values: impl IntoIterator<Item = M>,
@@ -450,6 +520,19 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
 
     /// The call must happen exactly `n` times: too many fails at the call, too few at
     /// verification (for expected calls).
+    ///
+    /// ```
+    /// use capturemock_core::fake::Fakes;
+    ///
+    /// let mut fakes: Fakes<'_> = Fakes::new();
+    /// let auth = fakes.fake("auth").unwrap();
+    /// fakes.on(auth).expects("login").unwrap().times_called(2).unwrap();
+    /// fakes.call(auth, "login", &[], &[]).unwrap();
+    /// assert_eq!(
+    ///     fakes.verify().unwrap_err().to_string(),
+    ///     "fake:auth.login() was called 1 time(s). Expected 2."
+    /// );
+    /// ```
     pub fn times_called(self, n: u32) -> Result<Self, DeclarationError> {
         self.with(|reg, fake| {
             let method = reg.target_method(fake)?.ok_or(DeclarationError::NoCall)?;
@@ -462,6 +545,18 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
     }
 
     /// The expected calls declared from now on must happen in declaration order.
+    ///
+    /// ```
+    /// use capturemock_core::fake::Fakes;
+    ///
+    /// let mut fakes: Fakes<'_> = Fakes::new();
+    /// let db = fakes.fake("db").unwrap();
+    /// fakes.on(db).remember_order().unwrap().expects("insert").unwrap().expects("update").unwrap();
+    /// assert_eq!(
+    ///     fakes.call(db, "update", &[], &[]).err().unwrap().to_string(),
+    ///     "Call #1 was fake:db.update(); Expected: #1 fake:db.insert(), #2 fake:db.update(), end"
+    /// );
+    /// ```
     pub fn remember_order(self) -> Result<Self, DeclarationError> {
         self.with(|reg, fake| {
             if reg.fake_slot(fake)?.callable.is_some() {
@@ -478,6 +573,16 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
     }
 
     /// Any method or attribute is allowed; unknown ones yield new stub fakes.
+    ///
+    /// ```
+    /// use capturemock_core::fake::{Answered, Fakes};
+    ///
+    /// let mut fakes: Fakes<'_> = Fakes::new();
+    /// let st = fakes.fake("st").unwrap();
+    /// fakes.on(st).is_a_stub().unwrap();
+    /// let Ok(Answered::Fake(foo)) = fakes.attr(st, "foo") else { panic!() };
+    /// assert_eq!(fakes.describe(foo).to_string(), "fake:st.foo");
+    /// ```
     pub fn is_a_stub(self) -> Result<Self, DeclarationError> {
         self.with(|reg, fake| {
             reg.fake_slot_mut(fake)?.stub = true;

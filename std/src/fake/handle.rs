@@ -192,6 +192,13 @@ impl Fake {
 
     /// The current call returns what `make` makes, afresh for each call (for values that are
     /// not `Clone`).
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use capturemock::{args, fake::Fake};
+    /// let f = Fake::new("f").provides("cell").returns_with(|| Cell::new(7));
+    /// assert_eq!(f.call("cell", args![]).get::<Cell<i32>>().get(), 7);
+    /// ```
     pub fn returns_with<V: 'static>(&self, make: impl Fn() -> V + 'static) -> Fake {
         self.declare(|d| d.returns(Produce::from_fn(make)))
     }
@@ -234,6 +241,14 @@ impl Fake {
 
     /// Like [`raises`](Fake::raises) for errors that are not `Clone` (`std::io::Error`): `make`
     /// makes one for each call.
+    ///
+    /// ```
+    /// use std::io;
+    /// use capturemock::{args, fake::Fake};
+    /// let disk = Fake::new("disk").provides("read").raises_with(|| io::Error::other("bad sector"));
+    /// let err = disk.call("read", args![]).result::<Vec<u8>, io::Error>().unwrap_err();
+    /// assert_eq!(err.to_string(), "bad sector");
+    /// ```
     pub fn raises_with<E: fmt::Display + 'static>(&self, make: impl Fn() -> E + 'static) -> Fake {
         let message = make().to_string();
         self.declare(|d| d.raises(Produce::from_fn(make).with_message(message)))
@@ -396,7 +411,15 @@ impl Fake {
         self.declare(|d| d.has_attr(name, Produce::clone_of(value)))
     }
 
-    /// Starts this fake's call sequences over.
+    /// Starts this fake's call sequences over (the `reset()` of the sequence message).
+    ///
+    /// ```
+    /// use capturemock::{args, fake::Fake};
+    /// let f = Fake::unnamed().provides("n").returns(1).next_call().returns(2);
+    /// assert_eq!(f.call("n", args![]).get::<i32>(), 1);
+    /// f.reset();
+    /// assert_eq!(f.call("n", args![]).get::<i32>(), 1);
+    /// ```
     pub fn reset(&self) -> Fake {
         with_state(|s| s.reg.reset(self.id()));
         self.clone()
@@ -404,6 +427,12 @@ impl Fake {
 
     /// Calls `method` with `args`. Panics with Fudge's message if the call does not meet the
     /// declarations.
+    ///
+    /// ```
+    /// use capturemock::{args, fake::Fake};
+    /// let db = Fake::new("db").provides("count").with_args(args!["users"]).returns(3);
+    /// assert_eq!(db.call("count", args!["users"]).get::<usize>(), 3);
+    /// ```
     pub fn call(&self, method: impl Into<Cow<'static, str>>, args: Args) -> Reply {
         self.try_call(method, args)
             .unwrap_or_else(|e| panic!("{e}"))

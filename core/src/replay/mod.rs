@@ -19,6 +19,7 @@
 
 mod best_match;
 mod error;
+mod grouping;
 mod hash_slots;
 mod mode;
 mod storage;
@@ -30,8 +31,8 @@ pub use error::{BuildError, LookupError, Resource};
 pub use hash_slots::slots_for;
 pub use mode::{Action, InvalidMode, Mode, NewRequestPolicy};
 pub use storage::{
-    ArrayStorage, GroupSlot, IndexParts, IndexRef, Parts, PartsRef, Posting, RequestSlot,
-    Requirements, ResponseSlot, Storage, WordRange,
+    ArrayStorage, GroupSlot, IndexParts, IndexRef, IndexRequirements, Parts, PartsRef, Posting,
+    RequestSlot, Requirements, RequirementsCounter, ResponseSlot, Storage, WordRange,
 };
 pub use table::{
     lookup_key, MatchKind, MatchOptions, ReplayTable, Reply, RequestId, RequestInfo, Responses,

@@ -2,6 +2,8 @@
 //! std crate) vectors. The table never allocates; it is handed a [`Storage`] sized with
 //! [`Requirements`], and running out of room is a [`BuildError`](super::BuildError).
 
+use super::grouping::Grouping;
+use super::{lookup_key, BuildError};
 use crate::format::Record;
 
 /// Marks the end of a group's list of responses.
@@ -83,31 +85,31 @@ pub struct Posting {
 /// Without it, best match compares the request with every recorded request of its type, as
 /// the reference does; that is the right trade on a microcontroller with a few dozen entries.
 pub struct IndexParts<'s, 'a> {
-    /// Where each request's words are. Length: [`Requirements::records`].
+    /// Where each request's words are. Length: [`IndexRequirements::requests`].
     pub request_words: &'s mut [WordRange],
-    /// Word ids of every key, key after key. Length: [`Requirements::words`].
+    /// Word ids of every key, key after key. Length: [`IndexRequirements::words`].
     pub words: &'s mut [u32],
-    /// The text of each distinct word. Length: [`Requirements::words`].
+    /// The text of each distinct word. Length: [`IndexRequirements::distinct_words`].
     pub word_text: &'s mut [&'a str],
-    /// Hash slots of the word dictionary, zeroed. Length: [`Requirements::word_slots`].
+    /// Hash slots of the word dictionary. Length: [`IndexRequirements::word_slots`].
     pub word_slots: &'s mut [u32],
-    /// Work space while building. Length: [`Requirements::words`].
+    /// Work space while building. Length: [`IndexRequirements::distinct_words`].
     pub word_cursor: &'s mut [u32],
-    /// Postings of every word, word after word. Length: [`Requirements::words`].
+    /// Postings of every word, word after word. Length: [`IndexRequirements::words`].
     pub postings: &'s mut [Posting],
-    /// Where each word's postings start. Length: [`Requirements::words`] + 1.
+    /// Where each word's postings start. Length: [`IndexRequirements::distinct_words`] + 1.
     pub posting_start: &'s mut [u32],
 }
 
 /// Mutable access to every array of a table, borrowed from a [`Storage`].
 pub struct Parts<'s, 'a> {
-    /// Distinct requests. Length: [`Requirements::records`].
+    /// Distinct requests. Length: [`Requirements::requests`].
     pub requests: &'s mut [RequestSlot<'a>],
-    /// Occurrences of requests. Length: [`Requirements::records`].
+    /// Occurrences of requests. Length: [`Requirements::requests`].
     pub groups: &'s mut [GroupSlot],
-    /// Group ids ordered by request, then file order. Length: [`Requirements::records`].
+    /// Group ids ordered by request, then file order. Length: [`Requirements::requests`].
     pub group_order: &'s mut [u32],
-    /// Response entries. Length: [`Requirements::records`].
+    /// Response entries. Length: [`Requirements::responses`].
     pub responses: &'s mut [ResponseSlot<'a>],
     /// Hash slots of the exact-match map, zeroed. Length: [`Requirements::key_slots`].
     pub key_slots: &'s mut [u32],
@@ -306,44 +308,81 @@ impl<'a, S: Storage<'a>> Storage<'a> for &mut S {
     }
 }
 
-/// How much storage a table needs for a given set of records.
+/// How much storage a table needs for a given set of records (without word index; see
+/// [`IndexRequirements`] for that).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Requirements {
-    /// Number of records (entries) in the file.
-    pub records: usize,
-    /// Number of words over all records (an upper bound for the keys' words).
-    pub words: usize,
-    /// The most words in one record: the per-lookup scratch for candidates needs this many.
-    pub max_record_words: usize,
+    /// Request occurrences: the length of the request, group and group-order arrays.
+    pub requests: usize,
+    /// Response entries: the length of the response array.
+    pub responses: usize,
+    /// The most words in one request: lookups need scratch for candidates this long.
+    pub max_request_words: usize,
 }
 
 impl Requirements {
-    /// Counts what `records` need. Stops at the first parse error.
-    pub fn measure<'a, E>(
+    /// Counts what `records` need, by the same grouping the table uses. Stops at the first
+    /// error.
+    pub fn measure<'a, E: Into<BuildError>>(
         records: impl IntoIterator<Item = Result<Record<'a>, E>>,
-    ) -> Result<Self, E> {
-        let mut needs = Requirements::default();
+    ) -> Result<Self, BuildError> {
+        let mut counter = RequirementsCounter::default();
         for record in records {
-            needs.add(&record?);
+            counter.add(&record.map_err(Into::into)?)?;
         }
-        Ok(needs)
-    }
-
-    /// Counts one more record.
-    pub fn add(&mut self, record: &Record<'_>) {
-        let words = crate::words::words(record.entry).count();
-        self.records += 1;
-        self.words += words;
-        self.max_record_words = self.max_record_words.max(words);
+        Ok(counter.finish())
     }
 
     /// Hash slots for the exact-match map.
     pub fn key_slots(&self) -> usize {
-        super::slots_for(self.records)
+        super::slots_for(self.requests)
+    }
+}
+
+/// Counts [`Requirements`] one record at a time, for callers that see each record once.
+#[derive(Default)]
+pub struct RequirementsCounter {
+    grouping: Grouping,
+    needs: Requirements,
+}
+
+impl RequirementsCounter {
+    /// Counts the next record in file order.
+    pub fn add(&mut self, record: &Record<'_>) -> Result<(), BuildError> {
+        let role = self.grouping.classify(record);
+        if role.response_of.is_some() {
+            self.needs.responses += 1;
+        }
+        if role.opens_request {
+            self.needs.requests += 1;
+            let words = crate::words::words(lookup_key(record.entry)).count();
+            self.needs.max_request_words = self.needs.max_request_words.max(words);
+            self.grouping.open(0)?;
+        }
+        Ok(())
     }
 
+    /// What the records counted so far need.
+    pub fn finish(self) -> Requirements {
+        self.needs
+    }
+}
+
+/// How much storage a word index needs (see [`IndexParts`] for which array needs what).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IndexRequirements {
+    /// Distinct requests of the table.
+    pub requests: usize,
+    /// Words over all distinct requests.
+    pub words: usize,
+    /// Distinct words over all requests (at most `words`; a caller that can count them
+    /// exactly saves memory, one that cannot may pass `words`).
+    pub distinct_words: usize,
+}
+
+impl IndexRequirements {
     /// Hash slots for the word dictionary.
     pub fn word_slots(&self) -> usize {
-        super::slots_for(self.words)
+        super::slots_for(self.distinct_words)
     }
 }

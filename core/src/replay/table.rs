@@ -2,9 +2,10 @@
 //! best match, with the reference's repeat counters.
 
 use super::best_match::{self, LookupScratch};
+use super::grouping::Grouping;
 use super::hash_slots::{find_readonly, hash_str, HashSlots};
 use super::storage::{GroupSlot, RequestSlot, ResponseSlot, Storage, NO_RESPONSE};
-use super::{BuildError, LookupError, Resource};
+use super::{BuildError, IndexRequirements, LookupError, Resource};
 use crate::difflib::Score;
 use crate::format::Record;
 use crate::words::python_strip;
@@ -101,13 +102,6 @@ pub struct ReplayTable<'a, S: Storage<'a>> {
     _text: core::marker::PhantomData<&'a str>,
 }
 
-/// A request on the nesting stack while building: the reference's `currResponseHandlers`.
-#[derive(Clone, Copy)]
-struct Open {
-    request: u32,
-    from_sut: bool,
-}
-
 fn to_u32(n: usize, what: Resource) -> Result<u32, BuildError> {
     u32::try_from(n).map_err(|_| BuildError::Capacity(what))
 }
@@ -140,43 +134,29 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
         let (requests, groups, responses) = {
             let parts = storage.parts();
             let mut key_slots = HashSlots::new(parts.key_slots);
-            let mut stack: heapless::Vec<Open, MAX_NESTING> = heapless::Vec::new();
+            let mut grouping = Grouping::default();
             let (mut n_requests, mut n_groups, mut n_responses) = (0usize, 0usize, 0usize);
 
             for record in records {
                 let record = record.map_err(Into::into)?;
-                let indent = record.indent_level();
-                let from_sut = record.is_from_sut();
-                while let Some(top) = stack.last() {
-                    let top_indent = stack.len() as i32 - 1;
-                    let completed =
-                        indent < top_indent || (indent == top_indent && top.from_sut == from_sut);
-                    if !completed {
-                        break;
-                    }
-                    stack.pop();
+                let role = grouping.classify(&record);
+                if let Some(request) = role.response_of {
+                    // The reference adds to the handler's newest group, which is not always
+                    // the occurrence that opened this level.
+                    let group = parts
+                        .requests
+                        .get(request as usize)
+                        .map_or(0, |r| r.first_group);
+                    append_response(
+                        parts.groups,
+                        parts.responses,
+                        group,
+                        n_responses,
+                        record.entry,
+                    )?;
+                    n_responses += 1;
                 }
-                if let Some(top) = stack.last() {
-                    if !from_sut || indent.rem_euclid(2) == 1 {
-                        // The reference adds to the handler's newest group, which is not
-                        // always the occurrence that opened this level.
-                        let group = parts
-                            .requests
-                            .get(top.request as usize)
-                            .map_or(0, |r| r.first_group);
-                        append_response(
-                            parts.groups,
-                            parts.responses,
-                            group,
-                            n_responses,
-                            record.entry,
-                        )?;
-                        n_responses += 1;
-                    }
-                }
-                // The reference also opens a request for an entry that is deeper than the
-                // stack, whatever its direction (a call-back's own response handler).
-                if !(from_sut || indent > stack.len() as i32 - 1) {
+                if !role.opens_request {
                     continue;
                 }
                 let key = lookup_key(record.entry);
@@ -221,14 +201,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
                     r.first_group = group; // the newest group, until arrange_groups
                     r.group_count += 1;
                 }
-                let open = Open { request, from_sut };
-                if indent > stack.len() as i32 - 1 || stack.is_empty() {
-                    // With an empty stack and a prefix of two or three characters the
-                    // reference fails on an empty list; opening the request is the sane reading.
-                    stack.push(open).map_err(|_| BuildError::NestingTooDeep)?;
-                } else if let Some(top) = stack.last_mut() {
-                    *top = open;
-                }
+                grouping.open(request)?;
             }
 
             let requests = parts.requests.get_mut(..n_requests).unwrap_or_default();
@@ -391,6 +364,46 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
             Ok((id, kind)) => Ok(self.take(id, kind)),
             Err(unmatched) => Err(unmatched),
         })
+    }
+
+    /// What a word index for this table needs, counting every word as distinct (an upper
+    /// bound: a caller with a hash set can count distinct words exactly and save memory).
+    pub fn index_requirements(&self) -> IndexRequirements {
+        let parts = self.storage.parts_ref();
+        let requests = parts
+            .requests
+            .get(..self.requests as usize)
+            .unwrap_or_default();
+        let words = requests
+            .iter()
+            .map(|r| crate::words::words(r.key()).count())
+            .sum();
+        IndexRequirements {
+            requests: requests.len(),
+            words,
+            distinct_words: words,
+        }
+    }
+
+    /// Builds the word index into the storage's index arrays, for storage that gained them
+    /// after the table was built (sized with [`index_requirements`](Self::index_requirements)).
+    /// Without index arrays this does nothing.
+    pub fn build_index(&mut self) -> Result<(), BuildError> {
+        let parts = self.storage.parts();
+        let requests = parts
+            .requests
+            .get(..self.requests as usize)
+            .unwrap_or_default();
+        match parts.index {
+            Some(index) => super::word_index::build(requests, index),
+            None => Ok(()),
+        }
+    }
+
+    /// The storage, e.g. to give it index arrays before [`build_index`](Self::build_index).
+    /// Changing the contents of its arrays breaks the table.
+    pub fn storage_mut(&mut self) -> &mut S {
+        &mut self.storage
     }
 
     /// Whether best match uses a word index (see [`IndexParts`](super::IndexParts)).

@@ -25,20 +25,30 @@ struct Backing<'a> {
 
 impl<'a> Backing<'a> {
     fn for_records(records: &[Record<'a>]) -> Self {
-        let needs = Requirements::measure(records.iter().map(|r| Ok::<_, ()>(*r))).unwrap();
+        let needs = Requirements::measure(records.iter().map(|r| Ok::<_, Infallible>(*r))).unwrap();
+        // Every record's words: an upper bound of the keys' words.
+        let words: usize = records
+            .iter()
+            .map(|r| crate::words::words(r.entry).count())
+            .sum();
+        let index = IndexRequirements {
+            requests: needs.requests,
+            words,
+            distinct_words: words,
+        };
         Backing {
-            requests: vec![RequestSlot::EMPTY; needs.records],
-            groups: vec![GroupSlot::default(); needs.records],
-            group_order: vec![0; needs.records],
-            responses: vec![ResponseSlot::EMPTY; needs.records],
+            requests: vec![RequestSlot::EMPTY; needs.requests],
+            groups: vec![GroupSlot::default(); needs.requests],
+            group_order: vec![0; needs.requests],
+            responses: vec![ResponseSlot::EMPTY; needs.responses],
             key_slots: vec![0; needs.key_slots()],
-            request_words: vec![WordRange::default(); needs.records],
-            words: vec![0; needs.words],
-            word_text: vec![""; needs.words],
-            word_slots: vec![0; needs.word_slots()],
-            word_cursor: vec![0; needs.words],
-            postings: vec![Posting::default(); needs.words],
-            posting_start: vec![0; needs.words + 1],
+            request_words: vec![WordRange::default(); index.requests],
+            words: vec![0; index.words],
+            word_text: vec![""; index.distinct_words],
+            word_slots: vec![0; index.word_slots()],
+            word_cursor: vec![0; index.distinct_words],
+            postings: vec![Posting::default(); index.words],
+            posting_start: vec![0; index.distinct_words + 1],
         }
     }
 
@@ -97,7 +107,7 @@ fn replay(file: &str, requests: &[&str], options: MatchOptions) -> Vec<Answer> {
     let mut answers: Vec<Vec<Answer>> = Vec::new();
     for indexed in [false, true] {
         let mut backing = Backing::for_records(&recs);
-        let needs = Requirements::measure(recs.iter().map(|r| Ok::<_, ()>(*r))).unwrap();
+        let needs = Requirements::measure(recs.iter().map(|r| Ok::<_, Infallible>(*r))).unwrap();
         let mut table = ReplayTable::build(
             recs.iter().map(|r| Ok::<_, Infallible>(*r)),
             backing.parts(indexed),
@@ -112,12 +122,12 @@ fn replay(file: &str, requests: &[&str], options: MatchOptions) -> Vec<Answer> {
         let mut scratch_mem =
             vec![
                 0u32;
-                LookupScratch::required(longest, needs.max_record_words, table.request_count())
+                LookupScratch::required(longest, needs.max_request_words, table.request_count())
             ];
         let mut scratch = LookupScratch::new(
             &mut scratch_mem,
             longest,
-            needs.max_record_words,
+            needs.max_request_words,
             table.request_count(),
         )
         .unwrap();

@@ -25,6 +25,11 @@ pub(crate) fn build<'a>(
         postings,
         posting_start,
     } = index;
+    // Building again (after the storage gained an index) starts from a clean dictionary.
+    word_slots.fill(0);
+    if let Some(first) = posting_start.first_mut() {
+        *first = 0;
+    }
     let mut dictionary = HashSlots::new(word_slots);
     let mut n_words = 0usize;
     let mut n_distinct = 0usize;

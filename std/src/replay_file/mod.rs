@@ -3,12 +3,13 @@
 
 mod storage;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use capturemock_core::format::{entries, Entry, NewlineOptions, ParseError, Record};
 use capturemock_core::replay::{
     BuildError, LookupError, LookupScratch, MatchKind, MatchOptions, ReplayTable, RequestId,
-    RequestInfo, Requirements, Unmatched,
+    RequestInfo, RequirementsCounter, Unmatched,
 };
 pub use storage::VecStorage;
 
@@ -172,7 +173,7 @@ impl ReplayFile {
         };
         // Pass 1: check the text, decode the rare entries that need it, size the storage.
         let mut arena = String::new();
-        let mut needs = Requirements::default();
+        let mut needs = RequirementsCounter::default();
         for entry in entries(&text) {
             let entry = entry.map_err(parse_error)?;
             let record = match entry.plain(options.newlines) {
@@ -186,13 +187,31 @@ impl ReplayFile {
                     }
                 }
             };
-            needs.add(&record);
+            needs.add(&record).map_err(|error| ReplayFileError::Build {
+                path: path.clone(),
+                error,
+            })?;
         }
+        let needs = needs.finish();
         let source = Source { text, arena };
-        let storage = VecStorage::new(&needs, options.word_index);
-        // Pass 2: build the table over borrowed records.
+        // Pass 2: build the table over borrowed records, then its word index, sized exactly.
         let loaded = Loaded::try_new(source, |source| {
-            Table::build(records(source, options.newlines), storage, options.matching)
+            let mut table = Table::build(
+                records(source, options.newlines),
+                VecStorage::new(&needs),
+                options.matching,
+            )?;
+            if options.word_index {
+                let mut index = table.index_requirements();
+                let mut distinct = HashSet::with_capacity(index.words / 4);
+                for request in table.requests() {
+                    distinct.extend(capturemock_core::words::words(request.key));
+                }
+                index.distinct_words = distinct.len();
+                table.storage_mut().add_index(&index);
+                table.build_index()?;
+            }
+            Ok(table)
         })
         .map_err(|error| match error {
             BuildError::Parse(error) => parse_error(error),
@@ -204,7 +223,7 @@ impl ReplayFile {
         Ok(ReplayFile {
             loaded,
             path,
-            max_record_words: needs.max_record_words,
+            max_record_words: needs.max_request_words,
             scratch: Vec::new(),
         })
     }

@@ -1,8 +1,8 @@
 //! Replay-table storage in vectors, sized once from the file's [`Requirements`].
 
 use capturemock_core::replay::{
-    GroupSlot, IndexParts, IndexRef, Parts, PartsRef, Posting, RequestSlot, Requirements,
-    ResponseSlot, Storage, WordRange,
+    GroupSlot, IndexParts, IndexRef, IndexRequirements, Parts, PartsRef, Posting, RequestSlot,
+    Requirements, ResponseSlot, Storage, WordRange,
 };
 
 /// The arrays of a word index.
@@ -27,24 +27,30 @@ pub struct VecStorage<'a> {
 }
 
 impl<'a> VecStorage<'a> {
-    /// Storage for records with these requirements, with or without a word index.
-    pub fn new(needs: &Requirements, word_index: bool) -> Self {
+    /// Storage for a table with these requirements, without word index.
+    pub fn new(needs: &Requirements) -> Self {
         VecStorage {
-            requests: vec![RequestSlot::EMPTY; needs.records],
-            groups: vec![GroupSlot::default(); needs.records],
-            group_order: vec![0; needs.records],
-            responses: vec![ResponseSlot::EMPTY; needs.records],
+            requests: vec![RequestSlot::EMPTY; needs.requests],
+            groups: vec![GroupSlot::default(); needs.requests],
+            group_order: vec![0; needs.requests],
+            responses: vec![ResponseSlot::EMPTY; needs.responses],
             key_slots: vec![0; needs.key_slots()],
-            index: word_index.then(|| IndexVecs {
-                request_words: vec![WordRange::default(); needs.records],
-                words: vec![0; needs.words],
-                word_text: vec![""; needs.words],
-                word_slots: vec![0; needs.word_slots()],
-                word_cursor: vec![0; needs.words],
-                postings: vec![Posting::default(); needs.words],
-                posting_start: vec![0; needs.words + 1],
-            }),
+            index: None,
         }
+    }
+
+    /// Gives the storage word-index arrays of these sizes (then call
+    /// `ReplayTable::build_index`).
+    pub fn add_index(&mut self, needs: &IndexRequirements) {
+        self.index = Some(IndexVecs {
+            request_words: vec![WordRange::default(); needs.requests],
+            words: vec![0; needs.words],
+            word_text: vec![""; needs.distinct_words],
+            word_slots: vec![0; needs.word_slots()],
+            word_cursor: vec![0; needs.distinct_words],
+            postings: vec![Posting::default(); needs.words],
+            posting_start: vec![0; needs.distinct_words + 1],
+        });
     }
 
     /// Whether the storage has room for a word index.

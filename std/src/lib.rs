@@ -3,6 +3,7 @@
 
 pub use capturemock_core as core_engine;
 pub mod alterations;
+pub mod client;
 pub mod fake;
 pub mod rc;
 pub mod replay_file;

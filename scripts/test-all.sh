@@ -19,6 +19,10 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-e
   cargo build -p capturemock-core --no-default-features --target "$target"
 done
 
+step "Firmware footprint (cargo size, thumbv7em-none-eabihf, opt-level s)"
+bash examples/firmware-size-replay/measure.sh --check
+bash examples/firmware-size-fakes/measure.sh
+
 step "Docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 

@@ -3,3 +3,4 @@
 mod fakes;
 mod rc_alterations;
 mod replay_differential;
+mod server;

@@ -3,7 +3,11 @@
 
 pub use capturemock_core as core_engine;
 pub mod alterations;
+pub mod capture;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod client;
+pub mod drift;
 pub mod fake;
 pub mod rc;
 pub mod replay_file;

@@ -9,6 +9,7 @@ use capturemock_core::format::NewlineOptions;
 use capturemock_core::replay::{MatchOptions, Mode, NewRequestPolicy};
 
 use super::clock::{Clock, SystemClock};
+use super::recorder::TrailingNewlines;
 use crate::alterations::{AlterationError, AlterationWarning, Alterations};
 use crate::rc::{RcConfig, RcError, RemoteAccess};
 use crate::replay_file::{ReplayFile, ReplayFileError, ReplayOptions};
@@ -84,6 +85,9 @@ pub struct ServerConfig {
     /// the same text. [`ServerConfig::from_rc`] turns it on together with exact matching,
     /// where the reference's behaviour can only ever produce a mismatch.
     pub trim_requests: bool,
+    /// How newlines at the end of recorded texts are written (the reference's way by
+    /// default; see the [recorder](super::recorder) docs).
+    pub trailing_newlines: TrailingNewlines,
     /// Mode 2's treatment of requests without an exact match.
     pub new_requests: NewRequestPolicy,
     /// `record_for_client`: a `SUT_SERVER:` announcement neither flips the directions nor is
@@ -110,6 +114,7 @@ impl Default for ServerConfig {
             record_timestamps: false,
             exact_matching: false,
             trim_requests: false,
+            trailing_newlines: TrailingNewlines::Reference,
             new_requests: NewRequestPolicy::Reference,
             record_for_client: false,
             multithreaded: true,

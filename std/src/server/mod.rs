@@ -51,7 +51,7 @@ pub use config::{ConfigError, Limits, ServerConfig};
 pub use diagnostics::{NearMiss, NearMissKind, Summary};
 pub use handle::{start, BackgroundServer, ServerHandle};
 pub use proxy::ProxyError;
-pub use recorder::RecordError;
+pub use recorder::{RecordError, TrailingNewlines};
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -141,7 +141,11 @@ pub async fn run(
     config.alterations.set_address(&address)?;
     let limits = config.limits;
     let multithreaded = config.multithreaded;
-    let recorder = Recorder::new(config.record.as_deref(), config.newlines)?;
+    let recorder = Recorder::new(
+        config.record.as_deref(),
+        config.newlines,
+        config.trailing_newlines,
+    )?;
     let context = Arc::new(Context {
         shared: exchange::shared(config),
         sequencer: Arc::new(Sequencer::new(limits.order_wait)),

@@ -7,6 +7,13 @@
 //! created on the first write, so a run that records nothing leaves no file, like the
 //! reference.
 //!
+//! Trailing newlines: the reference writes a text that ends with newlines as it is, and its
+//! reader drops them again. The core writer can keep them (with an escape line `\:`), but
+//! that makes files differ from the reference's for every reply that ends with a newline, and
+//! makes every such live reply show as drift against a file the reference recorded. So by
+//! default they are written the reference's way (and lost on reading, as there; a replayed
+//! `->RET` is stripped of trailing white space anyway); [`TrailingNewlines::Keep`] keeps them.
+//!
 //! Nothing completed is ever dropped: an exchange that the sequencer gave up on (see
 //! [`super::sequencer`]) is appended when it completes, out of order, and whatever still waits
 //! at [`finish`](Recorder::finish) is written in order, skipping the exchanges that never
@@ -17,7 +24,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use capturemock_core::format::{try_write_entry, NewlineOptions};
+use capturemock_core::format::{try_write_entry, validate_entry, NewlineOptions, WriteError};
 
 use super::sequencer::ExchangeNo;
 
@@ -30,6 +37,16 @@ pub struct RecordEntry {
     pub text: String,
     /// The timestamp, when `record_timestamps` is on and the traffic type carries one.
     pub timestamp: Option<String>,
+}
+
+/// How newlines at the end of a recorded text are written (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrailingNewlines {
+    /// As the reference writes them; its reader (and ours) drops them.
+    #[default]
+    Reference,
+    /// With the core writer's escape, so that they are read back.
+    Keep,
 }
 
 /// Why the record file could not be prepared or written.
@@ -59,6 +76,7 @@ pub struct Recorder {
     path: Option<PathBuf>,
     file: Option<File>,
     newlines: NewlineOptions,
+    trailing: TrailingNewlines,
     /// The next exchange to write.
     next: ExchangeNo,
     pending: BTreeMap<ExchangeNo, Vec<RecordEntry>>,
@@ -69,7 +87,11 @@ pub struct Recorder {
 
 impl Recorder {
     /// A recorder for `path` (none: record nothing). Removes an existing file.
-    pub fn new(path: Option<&Path>, newlines: NewlineOptions) -> Result<Self, RecordError> {
+    pub fn new(
+        path: Option<&Path>,
+        newlines: NewlineOptions,
+        trailing: TrailingNewlines,
+    ) -> Result<Self, RecordError> {
         if let Some(path) = path {
             match std::fs::remove_file(path) {
                 Ok(()) => {}
@@ -86,6 +108,7 @@ impl Recorder {
             path: path.map(Path::to_path_buf),
             file: None,
             newlines,
+            trailing,
             next: 1,
             pending: BTreeMap::new(),
             gave_up_on: BTreeSet::new(),
@@ -169,13 +192,7 @@ impl Recorder {
         }
         let mut text = String::new();
         for entry in entries {
-            if let Err(e) = try_write_entry(
-                &mut text,
-                entry.prefix,
-                &entry.text,
-                entry.timestamp.as_deref(),
-                self.newlines,
-            ) {
+            if let Err(e) = self.format(&mut text, entry) {
                 // Our prefixes are fixed and valid, and timestamps have no line breaks, so
                 // this is a bug rather than bad input; say so and keep the rest.
                 tracing::error!(
@@ -199,6 +216,33 @@ impl Recorder {
             Ok(()) => self.written_exchanges += 1,
             Err(source) => self.fail(source),
         }
+    }
+
+    /// One entry as text, trailing newlines handled per [`TrailingNewlines`].
+    fn format(&self, out: &mut String, entry: &RecordEntry) -> Result<(), WriteError> {
+        let body = entry.text.trim_end_matches('\n');
+        let extra = entry.text.len() - body.len();
+        // With preserve_lf every LF is written `<LF>`, so there is nothing to decide.
+        if extra == 0 || self.trailing == TrailingNewlines::Keep || self.newlines.preserve_lf {
+            return try_write_entry(
+                out,
+                entry.prefix,
+                &entry.text,
+                entry.timestamp.as_deref(),
+                self.newlines,
+            );
+        }
+        validate_entry(entry.prefix, entry.timestamp.as_deref(), self.newlines)?;
+        try_write_entry(out, entry.prefix, body, None, self.newlines)?;
+        for _ in 1..extra {
+            out.push('\n');
+        }
+        if let Some(timestamp) = &entry.timestamp {
+            out.push_str("--TIM:");
+            out.push_str(timestamp);
+            out.push('\n');
+        }
+        Ok(())
     }
 
     fn fail(&mut self, source: std::io::Error) {
@@ -237,7 +281,12 @@ mod tests {
     fn writes_in_exchange_order_whatever_the_completion_order() {
         let path = temp_path("order.mock");
         std::fs::write(&path, "old contents\n").unwrap();
-        let mut r = Recorder::new(Some(&path), NewlineOptions::NONE).unwrap();
+        let mut r = Recorder::new(
+            Some(&path),
+            NewlineOptions::NONE,
+            TrailingNewlines::Reference,
+        )
+        .unwrap();
         assert!(!path.exists(), "removed before the run");
         r.complete(3, exchange("c", "3"));
         r.complete(2, exchange("b", "2"));
@@ -253,7 +302,12 @@ mod tests {
     #[test]
     fn given_up_exchanges_are_appended_when_they_complete() {
         let path = temp_path("late.mock");
-        let mut r = Recorder::new(Some(&path), NewlineOptions::NONE).unwrap();
+        let mut r = Recorder::new(
+            Some(&path),
+            NewlineOptions::NONE,
+            TrailingNewlines::Reference,
+        )
+        .unwrap();
         r.complete(2, exchange("b", "2"));
         r.give_up_on(&[1]);
         r.complete(3, vec![]);
@@ -269,7 +323,12 @@ mod tests {
     #[test]
     fn finish_writes_what_waits_behind_an_exchange_that_never_completed() {
         let path = temp_path("finish.mock");
-        let mut r = Recorder::new(Some(&path), NewlineOptions::NONE).unwrap();
+        let mut r = Recorder::new(
+            Some(&path),
+            NewlineOptions::NONE,
+            TrailingNewlines::Reference,
+        )
+        .unwrap();
         r.complete(2, exchange("b", "2"));
         r.complete(4, exchange("d", "4"));
         r.finish();
@@ -282,16 +341,54 @@ mod tests {
     #[test]
     fn nothing_recorded_leaves_no_file() {
         let path = temp_path("none.mock");
-        let mut r = Recorder::new(Some(&path), NewlineOptions::NONE).unwrap();
+        let mut r = Recorder::new(
+            Some(&path),
+            NewlineOptions::NONE,
+            TrailingNewlines::Reference,
+        )
+        .unwrap();
         r.complete(1, vec![]);
         r.finish();
         assert!(!path.exists());
     }
 
     #[test]
+    fn trailing_newlines_are_written_like_the_reference_unless_kept() {
+        let one = |trailing, text: &str, ts: Option<&str>| {
+            let r = Recorder::new(None, NewlineOptions::NONE, trailing).unwrap();
+            let mut out = String::new();
+            r.format(
+                &mut out,
+                &RecordEntry {
+                    prefix: "->SRV",
+                    text: text.into(),
+                    timestamp: ts.map(str::to_owned),
+                },
+            )
+            .unwrap();
+            out
+        };
+        use TrailingNewlines::*;
+        assert_eq!(one(Reference, "a\n", None), "->SRV:a\n");
+        assert_eq!(one(Reference, "a\n\n", None), "->SRV:a\n\n");
+        assert_eq!(one(Reference, "\n", None), "->SRV:\n");
+        assert_eq!(one(Reference, "a\n", Some("T")), "->SRV:a\n--TIM:T\n");
+        assert_eq!(
+            one(Reference, "a\n<-CAL:x\n", None),
+            "->SRV:a\n\\:<-CAL:x\n"
+        );
+        assert_eq!(one(Keep, "a\n", None), "->SRV:a\n\\:\n");
+    }
+
+    #[test]
     fn timestamps_and_markers_follow_the_format_writer() {
         let path = temp_path("tim.mock");
-        let mut r = Recorder::new(Some(&path), NewlineOptions::BOTH).unwrap();
+        let mut r = Recorder::new(
+            Some(&path),
+            NewlineOptions::BOTH,
+            TrailingNewlines::Reference,
+        )
+        .unwrap();
         r.complete(
             1,
             vec![RecordEntry {

@@ -1,0 +1,188 @@
+//! The command line: the reference's options (`-m -p -r -R -P -f -F`, long forms as its
+//! optparse spells them) plus ours, all long-only so that no short option can clash.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+const AFTER_HELP: &str = "\
+How it works:
+  capturemock starts a server, tells PROGRAM where it is through CAPTUREMOCK_SERVER=host:port
+  and CAPTUREMOCK_MODE=0|1|2, runs PROGRAM, then stops the server. Clients in PROGRAM send each
+  exchange to the server: in record mode it writes them to the record file (-r), in replay mode
+  it answers from the replay file (-p). The exit status is PROGRAM's.
+
+Examples:
+  Record a run; every exchange goes to calls.mock:
+    capturemock -m 1 -r calls.mock python3 client.py
+
+  Replay it. The run is recorded again to calls.new.mock; a diff is printed if it differs:
+    capturemock -m 0 -p calls.mock -r calls.new.mock python3 client.py
+
+  The same in CI, failing when the code no longer does what was recorded:
+    capturemock -p calls.mock -r calls.new.mock --fail-on-drift -- ./run-tests.sh --fast
+
+  Only the server, e.g. for clients started elsewhere; stop it with TERMINATE_SERVER or Ctrl-C:
+    capturemock --server-only -m 1 -r calls.mock -P 4000
+
+Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.rc, or
+~/.capturemock/config when -R is not given. Log detail: --log debug (or CAPTUREMOCK_LOG).";
+
+/// Record and replay a program's traffic with the outside world (CaptureMock-compatible).
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "capturemock",
+    version,
+    about = "Record a program's traffic with the outside world, then replay it without the outside world.",
+    long_about = None,
+    after_help = AFTER_HELP,
+    infer_long_args = true,
+    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]"
+)]
+pub struct Cli {
+    /// 0 = replay from the replay file (recording instead when -p is not given), 1 = record,
+    /// 2 = replay what the replay file has and record the rest.
+    #[arg(short = 'm', long = "mode", value_name = "MODE", default_value_t = 0,
+          value_parser = clap::value_parser!(u8).range(0..=2))]
+    pub mode: u8,
+
+    /// Replay traffic recorded in FILE.
+    #[arg(short = 'p', long = "replay", value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+
+    /// Record traffic to FILE (an existing file is replaced).
+    #[arg(short = 'r', long = "record", value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// Read settings from these rc files, comma-separated, later ones overriding earlier
+    /// ones [default: ~/.capturemock/config].
+    #[arg(short = 'R', long = "rcfiles", value_name = "FILES")]
+    pub rcfiles: Option<String>,
+
+    /// Listen on PORT (0: any free port).
+    #[arg(short = 'P', long = "port", value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
+
+    /// Restore edited files of the replay from DIR. Accepted for compatibility; edited-file
+    /// traffic is not supported by this server.
+    #[arg(short = 'f', long = "replay-file-edits", value_name = "DIR")]
+    pub replay_file_edits: Option<PathBuf>,
+
+    /// Store edited files under DIR. Accepted for compatibility; edited-file traffic is not
+    /// supported by this server.
+    #[arg(short = 'F', long = "record-file-edits", value_name = "DIR")]
+    pub record_file_edits: Option<PathBuf>,
+
+    /// Run only the server: print its address (host:port) on stdout and serve until a client
+    /// sends TERMINATE_SERVER or the process gets SIGINT or SIGTERM.
+    #[arg(long, conflicts_with = "program")]
+    pub server_only: bool,
+
+    /// In replay mode, exit with status 1 when the record file differs from the replay file
+    /// (the diff is printed either way).
+    #[arg(long)]
+    pub fail_on_drift: bool,
+
+    /// Also print the server address on stdout before running PROGRAM (the reference does not).
+    #[arg(long)]
+    pub print_address: bool,
+
+    /// In mode 2, record requests that have no exact match in the replay file instead of
+    /// answering them with the nearest recorded request (as CaptureMock does).
+    #[arg(long)]
+    pub record_unmatched: bool,
+
+    /// Most connections served at once; more are refused with an error reply.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_connections: usize,
+
+    /// Seconds of silence after which a client's message (or a real server's reply) is given up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub read_timeout: f64,
+
+    /// Largest message accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_message_size: usize,
+
+    /// Seconds an exchange waits for earlier-accepted connections to send their messages,
+    /// so that concurrent clients are answered and recorded in accept order.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub order_wait: f64,
+
+    /// Log filter for stderr: error, warn, info, debug or trace, or per-target directives
+    /// such as capturemock=debug [default: $CAPTUREMOCK_LOG, else warn].
+    #[arg(long, value_name = "FILTER")]
+    pub log: Option<String>,
+
+    /// The program to run, and its arguments.
+    #[arg(
+        value_name = "PROGRAM",
+        trailing_var_arg = true,
+        required_unless_present = "server_only"
+    )]
+    pub program: Vec<OsString>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("capturemock").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn reference_short_options_then_the_program() {
+        let cli = parse(&[
+            "-m",
+            "1",
+            "-p",
+            "in.mock",
+            "-r",
+            "out.mock",
+            "-R",
+            "a.rc,b.rc",
+            "-P",
+            "4000",
+            "-f",
+            "fd",
+            "-F",
+            "Fd",
+            "prog",
+            "-m",
+            "x",
+        ]);
+        assert_eq!(cli.mode, 1);
+        assert_eq!(cli.replay.as_deref(), Some("in.mock".as_ref()));
+        assert_eq!(cli.record.as_deref(), Some("out.mock".as_ref()));
+        assert_eq!(cli.rcfiles.as_deref(), Some("a.rc,b.rc"));
+        assert_eq!(cli.port, 4000);
+        assert_eq!(cli.program, ["prog", "-m", "x"]);
+    }
+
+    #[test]
+    fn attached_values_long_forms_and_double_dash() {
+        let cli = parse(&["-m2", "--record=o.mock", "--", "-prog", "--x"]);
+        assert_eq!(cli.mode, 2);
+        assert_eq!(cli.record.as_deref(), Some("o.mock".as_ref()));
+        assert_eq!(cli.program, ["-prog", "--x"]);
+        // optparse accepts unambiguous abbreviations of long options.
+        let cli = parse(&["--rcf", "x.rc", "prog"]);
+        assert_eq!(cli.rcfiles.as_deref(), Some("x.rc"));
+    }
+
+    #[test]
+    fn a_program_or_server_only_is_required() {
+        assert!(Cli::try_parse_from(["capturemock", "-m", "1"]).is_err());
+        assert!(parse(&["--server-only", "-m", "1"]).server_only);
+        assert!(Cli::try_parse_from(["capturemock", "-m", "3", "prog"]).is_err());
+    }
+}

@@ -1,0 +1,221 @@
+//! The `capturemock` command: `capturemock [options] program [args...]` as the reference's
+//! console script (compat spec section 2), plus `--server-only`, the drift check and
+//! near-miss diagnostics. The binary only parses the arguments and calls [`run`].
+//!
+//! Deliberate differences from the reference's command line:
+//! - The exit status is the program's (128 + N when it was killed by signal N; 127 when it
+//!   could not be started); the reference always exits 0.
+//! - A replay file given with `-m 0` that does not exist is an error; the reference then
+//!   starts no server and runs the program unmocked. With `-m 2` it means "record
+//!   everything" (the reference's server crashes).
+//! - The server address is printed on stdout only with `--server-only` or
+//!   `--print-address`; the reference's command line does not print it either (its server
+//!   process prints it to the command line, which reads it).
+//! - `PYTHONPATH` is not set for the program (the reference points it at its own package) and
+//!   commands listed under `[command line] intercepts` are not intercepted.
+
+mod args;
+pub mod logging;
+mod wrapper;
+
+pub use args::Cli;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use capturemock_core::replay::{Mode, NewRequestPolicy};
+
+use crate::drift::DriftError;
+use crate::rc::{RcConfig, RcError};
+use crate::server::{ConfigError, Limits, ServerConfig, ServerError};
+
+/// Exit status for a drift found with `--fail-on-drift`, when the program itself succeeded.
+pub const DRIFT_EXIT: u8 = 1;
+
+/// Why the command could not do its job (as opposed to the program failing).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// An rc file could not be read.
+    #[error(transparent)]
+    Rc(#[from] RcError),
+    /// The settings are unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The replay file given does not exist.
+    #[error("replay file {} does not exist (mode 0 replays from it; use -m 1 to record it, or -m 2 to replay what it has and record the rest)", .0.display())]
+    MissingReplayFile(PathBuf),
+    /// The server failed.
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    /// The drift check could not read a file.
+    #[error(transparent)]
+    Drift(#[from] DriftError),
+    /// A limit given on the command line is out of range.
+    #[error("--{option} must be a positive number of seconds, not {value}")]
+    BadDuration {
+        /// The option.
+        option: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// The tokio runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// What the run found, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// The program's exit status (0 with `--server-only`).
+    pub program_status: u8,
+    /// The record file differs from the replay file.
+    pub drift: bool,
+}
+
+impl Outcome {
+    /// The status to exit with: the program's; else [`DRIFT_EXIT`] for a drift when
+    /// `fail_on_drift`.
+    pub fn exit_status(&self, fail_on_drift: bool) -> u8 {
+        if self.program_status != 0 {
+            self.program_status
+        } else if self.drift && fail_on_drift {
+            DRIFT_EXIT
+        } else {
+            0
+        }
+    }
+}
+
+/// Runs the command; returns the exit status.
+pub fn run(cli: Cli) -> Result<u8, CliError> {
+    let setup = Setup::new(&cli)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let outcome = runtime.block_on(wrapper::run(&cli, setup))?;
+    Ok(outcome.exit_status(cli.fail_on_drift))
+}
+
+/// Everything decided before the server starts.
+#[derive(Debug)]
+pub(crate) struct Setup {
+    pub config: ServerConfig,
+    /// The replay file's path and text, kept for the drift check when replaying.
+    pub drift_baseline: Option<(PathBuf, String)>,
+}
+
+fn seconds(option: &'static str, value: f64) -> Result<Duration, CliError> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or(CliError::BadDuration { option, value })
+}
+
+impl Setup {
+    fn new(cli: &Cli) -> Result<Self, CliError> {
+        let rc = load_rc(cli.rcfiles.as_deref())?;
+        let mut mode = Mode::parse(&cli.mode.to_string()).unwrap_or(Mode::Replay);
+        if mode == Mode::Replay && cli.replay.is_none() {
+            tracing::info!("no replay file given (-p): recording");
+            mode = Mode::Record;
+        }
+        let (mut config, warnings) = ServerConfig::from_rc(&rc, mode)?;
+        for warning in warnings {
+            tracing::warn!("{warning}");
+        }
+        if cli.replay_file_edits.is_some() || cli.record_file_edits.is_some() {
+            tracing::warn!("-f / -F ignored: edited-file traffic is not supported by this server");
+        }
+        config.limits = Limits {
+            max_connections: cli.max_connections.max(1),
+            read_timeout: seconds("read-timeout", cli.read_timeout)?,
+            max_message_size: cli.max_message_size,
+            order_wait: seconds("order-wait", cli.order_wait)?,
+        };
+        if cli.record_unmatched {
+            config.new_requests = NewRequestPolicy::RecordUnmatched;
+        }
+        let mut drift_baseline = None;
+        match (&cli.replay, mode) {
+            (Some(path), Mode::Replay | Mode::ReplayOldRecordNew) => {
+                if !path.exists() {
+                    if mode == Mode::Replay {
+                        return Err(CliError::MissingReplayFile(path.clone()));
+                    }
+                    tracing::info!(
+                        "replay file {} does not exist yet: recording everything",
+                        path.display()
+                    );
+                } else {
+                    // Read before the run: the record file may be the same file.
+                    let text = crate::drift::read_replay_text(path)?;
+                    config.load_replay(path)?;
+                    if mode == Mode::Replay {
+                        drift_baseline = Some((path.clone(), text));
+                    }
+                }
+            }
+            (Some(path), Mode::Record) => {
+                tracing::info!("record mode: replay file {} not used", path.display());
+            }
+            (None, _) => {}
+        }
+        config.record = cli.record.clone();
+        Ok(Setup {
+            config,
+            drift_baseline,
+        })
+    }
+}
+
+/// The rc files of `-R` (comma-separated; missing files are skipped with a warning, as the
+/// reference does), or `~/.capturemock/config`.
+pub fn load_rc(rcfiles: Option<&str>) -> Result<RcConfig, RcError> {
+    let paths: Vec<&str> = rcfiles
+        .filter(|s| !s.is_empty())
+        .map(|s| s.split(',').collect())
+        .unwrap_or_default();
+    let rc = if paths.is_empty() {
+        RcConfig::load_default()?
+    } else {
+        RcConfig::load(&paths)?
+    };
+    for warning in rc.warnings() {
+        tracing::warn!("{warning}");
+    }
+    Ok(rc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_is_the_programs_then_drift() {
+        let ok = Outcome {
+            program_status: 0,
+            drift: false,
+        };
+        assert_eq!(ok.exit_status(true), 0);
+        let drift = Outcome {
+            program_status: 0,
+            drift: true,
+        };
+        assert_eq!(drift.exit_status(false), 0);
+        assert_eq!(drift.exit_status(true), DRIFT_EXIT);
+        let failed = Outcome {
+            program_status: 7,
+            drift: true,
+        };
+        assert_eq!(failed.exit_status(true), 7);
+    }
+
+    #[test]
+    fn durations_must_be_positive() {
+        assert!(seconds("x", 0.0).is_err());
+        assert!(seconds("x", -1.0).is_err());
+        assert!(seconds("x", f64::NAN).is_err());
+        assert_eq!(seconds("x", 1.5).unwrap(), Duration::from_millis(1500));
+    }
+}

@@ -1,0 +1,204 @@
+//! Running the program (or only the server) around a server, then the end-of-run checks.
+
+use std::io::Write;
+use std::process::ExitStatus;
+
+use tokio::process::Command;
+
+use super::{Cli, CliError, Outcome, Setup};
+use crate::server::{self, ServerReport};
+
+/// Exit status when the program could not be found (as a shell reports it).
+const NOT_FOUND: u8 = 127;
+/// Exit status when the program was found but could not be run.
+const CANNOT_RUN: u8 = 126;
+
+pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<Outcome, CliError> {
+    let mode = setup.config.mode;
+    let listener = server::bind(&setup.config, cli.port).await?;
+    let address = server::address_of(&listener)?;
+    if cli.server_only || cli.print_address {
+        let mut stdout = std::io::stdout().lock();
+        // A closed stdout is the caller's business; the address is in CAPTUREMOCK_SERVER.
+        let _ = writeln!(stdout, "{address}").and_then(|()| stdout.flush());
+    }
+    let (mut stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server_task = tokio::spawn(server::run(listener, setup.config, async {
+        let _ = stop_rx.await;
+    }));
+
+    let program_status = if cli.server_only {
+        let mut signals = Signals::new();
+        tokio::select! {
+            signal = signals.next() => tracing::info!("stopping on {signal:?}"),
+            () = stop_tx.closed() => {}
+        }
+        0
+    } else {
+        run_program(cli, &address, mode.number()).await
+    };
+    let _ = stop_tx.send(());
+    let report = server_task
+        .await
+        .map_err(|e| server::ServerError::Task(e.to_string()))??;
+    let drift = finish(cli, &report, setup.drift_baseline.as_ref())?;
+    Ok(Outcome {
+        program_status,
+        drift,
+    })
+}
+
+/// Logs the summary, reports record-file failures and checks for drift.
+fn finish(
+    cli: &Cli,
+    report: &ServerReport,
+    baseline: Option<&(std::path::PathBuf, String)>,
+) -> Result<bool, CliError> {
+    report.summary.log();
+    if report.record_failures > 0 {
+        tracing::error!(
+            "{} write(s) to the record file failed; it is incomplete",
+            report.record_failures
+        );
+    }
+    let (Some((replay_path, replay_text)), Some(record_path)) = (baseline, &cli.record) else {
+        return Ok(false);
+    };
+    match crate::drift::check(replay_text, replay_path, record_path)? {
+        None => Ok(false),
+        Some(diff) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(
+                stderr,
+                "capturemock: the record file differs from the replay file (drift):\n{diff}"
+            );
+            Ok(true)
+        }
+    }
+}
+
+/// Runs the program with the server's address and the mode in its environment, and waits.
+/// SIGINT reaches the program directly (same process group) and is otherwise ignored here, so
+/// that the server outlives it; SIGTERM is passed on to it.
+async fn run_program(cli: &Cli, address: &str, mode: u8) -> u8 {
+    let Some((program, args)) = cli.program.split_first() else {
+        return 0;
+    };
+    let mut signals = Signals::new();
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .env("CAPTUREMOCK_SERVER", address)
+        .env("CAPTUREMOCK_MODE", mode.to_string())
+        .env_remove("CAPTUREMOCK_PROCESS_START");
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            let status = if e.kind() == std::io::ErrorKind::NotFound {
+                NOT_FOUND
+            } else {
+                CANNOT_RUN
+            };
+            tracing::error!("cannot run {}: {e}", program.to_string_lossy());
+            return status;
+        }
+    };
+    loop {
+        tokio::select! {
+            status = child.wait() => {
+                return match status {
+                    Ok(status) => exit_code(status),
+                    Err(e) => {
+                        tracing::error!("waiting for {} failed: {e}", program.to_string_lossy());
+                        CANNOT_RUN
+                    }
+                };
+            }
+            signal = signals.next() => {
+                if signal == Signal::Terminate {
+                    forward_terminate(&child);
+                }
+            }
+        }
+    }
+}
+
+/// The shell's reading of an exit status: the code, or 128 + the signal number.
+fn exit_code(status: ExitStatus) -> u8 {
+    if let Some(code) = status.code() {
+        return u8::try_from(code & 0xff).unwrap_or(1);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return u8::try_from(128 + signal).unwrap_or(255);
+        }
+    }
+    1
+}
+
+#[cfg(unix)]
+fn forward_terminate(child: &tokio::process::Child) {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    if let Some(pid) = child.id().and_then(|id| i32::try_from(id).ok()) {
+        tracing::info!("passing SIGTERM on to the program");
+        let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+    }
+}
+
+#[cfg(not(unix))]
+fn forward_terminate(_child: &tokio::process::Child) {}
+
+/// A stop request from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signal {
+    /// SIGINT (Ctrl-C).
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
+}
+
+/// SIGINT and SIGTERM, listened to from creation on (so that neither kills this process).
+struct Signals {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let streams = signal(SignalKind::interrupt())
+                .and_then(|int| Ok((int, signal(SignalKind::terminate())?)));
+            if let Err(e) = &streams {
+                tracing::warn!("cannot listen for signals: {e}");
+            }
+            Signals {
+                streams: streams.ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    async fn next(&mut self) -> Signal {
+        #[cfg(unix)]
+        {
+            match &mut self.streams {
+                Some((int, term)) => tokio::select! {
+                    _ = int.recv() => Signal::Interrupt,
+                    _ = term.recv() => Signal::Terminate,
+                },
+                None => std::future::pending().await,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            Signal::Interrupt
+        }
+    }
+}

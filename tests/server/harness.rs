@@ -1,0 +1,228 @@
+//! Running our `capturemock` binary and the reference side by side, with small Python
+//! clients written into a scratch directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The `capturemock` binary of the std crate. The root package cannot name another
+/// package's binary with `CARGO_BIN_EXE_*`, so it is built here (a no-op when up to date) into
+/// the target directory this test binary lives in; `CAPTUREMOCK_BIN` overrides.
+pub fn binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(path) = std::env::var_os("CAPTUREMOCK_BIN") {
+            return PathBuf::from(path);
+        }
+        // target/<profile>/deps/<test binary>
+        let exe = std::env::current_exe().expect("test binary path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>/deps");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "capturemock",
+                "--bin",
+                "capturemock",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("run cargo build");
+        assert!(
+            status.success(),
+            "cargo build of the capturemock binary failed"
+        );
+        let bin = profile_dir.join(format!("capturemock{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.is_file(), "no binary at {}", bin.display());
+        bin
+    })
+}
+
+/// A scratch directory for one test, emptied first.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join(format!("capturemock-server-tests-{}", std::process::id()))
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    std::fs::write(dir.join("client.py"), CLIENT).expect("client script");
+    std::fs::write(dir.join("concurrent.py"), CONCURRENT).expect("client script");
+    dir
+}
+
+/// A client that sends each argument as one exchange and prints the replies as a JSON list.
+/// `hex:<hex>` sends raw bytes, `noshut:<text>` does not shut down its write side,
+/// `sleep:<seconds>` waits.
+const CLIENT: &str = r#"
+import json, os, socket, sys, time
+
+def exchange(data, shut=True):
+    host, port = os.environ["CAPTUREMOCK_SERVER"].rsplit(":", 1)
+    s = socket.create_connection((host, int(port)))
+    s.sendall(data)
+    if shut:
+        s.shutdown(socket.SHUT_WR)
+    chunks = []
+    while True:
+        try:
+            d = s.recv(65536)
+        except ConnectionResetError:
+            break
+        if not d:
+            break
+        chunks.append(d)
+    s.close()
+    return b"".join(chunks).decode("utf-8", "replace")
+
+replies = []
+for arg in sys.argv[1:]:
+    if arg.startswith("hex:"):
+        replies.append(exchange(bytes.fromhex(arg[4:])))
+    elif arg.startswith("noshut:"):
+        replies.append(exchange(arg[7:].encode(), shut=False))
+    elif arg.startswith("sleep:"):
+        time.sleep(float(arg[6:]))
+    else:
+        replies.append(exchange(arg.encode()))
+print(json.dumps(replies))
+"#;
+
+/// Connects one socket per argument, in order, then sends the messages from threads in
+/// REVERSE order (a short pause between them), so that exchanges complete in the opposite of
+/// their accept order. Prints the replies in connection order as a JSON list.
+const CONCURRENT: &str = r#"
+import json, os, socket, sys, threading, time
+
+host, port = os.environ["CAPTUREMOCK_SERVER"].rsplit(":", 1)
+messages = sys.argv[1:]
+socks = []
+for m in messages:
+    socks.append(socket.create_connection((host, int(port))))
+    time.sleep(0.01)
+replies = [None] * len(messages)
+
+def run(i):
+    s = socks[i]
+    s.sendall(messages[i].encode())
+    s.shutdown(socket.SHUT_WR)
+    chunks = []
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        chunks.append(d)
+    s.close()
+    replies[i] = b"".join(chunks).decode()
+
+threads = []
+for i in reversed(range(len(messages))):
+    t = threading.Thread(target=run, args=(i,))
+    t.start()
+    threads.append(t)
+    time.sleep(0.02)
+for t in threads:
+    t.join()
+print(json.dumps(replies))
+"#;
+
+/// One finished run.
+#[derive(Debug)]
+pub struct Run {
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Self {
+        Run {
+            status: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// The client's replies (the last stdout line is its JSON list).
+    pub fn replies(&self) -> Vec<String> {
+        let line = self
+            .stdout
+            .lines()
+            .rev()
+            .find(|l| l.starts_with('['))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no replies in stdout {:?}\nstderr: {}",
+                    self.stdout, self.stderr
+                )
+            });
+        serde_json::from_str(line).expect("JSON replies")
+    }
+}
+
+fn run(mut command: Command, dir: &Path) -> Run {
+    command
+        .current_dir(dir)
+        .env_remove("CAPTUREMOCK_SERVER")
+        .env_remove("CAPTUREMOCK_MODE")
+        .env_remove("CAPTUREMOCK_LOG")
+        // rc files come from -R only: no personal ~/.capturemock/config.
+        .env("HOME", dir)
+        .env("PYTHONUTF8", "1")
+        .stdin(Stdio::null());
+    Run::from(command.output().expect("run"))
+}
+
+/// Our binary with `args`, in `dir`.
+pub fn ours(dir: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new(binary());
+    command.args(args);
+    run(command, dir)
+}
+
+/// The reference's console script with `args`, in `dir`.
+pub fn reference(dir: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new("python3");
+    command
+        .args([
+            "-c",
+            "import sys, capturemock; sys.exit(capturemock.commandline())",
+        ])
+        .args(args);
+    run(command, dir)
+}
+
+/// `args` followed by `python3 client.py messages...`.
+pub fn with_client<'a>(args: &[&'a str], messages: &[&'a str]) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    all.extend(["python3", "client.py"]);
+    all.extend(messages);
+    all
+}
+
+/// `args` followed by `python3 concurrent.py messages...`.
+pub fn with_concurrent<'a>(args: &[&'a str], messages: &[&'a str]) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    all.extend(["python3", "concurrent.py"]);
+    all.extend(messages);
+    all
+}
+
+/// The text of a file in `dir` (`None` when it does not exist).
+pub fn read(dir: &Path, name: &str) -> Option<String> {
+    std::fs::read(dir.join(name))
+        .ok()
+        .map(|b| String::from_utf8(b).expect("UTF-8 record file"))
+}
+
+/// Writes a file into `dir`.
+pub fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write test file");
+}

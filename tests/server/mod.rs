@@ -1,0 +1,8 @@
+//! The `capturemock` binary and server end to end: real sockets, real processes, small
+//! Python clients, and the same runs under the reference for comparison.
+
+mod cli;
+mod harness;
+mod ordering;
+mod reference;
+mod robustness;

@@ -3,7 +3,6 @@
 
 pub use capturemock_core as core_engine;
 pub mod alterations;
-pub mod capture;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod client;

@@ -234,3 +234,62 @@ impl RealServer {
         let _ = self.child.wait();
     }
 }
+
+#[test]
+fn timestamps_are_written_where_the_reference_writes_them() {
+    let (ours_dir, ref_dir) = (scratch("timestamps-ours"), scratch("timestamps-ref"));
+    let rc = "[general]\nrecord_timestamps = true\n";
+    let args = ["-m", "1", "-r", "out.mock", "-R", "ts.rc"];
+    let messages = [
+        "SUT_CUSTOM:a:SUT_SEP:b",
+        "classic\ntext",
+        "SUT_CUSTOM:c:SUT_SEP:d\n",
+    ];
+    for dir in [&ours_dir, &ref_dir] {
+        write(dir, "ts.rc", rc);
+    }
+    let mine = ours(&ours_dir, &with_client(&args, &messages));
+    let theirs = reference(&ref_dir, &with_client(&args, &messages));
+    assert_eq!(mine.replies(), theirs.replies());
+    let mask = |text: Option<String>| -> String {
+        text.expect("record file")
+            .lines()
+            .map(|l| {
+                if l.starts_with("--TIM:") {
+                    "--TIM:<time>"
+                } else {
+                    l
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mine_text = mask(read(&ours_dir, "out.mock"));
+    assert_eq!(mine_text, mask(read(&ref_dir, "out.mock")));
+    assert_eq!(mine_text.matches("--TIM:").count(), 1, "{mine_text}");
+}
+
+#[test]
+fn mode_two_answers_from_the_replay_file_like_the_reference() {
+    same_as_reference(
+        "mode-two",
+        &[("in.mock", "<-CAL:old(1)\n->RET:recorded\n")],
+        &["-m", "2", "-p", "in.mock", "-r", "out.mock"],
+        &[
+            "SUT_CUSTOM:old(1):SUT_SEP:live",
+            "SUT_CUSTOM:old(2):SUT_SEP:live",
+        ],
+        &["out.mock"],
+    );
+}
+
+#[test]
+fn an_empty_replay_file_means_recording_like_the_reference() {
+    same_as_reference(
+        "empty-replay",
+        &[("in.mock", "")],
+        &["-m", "0", "-p", "in.mock", "-r", "out.mock"],
+        &["SUT_CUSTOM:a:SUT_SEP:b"],
+        &["out.mock"],
+    );
+}

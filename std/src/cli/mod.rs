@@ -151,7 +151,12 @@ impl Setup {
                     // Read before the run: the record file may be the same file.
                     let text = crate::drift::read_replay_text(path)?;
                     config.load_replay(path)?;
-                    if mode == Mode::Replay {
+                    let empty = config
+                        .replay
+                        .as_ref()
+                        .is_some_and(|r| r.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
+                    // An empty replay file means recording, as in the reference: no drift.
+                    if mode == Mode::Replay && !empty {
                         drift_baseline = Some((path.clone(), text));
                     }
                 }

@@ -238,3 +238,6 @@ pub async fn run(
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests;

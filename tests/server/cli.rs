@@ -197,3 +197,19 @@ fn help_explains_with_examples() {
         );
     }
 }
+
+#[test]
+fn replaying_and_recording_the_same_file_works() {
+    let dir = scratch("same-file");
+    write(&dir, "x.mock", "<-CAL:a\n->RET:b\n");
+    let run = ours(
+        &dir,
+        &with_client(
+            &["-p", "x.mock", "-r", "x.mock", "--fail-on-drift"],
+            &["SUT_CUSTOM:a"],
+        ),
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    assert_eq!(run.replies(), ["b"]);
+    assert_eq!(read(&dir, "x.mock").as_deref(), Some("<-CAL:a\n->RET:b\n"));
+}

@@ -2,17 +2,29 @@
 //! console script (compat spec section 2), plus `--server-only`, the drift check and
 //! near-miss diagnostics. The binary only parses the arguments and calls [`run`].
 //!
-//! Deliberate differences from the reference's command line:
+//! Deliberate differences from the reference's command line (the server's are listed in
+//! [`crate::server`]):
 //! - The exit status is the program's (128 + N when it was killed by signal N; 127 when it
-//!   could not be started); the reference always exits 0.
+//!   could not be started); the reference always exits 0. Our own failures (bad rc file,
+//!   missing or non-UTF-8 replay file, ...) exit 2 before the program runs; a drift found with
+//!   `--fail-on-drift` exits 1 when the program succeeded.
 //! - A replay file given with `-m 0` that does not exist is an error; the reference then
 //!   starts no server and runs the program unmocked. With `-m 2` it means "record
 //!   everything" (the reference's server crashes).
-//! - The server address is printed on stdout only with `--server-only` or
-//!   `--print-address`; the reference's command line does not print it either (its server
-//!   process prints it to the command line, which reads it).
-//! - `PYTHONPATH` is not set for the program (the reference points it at its own package) and
-//!   commands listed under `[command line] intercepts` are not intercepted.
+//! - The replay file is read before the record file is removed, so `-p x.mock -r x.mock`
+//!   replays and re-records `x.mock` (the reference removes it first and runs unmocked).
+//! - The server address is printed on stdout only with `--server-only` or `--print-address`.
+//!   The reference's command line does not print it either (its server process prints it to
+//!   the command line, which reads it), although the compatibility spec says it does.
+//! - SIGINT (Ctrl-C, which reaches the program too) does not stop the wrapper before the
+//!   program has finished; SIGTERM is passed on to the program. Either way the record file is
+//!   completed.
+//! - Not done: `PYTHONPATH` is not set for the program (the reference points it at its own
+//!   package), commands listed under `[command line] intercepts` are not intercepted, and
+//!   `-f` / `-F` are accepted but ignored (no edited-file traffic), with a warning.
+//! - New: `--server-only`, `--fail-on-drift`, `--print-address`, `--record-unmatched` (mode 2
+//!   records what has no exact match), the limits (`--max-connections`, `--read-timeout`,
+//!   `--max-message-size`, `--order-wait`) and `--log`.
 
 mod args;
 pub mod logging;

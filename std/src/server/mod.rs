@@ -34,6 +34,24 @@
 //!   never used ([`diagnostics`]).
 //!
 //! The record file is flushed to the operating system after every exchange (no `fsync`).
+//!
+//! Other deliberate differences from the reference's server:
+//! - A request that fails exact matching is recorded (with no response), like a request with
+//!   no candidate; the reference records nothing more for the rest of the run.
+//! - An empty custom request is neither answered nor recorded, even with a response; the
+//!   reference records that response as an entry without a request (which joins the previous
+//!   exchange's responses on replay) and echoes it.
+//! - Under `use_exact_matching` a request's surrounding white space is ignored for the exact
+//!   lookup ([`ServerConfig::trim_requests`]); in the reference such a request can only
+//!   mismatch, although it was recorded from the same text.
+//! - A real server's reply that is not UTF-8 is recorded with replacement characters (and a
+//!   warning); the reference's handler thread dies. An announcement without a usable
+//!   `host:port` announces nothing (the reference crashes on some).
+//! - A played-back client session (a server under test that announced itself) is processed
+//!   without recursion, so its length is not limited by a recursion limit.
+//! - Not supported, each with a clear message: `SUT_COMMAND_LINE:` / `SUT_COMMAND_KILL:`
+//!   traffic (answered `CAPTUREMOCK ERROR: ...`), replayed responses other than `RET`, `SRV`
+//!   and `CLI` (skipped with a warning), protocols other than `classic`, `id_pattern_client`.
 
 pub mod clock;
 mod config;

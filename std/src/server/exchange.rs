@@ -334,7 +334,7 @@ impl Run<'_> {
             Err(Unmatched::EmptyRequest) => return VecDeque::new(),
             Err(_) if self.config().exact_matching => {
                 self.near_miss(desc, None, NearMissKind::Mismatch);
-                self.out.reply.push_str(&mismatch_reply(lookup_key(desc)));
+                self.out.reply.push_str(&mismatch_reply(reply_key(desc)));
                 return VecDeque::new();
             }
             Err(_) => {
@@ -345,7 +345,7 @@ impl Run<'_> {
         if kind != MatchKind::Exact {
             if self.config().exact_matching {
                 self.near_miss(desc, Some(id), NearMissKind::Mismatch);
-                self.out.reply.push_str(&mismatch_reply(lookup_key(desc)));
+                self.out.reply.push_str(&mismatch_reply(reply_key(desc)));
                 return VecDeque::new();
             }
             self.near_miss(desc, Some(id), NearMissKind::Nearest);
@@ -443,6 +443,16 @@ impl Run<'_> {
         };
         miss.log();
         lock(&self.shared.near_misses).push(miss);
+    }
+}
+
+/// The description as the reference quotes it in a mismatch reply: its lookup key, but not
+/// stripped (the reference strips only recorded requests).
+fn reply_key(desc: &str) -> &str {
+    if lookup_key(desc) == "<-SRV" {
+        "<-SRV"
+    } else {
+        desc
     }
 }
 

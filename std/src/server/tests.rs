@@ -133,3 +133,16 @@ fn background_server_for_blocking_code() {
     let report = server.stop().expect("stop");
     assert_eq!(report.exchanges, 1);
 }
+
+#[tokio::test]
+async fn mismatch_replies_quote_the_request_as_the_reference_does() {
+    let mut config = with_replay(Mode::Replay, "<-CAL:a\n->RET:b\n<-SRV:x\n->CLI:y\n");
+    config.exact_matching = true;
+    let server = start(config, 0).await.expect("start");
+    let address = server.address().to_string();
+    assert_eq!(
+        exchange(&address, "SUT_CUSTOM:c \n").await,
+        "CAPTUREMOCK MISMATCH: Could not find any replay request matching '<-CAL:c \n'"
+    );
+    server.stop().await.expect("stop");
+}

@@ -91,3 +91,87 @@ fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream, String> {
     out.extend([TokenTree::Group(Group::new(Delimiter::Brace, call))]);
     Ok(out)
 }
+
+/// `#[capture::test]`: a `#[test]` function whose body runs with a
+/// `capturemock::capture::TestMock` for it: its mock file is
+/// `<crate>/mocks/<module path>/<name>.mock`, its mode comes from `CAPTUREMOCK_MODE` (replay
+/// when the file exists, record when not), and it is checked for drift when the body returns.
+/// Another harness's test attribute (`#[tokio::test]`) may follow it instead of `#[test]`.
+/// `#[capture::test(dir = "tests/mocks")]` names another directory, relative to the crate.
+///
+/// ```ignore
+/// use capturemock::capture;
+///
+/// #[capture::test]
+/// fn converts_prices() {
+///     assert_eq!(price_in_euro("ACME"), 11.5);
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn capture_test(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match expand_capture_test(attr, item) {
+        Ok(tokens) => tokens,
+        Err(message) => error(&message),
+    }
+}
+
+/// Whether an attribute's path (`test`, `tokio::test`, ...) ends in `test`.
+fn is_test_attribute(attribute: &Group) -> bool {
+    let mut last = None;
+    for token in attribute.stream() {
+        match token {
+            TokenTree::Ident(i) => last = Some(i.to_string()),
+            TokenTree::Punct(p) if p.as_char() == ':' => {}
+            _ => break,
+        }
+    }
+    last.as_deref() == Some("test")
+}
+
+fn expand_capture_test(attr: TokenStream, item: TokenStream) -> Result<TokenStream, String> {
+    const MISPLACED: &str = "#[capture::test] goes on a function";
+    let attr: Vec<TokenTree> = attr.into_iter().collect();
+    let dir = match attr.as_slice() {
+        [] => "\"mocks\"".to_string(),
+        [TokenTree::Ident(key), TokenTree::Punct(eq), TokenTree::Literal(dir)]
+            if key.to_string() == "dir"
+                && eq.as_char() == '='
+                && dir.to_string().starts_with('"') =>
+        {
+            dir.to_string()
+        }
+        _ => return Err("#[capture::test] takes no arguments or `dir = \"path\"`".into()),
+    };
+    let mut tokens: Vec<TokenTree> = item.into_iter().collect();
+    let body = match tokens.pop() {
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => g,
+        _ => return Err(MISPLACED.into()),
+    };
+    let fn_at = tokens
+        .iter()
+        .position(|t| matches!(t, TokenTree::Ident(i) if i.to_string() == "fn"))
+        .ok_or(MISPLACED)?;
+    let name = match tokens.get(fn_at + 1) {
+        Some(TokenTree::Ident(name)) => name.to_string().trim_start_matches("r#").to_string(),
+        _ => return Err(MISPLACED.into()),
+    };
+    let has_test_attr = tokens[..fn_at].windows(2).any(|w| {
+        matches!((&w[0], &w[1]), (TokenTree::Punct(p), TokenTree::Group(g))
+            if p.as_char() == '#' && g.delimiter() == Delimiter::Bracket && is_test_attribute(g))
+    });
+
+    let mut out = TokenStream::new();
+    if !has_test_attr {
+        out.extend(parse("#[::core::prelude::v1::test]")?);
+    }
+    out.extend(tokens);
+    let mut inner = parse(&format!(
+        "let __capturemock_test_mock = ::capturemock::capture::TestMock::builder()\
+             .function(::core::module_path!(), {name:?})\
+             .dir(::core::concat!(::core::env!(\"CARGO_MANIFEST_DIR\"), \"/\", {dir}))\
+             .start();"
+    ))?;
+    inner.extend([TokenTree::Group(body)]);
+    out.extend([TokenTree::Group(Group::new(Delimiter::Brace, inner))]);
+    Ok(out)
+}

@@ -1,0 +1,65 @@
+//! The session a thread captures into, and whether it is inside a real call.
+
+use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
+
+use super::Session;
+
+thread_local! {
+    /// Entered sessions, innermost last.
+    static CURRENT: RefCell<Vec<Session>> = const { RefCell::new(Vec::new()) };
+    /// How many real calls of captures are running on this thread.
+    static REAL_CALLS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// While this lives, [`Session::enter`]'s session is the thread's current one. Not `Send`:
+/// it belongs to the thread that entered.
+#[derive(Debug)]
+#[must_use = "the session is current only while the guard lives"]
+pub struct Entered {
+    session: Session,
+    _not_send: PhantomData<*const ()>,
+}
+
+pub(super) fn enter(session: Session) -> Entered {
+    CURRENT.with(|c| c.borrow_mut().push(session.clone()));
+    Entered {
+        session,
+        _not_send: PhantomData,
+    }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        // Guards are usually dropped innermost first; remove this one wherever it is.
+        CURRENT.with(|c| {
+            let mut stack = c.borrow_mut();
+            if let Some(at) = stack.iter().rposition(|s| s.same_as(&self.session)) {
+                stack.remove(at);
+            }
+        });
+    }
+}
+
+/// The session this thread captures into, if any.
+pub fn current() -> Option<Session> {
+    CURRENT.with(|c| c.borrow().last().cloned())
+}
+
+/// Whether a capture's real call is running on this thread.
+pub(super) fn in_real_call() -> bool {
+    REAL_CALLS.with(Cell::get) > 0
+}
+
+/// Runs a capture's real call, marked as such (also when it unwinds).
+pub(super) fn real_call<T>(real: impl FnOnce() -> T) -> T {
+    struct Mark;
+    impl Drop for Mark {
+        fn drop(&mut self) {
+            REAL_CALLS.with(|n| n.set(n.get().saturating_sub(1)));
+        }
+    }
+    REAL_CALLS.with(|n| n.set(n.get().saturating_add(1)));
+    let _mark = Mark;
+    real()
+}

@@ -1,0 +1,150 @@
+//! What can go wrong capturing, replaying, or checking a test's mock file.
+
+use std::path::PathBuf;
+
+use capturemock_core::replay::LookupError;
+
+use crate::alterations::AlterationError;
+use crate::rc::RcError;
+use crate::replay_file::ReplayFileError;
+use crate::server::RecordError;
+
+/// Why a capture, a session or a test's mock file failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// The description is empty (it is the request that finds the recording).
+    #[error("a capture needs a non-empty description: it is what finds the recording again")]
+    EmptyDescription,
+    /// Replay mode, and the replay file does not exist.
+    #[error(
+        "replay mode needs the mock file {}, which does not exist: record it first \
+         (CAPTUREMOCK_MODE=1, or leave CAPTUREMOCK_MODE unset)",
+        path.display()
+    )]
+    MissingReplayFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The record file is the replay file: recording would remove it before replaying it.
+    #[error("the record file {} is the replay file it would replay; record elsewhere", path.display())]
+    RecordOverReplay {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The replay file could not be loaded.
+    #[error(transparent)]
+    Load(#[from] ReplayFileError),
+    /// The record file could not be prepared.
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    /// Writing the record file failed (the operating system's error is in the log).
+    #[error("cannot write the record file {} (the log has the operating system's error)", path.display())]
+    RecordWrite {
+        /// The file.
+        path: PathBuf,
+    },
+    /// An rc file could not be read.
+    #[error(transparent)]
+    Rc(#[from] RcError),
+    /// The rc file's alterations are broken.
+    #[error(transparent)]
+    Alterations(#[from] AlterationError),
+    /// The replay engine ran out of room (cannot happen with the std storage).
+    #[error("replay lookup failed: {0}")]
+    Lookup(#[from] LookupError),
+    /// Nothing recorded answers this description.
+    #[error("nothing recorded in {} answers {description:?}: {reason}", path.display())]
+    NotRecorded {
+        /// The description (after alterations).
+        description: String,
+        /// The replay file.
+        path: PathBuf,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The recorded request that answers has no `->RET` response.
+    #[error(
+        "{description:?} is answered by the recorded request {key:?}, which has no ->RET response"
+    )]
+    NoResponse {
+        /// The description.
+        description: String,
+        /// The recorded request chosen.
+        key: String,
+    },
+    /// The real result cannot be written as JSON.
+    #[error("cannot record the result of {description:?} as JSON: {source}")]
+    Encode {
+        /// The description.
+        description: String,
+        /// What serde_json said.
+        source: serde_json::Error,
+    },
+    /// The real result was recorded, but its JSON does not read back as its type, so it could
+    /// never be replayed (for instance a NaN, which JSON writes as `null`).
+    #[error("the result of {description:?} was recorded as {json}, which does not read back as its type ({source}): it could not be replayed")]
+    NotReplayable {
+        /// The description.
+        description: String,
+        /// The JSON written.
+        json: String,
+        /// What serde_json said reading it back.
+        source: serde_json::Error,
+    },
+    /// The replayed response does not read as the type the caller expects.
+    #[error("the response replayed for {description:?} (recorded for {key:?}) does not read as the expected type: {source}\nresponse: {response}")]
+    Decode {
+        /// The description.
+        description: String,
+        /// The recorded request chosen.
+        key: String,
+        /// The response text.
+        response: String,
+        /// What serde_json said.
+        source: serde_json::Error,
+    },
+    /// The test's name cannot be found from its thread.
+    #[error(
+        "cannot tell the test's name: the thread is {}; name it with \
+         TestMock::builder().name(...) (the Rust test harness names each test's thread \
+         after the test, doc tests and custom harnesses do not)",
+        match thread { Some(name) => format!("{name:?}"), None => "unnamed".to_string() }
+    )]
+    NoTestName {
+        /// The thread's name, if any.
+        thread: Option<String>,
+    },
+    /// `CAPTUREMOCK_MODE` is set to something else than 0, 1 or 2.
+    #[error(
+        "CAPTUREMOCK_MODE={value:?} is not 0 (replay), 1 (record) or 2 (replay old, record new)"
+    )]
+    BadMode {
+        /// The value found.
+        value: String,
+    },
+    /// A file operation failed.
+    #[error("cannot {what} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// Replay mode, and the test's exchanges differ from its mock file.
+    #[error(
+        "the exchanges of this test differ from its mock file {} (- recorded, + this run):\n\
+         {diff}\nThis run's exchanges are in {}. If the change is intended, record again \
+         (CAPTUREMOCK_MODE=1) or move that file over the mock file.",
+        mock.display(), actual.display()
+    )]
+    Drift {
+        /// The mock file.
+        mock: PathBuf,
+        /// Where this run's exchanges were written (`<mock file>.tmp`, as the reference does).
+        actual: PathBuf,
+        /// The unified diff.
+        diff: String,
+    },
+}

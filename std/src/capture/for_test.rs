@@ -1,0 +1,317 @@
+//! The test helper: a test's mock file, its mode, and the drift check when it ends. The Rust
+//! form of the reference's `@capturemock` decorator.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use capturemock_core::replay::{Mode, NewRequestPolicy};
+
+use super::{current::Entered, CaptureError, Session};
+use crate::client::MODE_VAR;
+use crate::rc::RcConfig;
+
+/// The rc file the reference's decorator reads when it exists in the working directory.
+pub const TEST_RC_FILE: &str = ".capturemockrc";
+
+/// The mock file of a test: `<dir>/<module path>/<name>.mock`, where the test's path
+/// `a::b::test_name` gives the directories `a/b` and the name with every `test_` removed (as
+/// the reference removes it from function names, so `test_prices` keeps its `prices.mock`).
+/// A name that would be empty that way is kept as it is.
+pub fn mock_file(dir: &Path, test_path: &str) -> PathBuf {
+    let mut segments: Vec<&str> = test_path.split("::").filter(|s| !s.is_empty()).collect();
+    let last = segments.pop().unwrap_or("test");
+    let stem = match last.replace("test_", "") {
+        stem if stem.is_empty() => last.to_string(),
+        stem => stem,
+    };
+    let mut path = dir.to_path_buf();
+    path.extend(segments);
+    path.push(format!("{stem}.mock"));
+    path
+}
+
+/// The mode for a test: `CAPTUREMOCK_MODE` when set, otherwise replay when the mock file
+/// exists and record when it does not.
+pub fn test_mode(env_value: Option<&str>, mock_exists: bool) -> Result<Mode, CaptureError> {
+    match env_value {
+        Some(value) => Mode::parse(value).map_err(|_| CaptureError::BadMode {
+            value: value.to_string(),
+        }),
+        None if mock_exists => Ok(Mode::Replay),
+        None => Ok(Mode::Record),
+    }
+}
+
+/// The mock file with `.tmp` appended: where a drifted run's exchanges go, as in the
+/// reference.
+fn drift_path(mock: &Path) -> PathBuf {
+    let mut name = mock.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+/// A fresh temporary record file for this process.
+fn temp_record_path() -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("capturemock-{}-{n}.mock", std::process::id()))
+}
+
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> CaptureError {
+    let path = path.to_path_buf();
+    move |source| CaptureError::Io { what, path, source }
+}
+
+fn remove_if_there(path: &Path) -> Result<(), CaptureError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io("remove", path)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Moves `from` to `to`, copying when they are on different file systems.
+fn move_file(from: &Path, to: &Path) -> Result<(), CaptureError> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(io("create the directory", parent))?;
+    }
+    if std::fs::rename(from, to).is_err() {
+        std::fs::copy(from, to).map_err(io("write", to))?;
+        remove_if_there(from)?;
+    }
+    Ok(())
+}
+
+/// How a [`TestMock`] is set up; see [`TestMock::builder`].
+#[derive(Debug, Default)]
+pub struct TestBuilder {
+    name: Option<String>,
+    dir: Option<PathBuf>,
+    mode: Option<Mode>,
+    rc_files: Option<Vec<PathBuf>>,
+    policy: NewRequestPolicy,
+}
+
+impl TestBuilder {
+    /// The test's path (`module::test_name`) when the thread's name is not it.
+    pub fn name(mut self, test_path: impl Into<String>) -> Self {
+        self.name = Some(test_path.into());
+        self
+    }
+
+    /// The test's path from `module_path!()` (whose first segment, the crate, the test
+    /// harness leaves out of thread names) and the function's name. What
+    /// `#[capture::test]` uses.
+    pub fn function(self, module_path: &str, function: &str) -> Self {
+        let path = match module_path.split_once("::") {
+            Some((_crate, rest)) => format!("{rest}::{function}"),
+            None => function.to_string(),
+        };
+        self.name(path)
+    }
+
+    /// The directory of mock files (default: `mocks` in the working directory, which
+    /// `cargo test` sets to the package's directory).
+    pub fn dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// The mode, whatever `CAPTUREMOCK_MODE` says (the decorator's `mode=`).
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// rc files to read (default: `.capturemockrc` in the working directory, if any).
+    pub fn rc_files<P: Into<PathBuf>>(mut self, files: impl IntoIterator<Item = P>) -> Self {
+        self.rc_files = Some(files.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// What mode 2 does with requests that have no exact match.
+    pub fn new_requests(mut self, policy: NewRequestPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Starts: chooses the mode, loads the mock file, enters the session on this thread.
+    pub fn try_start(self) -> Result<TestMock, CaptureError> {
+        let name = match self.name {
+            Some(name) => name,
+            None => {
+                let thread = std::thread::current();
+                match thread.name() {
+                    Some(name) if name != "main" => name.to_string(),
+                    other => {
+                        return Err(CaptureError::NoTestName {
+                            thread: other.map(str::to_owned),
+                        })
+                    }
+                }
+            }
+        };
+        let dir = match self.dir {
+            Some(dir) => dir,
+            None => std::env::current_dir()
+                .map_err(io("find", Path::new(".")))?
+                .join("mocks"),
+        };
+        let mock = mock_file(&dir, &name);
+        let mode = match self.mode {
+            Some(mode) => mode,
+            None => {
+                let env = std::env::var(MODE_VAR).ok();
+                test_mode(env.as_deref(), mock.exists())?
+            }
+        };
+        let rc_files = match self.rc_files {
+            Some(files) => files,
+            None => [PathBuf::from(TEST_RC_FILE)]
+                .into_iter()
+                .filter(|p| p.is_file())
+                .collect(),
+        };
+        let replay_text = match mode {
+            Mode::Replay => Some(std::fs::read_to_string(&mock).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    CaptureError::MissingReplayFile { path: mock.clone() }
+                } else {
+                    io("read", &mock)(e)
+                }
+            })?),
+            _ => None,
+        };
+        let record = temp_record_path();
+        let mut builder = Session::builder(mode)
+            .replay_file(&mock)
+            .record_file(&record)
+            .new_requests(self.policy);
+        if !rc_files.is_empty() {
+            builder = builder.rc(&RcConfig::load(&rc_files)?)?;
+        }
+        let session = builder.open()?;
+        let entered = session.enter();
+        Ok(TestMock {
+            session,
+            entered: Some(entered),
+            mock,
+            record,
+            replay_text,
+            done: false,
+        })
+    }
+
+    /// [`try_start`](Self::try_start), panicking with the error.
+    #[track_caller]
+    pub fn start(self) -> TestMock {
+        self.try_start()
+            .unwrap_or_else(|e| panic!("capturemock: {e}"))
+    }
+}
+
+/// A test's capture session, tied to `mocks/<test>.mock`. While it lives, captures on this
+/// thread go to it; when it ends (dropped, or [`finish`](Self::finish)):
+/// - replay mode: the test's exchanges must equal the mock file, or the test fails with a
+///   unified diff (and this run's exchanges are left in `<mock>.tmp`);
+/// - record mode and mode 2: the exchanges become the mock file (none: the file is removed).
+///
+/// A test that panics changes nothing.
+#[derive(Debug)]
+#[must_use = "the mock is checked when this is dropped: bind it (`let _mock = ...`)"]
+pub struct TestMock {
+    session: Session,
+    entered: Option<Entered>,
+    mock: PathBuf,
+    record: PathBuf,
+    replay_text: Option<String>,
+    done: bool,
+}
+
+/// [`TestMock::builder`]`().start()`: the mock file `mocks/<test path>.mock` named after the
+/// running test, the mode from `CAPTUREMOCK_MODE`. Panics when it cannot start.
+#[track_caller]
+pub fn for_test() -> TestMock {
+    TestMock::builder().start()
+}
+
+impl TestMock {
+    /// Options: name, directory, mode, rc files.
+    pub fn builder() -> TestBuilder {
+        TestBuilder::default()
+    }
+
+    /// The session, e.g. to [`enter`](Session::enter) on threads the test starts.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The mode chosen.
+    pub fn mode(&self) -> Mode {
+        self.session.mode()
+    }
+
+    /// The mock file.
+    pub fn mock_path(&self) -> &Path {
+        &self.mock
+    }
+
+    /// Ends the test's session now and reports drift as an error instead of a panic.
+    pub fn finish(mut self) -> Result<(), CaptureError> {
+        self.conclude()
+    }
+
+    fn conclude(&mut self) -> Result<(), CaptureError> {
+        self.done = true;
+        self.entered = None;
+        self.session.flush();
+        let actual = match std::fs::read_to_string(&self.record) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(io("read", &self.record)(e)),
+        };
+        let drifted = drift_path(&self.mock);
+        match (&self.replay_text, self.session.mode()) {
+            (Some(expected), Mode::Replay) => {
+                let diff = crate::drift::diff_texts(
+                    expected,
+                    &actual,
+                    &self.mock.display().to_string(),
+                    "this run",
+                );
+                if let Some(diff) = diff {
+                    std::fs::write(&drifted, &actual).map_err(io("write", &drifted))?;
+                    remove_if_there(&self.record)?;
+                    return Err(CaptureError::Drift {
+                        mock: self.mock.clone(),
+                        actual: drifted,
+                        diff,
+                    });
+                }
+                remove_if_there(&self.record)?;
+            }
+            _ if actual.is_empty() => {
+                remove_if_there(&self.record)?;
+                remove_if_there(&self.mock)?;
+            }
+            _ => move_file(&self.record, &self.mock)?,
+        }
+        remove_if_there(&drifted)
+    }
+}
+
+impl Drop for TestMock {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        if std::thread::panicking() {
+            self.entered = None;
+            self.session.flush();
+            let _ = std::fs::remove_file(&self.record);
+            return;
+        }
+        if let Err(e) = self.conclude() {
+            panic!("capturemock: {e}");
+        }
+    }
+}

@@ -61,7 +61,10 @@ fn best_match(c: &mut Criterion) {
                     b.iter(|| {
                         let desc = next.next().unwrap();
                         let answer = file.lookup(desc).unwrap();
-                        assert!(answer.is_ok(), "every benchmark request has a nearest match");
+                        assert!(
+                            answer.is_ok(),
+                            "every benchmark request has a nearest match"
+                        );
                         answer
                     })
                 });
@@ -90,7 +93,9 @@ fn parsing(c: &mut Criterion) {
         })
     });
     group.bench_function("load_with_index", |b| {
-        b.iter(|| ReplayFile::from_text(text.clone(), "big.mock", ReplayOptions::default()).unwrap())
+        b.iter(|| {
+            ReplayFile::from_text(text.clone(), "big.mock", ReplayOptions::default()).unwrap()
+        })
     });
     group.finish();
 }

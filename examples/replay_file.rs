@@ -22,9 +22,9 @@ const DEMO: &[&str] = &[
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args
-        .next()
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/examples/mocks/weather.mock").to_owned());
+    let path = args.next().unwrap_or_else(|| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/mocks/weather.mock").to_owned()
+    });
     let given: Vec<String> = args.collect();
     let requests: Vec<String> = if given.is_empty() {
         DEMO.iter().map(|r| r.to_string()).collect()
@@ -49,7 +49,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     println!("  {}", response.replace('\n', "\n  "));
                 }
             }
-            Err(Unmatched::NoCandidate) => println!("  no recorded request shares a word: empty reply"),
+            Err(Unmatched::NoCandidate) => {
+                println!("  no recorded request shares a word: empty reply")
+            }
             Err(other) => println!("  unmatched: {other:?}"),
         }
     }

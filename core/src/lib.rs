@@ -10,5 +10,6 @@ pub mod binary;
 pub mod difflib;
 pub mod fake;
 pub mod format;
+pub mod link;
 pub mod replay;
 pub mod words;

@@ -1,0 +1,457 @@
+//! The device's side of a link as a state machine, shared by the blocking and the async
+//! client: it says what to write, takes what was read, and decides when to repeat.
+
+use core::fmt;
+
+use super::decoder::{Feed, FrameDecoder};
+use super::frame;
+use super::message::{DeviceMessage, Hello, HostError, HostMessage, Welcome, PROTOCOL_VERSION};
+use super::DecoderStats;
+use crate::replay::Mode;
+
+/// Room for a [`Hello`] frame (10 bytes of payload at most).
+const HELLO_FRAME: usize = 24;
+/// Bytes taken from the transport per read.
+const RX_CHUNK: usize = 32;
+
+/// How a client identifies itself and how long it insists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientConfig {
+    /// The session id of its [`Hello`]: new at each boot where the device can manage it, so
+    /// that the host notices a restart.
+    pub session: u32,
+    /// How many times a frame is sent before giving up on an answer (at least 1).
+    pub max_tries: u8,
+}
+
+impl ClientConfig {
+    /// A config with `session` and 10 tries per request.
+    pub const fn new(session: u32) -> Self {
+        ClientConfig {
+            session,
+            max_tries: 10,
+        }
+    }
+}
+
+/// Running totals of a client (saturating).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct LinkStats {
+    /// Frames written, repeats included.
+    pub sent: u32,
+    /// Frames written again (after a damaged or missing answer, a Nak or a restart).
+    pub repeats: u32,
+    /// Reads that timed out.
+    pub timeouts: u32,
+    /// Naks from the host.
+    pub naks: u32,
+    /// Host restarts (a [`HostMessage::Restart`] answered by a new hello).
+    pub host_restarts: u32,
+    /// Valid frames that answered nothing pending (late repeats of earlier answers).
+    pub stale: u32,
+    /// Valid frames that were not host messages.
+    pub malformed: u32,
+    /// What the frame decoder accepted and dropped.
+    pub decoder: DecoderStats,
+}
+
+/// Why a client request failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientError<E> {
+    /// The transport failed.
+    Io(E),
+    /// The transport reached its end (a read returned nothing).
+    Closed,
+    /// No answer after [`ClientConfig::max_tries`] sends.
+    NoReply,
+    /// The host speaks another protocol version.
+    Version {
+        /// The host's [`PROTOCOL_VERSION`].
+        host: u8,
+    },
+    /// The request does not fit in a frame (the client's or the host's).
+    TooLarge {
+        /// Bytes its frame needs on the wire.
+        needed: usize,
+    },
+    /// The host could not serve the request.
+    Host(HostError),
+    /// The host answered with the wrong kind of message.
+    Unexpected,
+    /// The caller's buffer cannot hold the response.
+    BufferTooSmall {
+        /// Bytes the response needs.
+        needed: usize,
+    },
+    /// The real response is not UTF-8 text.
+    NotText,
+}
+
+impl<E: fmt::Debug> fmt::Display for ClientError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientError::Io(e) => write!(f, "link transport error: {e:?}"),
+            ClientError::Closed => f.write_str("link transport closed"),
+            ClientError::NoReply => f.write_str("no answer from the host"),
+            ClientError::Version { host } => write!(
+                f,
+                "the host speaks link protocol {host}, this device {PROTOCOL_VERSION}"
+            ),
+            ClientError::TooLarge { needed } => {
+                write!(f, "request too large: its frame needs {needed} bytes")
+            }
+            ClientError::Host(e) => write!(f, "host failed: {e}"),
+            ClientError::Unexpected => f.write_str("the host answered with the wrong message"),
+            ClientError::BufferTooSmall { needed } => {
+                write!(f, "response buffer too small: {needed} bytes needed")
+            }
+            ClientError::NotText => f.write_str("the real response is not UTF-8 text"),
+        }
+    }
+}
+
+impl<E: fmt::Debug> core::error::Error for ClientError<E> {}
+
+/// Where the response of [`Client::exchange`](super::Client::exchange) came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// Replayed by the host.
+    Replayed,
+    /// From the real thing (and recorded by the host).
+    Real,
+    /// Replay mode and nothing recorded answers: the response is empty.
+    NoMatch,
+}
+
+/// The response of [`Client::exchange`](super::Client::exchange), in the caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Exchanged {
+    /// Its length in the buffer.
+    pub len: usize,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// What the driver does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Read into [`Machine::rx_space`], then call [`Machine::received`].
+    Read,
+    /// Write [`Machine::outgoing`] (again).
+    Write,
+    /// The answer is in; see [`Machine::reply`].
+    Done,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Welcoming { then_request: bool },
+    Awaiting { seq: u16 },
+}
+
+/// A received frame, reduced to what the state machine needs.
+enum Incoming {
+    Welcome(Welcome),
+    Answer { seq: u16 },
+    Nak,
+    Restart,
+    Malformed,
+}
+
+/// The device's link state with frames of up to `N` bytes.
+pub(crate) struct Machine<const N: usize> {
+    decoder: FrameDecoder<N>,
+    tx: [u8; N],
+    tx_len: usize,
+    tx_seq: u16,
+    hello: [u8; HELLO_FRAME],
+    hello_len: usize,
+    rx: [u8; RX_CHUNK],
+    rx_start: usize,
+    rx_end: usize,
+    phase: Phase,
+    welcome: Option<Welcome>,
+    next_seq: u16,
+    tries: u8,
+    config: ClientConfig,
+    stats: LinkStats,
+}
+
+impl<const N: usize> Machine<N> {
+    pub(crate) const fn new(config: ClientConfig) -> Self {
+        Machine {
+            decoder: FrameDecoder::new(),
+            tx: [0; N],
+            tx_len: 0,
+            tx_seq: 0,
+            hello: [0; HELLO_FRAME],
+            hello_len: 0,
+            rx: [0; RX_CHUNK],
+            rx_start: 0,
+            rx_end: 0,
+            phase: Phase::Idle,
+            welcome: None,
+            next_seq: 0,
+            tries: 0,
+            config,
+            stats: LinkStats {
+                sent: 0,
+                repeats: 0,
+                timeouts: 0,
+                naks: 0,
+                host_restarts: 0,
+                stale: 0,
+                malformed: 0,
+                decoder: DecoderStats {
+                    frames: 0,
+                    skipped_bytes: 0,
+                    checksum: 0,
+                    cobs: 0,
+                    too_short: 0,
+                    overflow: 0,
+                },
+            },
+        }
+    }
+
+    pub(crate) fn mode(&self) -> Option<Mode> {
+        self.welcome.map(|w| w.mode)
+    }
+
+    pub(crate) fn stats(&self) -> LinkStats {
+        LinkStats {
+            decoder: self.decoder.stats(),
+            ..self.stats
+        }
+    }
+
+    /// Starts a handshake.
+    pub(crate) fn begin_connect(&mut self) {
+        self.welcome = None;
+        self.encode_hello();
+        self.phase = Phase::Welcoming {
+            then_request: false,
+        };
+        self.tries = 0;
+    }
+
+    /// Starts a request; `make` builds it from its sequence number. Says hello first when
+    /// there is no session.
+    pub(crate) fn begin_request<'m, E>(
+        &mut self,
+        make: impl FnOnce(u16) -> DeviceMessage<'m>,
+    ) -> Result<(), ClientError<E>> {
+        let seq = self.next_seq;
+        let message = make(seq);
+        self.tx_len = frame::encode(&message, &mut self.tx)
+            .map_err(|e| ClientError::TooLarge { needed: e.needed })?;
+        self.next_seq = seq.wrapping_add(1);
+        self.tx_seq = seq;
+        self.tries = 0;
+        match self.welcome {
+            Some(welcome) => {
+                self.check_host_room(welcome)?;
+                self.phase = Phase::Awaiting { seq };
+            }
+            None => {
+                self.encode_hello();
+                self.phase = Phase::Welcoming { then_request: true };
+            }
+        }
+        Ok(())
+    }
+
+    /// The frame to write now.
+    pub(crate) fn outgoing(&self) -> &[u8] {
+        match self.phase {
+            Phase::Idle => &[],
+            Phase::Welcoming { .. } => self.hello.get(..self.hello_len).unwrap_or_default(),
+            Phase::Awaiting { .. } => self.tx.get(..self.tx_len).unwrap_or_default(),
+        }
+    }
+
+    /// Counts a frame as written.
+    pub(crate) fn sent(&mut self) {
+        self.stats.sent = self.stats.sent.saturating_add(1);
+        if self.tries > 0 {
+            self.stats.repeats = self.stats.repeats.saturating_add(1);
+        }
+        self.tries = self.tries.saturating_add(1);
+    }
+
+    /// Where the next read goes (only asked for when all read bytes were processed).
+    pub(crate) fn rx_space(&mut self) -> &mut [u8] {
+        self.rx_start = 0;
+        self.rx_end = 0;
+        &mut self.rx
+    }
+
+    /// `n` bytes were read into [`rx_space`](Self::rx_space).
+    pub(crate) fn received(&mut self, n: usize) {
+        self.rx_start = 0;
+        self.rx_end = n.min(RX_CHUNK);
+    }
+
+    /// A read timed out: write [`outgoing`](Self::outgoing) again, or give up.
+    pub(crate) fn timed_out<E>(&mut self) -> Result<(), ClientError<E>> {
+        self.stats.timeouts = self.stats.timeouts.saturating_add(1);
+        self.may_repeat()
+    }
+
+    /// Processes the bytes read so far, up to the next thing to do.
+    pub(crate) fn process<E>(&mut self) -> Result<Step, ClientError<E>> {
+        loop {
+            let input = self.rx.get(self.rx_start..self.rx_end).unwrap_or_default();
+            if input.is_empty() {
+                return Ok(Step::Read);
+            }
+            let (outcome, rest) = match self.decoder.feed(input) {
+                Feed::Consumed => (None, 0),
+                Feed::Skipped { remaining, .. } => (Some(None), remaining.len()),
+                Feed::Frame { payload, remaining } => {
+                    (Some(Some(classify(payload))), remaining.len())
+                }
+            };
+            self.rx_start = self.rx_end.saturating_sub(rest);
+            let Some(frame) = outcome else { continue };
+            let active = self.phase != Phase::Idle;
+            let incoming = match frame {
+                Some(incoming) => incoming,
+                // A damaged frame while waiting was most likely the answer.
+                None if active => return self.repeat(),
+                None => continue,
+            };
+            match (self.phase, incoming) {
+                (Phase::Welcoming { then_request }, Incoming::Welcome(welcome))
+                    if welcome.session == self.config.session =>
+                {
+                    return self.welcomed(welcome, then_request);
+                }
+                (Phase::Awaiting { seq }, Incoming::Answer { seq: answered })
+                    if seq == answered =>
+                {
+                    self.phase = Phase::Idle;
+                    return Ok(Step::Done);
+                }
+                (Phase::Welcoming { then_request }, Incoming::Restart) => {
+                    self.stats.host_restarts = self.stats.host_restarts.saturating_add(1);
+                    self.phase = Phase::Welcoming { then_request };
+                    return self.repeat();
+                }
+                (Phase::Awaiting { .. }, Incoming::Restart) => {
+                    self.stats.host_restarts = self.stats.host_restarts.saturating_add(1);
+                    self.welcome = None;
+                    self.encode_hello();
+                    self.phase = Phase::Welcoming { then_request: true };
+                    return self.repeat();
+                }
+                (_, Incoming::Nak) if active => {
+                    self.stats.naks = self.stats.naks.saturating_add(1);
+                    return self.repeat();
+                }
+                (_, Incoming::Nak) => self.stats.naks = self.stats.naks.saturating_add(1),
+                (_, Incoming::Malformed) => {
+                    self.stats.malformed = self.stats.malformed.saturating_add(1);
+                    if active {
+                        return self.repeat();
+                    }
+                }
+                _ => self.stats.stale = self.stats.stale.saturating_add(1),
+            }
+        }
+    }
+
+    /// The message that completed the last request (valid until the next read is processed).
+    pub(crate) fn reply(&self) -> Option<HostMessage<'_>> {
+        HostMessage::decode(self.decoder.frame()?).ok()
+    }
+
+    /// Interprets the reply to a `Record`.
+    pub(crate) fn recorded<E>(&self) -> Result<(), ClientError<E>> {
+        match self.reply() {
+            Some(HostMessage::Recorded { .. }) => Ok(()),
+            Some(HostMessage::Failed { error, .. }) => Err(ClientError::Host(error)),
+            _ => Err(ClientError::Unexpected),
+        }
+    }
+
+    /// Interprets the reply to a `Replay`.
+    pub(crate) fn replayed<E>(&self) -> Result<Option<&str>, ClientError<E>> {
+        match self.reply() {
+            Some(HostMessage::Response { text, .. }) => Ok(Some(text)),
+            Some(HostMessage::NoMatch { .. }) => Ok(None),
+            Some(HostMessage::Failed { error, .. }) => Err(ClientError::Host(error)),
+            _ => Err(ClientError::Unexpected),
+        }
+    }
+
+    fn welcomed<E>(
+        &mut self,
+        welcome: Welcome,
+        then_request: bool,
+    ) -> Result<Step, ClientError<E>> {
+        if welcome.version != PROTOCOL_VERSION {
+            self.phase = Phase::Idle;
+            return Err(ClientError::Version {
+                host: welcome.version,
+            });
+        }
+        self.welcome = Some(welcome);
+        if !then_request {
+            self.phase = Phase::Idle;
+            return Ok(Step::Done);
+        }
+        if let Err(e) = self.check_host_room(welcome) {
+            self.phase = Phase::Idle;
+            return Err(e);
+        }
+        self.phase = Phase::Awaiting { seq: self.tx_seq };
+        self.tries = 0;
+        Ok(Step::Write)
+    }
+
+    fn check_host_room<E>(&self, welcome: Welcome) -> Result<(), ClientError<E>> {
+        if self.tx_len > usize::from(welcome.max_frame) {
+            return Err(ClientError::TooLarge {
+                needed: self.tx_len,
+            });
+        }
+        Ok(())
+    }
+
+    fn repeat<E>(&mut self) -> Result<Step, ClientError<E>> {
+        self.may_repeat()?;
+        Ok(Step::Write)
+    }
+
+    fn may_repeat<E>(&mut self) -> Result<(), ClientError<E>> {
+        if self.tries >= self.config.max_tries.max(1) {
+            self.phase = Phase::Idle;
+            return Err(ClientError::NoReply);
+        }
+        Ok(())
+    }
+
+    fn encode_hello(&mut self) {
+        let hello = DeviceMessage::Hello(Hello {
+            version: PROTOCOL_VERSION,
+            session: self.config.session,
+            max_frame: u16::try_from(N).unwrap_or(u16::MAX),
+        });
+        self.hello_len = frame::encode(&hello, &mut self.hello).unwrap_or(0);
+    }
+}
+
+fn classify(payload: &[u8]) -> Incoming {
+    match HostMessage::decode(payload) {
+        Ok(HostMessage::Welcome(welcome)) => Incoming::Welcome(welcome),
+        Ok(HostMessage::Nak) => Incoming::Nak,
+        Ok(HostMessage::Restart) => Incoming::Restart,
+        Ok(answer) => match answer.seq() {
+            Some(seq) => Incoming::Answer { seq },
+            None => Incoming::Malformed,
+        },
+        Err(_) => Incoming::Malformed,
+    }
+}

@@ -1,0 +1,57 @@
+//! Serial links: how a device records and replays through a host, and replays on its own.
+//!
+//! ```text
+//! device                                     host (a bridge to a capturemock server)
+//! Client ── DeviceMessage ─▶ frame ─▶ UART ─▶ FrameDecoder ─▶ HostSession ─▶ Exchange ─▶ server
+//!        ◀─ HostMessage ◀── frame ◀── UART ◀──────────────── answer ◀────────────────────┘
+//! LocalReplay: the same answers from a table in flash, no host
+//! ```
+//!
+//! # Frames
+//! One message per frame: `0x00`, then COBS(postcard(message) ‖ CRC-32C(postcard bytes),
+//! little-endian), then `0x00`. COBS keeps `0x00` out of the body, so a receiver finds frame
+//! boundaries in any byte stream; the CRC rejects frames that noise damaged; the leading
+//! delimiter ends whatever partial frame the line left behind. [`FrameDecoder`] reads such a
+//! stream with a fixed buffer (its `N` is the longest frame it takes, on the wire) and reports
+//! what it drops ([`Skip`]). `docs/link.md` describes the protocol byte by byte.
+//!
+//! # Conversation
+//! The device says [`Hello`] (protocol version, session id, its frame size); the host answers
+//! [`Welcome`] with the [`Mode`](crate::replay::Mode) the device is to work in. Then each
+//! request carries a sequence number and is sent until its answer comes: on a damaged frame,
+//! a [`HostMessage::Nak`], a read timeout, or a [`HostMessage::Restart`] (after a new hello).
+//! The host answers a repeated sequence number with the answer it kept, so nothing is recorded
+//! or consumed twice. A record request carries the whole exchange in one frame, so a host
+//! never sees half of one.
+//!
+//! - [`Client`] / [`AsyncClient`]: the device side over `embedded_io` /
+//!   `embedded_io_async` transports.
+//! - [`HostSession`]: the host side, sans-IO, for bridges.
+//! - [`LocalReplay`]: replay from a `.mock` text or its binary form in flash, no host.
+
+mod async_client;
+mod client;
+mod decoder;
+mod frame;
+mod host;
+mod local;
+mod machine;
+mod message;
+
+pub use async_client::AsyncClient;
+pub use client::Client;
+pub use decoder::{DecoderStats, Feed, FrameDecoder, Skip, SkipReason};
+pub use frame::{
+    checksum, encode, encode_bytes, max_payload, wire_len, EncodeError, CRC_LEN, DELIMITER,
+};
+pub use host::{Answer, Exchange, HostEvent, HostSession, HostStats, HostStep, NotServing};
+pub use local::{LocalAnswer, LocalError, LocalReplay, REQUEST_PREFIX};
+pub use machine::{ClientConfig, ClientError, Exchanged, LinkStats, Source};
+pub use message::{
+    decode, DeviceMessage, Hello, HostError, HostMessage, Malformed, Welcome, PROTOCOL_VERSION,
+};
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;

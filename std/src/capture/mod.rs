@@ -125,6 +125,21 @@ where
     }
 }
 
+/// [`Session::try_capture_async`] in the session that is current on the thread that first
+/// polls the future (the test's thread under `#[tokio::test]`); without one, awaits `real`.
+pub async fn try_capture_async<T>(
+    description: impl AsRef<str>,
+    real: impl std::future::Future<Output = T>,
+) -> Result<T, CaptureError>
+where
+    T: Serialize + DeserializeOwned,
+{
+    match current() {
+        Some(session) => session.try_capture_async(description, real).await,
+        None => Ok(real.await),
+    }
+}
+
 /// [`capture`] for text recorded as it is (no JSON quoting), as custom clients record it.
 #[track_caller]
 pub fn capture_text(description: impl AsRef<str>, real: impl FnOnce() -> String) -> String {

@@ -79,14 +79,8 @@ impl AsyncClient {
                 let reply = self.replay(request).await?;
                 self.checked(request, reply)
             }
-            Mode::Record => {
-                let response = real().await;
-                self.record(request, &response).await?;
-                Ok(response)
-            }
-            Mode::ReplayOldRecordNew => {
-                let response = real().await;
-                let reply = self.record(request, &response).await?;
+            Mode::Record | Mode::ReplayOldRecordNew => {
+                let reply = self.record(request, &real().await).await?;
                 self.checked(request, reply)
             }
         }

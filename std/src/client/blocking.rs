@@ -51,13 +51,15 @@ impl Client {
         self.exchange(&message::replay(request)?)
     }
 
-    /// Records or replays as the mode says:
+    /// Records or replays as the mode says, and returns what the server answers, so that the
+    /// program sees the same text in every mode:
     /// - replay (`0`): the recorded response; `real` is not called;
-    /// - record (`1`): calls `real`, records the exchange, returns what `real` returned;
-    /// - replay old, record new (`2`): calls `real` and sends the exchange for recording;
-    ///   returns the server's answer, which is the replayed response when the server has one
-    ///   and the (altered, trimmed) real response when it records. The server decides, so
-    ///   the real thing must be reachable in this mode.
+    /// - record (`1`): calls `real` and records the exchange; the answer is the echo, the
+    ///   real response as recorded (after alterations, trailing white space stripped, as a
+    ///   replay will give it);
+    /// - replay old, record new (`2`): calls `real` and sends the exchange for recording; the
+    ///   answer is the replayed response when the server has one, the echo when it records.
+    ///   The server decides, so the real thing must be reachable in this mode.
     ///
     /// A server complaint instead of a replayed response is an error here
     /// ([`ClientError::Server`]).
@@ -71,14 +73,8 @@ impl Client {
                 let reply = self.replay(request)?;
                 self.checked(request, reply)
             }
-            Mode::Record => {
-                let response = real();
-                self.record(request, &response)?;
-                Ok(response)
-            }
-            Mode::ReplayOldRecordNew => {
-                let response = real();
-                let reply = self.record(request, &response)?;
+            Mode::Record | Mode::ReplayOldRecordNew => {
+                let reply = self.record(request, &real())?;
                 self.checked(request, reply)
             }
         }

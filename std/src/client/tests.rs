@@ -72,8 +72,8 @@ fn call_follows_the_mode() {
     );
     assert_eq!(
         client(&address, Mode::Record).call("q", &mut real).unwrap(),
-        "real",
-        "record mode returns the real response, not the echo"
+        "echo",
+        "record mode returns the echo: what a replay will return"
     );
     assert_eq!(
         client(&address, Mode::ReplayOldRecordNew)

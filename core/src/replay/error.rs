@@ -30,7 +30,7 @@ pub enum BuildError {
     Binary(BinaryError),
     /// The storage is too small for the records.
     Capacity(Resource),
-    /// Indented call-backs nest deeper than [`MAX_NESTING`](super::MAX_NESTING) levels.
+    /// Call-backs nest deeper than [`MAX_NESTING`](super::MAX_NESTING) levels.
     NestingTooDeep,
 }
 

@@ -10,7 +10,7 @@ use crate::difflib::Score;
 use crate::format::Record;
 use crate::words::python_strip;
 
-/// Nesting deeper than this (indented call-backs inside call-backs) is refused.
+/// Nesting deeper than this (call-backs inside call-backs) is refused.
 pub const MAX_NESTING: usize = 32;
 
 /// Identifies one distinct recorded request of a table (its position in file order of
@@ -122,7 +122,8 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
     ///
     /// Grouping follows the reference: an entry from the system under test (`<-`) is a
     /// request; the entries after it (`->`) are its responses, until the next request.
-    /// Indented entries (call-backs, two spaces per level) nest as the reference nests them.
+    /// Call-backs (longer arrows such as `--->PYT`, see [`Record::indent_level`]) nest as the
+    /// reference nests them.
     ///
     /// Records come from [`crate::format::entries`] (text) or [`crate::binary::records`]
     /// (postcard); their errors become [`BuildError::Parse`] or [`BuildError::Binary`].

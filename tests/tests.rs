@@ -2,6 +2,7 @@
 //! One test binary with a module per area (add `mod area;` lines below).
 mod clients;
 mod fakes;
+mod interop;
 mod qemu;
 mod rc_alterations;
 mod replay_differential;

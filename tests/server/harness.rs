@@ -167,7 +167,7 @@ impl Run {
     }
 }
 
-fn run(mut command: Command, dir: &Path) -> Run {
+fn run(mut command: Command, dir: &Path, env: &[(&str, &str)]) -> Run {
     command
         .current_dir(dir)
         .env_remove("CAPTUREMOCK_SERVER")
@@ -176,19 +176,30 @@ fn run(mut command: Command, dir: &Path) -> Run {
         // rc files come from -R only: no personal ~/.capturemock/config.
         .env("HOME", dir)
         .env("PYTHONUTF8", "1")
+        .envs(env.iter().copied())
         .stdin(Stdio::null());
     Run::from(command.output().expect("run"))
 }
 
 /// Our binary with `args`, in `dir`.
 pub fn ours(dir: &Path, args: &[&str]) -> Run {
+    ours_with_env(dir, args, &[])
+}
+
+/// Our binary with `args`, in `dir`, with extra environment variables.
+pub fn ours_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(binary());
     command.args(args);
-    run(command, dir)
+    run(command, dir, env)
 }
 
 /// The reference's console script with `args`, in `dir`.
 pub fn reference(dir: &Path, args: &[&str]) -> Run {
+    reference_with_env(dir, args, &[])
+}
+
+/// The reference's console script with `args`, in `dir`, with extra environment variables.
+pub fn reference_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new("python3");
     command
         .args([
@@ -196,7 +207,7 @@ pub fn reference(dir: &Path, args: &[&str]) -> Run {
             "import sys, capturemock; sys.exit(capturemock.commandline())",
         ])
         .args(args);
-    run(command, dir)
+    run(command, dir, env)
 }
 
 /// `args` followed by `python3 client.py messages...`.
@@ -225,4 +236,57 @@ pub fn read(dir: &Path, name: &str) -> Option<String> {
 /// Writes a file into `dir`.
 pub fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).expect("write test file");
+}
+
+/// A real classic server in Python: replies `reply to <text>` and a newline.
+pub struct RealServer {
+    /// `host:port` it listens on.
+    pub address: String,
+    child: std::process::Child,
+}
+
+const REAL_SERVER: &str = r#"
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(50)
+print("127.0.0.1:%d" % s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    data = b""
+    while True:
+        d = c.recv(4096)
+        if not d: break
+        data += d
+    if data == b"quit":
+        c.close(); break
+    c.sendall(b"reply to " + data + b"\n")
+    c.close()
+"#;
+
+impl RealServer {
+    /// Starts it and waits for its address.
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", REAL_SERVER])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("address");
+        RealServer {
+            address: line.trim().to_string(),
+            child,
+        }
+    }
+
+    /// Stops it.
+    pub fn stop(mut self) {
+        use std::io::Write;
+        if let Ok(mut s) = std::net::TcpStream::connect(&self.address) {
+            let _ = s.write_all(b"quit");
+        }
+        let _ = self.child.wait();
+    }
 }

@@ -2,7 +2,8 @@
 //! Python clients, and the same runs under the reference for comparison.
 
 mod cli;
-mod harness;
+// Shared with tests/interop.
+pub(crate) mod harness;
 mod ordering;
 mod reference;
 mod robustness;

@@ -185,56 +185,6 @@ fn a_server_under_test_is_played_its_client_session_like_the_reference() {
     server.stop();
 }
 
-/// A real classic server in Python: replies `reply to <text>` and a newline.
-struct RealServer {
-    address: String,
-    child: std::process::Child,
-}
-
-const REAL_SERVER: &str = r#"
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(50)
-print("127.0.0.1:%d" % s.getsockname()[1], flush=True)
-while True:
-    c, _ = s.accept()
-    data = b""
-    while True:
-        d = c.recv(4096)
-        if not d: break
-        data += d
-    if data == b"quit":
-        c.close(); break
-    c.sendall(b"reply to " + data + b"\n")
-    c.close()
-"#;
-
-impl RealServer {
-    fn start() -> Self {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new("python3")
-            .args(["-c", REAL_SERVER])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("address");
-        RealServer {
-            address: line.trim().to_string(),
-            child,
-        }
-    }
-
-    fn stop(mut self) {
-        use std::io::Write;
-        if let Ok(mut s) = std::net::TcpStream::connect(&self.address) {
-            let _ = s.write_all(b"quit");
-        }
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn timestamps_are_written_where_the_reference_writes_them() {
     let (ours_dir, ref_dir) = (scratch("timestamps-ours"), scratch("timestamps-ref"));

@@ -168,6 +168,12 @@ fn noise_costs_repeats_never_a_wrong_or_double_record() {
         return;
     };
     let (seen, recorded) = run(Mode::Record, noisy(), recording).unwrap();
+    eprintln!(
+        "noisy record run: device {}; host {} skips, events {:?}",
+        recorded.stats,
+        seen.skips.len(),
+        seen.events
+    );
     // The same exchanges recorded once each, the same answers printed.
     assert_eq!(seen.recorded, clean.recorded);
     assert_eq!(to_mock(&seen.recorded), to_mock(&clean.recorded));

@@ -85,15 +85,17 @@ proptest! {
     fn a_damaged_frame_is_never_mistaken_and_the_next_one_always_comes_through(
         payload in prop::collection::vec(any::<u8>(), 0..300),
         next in prop::collection::vec(any::<u8>(), 0..50),
-        damage in prop::collection::vec((any::<usize>(), 0u8..10), 1..5),
+        damage in prop::collection::vec((any::<usize>(), 0u8..11), 1..5),
     ) {
-        // Damage: drop a byte (kind 0), insert a byte (1), or flip a bit (2..10).
+        // Damage: drop a byte (kind 0), insert a byte (1), flip a bit (2..10), or cut the
+        // frame short (10).
         let mut frame = frame_of(&payload);
         for (at, kind) in damage {
             let at = at % frame.len().max(1);
             match kind {
                 0 if !frame.is_empty() => { frame.remove(at); }
                 1 => frame.insert(at, (at as u8).wrapping_mul(31)),
+                10 => frame.truncate(at),
                 k if !frame.is_empty() => frame[at] ^= 1 << (k - 2),
                 _ => {}
             }
@@ -120,8 +122,11 @@ proptest! {
         let stats = decoder.stats();
         prop_assert_eq!(stats.skipped_bytes as usize, skipped);
         prop_assert_eq!(stats.frames as usize, framed);
-        // Bytes either ended in a skip, in an accepted frame, or are still pending.
-        prop_assert!(skipped + decoder.pending() + zeros <= bytes.len() || framed > 0);
+        // Every byte is a delimiter, dropped and reported, or pending (random bytes make a
+        // frame with a 2^-32 chance; then its bytes are the ones missing).
+        if framed == 0 {
+            prop_assert_eq!(skipped + decoder.pending() + zeros, bytes.len());
+        }
     }
 
     #[test]

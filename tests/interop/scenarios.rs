@@ -225,6 +225,44 @@ scenarios! {
         ..D
     };
 
+    /// Two classic responses are sent back to back, and classic ones are not stripped.
+    classic_replay_two_responses: Scenario {
+        mode: "0",
+        replay: Replay::Text("<-CLI:q\n->SRV:one\n->SRV:two  \n"),
+        client: Sequence(&["q", "q"]),
+        ..D
+    };
+
+    /// Odd messages: nothing at all, only blanks, a near-`TERMINATE_SERVER`, blank and
+    /// blank-edged requests and responses.
+    odd_messages: Scenario {
+        client: Sequence(&[
+            "", "  ", "SUT_CUSTOM:  :SUT_SEP:x", "SUT_CUSTOM: lead:SUT_SEP: y ",
+            "SUT_CUSTOM:\n:SUT_SEP:z", " TERMINATE_SERVER",
+        ]),
+        then_replay: Some(Sequence(&["SUT_CUSTOM:  ", "SUT_CUSTOM: lead", "  "])),
+        ..D
+    };
+
+    /// A client's `TERMINATE_SERVER` (anything may follow) stops the server.
+    terminate_server: Scenario {
+        client: Sequence(&["SUT_CUSTOM:a:SUT_SEP:b", "TERMINATE_SERVER\n"]),
+        record_file: Some("<-CAL:a\n->RET:b\n"),
+        ..D
+    };
+
+    /// A program that fails (the client cannot parse its `hex:` argument).
+    program_exit_status: Scenario {
+        client: Sequence(&["SUT_CUSTOM:a:SUT_SEP:b", "hex:not hex"]),
+        expect: Differs {
+            doc: COMPAT_SERVER,
+            why: "the exit status is the program's; the reference always exits 0",
+            what: &[Status { step: 0, ours: Some(1), reference: Some(0) }],
+        },
+        record_file: Some("<-CAL:a\n->RET:b\n"),
+        ..D
+    };
+
     /// A server under test announces itself; classic traffic is proxied to it, directions flip.
     sut_server_announcement_record: Scenario {
         client: Sequence(&["SUT_SERVER:listening at {server}", "hello", "again\nwith lines"]),
@@ -420,6 +458,14 @@ scenarios! {
         ..D
     };
 
+    /// A replay file starting with a response (before any request).
+    replay_file_starting_with_a_response: Scenario {
+        mode: "0",
+        replay: Replay::Text("->RET:orphan\n<-CAL:q\n->RET:one\n"),
+        client: Sequence(&["SUT_CUSTOM:q", "SUT_CUSTOM:x"]),
+        ..D
+    };
+
     /// A replay file starting with a byte-order mark.
     replay_file_with_byte_order_mark: Scenario {
         mode: "0",
@@ -437,6 +483,17 @@ scenarios! {
                 },
             ],
         },
+        ..D
+    };
+
+    /// `record_timestamps` in mode 2, custom and classic, replayed and new.
+    record_timestamps_in_mode_two: Scenario {
+        rc: &["[general]\nrecord_timestamps = true\n"],
+        mode: "2",
+        replay: Replay::Text("<-CAL:q\n->RET:one\n<-CLI:c\n->SRV:s\n"),
+        client: Sequence(&[
+            "SUT_CUSTOM:q:SUT_SEP:z", "c", "SUT_CUSTOM:new:SUT_SEP:n", "new classic",
+        ]),
         ..D
     };
 
@@ -652,6 +709,15 @@ scenarios! {
         mode: "0",
         replay: Replay::Text("<-CAL:get YYY now\n->RET:got it\n"),
         client: Sequence(&["SUT_CUSTOM:get secret now", "SUT_CUSTOM:get secret later"]),
+        ..D
+    };
+
+    /// Section names are case-sensitive: `[General]` is not `[general]`.
+    rc_section_names_are_case_sensitive: Scenario {
+        rc: &["[General]\nuse_exact_matching = true\n"],
+        mode: "0",
+        replay: Replay::Text("<-CAL:q 1\n->RET:one\n"),
+        client: Sequence(&["SUT_CUSTOM:q 2"]),
         ..D
     };
 

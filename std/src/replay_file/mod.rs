@@ -295,29 +295,11 @@ impl ReplayFile {
     }
 
     /// Answers one request (its description, e.g. `<-CAL:get(42)`), advancing the repeat
-    /// counter of the recorded request chosen.
+    /// counter of the recorded request chosen: [`find`](Self::find), then [`take`](Self::take).
     pub fn lookup(&mut self, desc: &str) -> Result<Result<Answer, Unmatched>, LookupError> {
-        let request_words = capturemock_core::words::words(desc).count();
-        let max_record_words = self.max_record_words;
-        let scratch = &mut self.scratch;
-        self.loaded.with_dependent_mut(|_, table| {
-            let requests = if table.has_index() {
-                table.request_count()
-            } else {
-                0
-            };
-            let needed = LookupScratch::required(request_words, max_record_words, requests);
-            if scratch.len() < needed {
-                scratch.resize(needed, 0);
-            }
-            let mut work = LookupScratch::new(scratch, request_words, max_record_words, requests)?;
-            Ok(table.lookup(desc, &mut work)?.map(|reply| Answer {
-                request: reply.request,
-                key: reply.key.to_owned(),
-                kind: reply.kind,
-                responses: reply.responses().map(|r| r.entry.to_owned()).collect(),
-            }))
-        })
+        Ok(self
+            .find(desc)?
+            .map(|(request, kind)| self.take(request, kind)))
     }
 }
 

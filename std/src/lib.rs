@@ -3,6 +3,7 @@
 
 pub use capturemock_core as core_engine;
 pub mod alterations;
+pub mod bridge;
 pub mod capture;
 #[cfg(feature = "cli")]
 pub mod cli;

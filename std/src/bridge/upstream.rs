@@ -1,0 +1,198 @@
+//! Serving a device's exchanges through a capturemock server, as a custom client would: a
+//! `Record` frame is `SUT_CUSTOM:request:SUT_SEP:response`, a `Replay` frame
+//! `SUT_CUSTOM:request`, so the record file is an ordinary `.mock` file.
+
+use std::sync::{Arc, Mutex};
+
+use capturemock_core::link::{Answer, Exchange, HostError};
+use capturemock_core::replay::{Action, MatchKind, Mode, NewRequestPolicy};
+
+use crate::alterations::Alterations;
+use crate::client::{Client, ClientConfig, ClientError, Timeouts};
+use crate::replay_file::ReplayFile;
+use crate::server::protocol::SEPARATOR;
+use crate::server::ServerConfig;
+
+/// The server's complaint when exact matching finds nothing.
+const MISMATCH: &str = "CAPTUREMOCK MISMATCH: ";
+/// The server's other refusals.
+const ERROR: &str = "CAPTUREMOCK ERROR: ";
+
+/// How one exchange was served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    /// The server recorded it.
+    Recorded,
+    /// The recorded response.
+    Response(String),
+    /// Nothing recorded answers it (in mode 2 the device then asks the real thing and sends
+    /// it for recording).
+    NoMatch,
+    /// It could not be served.
+    Failed(HostError),
+}
+
+impl Served {
+    /// The answer for [`HostSession::answer`](capturemock_core::link::HostSession::answer).
+    pub fn answer(&self) -> Answer<'_> {
+        match self {
+            Served::Recorded => Answer::Recorded,
+            Served::Response(text) => Answer::Response(text),
+            Served::NoMatch => Answer::NoMatch,
+            Served::Failed(error) => Answer::Failed(*error),
+        }
+    }
+}
+
+/// What decides, in mode 2, whether the server has a request: the server's own replay file
+/// (shared with it when the bridge started it), alterations and mode-2 policy, so that the
+/// bridge decides exactly as the server will (docs/link.md, "Mode 2").
+#[derive(Debug, Clone)]
+pub struct RecordedLookup {
+    replay: Option<Arc<Mutex<ReplayFile>>>,
+    alterations: Alterations,
+    policy: NewRequestPolicy,
+}
+
+impl RecordedLookup {
+    /// The lookup of a server configuration (its replay file, alterations and policy). For a
+    /// server the bridge starts, pass a clone of its configuration: the replay file is
+    /// shared. For a server already running, pass a configuration made from the same rc files
+    /// and replay file.
+    pub fn from_config(config: &ServerConfig) -> Self {
+        RecordedLookup {
+            replay: config.replay.clone(),
+            alterations: config.alterations.clone(),
+            policy: config.new_requests,
+        }
+    }
+
+    /// Whether a server in mode 2 replays `request` rather than recording it: the rule of
+    /// [`Mode::action`] on a lookup that uses nothing up.
+    pub fn replays(&self, request: &str) -> bool {
+        let Some(replay) = &self.replay else {
+            return false;
+        };
+        let mut replay = replay.lock().unwrap_or_else(|e| e.into_inner());
+        if replay.is_empty() {
+            return false;
+        }
+        let desc = format!("<-CAL:{}", self.alterations.apply(request));
+        let exact = matches!(replay.find(&desc), Ok(Ok((_, MatchKind::Exact))));
+        Mode::ReplayOldRecordNew.action(true, exact, self.policy) == Action::Replay
+    }
+}
+
+/// A capturemock server seen as the device's host: serves [`Exchange`]s as custom-client
+/// exchanges.
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    client: Client,
+    mode: Mode,
+    lookup: Option<RecordedLookup>,
+}
+
+impl Upstream {
+    /// The server at `address` (`host:port`) in `mode` (which the device is told). In mode 2,
+    /// `lookup` decides what is replayed; without it everything is recorded.
+    pub fn new(
+        address: &str,
+        mode: Mode,
+        lookup: Option<RecordedLookup>,
+    ) -> Result<Upstream, ClientError> {
+        let config = ClientConfig::new(address, mode)?.with_timeouts(Timeouts::default());
+        if mode == Mode::ReplayOldRecordNew && lookup.is_none() {
+            tracing::warn!(
+                "mode 2 without the server's replay file: every request is recorded (give the bridge -p FILE)"
+            );
+        }
+        Ok(Upstream {
+            client: Client::new(config),
+            mode,
+            lookup,
+        })
+    }
+
+    /// The mode devices are told.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The server's address.
+    pub fn address(&self) -> &str {
+        &self.client.config().address
+    }
+
+    /// Serves one exchange.
+    pub fn serve(&self, exchange: &Exchange<'_>) -> Served {
+        match *exchange {
+            Exchange::Record {
+                seq,
+                request,
+                response,
+            } => {
+                if let Some(refused) = refuse(seq, request, Some(response)) {
+                    return refused;
+                }
+                match self.client.record(request, response) {
+                    Ok(echo) if is_refusal(&echo) => {
+                        tracing::error!(seq, request, "the server refused to record: {echo}");
+                        Served::Failed(HostError::Refused)
+                    }
+                    Ok(_) => Served::Recorded,
+                    Err(e) => unavailable(seq, &e),
+                }
+            }
+            Exchange::Replay { seq, request } => {
+                if let Some(refused) = refuse(seq, request, None) {
+                    return refused;
+                }
+                let ask = match self.mode {
+                    Mode::Replay => true,
+                    Mode::Record => {
+                        tracing::warn!(seq, request, "a replay request in record mode: no match");
+                        false
+                    }
+                    Mode::ReplayOldRecordNew => self
+                        .lookup
+                        .as_ref()
+                        .is_some_and(|lookup| lookup.replays(request)),
+                };
+                if !ask {
+                    return Served::NoMatch;
+                }
+                match self.client.replay(request) {
+                    Ok(reply) if reply.starts_with(MISMATCH) => Served::NoMatch,
+                    Ok(reply) if reply.starts_with(ERROR) => {
+                        tracing::error!(seq, request, "the server refused to replay: {reply}");
+                        Served::Failed(HostError::Refused)
+                    }
+                    Ok(reply) => Served::Response(reply),
+                    Err(e) => unavailable(seq, &e),
+                }
+            }
+        }
+    }
+}
+
+fn is_refusal(reply: &str) -> bool {
+    reply.starts_with(MISMATCH) || reply.starts_with(ERROR)
+}
+
+/// Texts a server would mangle (see [`crate::client`]) are refused before anything is sent.
+fn refuse(seq: u16, request: &str, response: Option<&str>) -> Option<Served> {
+    let why = if request.is_empty() {
+        "an empty request is neither recorded nor answered"
+    } else if request.contains(SEPARATOR) || response.is_some_and(|r| r.contains(SEPARATOR)) {
+        "it contains \":SUT_SEP:\", which the server would split it at"
+    } else {
+        return None;
+    };
+    tracing::error!(seq, request, "request refused: {why}");
+    Some(Served::Failed(HostError::Refused))
+}
+
+fn unavailable(seq: u16, error: &ClientError) -> Served {
+    tracing::error!(seq, "cannot reach the capturemock server: {error}");
+    Served::Failed(HostError::Unavailable)
+}

@@ -12,4 +12,5 @@ pub mod drift;
 pub mod fake;
 pub mod rc;
 pub mod replay_file;
+pub mod serial_proxy;
 pub mod server;

@@ -3,14 +3,12 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// Exit status when capturemock itself cannot do its job (bad settings, missing files).
 const SETUP_FAILED: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = capturemock::cli::Cli::parse();
-    match run(cli) {
+    let invocation = capturemock::cli::Invocation::parse();
+    match run(invocation) {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
             eprintln!("capturemock: error: {e:#}");
@@ -19,7 +17,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: capturemock::cli::Cli) -> anyhow::Result<u8> {
-    capturemock::cli::logging::init(cli.log.as_deref())?;
-    Ok(capturemock::cli::run(cli)?)
+fn run(invocation: capturemock::cli::Invocation) -> anyhow::Result<u8> {
+    capturemock::cli::logging::init(invocation.log())?;
+    Ok(invocation.run()?)
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum EndpointError {
     /// The text is not an endpoint.
-    #[error("{0:?} is not an endpoint: use host:port or unix:PATH")]
+    #[error("{0:?} is not an endpoint: use HOST:PORT or unix:PATH")]
     Syntax(String),
     /// Opening the serial device failed.
     #[error("cannot open serial device {path}: {source}")]
@@ -87,6 +87,24 @@ impl Endpoint {
             Endpoint::TcpListen(text)
         } else {
             Endpoint::TcpConnect(text)
+        })
+    }
+
+    /// An endpoint from the command line's form: `listen:HOST:PORT`, `listen:unix:PATH`,
+    /// `connect:HOST:PORT`, `connect:unix:PATH`, or else the path of a serial device at `baud`.
+    pub fn parse(spec: &str, baud: u32) -> Result<Endpoint, EndpointError> {
+        if let Some(address) = spec.strip_prefix("listen:") {
+            return Endpoint::socket(address, true);
+        }
+        if let Some(address) = spec.strip_prefix("connect:") {
+            return Endpoint::socket(address, false);
+        }
+        if spec.is_empty() {
+            return Err(EndpointError::Syntax(spec.to_string()));
+        }
+        Ok(Endpoint::Serial {
+            path: spec.to_string(),
+            baud,
         })
     }
 
@@ -374,6 +392,22 @@ mod tests {
         for bad in ["", "5555", ":5555", "host:", "host:70000", "unix:"] {
             assert!(Endpoint::socket(bad, true).is_err(), "{bad:?}");
         }
+        assert_eq!(
+            Endpoint::parse("listen:unix:/tmp/u", 9600).unwrap(),
+            Endpoint::UnixListen("/tmp/u".into())
+        );
+        assert_eq!(
+            Endpoint::parse("connect:127.0.0.1:4000", 9600).unwrap(),
+            Endpoint::TcpConnect("127.0.0.1:4000".into())
+        );
+        assert_eq!(
+            Endpoint::parse("/dev/ttyUSB0", 9600).unwrap(),
+            Endpoint::Serial {
+                path: "/dev/ttyUSB0".into(),
+                baud: 9600
+            }
+        );
+        assert!(Endpoint::parse("listen:nowhere", 9600).is_err());
     }
 
     #[test]

@@ -26,6 +26,15 @@ Examples:
   Only the server, e.g. for clients started elsewhere; stop it with TERMINATE_SERVER or Ctrl-C:
     capturemock --server-only -m 1 -r calls.mock -P 4000
 
+Serial lines (see `capturemock bridge --help`, `capturemock serial-proxy --help`):
+  A device speaking capturemock-core's link protocol, through a capturemock server:
+    capturemock bridge --serial /dev/ttyUSB0 --baud 115200 -m 1 -r board.mock
+  Record a serial peripheral (a modem, a sensor), then answer as it:
+    capturemock serial-proxy --device /dev/ttyUSB0 --peripheral /dev/ttyUSB1 -m 1 -r modem.mock
+    capturemock serial-proxy --device /dev/ttyUSB0 -p modem.mock
+  These words are subcommands only as the first argument; run a program of that name as
+  capturemock -- bridge ...
+
 Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.rc, or
 ~/.capturemock/config when -R is not given. Log detail: --log debug (or CAPTUREMOCK_LOG).";
 
@@ -38,7 +47,7 @@ Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.
     long_about = None,
     after_help = AFTER_HELP,
     infer_long_args = true,
-    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]"
+    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]"
 )]
 pub struct Cli {
     /// 0 = replay from the replay file (recording instead when -p is not given), 1 = record,

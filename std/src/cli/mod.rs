@@ -25,12 +25,20 @@
 //! - New: `--server-only`, `--fail-on-drift`, `--print-address`, `--record-unmatched` (mode 2
 //!   records what has no exact match), the limits (`--max-connections`, `--read-timeout`,
 //!   `--max-message-size`, `--order-wait`) and `--log`.
+//! - New subcommands, recognised only as the first argument (a program of that name runs as
+//!   `capturemock -- bridge ...`): `capturemock bridge` ([`BridgeCli`], a device's serial
+//!   link to a server) and `capturemock serial-proxy` ([`SerialProxyCli`], record or emulate
+//!   a serial peripheral).
 
 mod args;
+mod bridge;
 pub mod logging;
+mod serial_proxy;
 mod wrapper;
 
 pub use args::Cli;
+pub use bridge::BridgeCli;
+pub use serial_proxy::SerialProxyCli;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -73,6 +81,88 @@ pub enum CliError {
     /// The tokio runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+    /// The arguments do not make sense together.
+    #[error("{0}")]
+    Usage(String),
+    /// A serial line or socket could not be opened.
+    #[error(transparent)]
+    Endpoint(#[from] crate::bridge::EndpointError),
+    /// The bridge failed.
+    #[error(transparent)]
+    Bridge(#[from] crate::bridge::BridgeError),
+    /// The serial proxy failed.
+    #[error(transparent)]
+    SerialProxy(#[from] crate::serial_proxy::ProxyError),
+    /// A replay file could not be loaded.
+    #[error(transparent)]
+    ReplayFile(#[from] crate::replay_file::ReplayFileError),
+}
+
+/// What the command line asks for: the main command, or a subcommand (recognised only as
+/// the first argument, so that every program can still be run, after `--` if need be).
+#[derive(Debug, Clone)]
+pub enum Invocation {
+    /// `capturemock [options] program [args...]` or `--server-only`.
+    Main(Cli),
+    /// `capturemock bridge ...`.
+    Bridge(BridgeCli),
+    /// `capturemock serial-proxy ...`.
+    SerialProxy(SerialProxyCli),
+}
+
+impl Invocation {
+    /// Parses the process's arguments; prints help or an error and exits on bad ones.
+    pub fn parse() -> Invocation {
+        Self::try_parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// Parses `args` (the first is the program name).
+    pub fn try_parse_from<I, T>(args: I) -> Result<Invocation, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::Parser;
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        let sub = args.get(1).and_then(|a| a.to_str());
+        let rest = || {
+            let name = args.first().cloned().unwrap_or_default();
+            std::iter::once(name).chain(args.iter().skip(2).cloned())
+        };
+        match sub {
+            Some("bridge") => BridgeCli::try_parse_from(rest()).map(Invocation::Bridge),
+            Some("serial-proxy") => {
+                SerialProxyCli::try_parse_from(rest()).map(Invocation::SerialProxy)
+            }
+            _ => Cli::try_parse_from(args).map(Invocation::Main),
+        }
+    }
+
+    /// The `--log` filter given.
+    pub fn log(&self) -> Option<&str> {
+        match self {
+            Invocation::Main(cli) => cli.log.as_deref(),
+            Invocation::Bridge(cli) => cli.log.as_deref(),
+            Invocation::SerialProxy(cli) => cli.log.as_deref(),
+        }
+    }
+
+    /// Runs it; returns the exit status.
+    pub fn run(self) -> Result<u8, CliError> {
+        match self {
+            Invocation::Main(cli) => run(cli),
+            Invocation::Bridge(cli) => bridge::run(cli),
+            Invocation::SerialProxy(cli) => serial_proxy::run(cli),
+        }
+    }
+}
+
+/// Prints one line on stdout at once (an address a caller waits for).
+fn print_line(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout is the caller's business.
+    let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
 }
 
 /// What the run found, for the exit status.
@@ -226,6 +316,56 @@ mod tests {
             drift: true,
         };
         assert_eq!(failed.exit_status(true), 7);
+    }
+
+    #[test]
+    fn subcommands_only_as_the_first_argument() {
+        let parse = |args: &[&str]| {
+            Invocation::try_parse_from(std::iter::once("capturemock").chain(args.iter().copied()))
+                .unwrap()
+        };
+        assert!(matches!(
+            parse(&[
+                "bridge",
+                "--listen",
+                "127.0.0.1:0",
+                "-m",
+                "1",
+                "-r",
+                "x.mock"
+            ]),
+            Invocation::Bridge(BridgeCli { mode: 1, .. })
+        ));
+        assert!(matches!(
+            parse(&[
+                "serial-proxy",
+                "--device",
+                "/dev/ttyUSB0",
+                "--delimiter",
+                "\\r"
+            ]),
+            Invocation::SerialProxy(_)
+        ));
+        // Anywhere else it is a program, as before.
+        match parse(&["-m", "1", "bridge", "x"]) {
+            Invocation::Main(cli) => assert_eq!(cli.program, ["bridge", "x"]),
+            other => panic!("{other:?}"),
+        }
+        match parse(&["--", "bridge"]) {
+            Invocation::Main(cli) => assert_eq!(cli.program, ["bridge"]),
+            other => panic!("{other:?}"),
+        }
+        // The bridge needs exactly one line.
+        let two = [
+            "capturemock",
+            "bridge",
+            "--serial",
+            "/dev/x",
+            "--listen",
+            "h:1",
+        ];
+        assert!(Invocation::try_parse_from(two).is_err());
+        assert!(Invocation::try_parse_from(["capturemock", "bridge"]).is_err());
     }
 
     #[test]

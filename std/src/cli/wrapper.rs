@@ -49,7 +49,7 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<Outcome, CliError> {
 }
 
 /// Logs the summary, reports record-file failures and checks for drift.
-fn finish(
+pub(crate) fn finish(
     cli: &Cli,
     report: &ServerReport,
     baseline: Option<&(std::path::PathBuf, String)>,
@@ -153,7 +153,7 @@ fn forward_terminate(_child: &tokio::process::Child) {}
 
 /// A stop request from outside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Signal {
+pub(crate) enum Signal {
     /// SIGINT (Ctrl-C).
     Interrupt,
     /// SIGTERM.
@@ -161,13 +161,13 @@ enum Signal {
 }
 
 /// SIGINT and SIGTERM, listened to from creation on (so that neither kills this process).
-struct Signals {
+pub(crate) struct Signals {
     #[cfg(unix)]
     streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
 }
 
 impl Signals {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -184,7 +184,7 @@ impl Signals {
         Signals {}
     }
 
-    async fn next(&mut self) -> Signal {
+    pub(crate) async fn next(&mut self) -> Signal {
         #[cfg(unix)]
         {
             match &mut self.streams {

@@ -1,0 +1,239 @@
+//! `capturemock bridge`: a device's serial link to a capturemock server (see
+//! [`crate::bridge`]).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use capturemock_core::replay::{Mode, NewRequestPolicy};
+
+use super::wrapper::{self, Signals};
+use super::{load_rc, Cli, CliError, Setup, DRIFT_EXIT};
+use crate::bridge::{BackgroundBridge, BridgeRun, Endpoint, Host, RecordedLookup};
+use crate::server::ServerConfig;
+
+/// How often the bridge looks at its stop flag.
+const POLL: Duration = Duration::from_millis(50);
+
+const AFTER_HELP: &str = "\
+The device speaks capturemock-core's link protocol (docs/link.md): its Record frames become
+SUT_CUSTOM:request:SUT_SEP:response exchanges and its Replay frames SUT_CUSTOM:request, so
+the record file is an ordinary .mock file. Damaged frames are dropped, reported and repeated
+by the device; nothing damaged is ever recorded. A summary goes to stderr at the end.
+
+With --listen, the address listened on is printed on stdout first (useful with port 0).
+The bridge serves until SIGINT/SIGTERM (or, with --once, until the first connection ends;
+--serial and --connect end with their line).
+
+Examples:
+  Record a board on a USB serial adapter:
+    capturemock bridge --serial /dev/ttyUSB0 --baud 115200 -m 1 -r board.mock
+
+  Replay it to firmware under QEMU (-serial tcp:127.0.0.1:5555,nodelay=on):
+    capturemock bridge --listen 127.0.0.1:5555 --once -p board.mock -r again.mock --fail-on-drift
+
+  Through a server already running (capturemock --server-only ...):
+    capturemock bridge --connect unix:/tmp/uart.sock --server 127.0.0.1:4000 -m 0
+
+Mode 2 (replay old, record new) decides as the server does: with --record-unmatched the
+device asks its real peripheral for what the replay file lacks and records it; without it
+the server replays everything once the file has content, as CaptureMock does.";
+
+/// `capturemock bridge`: serve a device's link frames through a capturemock server.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "capturemock bridge",
+    bin_name = "capturemock bridge",
+    about = "Connect a device's serial link (capturemock-core link protocol) to a capturemock server.",
+    after_help = AFTER_HELP,
+    group(clap::ArgGroup::new("line").required(true).args(["serial", "listen", "connect"]))
+)]
+pub struct BridgeCli {
+    /// The device's serial port (/dev/ttyUSB0, COM3).
+    #[arg(long, value_name = "PATH")]
+    pub serial: Option<String>,
+
+    /// Baud rate of --serial (8N1, no flow control).
+    #[arg(long, value_name = "BAUD", default_value_t = 115_200)]
+    pub baud: u32,
+
+    /// Listen for the line on HOST:PORT or unix:PATH (QEMU's -serial tcp:HOST:PORT connects).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+
+    /// Connect to the line at HOST:PORT or unix:PATH (QEMU's -serial ...,server=on).
+    #[arg(long, value_name = "ADDR")]
+    pub connect: Option<String>,
+
+    /// Stop after the first connection ends (--listen).
+    #[arg(long)]
+    pub once: bool,
+
+    /// 0 = replay from the replay file (recording instead when -p is not given), 1 = record,
+    /// 2 = replay what the replay file has and record the rest.
+    #[arg(short = 'm', long = "mode", value_name = "MODE", default_value_t = 0,
+          value_parser = clap::value_parser!(u8).range(0..=2))]
+    pub mode: u8,
+
+    /// Replay traffic recorded in FILE.
+    #[arg(short = 'p', long = "replay", value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+
+    /// Record traffic to FILE (an existing file is replaced).
+    #[arg(
+        short = 'r',
+        long = "record",
+        value_name = "FILE",
+        conflicts_with = "server"
+    )]
+    pub record: Option<PathBuf>,
+
+    /// Read settings from these rc files, comma-separated [default: ~/.capturemock/config].
+    #[arg(short = 'R', long = "rcfiles", value_name = "FILES")]
+    pub rcfiles: Option<String>,
+
+    /// Port of the server the bridge starts (0: any free port).
+    #[arg(short = 'P', long = "port", value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
+
+    /// Use the capturemock server already running at HOST:PORT instead of starting one; -m
+    /// must be its mode, and in mode 2 -p its replay file.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub server: Option<String>,
+
+    /// In mode 2, record requests that have no exact match in the replay file instead of
+    /// answering them with the nearest recorded request (as CaptureMock does).
+    #[arg(long)]
+    pub record_unmatched: bool,
+
+    /// In replay mode, exit with status 1 when the record file differs from the replay file.
+    #[arg(long)]
+    pub fail_on_drift: bool,
+
+    /// Log filter for stderr: error, warn, info, debug or trace [default: $CAPTUREMOCK_LOG,
+    /// else warn]. `info` shows each connection and session, `warn` each damaged frame.
+    #[arg(long, value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+impl BridgeCli {
+    /// The same settings as the main command's, for its setup and drift check.
+    fn as_server_cli(&self) -> Cli {
+        Cli {
+            mode: self.mode,
+            replay: self.replay.clone(),
+            record: self.record.clone(),
+            rcfiles: self.rcfiles.clone(),
+            port: self.port,
+            replay_file_edits: None,
+            record_file_edits: None,
+            server_only: true,
+            fail_on_drift: self.fail_on_drift,
+            print_address: false,
+            record_unmatched: self.record_unmatched,
+            max_connections: 512,
+            read_timeout: 60.0,
+            max_message_size: 64 * 1024 * 1024,
+            order_wait: 5.0,
+            log: self.log.clone(),
+            program: Vec::new(),
+        }
+    }
+
+    fn endpoint(&self) -> Result<Endpoint, CliError> {
+        Ok(match (&self.serial, &self.listen, &self.connect) {
+            (Some(path), _, _) => Endpoint::Serial {
+                path: path.clone(),
+                baud: self.baud,
+            },
+            (_, Some(address), _) => Endpoint::socket(address, true)?,
+            (_, _, Some(address)) => Endpoint::socket(address, false)?,
+            (None, None, None) => {
+                return Err(CliError::Usage(
+                    "give the line: --serial, --listen or --connect".into(),
+                ))
+            }
+        })
+    }
+}
+
+/// Runs `capturemock bridge`; returns the exit status.
+pub fn run(args: BridgeCli) -> Result<u8, CliError> {
+    let endpoint = args.endpoint()?;
+    let server_cli = args.as_server_cli();
+    let (host, baseline) = match &args.server {
+        None => {
+            let setup = Setup::new(&server_cli)?;
+            let host = Host::Start {
+                config: setup.config,
+                port: args.port,
+            };
+            (host, setup.drift_baseline)
+        }
+        Some(address) => (running(&args, address)?, None),
+    };
+    let link = endpoint.open(POLL)?;
+    if let Some(address) = link.local_addr() {
+        super::print_line(&address);
+    }
+    let bridge = BackgroundBridge::start(link, host, args.once)?;
+    tracing::info!(
+        "bridge: {endpoint} <-> capturemock server {}",
+        bridge.server_address()
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    runtime.block_on(async {
+        let mut signals = Signals::new();
+        loop {
+            tokio::select! {
+                signal = signals.next() => {
+                    tracing::info!("stopping on {signal:?}");
+                    break;
+                }
+                () = tokio::time::sleep(POLL) => {
+                    if bridge.is_finished() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let BridgeRun { report, server } = bridge.stop()?;
+    eprintln!("capturemock {report}");
+    let drift = match &server {
+        Some(server) => wrapper::finish(&server_cli, server, baseline.as_ref())?,
+        None => false,
+    };
+    Ok(if drift && args.fail_on_drift {
+        DRIFT_EXIT
+    } else {
+        0
+    })
+}
+
+/// A server already running: the mode as given, and in mode 2 a lookup in the same replay
+/// file with the same rc settings.
+fn running(args: &BridgeCli, address: &str) -> Result<Host, CliError> {
+    let mode = Mode::parse(&args.mode.to_string()).unwrap_or(Mode::Replay);
+    let lookup = match (&args.replay, mode) {
+        (Some(path), Mode::ReplayOldRecordNew) => {
+            let rc = load_rc(args.rcfiles.as_deref())?;
+            let (mut config, _warnings) = ServerConfig::from_rc(&rc, mode)?;
+            if args.record_unmatched {
+                config.new_requests = NewRequestPolicy::RecordUnmatched;
+            }
+            if path.exists() {
+                config.load_replay(path)?;
+            }
+            Some(RecordedLookup::from_config(&config))
+        }
+        _ => None,
+    };
+    Ok(Host::Running {
+        address: address.to_string(),
+        mode,
+        lookup,
+    })
+}

@@ -5,7 +5,11 @@ use capturemock_core::link::LocalReplay;
 use capturemock_core::replay::{ArrayStorage, LookupScratch, MatchKind, MatchOptions};
 
 use crate::uart::Uart;
-use crate::{read_line, send_escaped, TABLE_BINARY, TABLE_TEXT};
+#[cfg(feature = "local-binary")]
+use crate::TABLE_BINARY;
+#[cfg(feature = "local-text")]
+use crate::TABLE_TEXT;
+use crate::{read_line, send_escaped};
 
 /// Room for a 64-entry table: 32 requests and 32 responses (table.mock has 7 and 6).
 const REQUESTS: usize = 32;
@@ -47,9 +51,17 @@ pub fn run(uart: &mut Uart, form: Form, state: &'static mut State) -> bool {
         return false;
     };
     let options = MatchOptions::default();
+    // A build with one form links only that form's reader.
     let built = match form {
+        #[cfg(feature = "local-text")]
         Form::Text => LocalReplay::from_mock(TABLE_TEXT, storage, scratch, options),
+        #[cfg(feature = "local-binary")]
         Form::Binary => LocalReplay::from_binary(TABLE_BINARY, storage, scratch, options),
+        #[allow(unreachable_patterns)]
+        _ => {
+            uart.send(b"!form\n");
+            return false;
+        }
     };
     let Ok(mut table) = built else {
         uart.send(b"!table\n");

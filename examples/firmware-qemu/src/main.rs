@@ -11,12 +11,15 @@
 //! - `B`: the link client (docs/link.md) runs a fixed script of requests against a simulated
 //!   sensor, recording or replaying through the host as its welcome says;
 //! - `S`: the link client asks the host to replay `ping 0`, `ping 1`... until the host has no
-//!   answer (a throughput run).
+//!   answer (a throughput run);
+//! - `A`: an AT-modem client with no capturemock in it sends a few commands and prints the
+//!   answers (the device's own traffic, for the serial proxy).
 //!
 //! Results and link statistics go to the host console by semihosting; the run ends with a
-//! semihosting exit whose status says whether it succeeded. Features `local` (modes `L`, `P`)
-//! and `link` (`B`, `S`) bring capturemock-core in; without `local`, `L` answers from the raw
-//! text, exact matches only (the size baseline, see measure.sh).
+//! semihosting exit whose status says whether it succeeded. Features `local-text` (mode `L`),
+//! `local-binary` (`P`), `local` (both) and `link` (`B`, `S`) bring capturemock-core in;
+//! without either local feature, `L` answers from the raw text, exact matches only (the size
+//! baseline, see measure.sh). Feature `modem` gives mode `A`.
 
 #![no_std]
 #![no_main]
@@ -29,19 +32,25 @@ mod uart;
 
 #[cfg(feature = "link")]
 mod bridge;
-#[cfg(feature = "local")]
+#[cfg(any(feature = "local-text", feature = "local-binary"))]
 mod local;
-#[cfg(not(feature = "local"))]
+#[cfg(not(any(feature = "local-text", feature = "local-binary")))]
 #[path = "baseline.rs"]
 mod local;
+#[cfg(feature = "modem")]
+mod modem;
 
 use uart::Uart;
 
 /// The recorded exchanges (custom-client requests and responses).
+#[cfg(any(
+    feature = "local-text",
+    not(any(feature = "local-text", feature = "local-binary"))
+))]
 pub static TABLE_TEXT: &str = include_str!("../table.mock");
 
 /// The same, in the binary form.
-#[cfg(feature = "local")]
+#[cfg(feature = "local-binary")]
 pub static TABLE_BINARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/table.cmrb"));
 
 #[entry]
@@ -62,6 +71,8 @@ fn main() -> ! {
         b'B' => bridge::script(&mut uart),
         #[cfg(feature = "link")]
         b'S' => bridge::stress(&mut uart),
+        #[cfg(feature = "modem")]
+        b'A' => modem::run(&mut uart),
         other => {
             hprintln!("mode byte {} not supported by this build", other);
             false

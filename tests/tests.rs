@@ -7,4 +7,5 @@ mod interop;
 mod qemu;
 mod rc_alterations;
 mod replay_differential;
+mod serial_proxy;
 mod server;

@@ -18,7 +18,9 @@
 //! - In replay mode the proxy answers each request at once with the recorded response of
 //!   the matching (or nearest) recorded request, repeated requests taking the recorded
 //!   answers in turn, as the server replays. With a record file, the replay is recorded
-//!   too: it equals the replay file when the device behaves as it did.
+//!   too: it equals the replay file when the device behaves as it did. Best match works on
+//!   words, as everywhere in capturemock: a request sharing no word with any recorded one
+//!   (`AT+CSQ=?` against `AT+CSQ`: each is one word) gets no answer, with a warning.
 //! - In mode 2 what the file has is replayed and the rest goes to the peripheral and is
 //!   recorded, deciding as the server does ([`NewRequestPolicy`]).
 //!

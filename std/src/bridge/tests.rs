@@ -270,3 +270,48 @@ fn a_serial_device_is_bridged() {
     );
     drop(pty.slave);
 }
+
+/// QEMU's `server=on` chardevs: the bridge connects to the line, over TCP and a Unix socket,
+/// and ends with it.
+#[test]
+fn the_bridge_connects_to_a_listening_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let unix_path = dir.path().join("uart.sock");
+    let unix = std::os::unix::net::UnixListener::bind(&unix_path).unwrap();
+    let lines = [
+        Endpoint::socket(&tcp.local_addr().unwrap().to_string(), false).unwrap(),
+        Endpoint::socket(&format!("unix:{}", unix_path.display()), false).unwrap(),
+    ];
+    for (i, endpoint) in lines.iter().enumerate() {
+        let record = dir.path().join(format!("line{i}.mock"));
+        let link = endpoint.open(POLL).unwrap();
+        assert!(!link.is_listener());
+        let bridge = BackgroundBridge::start(
+            link,
+            Host::Start {
+                config: config(Mode::Record, None, &record),
+                port: 0,
+            },
+            false,
+        )
+        .unwrap();
+        let request = format!("line {i}");
+        if i == 0 {
+            let (stream, _) = tcp.accept().unwrap();
+            let mut device: Client<_, 512> = Client::new(StdIo(stream), ClientConfig::new(2));
+            device.record(&request, "up").unwrap();
+        } else {
+            let (stream, _) = unix.accept().unwrap();
+            let mut device: Client<_, 512> = Client::new(StdIo(stream), ClientConfig::new(3));
+            device.record(&request, "up").unwrap();
+        }
+        // The device's line closed: a bridge that connected ends with it.
+        let run = bridge.wait().unwrap();
+        assert_eq!(run.report.recorded, 1, "{}", run.report);
+        assert_eq!(
+            std::fs::read_to_string(&record).unwrap(),
+            format!("<-CAL:{request}\n->RET:up\n")
+        );
+    }
+}

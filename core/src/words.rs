@@ -73,7 +73,9 @@ impl<'a> Iterator for Words<'a> {
             return None;
         }
         let end = start.find(is_separator).unwrap_or(start.len());
-        let (word, rest) = start.split_at(end);
+        // `find` returns a char boundary, so this never fails; the checked form keeps the
+        // panic path (and the formatting it drags in) out of firmware.
+        let (word, rest) = start.split_at_checked(end).unwrap_or((start, ""));
         self.rest = rest;
         Some(word)
     }

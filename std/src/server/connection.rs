@@ -34,20 +34,31 @@ pub async fn read_to_end_limited<R: AsyncRead + Unpin>(
     limits: &Limits,
 ) -> Result<Vec<u8>, ReadError> {
     let mut buf = Vec::new();
-    let mut chunk = vec![0u8; 16 * 1024];
     loop {
-        let read = tokio::time::timeout(limits.read_timeout, reader.read(&mut chunk))
+        if buf.len() == buf.capacity() {
+            // Read straight into the message: no zeroed chunk to copy from.
+            buf.reserve(READ_CHUNK);
+        }
+        // One byte past the limit is enough to know the message is too large.
+        let allowance = limits
+            .max_message_size
+            .saturating_sub(buf.len())
+            .saturating_add(1);
+        let mut limited = (&mut *reader).take(u64::try_from(allowance).unwrap_or(u64::MAX));
+        let read = tokio::time::timeout(limits.read_timeout, limited.read_buf(&mut buf))
             .await
             .map_err(|_| ReadError::Timeout(limits.read_timeout))??;
         if read == 0 {
             return Ok(buf);
         }
-        if buf.len() + read > limits.max_message_size {
+        if buf.len() > limits.max_message_size {
             return Err(ReadError::TooLarge(limits.max_message_size));
         }
-        buf.extend_from_slice(chunk.get(..read).unwrap_or_default());
     }
 }
+
+/// Room made for the next read when the message buffer is full.
+const READ_CHUNK: usize = 16 * 1024;
 
 /// What the server loop shares with every connection.
 #[derive(Debug)]
@@ -162,6 +173,13 @@ mod tests {
             read_to_end_limited(&mut big, &limits).await,
             Err(ReadError::TooLarge(4))
         ));
+        // Reading stops one byte past the limit, whatever the buffer's spare room.
+        let mut huge: &[u8] = &[b'x'; 100];
+        assert!(matches!(
+            read_to_end_limited(&mut huge, &limits).await,
+            Err(ReadError::TooLarge(4))
+        ));
+        assert_eq!(huge.len(), 95, "read 5 bytes, not the whole input");
         let (mut silent, _keep_open) = tokio::io::duplex(64);
         assert!(matches!(
             read_to_end_limited(&mut silent, &limits).await,

@@ -125,6 +125,16 @@ pub struct ServerReport {
     pub summary: Summary,
 }
 
+/// Period of a timer the accept loop always has pending.
+///
+/// Why: when tokio's driver parks with no timer pending, registering any timer wakes it (an
+/// eventfd write, then a thread wake-up for nothing), and the connections' timers (read
+/// timeout, order wait) are registered and dropped within microseconds, so under load the
+/// driver nearly always parked with none: about one wake-up per exchange. With this timer
+/// pending, the driver parks until at most this long from now, and registering a timer due
+/// later (every limit of [`Limits`] is longer by default) does not wake it.
+const TIMER_PENDING_PERIOD: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// `host:port` of a listener, as exported in `CAPTUREMOCK_SERVER`.
 pub fn address_of(listener: &TcpListener) -> Result<String, ServerError> {
     let addr: SocketAddr = listener
@@ -180,9 +190,12 @@ pub async fn run(
         ..ServerReport::default()
     };
     tokio::pin!(shutdown);
+    let mut timer_pending = tokio::time::interval(TIMER_PENDING_PERIOD);
+    timer_pending.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
+            _ = timer_pending.tick() => {}
             _ = stop_rx.changed() => {
                 report.terminated_by_client = true;
                 break;
@@ -218,11 +231,13 @@ pub async fn run(
                 };
                 if multithreaded {
                     connections.spawn(work);
+                    // Reaped here rather than in a select branch: waiting on `join_next`
+                    // would wake this loop once more for every connection that ends.
+                    while connections.try_join_next().is_some() {}
                 } else {
                     work.await;
                 }
             }
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
             Some(_) = refusals.join_next(), if !refusals.is_empty() => {}
         }
     }

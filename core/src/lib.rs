@@ -13,3 +13,6 @@ pub mod format;
 pub mod link;
 pub mod replay;
 pub mod words;
+
+#[cfg(test)]
+mod python_oracle;

@@ -118,8 +118,6 @@ pub fn same_type(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-    use std::process::{Command, Stdio};
     use std::string::String;
     use std::vec::Vec;
 
@@ -232,31 +230,14 @@ for line in sys.stdin:
     prev = desc
     print(ws + "." + "|".join(x.encode("utf-8").hex() for x in strips) + "|" + str(int(same)))
 "#;
-        let child = Command::new("python3")
-            .arg("-c")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn();
-        let mut child = match child {
-            Ok(c) => c,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::println!("NOTICE: python3 not found, skipping the reference comparison");
-                return;
-            }
-            Err(e) => panic!("cannot start python3: {e}"),
-        };
         let mut input = String::new();
         for c in &cases {
             input.push_str(&hex(c));
             input.push('\n');
         }
-        let mut stdin = child.stdin.take().expect("stdin");
-        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-        let output = child.wait_with_output().expect("python3 output");
-        writer.join().expect("writer").expect("write to python3");
-        assert!(output.status.success(), "python3 failed");
-        let stdout = String::from_utf8(output.stdout).expect("utf-8");
+        let Some(stdout) = crate::python_oracle::run(script, input) else {
+            return;
+        };
         let lines: Vec<&str> = stdout.lines().collect();
         assert_eq!(lines.len(), cases.len());
         let mut prev: Option<&str> = None;

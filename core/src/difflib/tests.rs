@@ -1,8 +1,6 @@
 //! Hand-checked cases and a differential test against Python's difflib.
 
 use super::*;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::string::String;
 use std::vec;
 use std::vec::Vec;
@@ -366,30 +364,13 @@ for line in sys.stdin:
     print(" ".join("%d,%d,%d" % tuple(m) for m in blocks) + ";%d;%d" % (
         info.commonElementCount(blocks), info.nonMatchingSequenceCount(blocks)))
 "#;
-    let child = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::println!("NOTICE: python3 not found, skipping the difflib comparison");
-            return;
-        }
-        Err(e) => panic!("cannot start python3: {e}"),
-    };
     let mut input = String::new();
     for (a, b) in &cases {
         input.push_str(&std::format!("{}|{}\n", join(a), join(b)));
     }
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().expect("python3 output");
-    writer.join().expect("writer").expect("write to python3");
-    assert!(output.status.success(), "python3 failed");
-    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    let Some(stdout) = crate::python_oracle::run(script, input) else {
+        return;
+    };
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), cases.len());
 

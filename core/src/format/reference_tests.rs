@@ -6,7 +6,6 @@
 //! `CAPTUREMOCK_REQUIRE_REFERENCE` is set.
 
 use std::format;
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::string::{String, ToString};
@@ -149,23 +148,9 @@ impl Reference {
                 }
             }
         }
-        let mut child = Command::new("python3")
-            .args(["-c", SCRIPT])
-            .env("PYTHONUTF8", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start python3");
-        let mut stdin = child.stdin.take().expect("stdin");
-        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-        let output = child.wait_with_output().expect("python3 output");
-        writer
-            .join()
-            .expect("writer thread")
-            .expect("write to python3");
+        let stdout = crate::python_oracle::run(SCRIPT, input);
         std::fs::remove_dir_all(&self.dir).ok();
-        assert!(output.status.success(), "reference script failed");
-        let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
+        let stdout = stdout.expect("python3 is there: Reference::available checked");
         let answers: Vec<Vec<String>> = stdout
             .lines()
             .map(|line| {

@@ -290,3 +290,90 @@ impl RealServer {
         let _ = self.child.wait();
     }
 }
+
+/// Our binary with `--server-only`, its address read from stdout and its stderr collected by
+/// a thread (a server that logs a lot must not block on a full pipe).
+pub struct ServerOnly {
+    pub address: String,
+    child: std::process::Child,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl ServerOnly {
+    pub fn start(dir: &Path, args: &[&str]) -> Self {
+        use std::io::{BufRead, Read};
+        let mut child = Command::new(binary())
+            .arg("--server-only")
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start server");
+        let mut stderr = child.stderr.take().expect("stderr");
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("address line");
+        ServerOnly {
+            address: line.trim().to_string(),
+            child,
+            stderr: Some(stderr),
+        }
+    }
+
+    /// One exchange as a lenient client: an error reading the reply gives what was read.
+    pub fn send(&self, message: &str) -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.address).expect("connect");
+        s.write_all(message.as_bytes()).expect("send");
+        s.shutdown(std::net::Shutdown::Write).expect("shutdown");
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        reply
+    }
+
+    /// Sends `TERMINATE_SERVER` without waiting for the server to stop.
+    pub fn tell_to_stop(&self) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.address).expect("connect");
+        s.write_all(b"TERMINATE_SERVER\n").expect("send");
+        s.shutdown(std::net::Shutdown::Write).expect("shutdown");
+        let mut reply = Vec::new();
+        s.read_to_end(&mut reply)
+            .expect("the server closes the connection");
+    }
+
+    /// Waits for the server to exit; returns its exit status and stderr.
+    pub fn wait(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().expect("wait");
+        let stderr = self
+            .stderr
+            .take()
+            .map(|t| t.join().expect("stderr reader"))
+            .unwrap_or_default();
+        (status.code(), stderr)
+    }
+
+    /// Sends `TERMINATE_SERVER` and waits; returns exit status and stderr.
+    pub fn terminate(self) -> (Option<i32>, String) {
+        self.tell_to_stop();
+        self.wait()
+    }
+}
+
+impl Drop for ServerOnly {
+    fn drop(&mut self) {
+        // A test that failed half-way must not leave the server running.
+        if self.stderr.is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

@@ -6,4 +6,5 @@ mod cli;
 pub(crate) mod harness;
 mod ordering;
 mod reference;
+mod refusals;
 mod robustness;

@@ -1,8 +1,7 @@
 //! Failures stay with their own exchange: nothing completed is lost, limits give clear errors.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::harness::*;
@@ -148,56 +147,6 @@ fn a_client_that_never_finishes_sending_times_out_alone() {
         read(&dir, "out.mock").as_deref(),
         Some("<-CAL:b\n->RET:2\n")
     );
-}
-
-/// Our binary with `--server-only`: its address, and the process.
-struct ServerOnly {
-    address: String,
-    child: Child,
-}
-
-impl ServerOnly {
-    fn start(dir: &std::path::Path, args: &[&str]) -> Self {
-        let mut child = Command::new(binary())
-            .arg("--server-only")
-            .args(args)
-            .current_dir(dir)
-            .env("HOME", dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("address line");
-        ServerOnly {
-            address: line.trim().to_string(),
-            child,
-        }
-    }
-
-    fn send(&self, message: &str) -> String {
-        let mut s = TcpStream::connect(&self.address).expect("connect");
-        s.write_all(message.as_bytes()).expect("send");
-        s.shutdown(std::net::Shutdown::Write).expect("shutdown");
-        let mut reply = String::new();
-        let _ = s.read_to_string(&mut reply);
-        reply
-    }
-
-    /// Sends TERMINATE_SERVER and waits; returns exit status and stderr.
-    fn terminate(mut self) -> (Option<i32>, String) {
-        let mut s = TcpStream::connect(&self.address).expect("connect");
-        s.write_all(b"TERMINATE_SERVER\n").expect("send");
-        drop(s);
-        let status = self.child.wait().expect("wait");
-        let mut stderr = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut stderr);
-        }
-        (status.code(), stderr)
-    }
 }
 
 #[test]

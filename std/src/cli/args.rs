@@ -119,6 +119,16 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     pub order_wait: f64,
 
+    /// After refusing a message (too large, not UTF-8, too slow, too many connections, server
+    /// stopping), read and discard up to this many more bytes from the client before closing,
+    /// so that a client still sending reads the error reply rather than a connection reset.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub drain_limit: u64,
+
+    /// Longest, in seconds, a refused connection is drained (see --drain-limit).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub drain_timeout: f64,
+
     /// Log filter for stderr: error, warn, info, debug or trace, or per-target directives
     /// such as capturemock=debug [default: $CAPTUREMOCK_LOG, else warn].
     #[arg(long, value_name = "FILTER")]

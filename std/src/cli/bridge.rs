@@ -118,6 +118,8 @@ pub struct BridgeCli {
 impl BridgeCli {
     /// The same settings as the main command's, for its setup and drift check.
     fn as_server_cli(&self) -> Cli {
+        // The bridge's server keeps the server's default limits.
+        let limits = crate::server::Limits::default();
         Cli {
             mode: self.mode,
             replay: self.replay.clone(),
@@ -130,10 +132,12 @@ impl BridgeCli {
             fail_on_drift: self.fail_on_drift,
             print_address: false,
             record_unmatched: self.record_unmatched,
-            max_connections: 512,
-            read_timeout: 60.0,
-            max_message_size: 64 * 1024 * 1024,
-            order_wait: 5.0,
+            max_connections: limits.max_connections,
+            read_timeout: limits.read_timeout.as_secs_f64(),
+            max_message_size: limits.max_message_size,
+            order_wait: limits.order_wait.as_secs_f64(),
+            drain_limit: limits.drain_limit,
+            drain_timeout: limits.drain_timeout.as_secs_f64(),
             log: self.log.clone(),
             program: Vec::new(),
         }

@@ -24,7 +24,7 @@
 //!   `-f` / `-F` are accepted but ignored (no edited-file traffic), with a warning.
 //! - New: `--server-only`, `--fail-on-drift`, `--print-address`, `--record-unmatched` (mode 2
 //!   records what has no exact match), the limits (`--max-connections`, `--read-timeout`,
-//!   `--max-message-size`, `--order-wait`) and `--log`.
+//!   `--max-message-size`, `--order-wait`, `--drain-limit`, `--drain-timeout`) and `--log`.
 //! - New subcommands, recognised only as the first argument (a program of that name runs as
 //!   `capturemock -- bridge ...`): `capturemock bridge` ([`BridgeCli`], a device's serial
 //!   link to a server) and `capturemock serial-proxy` ([`SerialProxyCli`], record or emulate
@@ -234,6 +234,8 @@ impl Setup {
             read_timeout: seconds("read-timeout", cli.read_timeout)?,
             max_message_size: cli.max_message_size,
             order_wait: seconds("order-wait", cli.order_wait)?,
+            drain_limit: cli.drain_limit,
+            drain_timeout: seconds("drain-timeout", cli.drain_timeout)?,
         };
         if cli.record_unmatched {
             config.new_requests = NewRequestPolicy::RecordUnmatched;

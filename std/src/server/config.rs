@@ -16,7 +16,15 @@ use crate::replay_file::{ReplayFile, ReplayFileError, ReplayOptions};
 
 /// Limits that protect the server (and the run) from misbehaving clients. Each one, when hit,
 /// is logged as an error and answered with a `CAPTUREMOCK ERROR: ...` reply.
+///
+/// A refusal is sent before the whole message has been read, so the server then lingers: it
+/// shuts its write side and reads and discards what the client still sends, until the client
+/// shuts down its own side or [`Limits::drain_limit`] bytes or [`Limits::drain_timeout`] are
+/// reached. Closing a socket with unread input makes the kernel send a reset, and a reset can
+/// overtake the reply: a client still sending would see `ECONNRESET`, `EPIPE` or `ENOTCONN`
+/// instead of the error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Connections served at once; one more is refused. Default 512.
     pub max_connections: usize,
@@ -28,6 +36,11 @@ pub struct Limits {
     /// Longest an exchange waits for earlier ones to take their turn before they are given up
     /// on (see the [sequencer](super::sequencer) docs). Default 5 s.
     pub order_wait: Duration,
+    /// Most bytes read and discarded after a refusal before the connection is closed anyway.
+    /// Default 64 MiB: a client sending up to that much always reads the error reply.
+    pub drain_limit: u64,
+    /// Longest a refused connection is drained. Default 10 s.
+    pub drain_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -37,6 +50,8 @@ impl Default for Limits {
             read_timeout: Duration::from_secs(60),
             max_message_size: 64 * 1024 * 1024,
             order_wait: Duration::from_secs(5),
+            drain_limit: 64 * 1024 * 1024,
+            drain_timeout: Duration::from_secs(10),
         }
     }
 }

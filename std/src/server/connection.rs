@@ -98,6 +98,7 @@ pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> b
             context.sequencer.skip(n);
             context.recorder().complete(n, Vec::new());
             answer(&mut stream, &error_reply(&reason)).await;
+            linger(&mut stream, &limits).await;
             return false;
         }
     };
@@ -139,18 +140,48 @@ pub async fn answer(stream: &mut TcpStream, reply: &str) {
     }
 }
 
-/// Refuses a connection over the connection limit: an error reply, then the input is read
-/// (briefly) so that closing does not reset the connection before the client reads the reply.
-pub async fn refuse(mut stream: TcpStream, limit: usize) {
-    let reason = format!("too many connections at once (the limit is {limit})");
-    answer(&mut stream, &error_reply(&reason)).await;
-    let drain = Limits {
-        read_timeout: Duration::from_secs(1),
-        max_message_size: 1024 * 1024,
-        ..Limits::default()
-    };
-    let _ = read_to_end_limited(&mut stream, &drain).await;
+/// Refuses a connection without serving it: over the connection limit, or while the server
+/// shuts down. The client may be sending already, so the reply is followed by a lingering
+/// close ([`linger`]).
+pub async fn refuse(mut stream: TcpStream, reason: &str, limits: Limits) {
+    answer(&mut stream, &error_reply(reason)).await;
+    linger(&mut stream, &limits).await;
 }
+
+/// Reads and discards the client's input until it shuts down its write side, or
+/// [`Limits::drain_limit`] bytes or [`Limits::drain_timeout`] are reached.
+///
+/// Why: after a refusal the server has not read the whole message. Closing a socket with
+/// unread input makes the kernel answer with a reset, which can destroy the reply before the
+/// client reads it. Draining first turns the close into an orderly one. The bounds keep a
+/// client that never stops sending from holding the connection forever.
+pub async fn linger<R: AsyncRead + Unpin>(reader: &mut R, limits: &Limits) {
+    let mut scratch = vec![0u8; DRAIN_CHUNK];
+    let mut left = limits.drain_limit;
+    let drained = tokio::time::timeout(limits.drain_timeout, async {
+        while left > 0 {
+            let room = usize::try_from(left).map_or(DRAIN_CHUNK, |left| left.min(DRAIN_CHUNK));
+            match reader.read(&mut scratch[..room]).await {
+                Ok(0) => return true,
+                Ok(read) => left = left.saturating_sub(read as u64),
+                // Already reset or failed: there is nothing left to protect.
+                Err(_) => return true,
+            }
+        }
+        false
+    })
+    .await;
+    if drained != Ok(true) {
+        tracing::warn!(
+            "closed a refused connection before its client finished sending (drain bounds: {} bytes, {:?})",
+            limits.drain_limit,
+            limits.drain_timeout
+        );
+    }
+}
+
+/// Size of the scratch buffer a refused connection's input is read into and thrown away.
+const DRAIN_CHUNK: usize = 64 * 1024;
 
 #[cfg(test)]
 mod tests {
@@ -185,5 +216,27 @@ mod tests {
             read_to_end_limited(&mut silent, &limits).await,
             Err(ReadError::Timeout(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn lingering_reads_to_the_end_within_its_bounds() {
+        let limits = Limits {
+            drain_limit: 1000,
+            drain_timeout: Duration::from_millis(50),
+            ..Limits::default()
+        };
+        // To the end of input.
+        let mut short: &[u8] = &[b'x'; 300];
+        linger(&mut short, &limits).await;
+        assert!(short.is_empty());
+        // No further than the byte bound.
+        let mut long: &[u8] = &[b'x'; 100_000];
+        linger(&mut long, &limits).await;
+        assert_eq!(long.len(), 100_000 - 1000);
+        // No longer than the time bound.
+        let (mut silent, _keep_open) = tokio::io::duplex(64);
+        let started = std::time::Instant::now();
+        linger(&mut silent, &limits).await;
+        assert!(started.elapsed() >= Duration::from_millis(50));
     }
 }

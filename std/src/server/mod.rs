@@ -28,7 +28,11 @@
 //! - **Nothing completed is lost.** A mismatch, a request that is not UTF-8, an alteration
 //!   that fails, a client that misbehaves: each affects its own exchange only.
 //! - **Limits**, each with an error in the log and a `CAPTUREMOCK ERROR: ...` reply: connections
-//!   at once, read timeout, message size ([`Limits`]).
+//!   at once, read timeout, message size ([`Limits`]). A refused client reads that reply even
+//!   while it is still sending: the server drains its input before closing (a lingering close,
+//!   bounded by [`Limits::drain_limit`] and [`Limits::drain_timeout`]), so that the kernel does
+//!   not reset the connection. Connections that arrive while the server stops get a reply
+//!   saying so, the same way.
 //! - **Diagnostics.** Each request without an exact match is logged with the recorded request
 //!   chosen and a word diff; the [`ServerReport`] summarises them and the recorded exchanges
 //!   never used ([`diagnostics`]).
@@ -117,7 +121,8 @@ pub struct ServerReport {
     pub recorded_exchanges: u64,
     /// Failed writes to the record file.
     pub record_failures: u64,
-    /// Connections refused over the connection limit.
+    /// Connections refused without being served: over the connection limit, or while the
+    /// server was stopping.
     pub refused: u64,
     /// A client sent `TERMINATE_SERVER`.
     pub terminated_by_client: bool,
@@ -149,13 +154,33 @@ pub fn address_of(listener: &TcpListener) -> Result<String, ServerError> {
 /// Binds the listening socket for `config` (its `bind_ip`) on `port` (0: any free port).
 pub async fn bind(config: &ServerConfig, port: u16) -> Result<TcpListener, ServerError> {
     let address = SocketAddr::new(config.bind_ip, port);
-    TcpListener::bind(address)
-        .await
-        .map_err(|source| ServerError::Listen {
-            address: address.to_string(),
-            source,
-        })
+    let listen = || {
+        let socket = match address {
+            SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        // As tokio's own `bind` does on Unix, so that a restarted server gets its port back
+        // (on Windows the option would let another socket take the port).
+        if cfg!(unix) {
+            socket.set_reuseaddr(true)?;
+        }
+        socket.bind(address)?;
+        socket.listen(LISTEN_BACKLOG)
+    };
+    listen().map_err(|source| ServerError::Listen {
+        address: address.to_string(),
+        source,
+    })
 }
+
+/// Connections the kernel completes and queues before the server accepts them (capped by
+/// `net.core.somaxconn`).
+///
+/// Why not the usual 128: a test suite's clients connect in bursts, and when the queue is
+/// full the kernel drops the handshake's last step. The client believes it is connected
+/// while the server side waits for a retransmission, up to seconds later; every client of
+/// the burst past the queue stalls that long.
+const LISTEN_BACKLOG: u32 = 4096;
 
 /// Serves on `listener` until a client sends `TERMINATE_SERVER` or `shutdown` completes,
 /// then waits for the connections in progress (at most the read timeout plus the order wait),
@@ -216,7 +241,11 @@ pub async fn run(
                         "refused a connection: {} connections at once is the limit",
                         limits.max_connections
                     );
-                    refusals.spawn(connection::refuse(stream, limits.max_connections));
+                    let reason = format!(
+                        "too many connections at once (the limit is {})",
+                        limits.max_connections
+                    );
+                    refusals.spawn(async move { connection::refuse(stream, &reason, limits).await });
                     continue;
                 };
                 report.exchanges += 1;
@@ -241,20 +270,7 @@ pub async fn run(
             Some(_) = refusals.join_next(), if !refusals.is_empty() => {}
         }
     }
-    drop(listener);
-    let grace = limits.read_timeout + limits.order_wait;
-    let drained = tokio::time::timeout(grace, async {
-        while connections.join_next().await.is_some() {}
-    })
-    .await;
-    if drained.is_err() {
-        tracing::warn!(
-            "{} connection(s) still open after {grace:?}; stopping without them",
-            connections.len()
-        );
-        connections.abort_all();
-    }
-    refusals.abort_all();
+    report.refused += stop(listener, &mut connections, &mut refusals, limits).await;
 
     let mut recorder = context.recorder.lock().unwrap_or_else(|e| e.into_inner());
     recorder.finish();
@@ -270,6 +286,81 @@ pub async fn run(
         }
     }
     Ok(report)
+}
+
+/// The reply to a connection that arrives while the server stops.
+const SHUTTING_DOWN: &str =
+    "the capturemock server is shutting down (the connection came after it was told to stop)";
+
+/// Stops serving: lets the connections in progress finish (at most the read timeout, the
+/// order wait and a refusal's drain), then closes the listener. Returns how many connections
+/// were refused meanwhile.
+///
+/// Why the listener stays open until then: connections that arrive late (a straggling client
+/// of the program under test) are answered with [`SHUTTING_DOWN`] and a lingering close
+/// rather than reset, and so are those still in the listen queue when it closes.
+async fn stop(
+    listener: TcpListener,
+    connections: &mut JoinSet<()>,
+    refusals: &mut JoinSet<()>,
+    limits: Limits,
+) -> u64 {
+    let mut refused = 0;
+    let grace = limits.read_timeout + limits.order_wait + limits.drain_timeout;
+    let finished = tokio::time::timeout(grace, async {
+        loop {
+            tokio::select! {
+                joined = connections.join_next() => if joined.is_none() { break },
+                accepted = listener.accept() => {
+                    if let Ok((stream, _peer)) = accepted {
+                        refused += 1;
+                        refusals.spawn(connection::refuse(stream, SHUTTING_DOWN, limits));
+                    }
+                }
+                Some(_) = refusals.join_next(), if !refusals.is_empty() => {}
+            }
+        }
+    })
+    .await;
+    if finished.is_err() {
+        tracing::warn!(
+            "{} connection(s) still open after {grace:?}; stopping without them",
+            connections.len()
+        );
+        connections.abort_all();
+    }
+    // What is still queued was accepted by the kernel: answer it too, then stop listening.
+    match listener.into_std() {
+        Ok(listener) => {
+            while let Ok((stream, _peer)) = listener.accept() {
+                match stream
+                    .set_nonblocking(true)
+                    .and_then(|()| tokio::net::TcpStream::from_std(stream))
+                {
+                    Ok(stream) => {
+                        refused += 1;
+                        refusals.spawn(connection::refuse(stream, SHUTTING_DOWN, limits));
+                    }
+                    Err(e) => tracing::debug!("could not refuse a queued connection: {e}"),
+                }
+            }
+        }
+        Err(e) => tracing::debug!("could not look at the listen queue: {e}"),
+    }
+    if refused > 0 {
+        tracing::warn!("refused {refused} connection(s) that came while the server was stopping");
+    }
+    // Every refusal ends within its drain timeout; the margin covers writing the reply.
+    let margin = std::time::Duration::from_secs(1);
+    if tokio::time::timeout(limits.drain_timeout + margin, async {
+        while refusals.join_next().await.is_some() {}
+    })
+    .await
+    .is_err()
+    {
+        refusals.abort_all();
+    }
+    refused
 }
 
 #[cfg(test)]

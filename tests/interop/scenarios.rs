@@ -1,6 +1,6 @@
 //! The scenarios: one entry each, run live under both implementations by
-//! [`check`](super::driver::check). Section numbers are those of the compat spec
-//! (`shared/spec/capturemock-compat.md`).
+//! [`check`](super::driver::check). Section numbers are those of the compat spec (kept with
+//! the project's design notes, outside this repository).
 
 use super::driver::{check, Client::*, Difference::*, Expect::*, Replay, Scenario};
 
@@ -349,6 +349,76 @@ scenarios! {
         ..D
     };
 
+    /// Command-line traffic (`SUT_COMMAND_LINE:`), which we do not intercept.
+    sut_command_line_is_refused: Scenario {
+        client: Sequence(&["SUT_COMMAND_LINE:ls", "SUT_CUSTOM:a:SUT_SEP:b"]),
+        expect: Differs {
+            doc: COMPAT_SERVER,
+            why: "command-line traffic is answered with an error and the rest is recorded; the \
+                  reference's handler fails on this message and nothing is recorded",
+            what: &[
+                Replies {
+                    step: 0,
+                    ours: Some(&[
+                        "CAPTUREMOCK ERROR: SUT_COMMAND_LINE: traffic (command-line interception) \
+                         is not supported by this server",
+                        "b",
+                    ]),
+                    reference: Some(&["", "b"]),
+                },
+                Record { step: 0, ours: Some("<-CAL:a\n->RET:b\n"), reference: None },
+            ],
+        },
+        ..D
+    };
+
+    /// An announcement whose last word is not `host:port` announces nothing.
+    announcement_without_an_address: Scenario {
+        client: Sequence(&["SUT_SERVER:no address here", "hello", "SUT_CUSTOM:a:SUT_SEP:b"]),
+        ..D
+    };
+
+    /// Announcements the reference cannot parse: `a:b:1` as the last word, no word at all.
+    announcement_with_an_unusable_address: Scenario {
+        client: Sequence(&["SUT_SERVER:at a:b:1", "SUT_SERVER: ", "hello", "SUT_CUSTOM:a:SUT_SEP:b"]),
+        expect: Differs {
+            doc: COMPAT_SERVER,
+            why: "an announcement without a usable host:port announces nothing and is recorded; \
+                  the reference's handler fails on it and nothing is recorded",
+            what: &[Record {
+                step: 0,
+                ours: Some("->SRV:at a:b:1\n->SRV: \n<-CLI:hello\n<-CAL:a\n->RET:b\n"),
+                reference: None,
+            }],
+        },
+        ..D
+    };
+
+    /// Replayed responses of types other than `RET`, `SRV` and `CLI` (command-line `EXC`, `OUT`).
+    replayed_response_of_another_type: Scenario {
+        mode: "0",
+        replay: Replay::Text("<-CAL:q\n->RET:a\n->EXC:1\n<-CAL:r\n->OUT:out\n"),
+        client: Sequence(&["SUT_CUSTOM:q", "SUT_CUSTOM:r"]),
+        expect: Differs {
+            doc: COMPAT_SERVER,
+            why: "responses of other types are skipped with a warning; the reference sends them \
+                  as command-line traffic would get them",
+            what: &[
+                Replies {
+                    step: 0,
+                    ours: Some(&["a", ""]),
+                    reference: Some(&["a1", "out\n|TT_CMD_SEP|"]),
+                },
+                Record {
+                    step: 0,
+                    ours: Some("<-CAL:q\n->RET:a\n<-CAL:r\n"),
+                    reference: Some("<-CAL:q\n->RET:a\n->EXC:1\n<-CAL:r\n->OUT:out\n"),
+                },
+            ],
+        },
+        ..D
+    };
+
     // ---- Section 4: the record file ----
 
     /// CRLF inside messages, recorded without `preserve_cr`, then replayed.
@@ -553,6 +623,23 @@ scenarios! {
         ..D
     };
 
+    /// Mode 2 with a replay file that does not exist.
+    mode_two_with_a_missing_replay_file: Scenario {
+        mode: "2",
+        replay: Replay::Missing,
+        client: Sequence(&["SUT_CUSTOM:a:SUT_SEP:b"]),
+        expect: Differs {
+            doc: COMPAT_SERVER,
+            why: "with -m 2 a missing replay file means recording everything; the reference's \
+                  server fails to start and the program runs unmocked",
+            what: &[
+                Replies { step: 0, ours: Some(&["b"]), reference: None },
+                Record { step: 0, ours: Some("<-CAL:a\n->RET:b\n"), reference: None },
+            ],
+        },
+        ..D
+    };
+
     /// Eight clients at once: recorded in accept order although they complete in reverse.
     concurrent_recording_order: Scenario {
         client: Concurrent(&[
@@ -737,4 +824,37 @@ fn there_are_at_least_thirty_scenarios_with_distinct_names() {
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), ALL.len());
+}
+
+/// `docs/compatibility.md` marks the differences run here with `live:` and scenario names.
+#[test]
+fn the_compatibility_page_names_every_differing_scenario_and_only_scenarios() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/compatibility.md");
+    let text = std::fs::read_to_string(path).expect("docs/compatibility.md");
+    let mut named = Vec::new();
+    // `live:` followed by names (the prose's `*live:*` is not).
+    for after in text
+        .split("live:")
+        .skip(1)
+        .filter(|a| a.trim_start().starts_with('`'))
+    {
+        let list = after.split(')').next().unwrap_or(after);
+        let list = list.split("\n\n").next().unwrap_or(list);
+        named.extend(list.split('`').skip(1).step_by(2));
+    }
+    assert!(!named.is_empty(), "no `live:` names in {path}");
+    for name in &named {
+        assert!(
+            ALL.iter().any(|(n, _)| n == name),
+            "{path} names `{name}` as live, but there is no such scenario"
+        );
+    }
+    for (name, scenario) in ALL {
+        if matches!(scenario.expect, Differs { .. }) {
+            assert!(
+                named.contains(name),
+                "scenario {name} differs from the reference, but {path} does not name it (live: `{name}`)"
+            );
+        }
+    }
 }

@@ -150,3 +150,25 @@ fn same_choices_as_the_reference_on_seeded_random_cases() {
     );
     let _: &CaseStats = &stats;
 }
+
+/// README.md, BENCHMARKS.md and docs/compatibility.md cite how many cases are checked.
+#[test]
+fn the_documents_cite_the_number_of_cases_checked() {
+    let digits = CASES.to_string();
+    let mut cited = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            cited.push(',');
+        }
+        cited.push(d);
+    }
+    let cited = format!("{cited} seeded random cases");
+    for doc in ["README.md", "BENCHMARKS.md", "docs/compatibility.md"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(doc);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        assert!(
+            text.contains(&cited),
+            "{doc} should say \"{cited}\", the number tests/replay_differential checks"
+        );
+    }
+}

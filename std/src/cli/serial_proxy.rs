@@ -186,6 +186,18 @@ pub fn run(args: SerialProxyCli) -> Result<u8, CliError> {
     });
     let report = proxy.stop()?;
     eprintln!("capturemock {report}");
+    if report.record_failures > 0 {
+        // The first failure, with the operating system's reason, is in the log above.
+        eprintln!(
+            "capturemock: error: the record file {} is incomplete: {} write(s) failed",
+            args.record
+                .as_deref()
+                .unwrap_or(std::path::Path::new(""))
+                .display(),
+            report.record_failures
+        );
+        return Ok(super::FAILED_EXIT);
+    }
     let drift = match (mode, &baseline, &args.record) {
         (Mode::Replay, Some((replay_path, replay_text)), Some(record_path)) => {
             match crate::drift::check(replay_text, replay_path, record_path)? {

@@ -45,7 +45,8 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("custom_client: {e}");
+            // The error and its cause (the operating system's reason, ...), once each.
+            eprintln!("custom_client: {}", capturemock::ErrorChain(&e));
             ExitCode::FAILURE
         }
     }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum DriftError {
     /// A file could not be read.
-    #[error("cannot read {} for the drift check: {source}", path.display())]
+    #[error("cannot read {} for the drift check", path.display())]
     Read {
         /// The file.
         path: PathBuf,

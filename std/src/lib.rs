@@ -1,7 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+// Errors: each module has a thiserror enum whose `Display` says only its own layer (what
+// failed and where, file:line when there is one, a hint when the fix is obvious) and never
+// interpolates its cause; the cause is its `source()`. Whoever shows an error to a person
+// shows the chain once, with `ErrorChain` (`outer: cause: root cause`). See `error_chain`.
+
 pub use capturemock_core as core_engine;
+pub use error_chain::ErrorChain;
 pub mod alterations;
 pub mod bridge;
 pub mod capture;
@@ -9,6 +15,7 @@ pub mod capture;
 pub mod cli;
 pub mod client;
 pub mod drift;
+pub mod error_chain;
 pub mod fake;
 pub mod rc;
 pub mod replay_file;

@@ -332,3 +332,50 @@ fn the_serial_proxy_command_records_a_modem_and_emulates_it() {
     assert!(status.success(), "{status}\n{stderr}");
     assert!(stderr.contains("1 unanswered"), "{stderr}");
 }
+
+#[test]
+fn the_serial_proxy_command_fails_on_a_record_file_it_cannot_write() {
+    let dir = scratch("record-fails");
+    // Before any line is opened.
+    let missing = dir.join("no-such-dir").join("modem.mock");
+    let output = Command::new(crate::server::harness::binary())
+        .args([
+            "serial-proxy",
+            "--device",
+            "listen:127.0.0.1:0",
+            "--delimiter",
+            "\\r",
+        ])
+        .args(["-m", "1", "--peripheral", "connect:127.0.0.1:1", "-r"])
+        .arg(&missing)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run capturemock serial-proxy");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.stdout, b"", "no line was opened");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("does not exist (create it first)"),
+        "{stderr}"
+    );
+
+    // During the run: the exchanges are answered, the loss is said, the status is 2.
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let modem = Modem::start();
+    let peripheral = format!("connect:{}", modem.address);
+    let proxy = ProxyProcess::start(&["--peripheral", &peripheral, "-m", "1", "-r", "/dev/full"]);
+    let real = device_session(&proxy.address, &["AT\r", "ATI\r"]);
+    let (status, stderr) = proxy.finish();
+    assert_eq!(real[0], "AT\r\r\nOK\r\n");
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "capturemock: error: the record file /dev/full is incomplete: 2 write(s) failed"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    modem.heard();
+}

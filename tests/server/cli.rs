@@ -38,11 +38,9 @@ fn a_killed_program_exits_128_plus_the_signal_and_a_missing_one_127() {
     assert_eq!(ours(&dir, &["sh", "-c", "kill -TERM $$"]).status, Some(143));
     let run = ours(&dir, &["no-such-program-capturemock-test"]);
     assert_eq!(run.status, Some(127));
-    assert!(
-        run.stderr
-            .contains("cannot run no-such-program-capturemock-test"),
-        "{}",
-        run.stderr
+    assert_eq!(
+        run.stderr,
+        "capturemock: no program 'no-such-program-capturemock-test' found\n"
     );
 }
 

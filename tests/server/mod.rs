@@ -2,6 +2,7 @@
 //! Python clients, and the same runs under the reference for comparison.
 
 mod cli;
+mod cli_failures;
 // Shared with tests/interop.
 pub(crate) mod harness;
 mod ordering;

@@ -93,7 +93,7 @@ pub enum AlterationError {
 
 /// Details of [`AlterationError::Pattern`].
 #[derive(Debug, thiserror::Error)]
-#[error("{at}: alteration [{section}]: match_pattern {pattern:?} is not usable: {source}")]
+#[error("{at}: alteration [{section}]: match_pattern {pattern:?} is not usable")]
 pub struct BadPattern {
     /// The section name.
     pub section: String,
@@ -107,7 +107,7 @@ pub struct BadPattern {
 
 /// Details of [`AlterationError::Replacement`].
 #[derive(Debug, thiserror::Error)]
-#[error("{at}: alteration [{section}]: replacement {replacement:?} is not valid for pattern {pattern:?}: {source}")]
+#[error("{at}: alteration [{section}]: replacement {replacement:?} is not valid for pattern {pattern:?}")]
 pub struct BadReplacement {
     /// The section name.
     pub section: String,
@@ -124,7 +124,7 @@ pub struct BadReplacement {
 /// An alteration that failed on one text (the engine gave up backtracking); the text was
 /// left as that alteration found it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("alteration [{section}] skipped: {source}")]
+#[error("alteration [{section}] skipped")]
 pub struct ApplyError {
     /// The section.
     pub section: String,

@@ -12,7 +12,7 @@ fn load_err(text: &str) -> String {
     let rc = RcConfig::from_str_named(text, "t.rc").unwrap();
     match Alterations::from_rc_with_env(&rc, &["general"], |_| None) {
         Ok(_) => panic!("loaded"),
-        Err(e) => e.to_string(),
+        Err(e) => crate::ErrorChain(&e).to_string(),
     }
 }
 

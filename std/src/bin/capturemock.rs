@@ -3,21 +3,18 @@
 
 use std::process::ExitCode;
 
-/// Exit status when capturemock itself cannot do its job (bad settings, missing files).
-const SETUP_FAILED: u8 = 2;
+use capturemock::cli::{logging, CliError, Invocation};
 
 fn main() -> ExitCode {
-    let invocation = capturemock::cli::Invocation::parse();
-    match run(invocation) {
+    let invocation = Invocation::parse();
+    let result = logging::init(invocation.log())
+        .map_err(CliError::from)
+        .and_then(|()| invocation.run());
+    match result {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
-            eprintln!("capturemock: error: {e:#}");
-            ExitCode::from(SETUP_FAILED)
+            eprintln!("{}", e.message());
+            ExitCode::from(e.exit_status())
         }
     }
-}
-
-fn run(invocation: capturemock::cli::Invocation) -> anyhow::Result<u8> {
-    capturemock::cli::logging::init(invocation.log())?;
-    Ok(invocation.run()?)
 }

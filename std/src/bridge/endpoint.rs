@@ -19,7 +19,7 @@ pub enum EndpointError {
     #[error("{0:?} is not an endpoint: use HOST:PORT or unix:PATH")]
     Syntax(String),
     /// Opening the serial device failed.
-    #[error("cannot open serial device {path}: {source}")]
+    #[error("cannot open serial device {path}")]
     Serial {
         /// The device.
         path: String,
@@ -27,7 +27,7 @@ pub enum EndpointError {
         source: serialport::Error,
     },
     /// Binding, connecting or accepting failed.
-    #[error("{what} {endpoint}: {source}")]
+    #[error("{what} {endpoint}")]
     Io {
         /// `cannot listen on`, `cannot connect to`, ...
         what: &'static str,

@@ -74,8 +74,8 @@ pub enum BridgeError {
     #[error(transparent)]
     Server(#[from] crate::server::ServerError),
     /// The bridge thread could not start.
-    #[error("cannot start the bridge thread: {0}")]
-    Thread(std::io::Error),
+    #[error("cannot start the bridge thread")]
+    Thread(#[source] std::io::Error),
     /// The bridge thread died.
     #[error("{0}")]
     Panicked(&'static str),

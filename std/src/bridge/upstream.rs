@@ -193,6 +193,6 @@ fn refuse(seq: u16, request: &str, response: Option<&str>) -> Option<Served> {
 }
 
 fn unavailable(seq: u16, error: &ClientError) -> Served {
-    tracing::error!(seq, "cannot reach the capturemock server: {error}");
+    tracing::error!(seq, "{}", crate::ErrorChain(error));
     Served::Failed(HostError::Unavailable)
 }

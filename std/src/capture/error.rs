@@ -37,11 +37,13 @@ pub enum CaptureError {
     /// The record file could not be prepared.
     #[error(transparent)]
     Record(#[from] RecordError),
-    /// Writing the record file failed (the operating system's error is in the log).
-    #[error("cannot write the record file {} (the log has the operating system's error)", path.display())]
+    /// Writing the record file failed.
+    #[error("cannot write the record file {}", path.display())]
     RecordWrite {
         /// The file.
         path: PathBuf,
+        /// What the operating system said.
+        source: std::sync::Arc<std::io::Error>,
     },
     /// An rc file could not be read.
     #[error(transparent)]
@@ -50,7 +52,7 @@ pub enum CaptureError {
     #[error(transparent)]
     Alterations(#[from] AlterationError),
     /// The replay engine ran out of room (cannot happen with the std storage).
-    #[error("replay lookup failed: {0}")]
+    #[error("replay lookup failed")]
     Lookup(#[from] LookupError),
     /// Nothing recorded answers this description.
     #[error("nothing recorded in {} answers {description:?}: {reason}", path.display())]
@@ -73,7 +75,7 @@ pub enum CaptureError {
         key: String,
     },
     /// The real result cannot be written as JSON.
-    #[error("cannot record the result of {description:?} as JSON: {source}")]
+    #[error("cannot record the result of {description:?} as JSON")]
     Encode {
         /// The description.
         description: String,
@@ -82,7 +84,7 @@ pub enum CaptureError {
     },
     /// The real result was recorded, but its JSON does not read back as its type, so it could
     /// never be replayed (for instance a NaN, which JSON writes as `null`).
-    #[error("the result of {description:?} was recorded as {json}, which does not read back as its type ({source}): it could not be replayed")]
+    #[error("the result of {description:?} was recorded as {json}, which does not read back as its type, so it could not be replayed")]
     NotReplayable {
         /// The description.
         description: String,
@@ -92,7 +94,7 @@ pub enum CaptureError {
         source: serde_json::Error,
     },
     /// The replayed response does not read as the type the caller expects.
-    #[error("the response replayed for {description:?} (recorded for {key:?}) does not read as the expected type: {source}\nresponse: {response}")]
+    #[error("the response replayed for {description:?} (recorded for {key:?}), {response}, does not read as the expected type")]
     Decode {
         /// The description.
         description: String,
@@ -123,7 +125,7 @@ pub enum CaptureError {
         value: String,
     },
     /// A file operation failed.
-    #[error("cannot {what} {}: {source}", path.display())]
+    #[error("cannot {what} {}", path.display())]
     Io {
         /// What was being done.
         what: &'static str,

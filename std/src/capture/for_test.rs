@@ -205,7 +205,7 @@ impl TestBuilder {
     #[track_caller]
     pub fn start(self) -> TestMock {
         self.try_start()
-            .unwrap_or_else(|e| panic!("capturemock: {e}"))
+            .unwrap_or_else(|e| panic!("capturemock: {}", crate::ErrorChain(&e)))
     }
 }
 
@@ -311,7 +311,7 @@ impl Drop for TestMock {
             return;
         }
         if let Err(e) = self.conclude() {
-            panic!("capturemock: {e}");
+            panic!("capturemock: {}", crate::ErrorChain(&e));
         }
     }
 }

@@ -16,7 +16,7 @@ use super::CaptureError;
 use crate::alterations::Alterations;
 use crate::rc::RcConfig;
 use crate::replay_file::{ReplayFile, ReplayOptions};
-use crate::server::recorder::{RecordEntry, Recorder, TrailingNewlines};
+use crate::server::recorder::{RecordEntry, RecordError, Recorder, TrailingNewlines};
 
 /// The prefix of a capture's request entry: the custom-client type, so that capture files
 /// and custom-client files are one format.
@@ -279,7 +279,7 @@ impl Session {
         T: serde::Serialize + serde::de::DeserializeOwned,
     {
         self.try_capture(description, real)
-            .unwrap_or_else(|e| panic!("capturemock: {e}"))
+            .unwrap_or_else(|e| panic!("capturemock: {}", crate::ErrorChain(&e)))
     }
 
     /// [`super::try_capture_text`] in this session.
@@ -299,7 +299,7 @@ impl Session {
         real: impl FnOnce() -> String,
     ) -> String {
         self.try_capture_text(description, real)
-            .unwrap_or_else(|e| panic!("capturemock: {e}"))
+            .unwrap_or_else(|e| panic!("capturemock: {}", crate::ErrorChain(&e)))
     }
 
     /// [`try_capture`](Self::try_capture) for async code: `real` is awaited only when the
@@ -496,9 +496,9 @@ impl Session {
         let failures = state.recorder.failures();
         if failures > state.failures {
             state.failures = failures;
-            return Err(CaptureError::RecordWrite {
-                path: self.inner.record_path.clone().unwrap_or_default(),
-            });
+            if let Some(RecordError::Write { path, source }) = state.recorder.last_error() {
+                return Err(CaptureError::RecordWrite { path, source });
+            }
         }
         Ok(())
     }

@@ -13,6 +13,13 @@ How it works:
   exchange to the server: in record mode it writes them to the record file (-r), in replay mode
   it answers from the replay file (-p). The exit status is PROGRAM's.
 
+Exit status:
+  PROGRAM's status (128 + N when signal N killed it). Otherwise: 127 when PROGRAM is not
+  found (on PATH, or as a file; a PROGRAM given after -- is run as given), 2 when capturemock
+  itself fails (bad settings, a missing replay file, a record file that cannot be created:
+  before PROGRAM runs; exchanges that could not be written to the record file: at the end),
+  1 for a drift with --fail-on-drift.
+
 Examples:
   Record a run; every exchange goes to calls.mock:
     capturemock -m 1 -r calls.mock python3 client.py
@@ -32,8 +39,8 @@ Serial lines (see `capturemock bridge --help`, `capturemock serial-proxy --help`
   Record a serial peripheral (a modem, a sensor), then answer as it:
     capturemock serial-proxy --device /dev/ttyUSB0 --peripheral /dev/ttyUSB1 -m 1 -r modem.mock
     capturemock serial-proxy --device /dev/ttyUSB0 -p modem.mock
-  These words are subcommands only as the first argument; run a program of that name as
-  capturemock -- bridge ...
+  These words (and help: capturemock help [bridge|serial-proxy]) are subcommands only as the
+  first argument; run a program of that name as capturemock -- bridge ...
 
 Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.rc, or
 ~/.capturemock/config when -R is not given. Log detail: --log debug (or CAPTUREMOCK_LOG).";
@@ -141,6 +148,14 @@ pub struct Cli {
         required_unless_present = "server_only"
     )]
     pub program: Vec<OsString>,
+
+    /// PROGRAM came right after `--`: it is run as given, without looking for it first.
+    #[arg(skip)]
+    pub program_as_given: bool,
+
+    /// PROGRAM is the first argument, where a subcommand would be.
+    #[arg(skip)]
+    pub program_first: bool,
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use capturemock_core::replay::{Mode, NewRequestPolicy};
 
 use super::wrapper::{self, Signals};
-use super::{load_rc, Cli, CliError, Setup, DRIFT_EXIT};
+use super::{load_rc, Cli, CliError, Setup, DRIFT_EXIT, FAILED_EXIT};
 use crate::bridge::{BackgroundBridge, BridgeRun, Endpoint, Host, RecordedLookup};
 use crate::server::ServerConfig;
 
@@ -140,6 +140,8 @@ impl BridgeCli {
             drain_timeout: limits.drain_timeout.as_secs_f64(),
             log: self.log.clone(),
             program: Vec::new(),
+            program_as_given: false,
+            program_first: false,
         }
     }
 
@@ -206,14 +208,14 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
     });
     let BridgeRun { report, server } = bridge.stop()?;
     eprintln!("capturemock {report}");
-    let drift = match &server {
-        Some(server) => wrapper::finish(&server_cli, server, baseline.as_ref())?,
-        None => false,
+    let finished = match &server {
+        Some(server) => Some(wrapper::finish(&server_cli, server, baseline.as_ref())?),
+        None => None,
     };
-    Ok(if drift && args.fail_on_drift {
-        DRIFT_EXIT
-    } else {
-        0
+    Ok(match finished {
+        Some(f) if f.record_lost => FAILED_EXIT,
+        Some(f) if f.drift && args.fail_on_drift => DRIFT_EXIT,
+        _ => 0,
     })
 }
 

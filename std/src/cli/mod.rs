@@ -6,8 +6,19 @@
 //! [`crate::server`]):
 //! - The exit status is the program's (128 + N when it was killed by signal N; 127 when it
 //!   could not be started); the reference always exits 0. Our own failures (bad rc file,
-//!   missing or non-UTF-8 replay file, ...) exit 2 before the program runs; a drift found with
+//!   missing or non-UTF-8 replay file, a record file that cannot be created, ...) exit 2
+//!   before the program runs; exchanges that could not be written to the record file during
+//!   the run are reported at exit and exit 2 when the program succeeded; a drift found with
 //!   `--fail-on-drift` exits 1 when the program succeeded.
+//! - A program that is neither on `PATH` nor an existing path is said before anything starts,
+//!   `capturemock: no program 'x' found` (with the nearest subcommand when it is the first
+//!   argument and close to one), exit 127; after `--` a program is run as given.
+//! - A missing `-R` rc file gives the reference's warning once (the reference repeats it at
+//!   exit, relayed from its server process); record mode with no record file warns that
+//!   nothing will be written (the reference says nothing).
+//!
+//! Errors are printed on one line, `capturemock: error: ` and the chain of causes, each once
+//! ([`crate::ErrorChain`]; the convention is in [`crate::error_chain`]).
 //! - A replay file given with `-m 0` that does not exist is an error; the reference then
 //!   starts no server and runs the program unmocked. With `-m 2` it means "record
 //!   everything" (the reference's server crashes).
@@ -27,8 +38,8 @@
 //!   `--max-message-size`, `--order-wait`, `--drain-limit`, `--drain-timeout`) and `--log`.
 //! - New subcommands, recognised only as the first argument (a program of that name runs as
 //!   `capturemock -- bridge ...`): `capturemock bridge` ([`BridgeCli`], a device's serial
-//!   link to a server) and `capturemock serial-proxy` ([`SerialProxyCli`], record or emulate
-//!   a serial peripheral).
+//!   link to a server), `capturemock serial-proxy` ([`SerialProxyCli`], record or emulate
+//!   a serial peripheral) and `capturemock help [SUBCOMMAND]`.
 
 mod args;
 mod bridge;
@@ -51,6 +62,17 @@ use crate::server::{ConfigError, Limits, ServerConfig, ServerError};
 
 /// Exit status for a drift found with `--fail-on-drift`, when the program itself succeeded.
 pub const DRIFT_EXIT: u8 = 1;
+
+/// Exit status when capturemock itself failed: a setup failure (bad settings, missing files,
+/// a record file that cannot be created) before the program ran, or exchanges that could not
+/// be written to the record file during the run (when the program itself succeeded).
+pub const FAILED_EXIT: u8 = 2;
+
+/// Exit status when the program is not found (the shell's "command not found").
+pub const NOT_FOUND_EXIT: u8 = 127;
+
+/// The subcommands, recognised only as the first argument.
+pub const SUBCOMMANDS: [&str; 3] = ["bridge", "serial-proxy", "help"];
 
 /// Why the command could not do its job (as opposed to the program failing).
 #[derive(Debug, thiserror::Error)]
@@ -79,8 +101,8 @@ pub enum CliError {
         value: f64,
     },
     /// The tokio runtime could not start.
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(std::io::Error),
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -96,6 +118,44 @@ pub enum CliError {
     /// A replay file could not be loaded.
     #[error(transparent)]
     ReplayFile(#[from] crate::replay_file::ReplayFileError),
+    /// The record file cannot be written.
+    #[error(transparent)]
+    Record(#[from] crate::server::RecordError),
+    /// The log filter is not understood.
+    #[error(transparent)]
+    Log(#[from] logging::LogFilterError),
+    /// The program is neither on `PATH` nor an existing file (and was not given after `--`).
+    #[error("no program '{program}' found{}", match suggestion {
+        Some(sub) => format!(" (did you mean 'capturemock {sub}'?)"),
+        None => String::new(),
+    })]
+    ProgramNotFound {
+        /// The program as given.
+        program: String,
+        /// The subcommand it is a near miss of, when it was the first argument.
+        suggestion: Option<&'static str>,
+    },
+}
+
+impl CliError {
+    /// The status to exit with: [`NOT_FOUND_EXIT`] for a program that is not found, else
+    /// [`FAILED_EXIT`].
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            CliError::ProgramNotFound { .. } => NOT_FOUND_EXIT,
+            _ => FAILED_EXIT,
+        }
+    }
+
+    /// The line to print on stderr: `capturemock: error: ` and the error with its causes,
+    /// once each (see [`crate::error_chain`]); a program not found is said as a shell says
+    /// it, `capturemock: no program 'x' found`.
+    pub fn message(&self) -> String {
+        match self {
+            CliError::ProgramNotFound { .. } => format!("capturemock: {self}"),
+            _ => format!("capturemock: error: {}", crate::ErrorChain(self)),
+        }
+    }
 }
 
 /// What the command line asks for: the main command, or a subcommand (recognised only as
@@ -134,7 +194,17 @@ impl Invocation {
             Some("serial-proxy") => {
                 SerialProxyCli::try_parse_from(rest()).map(Invocation::SerialProxy)
             }
-            _ => Cli::try_parse_from(args).map(Invocation::Main),
+            Some("help") => Err(help(args.get(2).map(|a| a.to_string_lossy()).as_deref())),
+            _ => {
+                let mut cli = Cli::try_parse_from(&args)?;
+                // Where PROGRAM starts: it takes every argument to the end.
+                let at = args.len().saturating_sub(cli.program.len());
+                cli.program_as_given = !cli.program.is_empty()
+                    && at >= 1
+                    && args.get(at - 1).is_some_and(|a| a == "--");
+                cli.program_first = !cli.program.is_empty() && at == 1;
+                Ok(Invocation::Main(cli))
+            }
         }
     }
 
@@ -157,6 +227,106 @@ impl Invocation {
     }
 }
 
+/// `capturemock help [SUBCOMMAND]`: clap's help display (printed on stdout, exit status 0,
+/// by [`clap::Error::exit`]), or an error for an unknown subcommand.
+fn help(subcommand: Option<&str>) -> clap::Error {
+    use clap::{CommandFactory, Parser};
+    let name = "capturemock";
+    let shown = match subcommand {
+        None | Some("help") => Cli::try_parse_from([name, "--help"]).err(),
+        Some("bridge") => BridgeCli::try_parse_from([name, "--help"]).err(),
+        Some("serial-proxy") => SerialProxyCli::try_parse_from([name, "--help"]).err(),
+        Some(other) => Some(Cli::command().error(
+            clap::error::ErrorKind::InvalidSubcommand,
+            format!("no help for '{other}': the subcommands are bridge, serial-proxy and help"),
+        )),
+    };
+    shown.unwrap_or_else(|| clap::Error::new(clap::error::ErrorKind::DisplayHelp))
+}
+
+/// Whether `program` can be run: a name found on `PATH` (any file of that name: the system
+/// decides whether it may be run), or a path to something that exists. Without `PATH`, the
+/// system's default search applies, so the answer is yes.
+fn program_exists(program: &std::ffi::OsStr) -> bool {
+    let path = std::path::Path::new(program);
+    if path.components().count() != 1 || program.to_string_lossy().contains('/') {
+        return path.exists();
+    }
+    let Some(paths) = std::env::var_os("PATH") else {
+        return true;
+    };
+    std::env::split_paths(&paths).any(|dir| {
+        let dir = if dir.as_os_str().is_empty() {
+            std::path::PathBuf::from(".")
+        } else {
+            dir
+        };
+        dir.join(program).is_file()
+            || (cfg!(windows)
+                && dir
+                    .join(format!("{}.exe", program.to_string_lossy()))
+                    .is_file())
+    })
+}
+
+/// The subcommand `word` is a near miss of (ignoring case, optimal string alignment
+/// distance: at most 1 for `help`, at most 2 for the longer names).
+pub fn nearest_subcommand(word: &str) -> Option<&'static str> {
+    let lower = word.to_lowercase();
+    SUBCOMMANDS
+        .iter()
+        .filter(|&&sub| sub != word)
+        .map(|&sub| (edit_distance(&lower, sub), sub))
+        .filter(|&(d, sub)| d <= 2 && d * 3 <= sub.len())
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, sub)| sub)
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+/// neighbours each count 1.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // d[i][j]: distance between the first i characters of a and the first j of b.
+    let mut d: Vec<Vec<usize>> = (0..=a.len())
+        .map(|i| (0..=b.len()).map(|j| if i == 0 { j } else { i }).collect())
+        .collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Fails with [`CliError::ProgramNotFound`] when `cli`'s program cannot be found, unless it
+/// was given after `--` (then it is run as given, and the system says what is wrong).
+fn check_program(cli: &Cli) -> Result<(), CliError> {
+    let Some(program) = cli.program.first() else {
+        return Ok(());
+    };
+    if cli.program_as_given || program_exists(program) {
+        return Ok(());
+    }
+    let name = program.to_string_lossy().into_owned();
+    let suggestion = if cli.program_first {
+        nearest_subcommand(&name)
+    } else {
+        None
+    };
+    Err(CliError::ProgramNotFound {
+        program: name,
+        suggestion,
+    })
+}
+
 /// Prints one line on stdout at once (an address a caller waits for).
 fn print_line(text: &str) {
     use std::io::Write;
@@ -172,14 +342,18 @@ pub struct Outcome {
     pub program_status: u8,
     /// The record file differs from the replay file.
     pub drift: bool,
+    /// Exchanges could not be written to the record file.
+    pub record_lost: bool,
 }
 
 impl Outcome {
-    /// The status to exit with: the program's; else [`DRIFT_EXIT`] for a drift when
-    /// `fail_on_drift`.
+    /// The status to exit with: the program's; else [`FAILED_EXIT`] when exchanges could
+    /// not be recorded; else [`DRIFT_EXIT`] for a drift when `fail_on_drift`.
     pub fn exit_status(&self, fail_on_drift: bool) -> u8 {
         if self.program_status != 0 {
             self.program_status
+        } else if self.record_lost {
+            FAILED_EXIT
         } else if self.drift && fail_on_drift {
             DRIFT_EXIT
         } else {
@@ -190,6 +364,7 @@ impl Outcome {
 
 /// Runs the command; returns the exit status.
 pub fn run(cli: Cli) -> Result<u8, CliError> {
+    check_program(&cli)?;
     let setup = Setup::new(&cli)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -221,6 +396,14 @@ impl Setup {
         if mode == Mode::Replay && cli.replay.is_none() {
             tracing::info!("no replay file given (-p): recording");
             mode = Mode::Record;
+            if cli.record.is_none() {
+                tracing::warn!(
+                    "neither a replay file (-p) nor a record file (-r) given: recording, but \
+                     nothing will be written"
+                );
+            }
+        } else if mode == Mode::Record && cli.record.is_none() {
+            tracing::warn!("record mode without a record file (-r): nothing will be written");
         }
         let (mut config, warnings) = ServerConfig::from_rc(&rc, mode)?;
         for warning in warnings {
@@ -252,9 +435,10 @@ impl Setup {
                         path.display()
                     );
                 } else {
-                    // Read before the run: the record file may be the same file.
-                    let text = crate::drift::read_replay_text(path)?;
+                    // Loaded first: its errors name the replay file (and the line). Read
+                    // before the run: the record file may be the same file.
                     config.load_replay(path)?;
+                    let text = crate::drift::read_replay_text(path)?;
                     let empty = config
                         .replay
                         .as_ref()
@@ -270,6 +454,10 @@ impl Setup {
             }
             (None, _) => {}
         }
+        if let Some(path) = &cli.record {
+            // After the replay file is read: it may be the same file.
+            crate::server::prepare_record_file(path)?;
+        }
         config.record = cli.record.clone();
         Ok(Setup {
             config,
@@ -278,8 +466,9 @@ impl Setup {
     }
 }
 
-/// The rc files of `-R` (comma-separated; missing files are skipped with a warning, as the
-/// reference does), or `~/.capturemock/config`.
+/// The rc files of `-R` (comma-separated; missing files are skipped with the reference's
+/// warning, word for word and whatever the log filter, as it writes it), or
+/// `~/.capturemock/config`.
 pub fn load_rc(rcfiles: Option<&str>) -> Result<RcConfig, RcError> {
     let paths: Vec<&str> = rcfiles
         .filter(|s| !s.is_empty())
@@ -291,7 +480,10 @@ pub fn load_rc(rcfiles: Option<&str>) -> Result<RcConfig, RcError> {
         RcConfig::load(&paths)?
     };
     for warning in rc.warnings() {
-        tracing::warn!("{warning}");
+        match warning {
+            crate::rc::RcWarning::MissingFile(_) => eprintln!("WARNING: {warning}"),
+            _ => tracing::warn!("{warning}"),
+        }
     }
     Ok(rc)
 }
@@ -305,19 +497,80 @@ mod tests {
         let ok = Outcome {
             program_status: 0,
             drift: false,
+            record_lost: false,
         };
         assert_eq!(ok.exit_status(true), 0);
-        let drift = Outcome {
-            program_status: 0,
-            drift: true,
-        };
+        let drift = Outcome { drift: true, ..ok };
         assert_eq!(drift.exit_status(false), 0);
         assert_eq!(drift.exit_status(true), DRIFT_EXIT);
+        let lost = Outcome {
+            record_lost: true,
+            ..drift
+        };
+        assert_eq!(lost.exit_status(true), FAILED_EXIT);
         let failed = Outcome {
             program_status: 7,
-            drift: true,
+            ..lost
         };
         assert_eq!(failed.exit_status(true), 7);
+    }
+
+    #[test]
+    fn near_misses_of_subcommands_only() {
+        assert_eq!(nearest_subcommand("brdge"), Some("bridge"));
+        assert_eq!(nearest_subcommand("birdge"), Some("bridge"));
+        assert_eq!(nearest_subcommand("Bridge"), Some("bridge"));
+        assert_eq!(nearest_subcommand("serialproxy"), Some("serial-proxy"));
+        assert_eq!(nearest_subcommand("serial_prxy"), Some("serial-proxy"));
+        assert_eq!(nearest_subcommand("hlep"), Some("help"));
+        assert_eq!(nearest_subcommand("bridge"), None, "not a miss");
+        assert_eq!(nearest_subcommand("xyz"), None);
+        assert_eq!(nearest_subcommand("ls"), None);
+        assert_eq!(nearest_subcommand("he"), None);
+        assert_eq!(nearest_subcommand("python3"), None);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+    }
+
+    #[test]
+    fn where_the_program_came_from() {
+        let main = |args: &[&str]| match Invocation::try_parse_from(
+            std::iter::once("capturemock").chain(args.iter().copied()),
+        )
+        .unwrap()
+        {
+            Invocation::Main(cli) => (cli.program_first, cli.program_as_given),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(main(&["prog", "--", "x"]), (true, false));
+        assert_eq!(main(&["-m", "1", "prog"]), (false, false));
+        assert_eq!(main(&["--", "prog"]), (false, true));
+        assert_eq!(main(&["-m", "1", "--", "prog", "x"]), (false, true));
+        assert_eq!(main(&["--server-only"]), (false, false));
+    }
+
+    #[test]
+    fn help_is_a_subcommand() {
+        use clap::error::ErrorKind;
+        let kind = |args: &[&str]| {
+            Invocation::try_parse_from(std::iter::once("capturemock").chain(args.iter().copied()))
+                .unwrap_err()
+                .kind()
+        };
+        assert_eq!(kind(&["help"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "bridge"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "serial-proxy"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "nope"]), ErrorKind::InvalidSubcommand);
+    }
+
+    #[test]
+    fn a_program_is_a_path_that_exists_or_a_name_on_path() {
+        assert!(program_exists("sh".as_ref()));
+        assert!(!program_exists("no-such-program-capturemock-unit".as_ref()));
+        assert!(!program_exists("./no-such-file".as_ref()));
+        let here = std::env::current_exe().unwrap();
+        assert!(program_exists(here.as_os_str()));
     }
 
     #[test]

@@ -143,8 +143,8 @@ pub fn run(args: SerialProxyCli) -> Result<u8, CliError> {
     let mut baseline = None;
     match (&args.replay, mode) {
         (Some(path), Mode::Replay | Mode::ReplayOldRecordNew) if path.exists() => {
-            let text = crate::drift::read_replay_text(path)?;
             config.load_replay(path, args.exact)?;
+            let text = crate::drift::read_replay_text(path)?;
             baseline = Some((path.clone(), text));
         }
         (Some(path), Mode::Replay) => return Err(CliError::MissingReplayFile(path.clone())),
@@ -154,6 +154,10 @@ pub fn run(args: SerialProxyCli) -> Result<u8, CliError> {
             ))
         }
         _ => {}
+    }
+    if let Some(path) = &args.record {
+        // Before any line is opened; after the replay file is read (it may be the same).
+        crate::server::prepare_record_file(path)?;
     }
     let device = Endpoint::parse(&args.device, args.baud)?.open(POLL)?;
     let peripheral = match &args.peripheral {
@@ -186,8 +190,22 @@ pub fn run(args: SerialProxyCli) -> Result<u8, CliError> {
     });
     let report = proxy.stop()?;
     eprintln!("capturemock {report}");
+    if report.record_failures > 0 {
+        // The first failure, with the operating system's reason, is in the log above.
+        eprintln!(
+            "capturemock: error: the record file {} is incomplete: {} write(s) failed",
+            args.record
+                .as_deref()
+                .unwrap_or(std::path::Path::new(""))
+                .display(),
+            report.record_failures
+        );
+        return Ok(super::FAILED_EXIT);
+    }
     let drift = match (mode, &baseline, &args.record) {
-        (Mode::Replay, Some((replay_path, replay_text)), Some(record_path)) => {
+        (Mode::Replay, Some((replay_path, replay_text)), Some(record_path))
+            if std::fs::metadata(record_path).is_ok_and(|m| m.is_file()) =>
+        {
             match crate::drift::check(replay_text, replay_path, record_path)? {
                 None => false,
                 Some(diff) => {

@@ -41,40 +41,60 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<Outcome, CliError> {
     let report = server_task
         .await
         .map_err(|e| server::ServerError::Task(e.to_string()))??;
-    let drift = finish(cli, &report, setup.drift_baseline.as_ref())?;
+    let finished = finish(cli, &report, setup.drift_baseline.as_ref())?;
     Ok(Outcome {
         program_status,
-        drift,
+        drift: finished.drift,
+        record_lost: finished.record_lost,
     })
 }
 
-/// Logs the summary, reports record-file failures and checks for drift.
+/// What the end-of-run checks found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Finished {
+    /// The record file differs from the replay file.
+    pub drift: bool,
+    /// Exchanges could not be written to the record file (reported on stderr).
+    pub record_lost: bool,
+}
+
+/// Logs the summary, reports exchanges lost from the record file and checks for drift (not
+/// when the record file is incomplete, or is not a regular file such as `/dev/null`).
 pub(crate) fn finish(
     cli: &Cli,
     report: &ServerReport,
     baseline: Option<&(std::path::PathBuf, String)>,
-) -> Result<bool, CliError> {
+) -> Result<Finished, CliError> {
     report.summary.log();
-    if report.record_failures > 0 {
-        tracing::error!(
-            "{} write(s) to the record file failed; it is incomplete",
-            report.record_failures
-        );
+    let mut finished = Finished {
+        drift: false,
+        record_lost: false,
+    };
+    if let Some(loss) = &report.record_loss {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "capturemock: error: {}", crate::ErrorChain(loss));
+        finished.record_lost = true;
+        return Ok(finished);
     }
     let (Some((replay_path, replay_text)), Some(record_path)) = (baseline, &cli.record) else {
-        return Ok(false);
+        return Ok(finished);
     };
-    match crate::drift::check(replay_text, replay_path, record_path)? {
-        None => Ok(false),
-        Some(diff) => {
-            let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(
-                stderr,
-                "capturemock: the record file differs from the replay file (drift):\n{diff}"
-            );
-            Ok(true)
-        }
+    if std::fs::metadata(record_path).is_ok_and(|m| !m.is_file()) {
+        tracing::info!(
+            "{} is not a regular file: no drift check",
+            record_path.display()
+        );
+        return Ok(finished);
     }
+    if let Some(diff) = crate::drift::check(replay_text, replay_path, record_path)? {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(
+            stderr,
+            "capturemock: the record file differs from the replay file (drift):\n{diff}"
+        );
+        finished.drift = true;
+    }
+    Ok(finished)
 }
 
 /// Runs the program with the server's address and the mode in its environment, and waits.

@@ -46,7 +46,7 @@ pub enum ClientError {
         what: &'static str,
     },
     /// The address does not resolve to any socket address.
-    #[error("cannot resolve CaptureMock server address {address}: {source}")]
+    #[error("cannot resolve CaptureMock server address {address}")]
     Resolve {
         /// `host:port`.
         address: String,
@@ -54,7 +54,7 @@ pub enum ClientError {
         source: std::io::Error,
     },
     /// Connecting failed.
-    #[error("cannot connect to the CaptureMock server at {address}: {source}")]
+    #[error("cannot connect to the CaptureMock server at {address}")]
     Connect {
         /// `host:port`.
         address: String,
@@ -62,7 +62,7 @@ pub enum ClientError {
         source: std::io::Error,
     },
     /// Sending or receiving failed.
-    #[error("talking to the CaptureMock server at {address} failed: {source}")]
+    #[error("talking to the CaptureMock server at {address} failed")]
     Io {
         /// `host:port`.
         address: String,

@@ -21,7 +21,7 @@ impl std::fmt::Display for Origin {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RcWarning {
     /// A file named on the command line does not exist; the reference warns and ignores it too.
-    #[error("RC file at {} does not exist, ignoring", .0.display())]
+    #[error("RC file at {} does not exist, ignoring.", .0.display())]
     MissingFile(PathBuf),
     /// A UTF-8 byte-order mark was skipped (the reference rejects such a file).
     #[error("{}: skipped the UTF-8 byte-order mark at the start of the file", .0.display())]
@@ -32,7 +32,7 @@ pub enum RcWarning {
 #[derive(Debug, thiserror::Error)]
 pub enum RcError {
     /// The file exists but could not be read.
-    #[error("cannot read rc file {}: {source}", path.display())]
+    #[error("cannot read rc file {}", path.display())]
     Io {
         /// The file.
         path: PathBuf,

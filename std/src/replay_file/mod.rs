@@ -17,7 +17,7 @@ pub use storage::VecStorage;
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayFileError {
     /// The file could not be read.
-    #[error("cannot read replay file {path}: {source}")]
+    #[error("cannot read replay file {path}")]
     Read {
         /// The file.
         path: PathBuf,

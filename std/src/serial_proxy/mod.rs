@@ -66,7 +66,7 @@ pub enum ProxyError {
     #[error(transparent)]
     Record(#[from] crate::server::RecordError),
     /// Writing to one side failed.
-    #[error("writing to the {side} failed: {source}")]
+    #[error("writing to the {side} failed")]
     Write {
         /// `device` or `peripheral`.
         side: &'static str,
@@ -74,7 +74,7 @@ pub enum ProxyError {
         source: std::io::Error,
     },
     /// A port could not be set up.
-    #[error("cannot use the line: {0}")]
+    #[error("cannot use the line")]
     Io(#[from] std::io::Error),
     /// The proxy thread died.
     #[error("the serial proxy thread panicked")]

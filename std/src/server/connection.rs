@@ -23,7 +23,7 @@ pub enum ReadError {
     #[error("message larger than the limit of {0} bytes")]
     TooLarge(usize),
     /// The connection failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
 }
 
@@ -89,7 +89,7 @@ pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> b
                 e.utf8_error().valid_up_to()
             )),
         },
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(crate::ErrorChain(&e).to_string()),
     };
     let text = match text {
         Ok(text) => text,

@@ -179,7 +179,7 @@ impl Run<'_> {
     fn alter(&self, text: &str) -> String {
         let (altered, errors) = self.config().alterations.apply_report(text);
         for error in errors {
-            tracing::warn!(exchange = self.n, "{error}");
+            tracing::warn!(exchange = self.n, "{}", crate::ErrorChain(&error));
         }
         altered
     }
@@ -419,9 +419,10 @@ impl Run<'_> {
             Err(e) => {
                 tracing::warn!(
                     exchange = self.n,
-                    "could not forward to server {}:{}: {e}; not recorded: {text:?}",
+                    "could not forward to server {}:{}: {}; not recorded: {text:?}",
                     destination.0,
-                    destination.1
+                    destination.1,
+                    crate::ErrorChain(&e)
                 );
                 None
             }

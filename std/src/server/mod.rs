@@ -73,7 +73,7 @@ pub use config::{ConfigError, Limits, ServerConfig};
 pub use diagnostics::{NearMiss, NearMissKind, Summary};
 pub use handle::{start, BackgroundServer, ServerHandle};
 pub use proxy::ProxyError;
-pub use recorder::{RecordError, TrailingNewlines};
+pub use recorder::{prepare as prepare_record_file, RecordError, RecordLoss, TrailingNewlines};
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -92,7 +92,7 @@ use sequencer::Sequencer;
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     /// Binding or querying the listening socket failed.
-    #[error("cannot listen on {address}: {source}")]
+    #[error("cannot listen on {address}")]
     Listen {
         /// The address asked for.
         address: String,
@@ -121,6 +121,8 @@ pub struct ServerReport {
     pub recorded_exchanges: u64,
     /// Failed writes to the record file.
     pub record_failures: u64,
+    /// The exchanges those writes lost, and why.
+    pub record_loss: Option<RecordLoss>,
     /// Connections refused without being served: over the connection limit, or while the
     /// server was stopping.
     pub refused: u64,
@@ -276,6 +278,7 @@ pub async fn run(
     recorder.finish();
     report.recorded_exchanges = recorder.written_exchanges();
     report.record_failures = recorder.failures();
+    report.record_loss = recorder.loss();
     let shared = &context.shared;
     report.summary.near_misses =
         std::mem::take(&mut *shared.near_misses.lock().unwrap_or_else(|e| e.into_inner()));

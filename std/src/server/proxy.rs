@@ -12,10 +12,10 @@ use super::connection::{read_to_end_limited, ReadError};
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
     /// The server could not be reached or written to.
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     /// Reading the reply failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Read(#[from] ReadError),
     /// Connecting took longer than the read timeout.
     #[error("connecting timed out")]

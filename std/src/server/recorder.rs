@@ -3,9 +3,10 @@
 //! A completed exchange whose predecessors are all written (or given up on) is written at
 //! once; otherwise it waits in memory. Each exchange's entries go out in one write followed by
 //! a flush to the operating system (no `fsync`): a crash of this process loses nothing that
-//! was written, a crash of the machine may. The file is removed when the recorder is made and
-//! created on the first write, so a run that records nothing leaves no file, like the
-//! reference.
+//! was written, a crash of the machine may. The file is removed when the recorder is made
+//! (after checking that it can be created, see [`prepare`]) and created on the first write, so
+//! a run that records nothing leaves no file, like the reference. A write that fails is
+//! logged once and counted; [`Recorder::loss`] says at the end how many exchanges are missing.
 //!
 //! Trailing newlines: the reference writes a text that ends with newlines as it is, and its
 //! reader drops them again. The core writer can keep them (with an escape line `\:`), but
@@ -23,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use capturemock_core::format::{try_write_entry, validate_entry, NewlineOptions, WriteError};
 
@@ -52,22 +54,139 @@ pub enum TrailingNewlines {
 /// Why the record file could not be prepared or written.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
+    /// The record path is a directory.
+    #[error("cannot record to {}: it is a directory", path.display())]
+    IsADirectory {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The directory the record file would go in does not exist.
+    #[error("cannot record to {}: directory {} does not exist (create it first)", path.display(), dir.display())]
+    MissingDirectory {
+        /// The file.
+        path: PathBuf,
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// Something on the record file's path that should be a directory is not one.
+    #[error("cannot record to {}: {} is not a directory", path.display(), parent.display())]
+    NotADirectory {
+        /// The file.
+        path: PathBuf,
+        /// The path that is not a directory.
+        parent: PathBuf,
+    },
     /// An existing record file could not be removed before the run.
-    #[error("cannot remove old record file {}: {source}", path.display())]
+    #[error("cannot remove old record file {}", path.display())]
     Remove {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// Writing failed.
-    #[error("cannot write record file {}: {source}", path.display())]
-    Write {
+    /// The record file cannot be created (tried before the run).
+    #[error("cannot create record file {}", path.display())]
+    Create {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// Writing failed.
+    #[error("cannot write record file {}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: Arc<std::io::Error>,
+    },
+}
+
+/// Exchanges that could not be written to the record file during a run (see
+/// [`Recorder::loss`]).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{exchanges} exchange(s) could not be written to the record file {}, which is incomplete", path.display())]
+pub struct RecordLoss {
+    /// The file.
+    pub path: PathBuf,
+    /// Exchanges that are missing from it.
+    pub exchanges: u64,
+    /// The first failure.
+    #[source]
+    pub cause: Arc<std::io::Error>,
+}
+
+/// Makes `path` ready to record to before anything is recorded, so that a file that cannot
+/// be written fails a run before it starts: a regular file there is removed (as the
+/// reference does); a directory, a missing or non-directory parent, or a file that cannot be
+/// created is an error. Creating is tried for real (and the file removed again), so
+/// permissions, read-only file systems and the privileges of the user all count. Anything
+/// else already there (a device such as `/dev/null`, a pipe) is kept and written to as it is.
+pub fn prepare(path: &Path) -> Result<(), RecordError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(RecordError::IsADirectory {
+                path: path.to_path_buf(),
+            })
+        }
+        Ok(meta) if meta.is_file() => {
+            std::fs::remove_file(path).map_err(|source| RecordError::Remove {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+        Ok(_) => return Ok(()),
+        Err(_) => {}
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(parent) {
+        Ok(meta) if !meta.is_dir() => {
+            return Err(RecordError::NotADirectory {
+                path: path.to_path_buf(),
+                parent: parent.to_path_buf(),
+            })
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            // The nearest ancestor that exists says which it is.
+            let existing = parent
+                .ancestors()
+                .find(|a| !a.as_os_str().is_empty() && std::fs::metadata(a).is_ok());
+            return Err(match existing {
+                Some(file) if !file.is_dir() => RecordError::NotADirectory {
+                    path: path.to_path_buf(),
+                    parent: file.to_path_buf(),
+                },
+                _ => RecordError::MissingDirectory {
+                    path: path.to_path_buf(),
+                    dir: parent.to_path_buf(),
+                },
+            });
+        }
+        // A directory, or something only creating the file will explain.
+        _ => {}
+    }
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => {
+            drop(file);
+            // Left behind, it is appended to: no harm.
+            let _ = std::fs::remove_file(path);
+            Ok(())
+        }
+        // Created meanwhile by someone else: writable or not, the write will tell.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(RecordError::Create {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 /// Writes exchanges to the record file in exchange-number order.
@@ -83,26 +202,20 @@ pub struct Recorder {
     gave_up_on: BTreeSet<ExchangeNo>,
     written_exchanges: u64,
     failures: u64,
+    lost_exchanges: u64,
+    first_error: Option<Arc<std::io::Error>>,
+    last_error: Option<Arc<std::io::Error>>,
 }
 
 impl Recorder {
-    /// A recorder for `path` (none: record nothing). Removes an existing file.
+    /// A recorder for `path` (none: record nothing), made ready with [`prepare`].
     pub fn new(
         path: Option<&Path>,
         newlines: NewlineOptions,
         trailing: TrailingNewlines,
     ) -> Result<Self, RecordError> {
         if let Some(path) = path {
-            match std::fs::remove_file(path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => {
-                    return Err(RecordError::Remove {
-                        path: path.to_path_buf(),
-                        source,
-                    })
-                }
-            }
+            prepare(path)?;
         }
         Ok(Recorder {
             path: path.map(Path::to_path_buf),
@@ -114,6 +227,9 @@ impl Recorder {
             gave_up_on: BTreeSet::new(),
             written_exchanges: 0,
             failures: 0,
+            lost_exchanges: 0,
+            first_error: None,
+            last_error: None,
         })
     }
 
@@ -153,7 +269,7 @@ impl Recorder {
         }
         if let Some(file) = &mut self.file {
             if let Err(source) = file.flush() {
-                self.fail(source);
+                self.fail(source, false);
             }
         }
     }
@@ -166,6 +282,24 @@ impl Recorder {
     /// Number of failed writes.
     pub fn failures(&self) -> u64 {
         self.failures
+    }
+
+    /// What the failed writes lost, if any failed.
+    pub fn loss(&self) -> Option<RecordLoss> {
+        let cause = self.first_error.clone()?;
+        Some(RecordLoss {
+            path: self.path.clone().unwrap_or_default(),
+            exchanges: self.lost_exchanges,
+            cause,
+        })
+    }
+
+    /// The latest failed write, if any failed.
+    pub fn last_error(&self) -> Option<RecordError> {
+        Some(RecordError::Write {
+            path: self.path.clone().unwrap_or_default(),
+            source: self.last_error.clone()?,
+        })
     }
 
     fn drain(&mut self) {
@@ -205,7 +339,7 @@ impl Recorder {
         if self.file.is_none() {
             match OpenOptions::new().create(true).append(true).open(path) {
                 Ok(file) => self.file = Some(file),
-                Err(source) => return self.fail(source),
+                Err(source) => return self.fail(source, true),
             }
         }
         let result = match &mut self.file {
@@ -214,7 +348,7 @@ impl Recorder {
         };
         match result {
             Ok(()) => self.written_exchanges += 1,
-            Err(source) => self.fail(source),
+            Err(source) => self.fail(source, true),
         }
     }
 
@@ -245,13 +379,24 @@ impl Recorder {
         Ok(())
     }
 
-    fn fail(&mut self, source: std::io::Error) {
+    /// Counts a failed write (of an exchange: `lost`); the first one is logged, the rest
+    /// are summed up by [`loss`](Self::loss).
+    fn fail(&mut self, source: std::io::Error, lost: bool) {
         self.failures += 1;
-        let error = RecordError::Write {
-            path: self.path.clone().unwrap_or_default(),
-            source,
-        };
-        tracing::error!("{error}");
+        if lost {
+            self.lost_exchanges += 1;
+        }
+        let source = Arc::new(source);
+        self.last_error = Some(Arc::clone(&source));
+        if self.first_error.is_none() {
+            self.first_error = Some(source);
+            if let Some(error) = self.last_error() {
+                tracing::error!(
+                    "{}; later failures are counted, not logged",
+                    crate::ErrorChain(&error)
+                );
+            }
+        }
     }
 }
 
@@ -350,6 +495,58 @@ mod tests {
         r.complete(1, vec![]);
         r.finish();
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn prepare_fails_up_front_for_paths_that_cannot_be_recorded_to() {
+        let dir = temp_path("prepare");
+        std::fs::create_dir_all(&dir).unwrap();
+        let missing = dir.join("missing").join("x.mock");
+        assert!(matches!(
+            prepare(&missing),
+            Err(RecordError::MissingDirectory { dir: d, .. }) if d == dir.join("missing")
+        ));
+        let plain = dir.join("plain");
+        std::fs::write(&plain, "").unwrap();
+        assert!(matches!(
+            prepare(&plain.join("deeper").join("x.mock")),
+            Err(RecordError::NotADirectory { parent, .. }) if parent == plain
+        ));
+        assert!(matches!(
+            prepare(&dir),
+            Err(RecordError::IsADirectory { .. })
+        ));
+        // A path that can be created is left as it was: absent.
+        let fine = dir.join("fine.mock");
+        prepare(&fine).unwrap();
+        assert!(!fine.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn prepare_keeps_devices_and_a_failing_device_is_a_loss() {
+        let null = Path::new("/dev/null");
+        prepare(null).unwrap();
+        assert!(null.exists(), "a device is never removed");
+        let full = Path::new("/dev/full");
+        if !full.exists() {
+            return;
+        }
+        let mut r = Recorder::new(
+            Some(full),
+            NewlineOptions::NONE,
+            TrailingNewlines::Reference,
+        )
+        .unwrap();
+        assert!(r.loss().is_none());
+        r.complete(1, exchange("a", "1"));
+        r.complete(2, exchange("b", "2"));
+        r.finish();
+        let loss = r.loss().expect("a loss");
+        assert_eq!(loss.exchanges, 2);
+        assert_eq!(loss.path, full);
+        assert_eq!(loss.cause.raw_os_error(), Some(28), "ENOSPC");
+        assert!(matches!(r.last_error(), Some(RecordError::Write { .. })));
     }
 
     #[test]

@@ -41,7 +41,7 @@ use std::sync::OnceLock;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CompileError {
     /// Python itself would refuse the pattern.
-    #[error("{0}")]
+    #[error(transparent)]
     Syntax(#[from] PatternError),
     /// The engine refused the translated pattern (typically a repeat count too large
     /// for it).

@@ -111,10 +111,41 @@ fn ours(case: &Case, word_index: bool) -> Vec<Answer> {
         .collect()
 }
 
+/// The cases are checked in this many shards, each a test of its own (with its own oracle
+/// process), so that the test harness spreads them over the machine's cores: one oracle
+/// working through all the cases was the suite's longest test by far.
+const SHARDS: usize = 4;
+
 #[test]
-fn same_choices_as_the_reference_on_seeded_random_cases() {
-    let (cases, stats) = cases::generate(SEED, CASES);
+fn same_choices_as_the_reference_on_seeded_random_cases_shard_0() {
+    same_choices_as_the_reference(0);
+}
+
+#[test]
+fn same_choices_as_the_reference_on_seeded_random_cases_shard_1() {
+    same_choices_as_the_reference(1);
+}
+
+#[test]
+fn same_choices_as_the_reference_on_seeded_random_cases_shard_2() {
+    same_choices_as_the_reference(2);
+}
+
+#[test]
+fn same_choices_as_the_reference_on_seeded_random_cases_shard_3() {
+    same_choices_as_the_reference(3);
+}
+
+/// Checks shard `shard` of the [`CASES`] cases (every case lands in exactly one shard).
+fn same_choices_as_the_reference(shard: usize) {
+    let (all, stats) = cases::generate(SEED, CASES);
     stats.assert_mix();
+    let cases: Vec<Case> = all
+        .into_iter()
+        .enumerate()
+        .filter(|(n, _)| n % SHARDS == shard)
+        .map(|(_, case)| case)
+        .collect();
     // Our answers are computed while the reference works on its own.
     let (expected, ours_all) = std::thread::scope(|scope| {
         let ours_all = scope.spawn(|| {
@@ -131,7 +162,8 @@ fn same_choices_as_the_reference_on_seeded_random_cases() {
         "the oracle answered every case"
     );
     let mut lookups = 0;
-    for (n, ((case, expected), both)) in cases.iter().zip(&expected).zip(&ours_all).enumerate() {
+    for (i, ((case, expected), both)) in cases.iter().zip(&expected).zip(&ours_all).enumerate() {
+        let n = i * SHARDS + shard;
         for (got, word_index) in both.iter().zip([true, false]) {
             for (i, (got, want)) in got.iter().zip(expected).enumerate() {
                 assert_eq!(
@@ -145,7 +177,7 @@ fn same_choices_as_the_reference_on_seeded_random_cases() {
         lookups += expected.len();
     }
     eprintln!(
-        "{} cases, {lookups} lookups, all as the reference: {stats}",
+        "shard {shard} of {SHARDS}: {} cases, {lookups} lookups, all as the reference (all shards: {stats})",
         cases.len()
     );
     let _: &CaseStats = &stats;

@@ -314,12 +314,17 @@ async fn stop(
         loop {
             tokio::select! {
                 joined = connections.join_next() => if joined.is_none() { break },
-                accepted = listener.accept() => {
-                    if let Ok((stream, _peer)) = accepted {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _peer)) => {
                         refused += 1;
                         refusals.spawn(connection::refuse(stream, SHUTTING_DOWN, limits));
                     }
-                }
+                    Err(e) => {
+                        // As in the accept loop: usually out of file descriptors.
+                        tracing::error!("accepting a connection failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
+                },
                 Some(_) = refusals.join_next(), if !refusals.is_empty() => {}
             }
         }

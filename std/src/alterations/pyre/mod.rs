@@ -40,8 +40,11 @@
 //!
 //! The engine does not tell how many steps a search took, so a search is tried with the
 //! limits of [`TIERS`] in turn (the larger engines are built on first need) and charged the
-//! limit it finished within. Searches of ordinary patterns finish within the first tier and
-//! are never charged; the budget only ends substitutions that would run for seconds.
+//! limit it finished within. Searches of ordinary patterns that find their match within about
+//! a thousand characters finish within the first tier and are never charged; a longer scan
+//! to a sparse match costs about one step a character and is charged at most 32 times that,
+//! which the per-byte allowance covers. The budget only ends substitutions that would run for
+//! seconds.
 
 mod ast;
 mod emit;

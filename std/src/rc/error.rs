@@ -99,6 +99,19 @@ pub enum RcError {
         /// Key asked for.
         key: String,
     },
+    /// Expanding the value takes more than 10,000 `%(name)s` references or grows it past
+    /// 1 MiB (keys that each refer several times to the next multiply: ConfigParser would
+    /// run out of time or memory).
+    #[error("{at}: [{section}] {key}: %(...)s references expand to too much (over {} references or {} bytes)",
+        super::interpolate::MAX_REFERENCES, super::interpolate::MAX_LEN)]
+    InterpolationTooLarge {
+        /// Where the value was defined.
+        at: Origin,
+        /// Section asked for.
+        section: String,
+        /// Key asked for.
+        key: String,
+    },
     /// A boolean option has a value other than yes/no, true/false, on/off, 1/0.
     #[error("{at}: [{section}] {key} = {value:?} is not a boolean (use yes/no, true/false, on/off or 1/0)")]
     NotABoolean {

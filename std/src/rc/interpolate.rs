@@ -5,6 +5,32 @@ use super::{Entry, Origin, RcConfig, RcError};
 /// ConfigParser's `MAX_INTERPOLATION_DEPTH`.
 const MAX_DEPTH: usize = 10;
 
+/// Most `%(name)s` references one lookup expands, counting those inside referenced values.
+/// Depth alone does not bound the work: ten keys, each referring eight times to the next,
+/// make 8^9 expansions (ConfigParser runs out of time or memory on it). Real rc files use a
+/// handful.
+pub(super) const MAX_REFERENCES: usize = 10_000;
+
+/// Most bytes an interpolated value may grow to.
+pub(super) const MAX_LEN: usize = 1 << 20;
+
+/// What one lookup has used of the limits.
+struct Budget<'o> {
+    references: usize,
+    /// Where the value looked up was defined, for the error.
+    origin: &'o Origin,
+}
+
+impl Budget<'_> {
+    fn exceeded(&self, section: &str, key: &str) -> RcError {
+        RcError::InterpolationTooLarge {
+            at: self.origin.clone(),
+            section: section.to_string(),
+            key: key.to_string(),
+        }
+    }
+}
+
 impl RcConfig {
     /// Expands `%%` and `%(name)s` in the value of `entry`, looked up as `[section] key`.
     pub(super) fn interpolate(
@@ -14,10 +40,23 @@ impl RcConfig {
         entry: &Entry,
     ) -> Result<String, RcError> {
         let mut out = String::new();
-        self.interpolate_into(section, key, &entry.value, &entry.origin, 1, &mut out)?;
+        let mut budget = Budget {
+            references: 0,
+            origin: &entry.origin,
+        };
+        self.interpolate_into(
+            section,
+            key,
+            &entry.value,
+            &entry.origin,
+            1,
+            &mut budget,
+            &mut out,
+        )?;
         Ok(out)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn interpolate_into(
         &self,
         section: &str,
@@ -25,6 +64,7 @@ impl RcConfig {
         mut rest: &str,
         origin: &Origin,
         depth: usize,
+        budget: &mut Budget<'_>,
         out: &mut String,
     ) -> Result<(), RcError> {
         if depth > MAX_DEPTH {
@@ -56,6 +96,10 @@ impl RcConfig {
                 };
                 let name = after[..n].to_lowercase();
                 rest = &after[n + 2..];
+                budget.references += 1;
+                if budget.references > MAX_REFERENCES {
+                    return Err(budget.exceeded(section, key));
+                }
                 let Some(referenced) = self.lookup(section, &name) else {
                     return Err(RcError::InterpolationMissing {
                         at: origin.clone(),
@@ -71,10 +115,14 @@ impl RcConfig {
                         &referenced.value,
                         &referenced.origin,
                         depth + 1,
+                        budget,
                         out,
                     )?;
                 } else {
                     out.push_str(&referenced.value);
+                }
+                if out.len() > MAX_LEN {
+                    return Err(budget.exceeded(section, key));
                 }
             } else {
                 return Err(syntax(format!(

@@ -95,6 +95,40 @@ fn interpolation_errors_name_file_line_section_and_key() {
 }
 
 #[test]
+fn interpolation_that_multiplies_is_refused_not_expanded() {
+    // Found writing the rc_config fuzz target (a hang): each key refers eight times to the
+    // next, ten deep; the expansion would take 8^9 steps (ConfigParser hangs on it too).
+    let mut text = String::from("[s]\n");
+    for (k, next) in ('a'..='i').zip('b'..='j') {
+        text.push_str(&format!("{k} = {}\n", format!("%({next})s").repeat(8)));
+    }
+    text.push_str("j = x\n");
+    let c = rc(&text);
+    let e = c.get("s", "a").unwrap_err();
+    assert!(matches!(e, RcError::InterpolationTooLarge { .. }), "{e}");
+    assert!(e.to_string().starts_with("test.rc:2: [s] a:"), "{e}");
+    // The same with empty leaves: nothing grows, the references alone are the work.
+    let c = rc(&text.replace("j = x", "j ="));
+    assert!(matches!(
+        c.get("s", "a").unwrap_err(),
+        RcError::InterpolationTooLarge { .. }
+    ));
+    // Lower keys stay within the limits and expand as ConfigParser does.
+    assert_eq!(c.get("s", "h").unwrap().as_deref(), Some(""));
+    assert_eq!(rc(&text).get("s", "h").unwrap().unwrap(), "x".repeat(64));
+    // One huge value, through few references, is refused too.
+    let big = format!(
+        "[s]\nv = {}\nw = {}\n",
+        "y".repeat(4096),
+        "%(v)s".repeat(300)
+    );
+    assert!(matches!(
+        rc(&big).get("s", "w").unwrap_err(),
+        RcError::InterpolationTooLarge { .. }
+    ));
+}
+
+#[test]
 fn booleans_in_any_case() {
     let c = rc("[general]\na = YES\nb = Off\nc = 1\nd = fAlSe\ne = maybe\n");
     assert!(c.get_bool("a", &["general"], false).unwrap());

@@ -22,8 +22,29 @@
 //! - `\N{name}` is refused (no name table here);
 //! - Unicode versions: Python 3.11 has Unicode 14, the engine a newer one;
 //! - engine limits: a very large bounded repeat (`a{1,4000000000}`) is refused at compile time,
-//!   and a search that backtracks more than a million steps gives up ([`MatchError`]) where
-//!   Python would carry on.
+//!   and matching gives up ([`MatchError`]) where Python would carry on: a search that
+//!   backtracks more than a million steps, or a substitution whose searches together
+//!   backtrack more than its budget (see [Bounds](#bounds)).
+//!
+//! # Bounds
+//! Patterns the engine cannot run on its automata alone (look-arounds, back-references and
+//! whatever contains them) run on a backtracking machine, which can take exponential time.
+//! Two limits keep every call finite, in steps the engine counts (backtracks):
+//! - one search: at most [`SEARCH_LIMIT`] (1,000,000) steps;
+//! - one substitution (`sub`, one search per match): at most [`SUB_BUDGET`] (4,000,000)
+//!   plus [`SUB_BUDGET_PER_BYTE`] (100) per byte of text, beyond the first
+//!   [`TIERS`]`[0]` (1,000) steps of each search, which are free (a substitution runs at
+//!   most one search per character, so these add at most 1,000 per byte). Without this
+//!   budget, a pattern that backtracks almost a million steps before each match took
+//!   seconds per few kilobytes of text (found writing the `pyre` fuzz target).
+//!
+//! The engine does not tell how many steps a search took, so a search is tried with the
+//! limits of [`TIERS`] in turn (the larger engines are built on first need) and charged the
+//! limit it finished within. Searches of ordinary patterns that find their match within about
+//! a thousand characters finish within the first tier and are never charged; a longer scan
+//! to a sparse match costs about one step a character and is charged at most 32 times that,
+//! which the per-byte allowance covers. The budget only ends substitutions that would run for
+//! seconds.
 
 mod ast;
 mod emit;
@@ -33,7 +54,7 @@ mod template;
 pub use parse::PatternError;
 pub use template::{Template, TemplateError};
 
-use fancy_regex::{Captures, RegexBuilder, RegexInput};
+use fancy_regex::{Captures, RegexBuilder, RegexInput, RuntimeError};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -49,7 +70,19 @@ pub enum CompileError {
     Engine(String),
 }
 
-/// A search that ran into the engine's backtracking limit (Python would keep going).
+/// Backtracking limits a search is tried with, smallest first: a search that exceeds one is
+/// run again with the next (see [Bounds](self#bounds)).
+pub const TIERS: [usize; 3] = [1_000, 32_000, SEARCH_LIMIT];
+/// Most backtracking steps of one search.
+pub const SEARCH_LIMIT: usize = 1_000_000;
+/// Backtracking steps one substitution may be charged, plus [`SUB_BUDGET_PER_BYTE`] per byte
+/// of its text.
+pub const SUB_BUDGET: usize = 4_000_000;
+/// See [`SUB_BUDGET`].
+pub const SUB_BUDGET_PER_BYTE: usize = 100;
+
+/// A search that ran into the engine's backtracking limit, or a substitution that ran out of
+/// its budget (Python would keep going).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("matching gave up: {0}")]
 pub struct MatchError(pub String);
@@ -60,11 +93,14 @@ pub struct PyRegex {
     pattern: String,
     groups: usize,
     names: HashMap<String, usize>,
+    /// The engine with the smallest backtracking limit ([`TIERS`]`[0]`).
     regex: fancy_regex::Regex,
-    /// The same pattern, refusing empty matches: used right after an empty match, where
-    /// Python wants a non-empty match at the same place before moving on. Built on first
-    /// use (building costs as much as the main regex, and most texts never need it).
-    not_empty: OnceLock<Option<fancy_regex::Regex>>,
+    /// The engines with the larger limits, built on first need.
+    larger: [OnceLock<Option<fancy_regex::Regex>>; 2],
+    /// The same pattern, refusing empty matches, for each tier: used right after an empty
+    /// match, where Python wants a non-empty match at the same place before moving on. Built
+    /// on first use (building costs as much as the main regex, and most texts never need it).
+    not_empty: [OnceLock<Option<fancy_regex::Regex>>; 3],
     translated: String,
     empty_repeat_captures: bool,
     /// Text every match contains: when a text lacks it there is nothing to replace.
@@ -98,13 +134,17 @@ impl PyRegex {
         let parsed = parse::parse(pattern, flags)?;
         let translated = emit::emit(&parsed.node, &parsed.group_widths);
         let engine = |e: fancy_regex::Error| CompileError::Engine(e.to_string());
-        let regex = RegexBuilder::new(&translated).build().map_err(engine)?;
+        let regex = RegexBuilder::new(&translated)
+            .backtrack_limit(TIERS[0])
+            .build()
+            .map_err(engine)?;
         Ok(PyRegex {
             pattern: pattern.to_string(),
             groups: parsed.groups,
             names: parsed.names,
             regex,
-            not_empty: OnceLock::new(),
+            larger: Default::default(),
+            not_empty: Default::default(),
             translated,
             empty_repeat_captures: ast::has_empty_repeat_captures(
                 &parsed.node,
@@ -153,30 +193,31 @@ impl PyRegex {
         if self.required.as_deref().is_some_and(|r| !text.contains(r)) {
             return Ok(text.to_string());
         }
-        let fail = |e: fancy_regex::Error| MatchError(e.to_string());
+        let mut budget = Budget::for_text(text);
         let mut out = String::with_capacity(text.len());
         let mut copied = 0;
         let mut pos = 0;
         let mut after_empty = false;
         loop {
             let caps = if after_empty {
-                let mut found = None;
-                if let Some(not_empty) = self.not_empty() {
-                    let input = RegexInput::new(text).from_pos(pos).anchored(true);
-                    found = not_empty.captures_input(input).map_err(fail)?;
-                }
+                let input = RegexInput::new(text).from_pos(pos).anchored(true);
+                let mut found = self.search(Variant::NotEmpty, &mut budget, |re| {
+                    re.captures_input(input.clone())
+                })?;
                 if found.is_none() {
                     let Some(c) = text.get(pos..).and_then(|rest| rest.chars().next()) else {
                         break;
                     };
-                    found = self
-                        .regex
-                        .captures_from_pos(text, pos + c.len_utf8())
-                        .map_err(fail)?;
+                    let from = pos + c.len_utf8();
+                    found = self.search(Variant::Main, &mut budget, |re| {
+                        re.captures_from_pos(text, from)
+                    })?;
                 }
                 found
             } else {
-                self.regex.captures_from_pos(text, pos).map_err(fail)?
+                self.search(Variant::Main, &mut budget, |re| {
+                    re.captures_from_pos(text, pos)
+                })?
             };
             let Some(caps) = caps else { break };
             let Some(m) = caps.get(0) else { break };
@@ -191,28 +232,74 @@ impl PyRegex {
         Ok(out)
     }
 
-    /// The not-empty variant; `None` when the pattern can only match empty text. (If the
-    /// main pattern builds, so does this variant; were it ever refused, an empty match
-    /// would simply be followed by a search one character further.)
-    fn not_empty(&self) -> Option<&fancy_regex::Regex> {
-        self.not_empty
-            .get_or_init(|| {
-                RegexBuilder::new(&self.translated)
-                    .find_not_empty(true)
-                    .build()
-                    .ok()
-            })
-            .as_ref()
+    /// The engine of `variant` with backtracking limit `TIERS[tier]`; `None` when it cannot
+    /// be built (if the main pattern builds, so do the others; were the not-empty variant
+    /// ever refused, an empty match would simply be followed by a search one character
+    /// further).
+    fn engine(&self, variant: Variant, tier: usize) -> Option<&fancy_regex::Regex> {
+        let build = |limit: usize, not_empty: bool| {
+            RegexBuilder::new(&self.translated)
+                .backtrack_limit(limit)
+                .find_not_empty(not_empty)
+                .build()
+                .ok()
+        };
+        let limit = *TIERS.get(tier)?;
+        match variant {
+            Variant::Main if tier == 0 => Some(&self.regex),
+            Variant::Main => self
+                .larger
+                .get(tier - 1)?
+                .get_or_init(|| build(limit, false))
+                .as_ref(),
+            Variant::NotEmpty => self
+                .not_empty
+                .get(tier)?
+                .get_or_init(|| build(limit, true))
+                .as_ref(),
+        }
+    }
+
+    /// Runs one search with the smallest limit of [`TIERS`] it finishes within, charging
+    /// `budget` for the tiers beyond the first (see [Bounds](self#bounds)).
+    fn search<'t>(
+        &self,
+        variant: Variant,
+        budget: &mut Budget,
+        run: impl Fn(&fancy_regex::Regex) -> fancy_regex::Result<Option<Captures<'t, str>>>,
+    ) -> Result<Option<Captures<'t, str>>, MatchError> {
+        let mut last = None;
+        for (tier, &limit) in TIERS.iter().enumerate() {
+            if tier > 0 {
+                budget.charge(limit)?;
+            }
+            let Some(engine) = self.engine(variant, tier) else {
+                return match variant {
+                    Variant::NotEmpty => Ok(None),
+                    Variant::Main => Err(MatchError(format!(
+                        "the regex engine with backtracking limit {limit} could not be built"
+                    ))),
+                };
+            };
+            match run(engine) {
+                Err(e @ fancy_regex::Error::RuntimeError(RuntimeError::BacktrackLimitExceeded)) => {
+                    last = Some(e);
+                }
+                other => return other.map_err(|e| MatchError(e.to_string())),
+            }
+        }
+        Err(MatchError(last.map_or_else(String::new, |e| e.to_string())))
     }
 
     /// Python's `pattern.match(text)`: a match anchored at the start, as the group texts
     /// (index 0 = the whole match).
     pub fn match_prefix(&self, text: &str) -> Result<Option<Vec<Option<String>>>, MatchError> {
         let input = RegexInput::new(text).anchored(true);
-        let caps = self
-            .regex
-            .captures_input(input)
-            .map_err(|e| MatchError(e.to_string()))?;
+        // One search: bounded by the last tier's limit, no budget needed beyond it.
+        let mut budget = Budget { left: usize::MAX };
+        let caps = self.search(Variant::Main, &mut budget, |re| {
+            re.captures_input(input.clone())
+        })?;
         Ok(caps.map(|c| {
             (0..=self.groups)
                 .map(|i| c.get(i).map(|m| m.as_str().to_string()))
@@ -223,6 +310,35 @@ impl PyRegex {
     /// Python's `pattern.sub(template, text)`.
     pub fn sub(&self, template: &Template, text: &str) -> Result<String, MatchError> {
         self.sub_with(text, |m| template.expand(|g| m.group(g)))
+    }
+}
+
+/// Which engine a search runs on.
+#[derive(Clone, Copy)]
+enum Variant {
+    /// The pattern.
+    Main,
+    /// The pattern, refusing empty matches.
+    NotEmpty,
+}
+
+/// Backtracking steps a substitution may still be charged.
+struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    fn for_text(text: &str) -> Budget {
+        Budget {
+            left: SUB_BUDGET.saturating_add(text.len().saturating_mul(SUB_BUDGET_PER_BYTE)),
+        }
+    }
+
+    fn charge(&mut self, steps: usize) -> Result<(), MatchError> {
+        self.left = self.left.checked_sub(steps).ok_or_else(|| {
+            MatchError("the substitution ran out of its backtracking budget".to_string())
+        })?;
+        Ok(())
     }
 }
 

@@ -188,3 +188,41 @@ fn required_literals() {
     assert_eq!(sub(r"(?<=id=)\d+", "N", "no match here"), "no match here");
     assert_eq!(sub(r"(?<=id=)\d+", "N", "id=12"), "id=N");
 }
+
+#[test]
+fn substitution_has_a_backtracking_budget() {
+    // Found writing the pyre fuzz target (a hang): each search backtracks exponentially in a
+    // run of x's before it matches the z after them; with runs of 17, 3.6 KB of text took
+    // seconds, as many searches each stayed just under the per-search limit. Runs of 15 cost
+    // more than the second tier (32,000 steps) a search, so each is charged 1,032,000 and
+    // the budget (4,000,000 + 100 per byte) ends the fourth search.
+    let re = PyRegex::new(r"((?=x)x*)*y|z").unwrap();
+    let t = re.template("-").unwrap();
+    let run = format!("{}z", "x".repeat(15));
+    assert_eq!(
+        re.sub(&t, &run.repeat(3)).unwrap(),
+        run.replace('z', "-").repeat(3)
+    );
+    let e = re.sub(&t, &run.repeat(10)).unwrap_err();
+    assert!(e.to_string().contains("budget"), "{e}");
+    // One search alone still has the whole per-search limit.
+    let long = format!("{}z", "x".repeat(16));
+    assert_eq!(
+        re.match_prefix("z").unwrap().unwrap()[0].as_deref(),
+        Some("z")
+    );
+    assert_eq!(re.sub(&t, &long).unwrap(), long.replace('z', "-"));
+}
+
+#[test]
+fn ordinary_patterns_never_touch_the_budget() {
+    // Look-behinds run on the backtracking machine: dense matches on a long text, and sparse
+    // ones far apart, stay within the budget.
+    let dense = "$1 ".repeat(20_000);
+    assert_eq!(sub(r"(?<=\$)\d", "N", &dense), "$N ".repeat(20_000));
+    let sparse = format!("{}id=7", " ".repeat(20_000)).repeat(20);
+    assert_eq!(
+        sub(r"(?<=id=)\d+", "N", &sparse),
+        format!("{}id=N", " ".repeat(20_000)).repeat(20)
+    );
+}

@@ -12,6 +12,9 @@
 #   FUZZ_SANITIZER=...   none (default) or address: core and std forbid unsafe code, so
 #                        AddressSanitizer only watches dependencies, at 3-5x fewer runs
 #   FUZZ_TIMEOUT=S       seconds one input may take before it counts as a hang (default 10)
+#   FUZZ_PROFILE=dev     build without optimisations: builds in about a third of the time,
+#                        runs several times slower; for a short check such as CI's
+#                        (default release, with debug assertions)
 #
 # Installs the nightly toolchain (minimal profile) and cargo-fuzz when they are missing.
 # Each target starts from its seeds in fuzz/corpus/<target> (committed, small) and keeps
@@ -22,6 +25,12 @@ set -euo pipefail
 seconds="${1:-30}"
 sanitizer="${FUZZ_SANITIZER:-none}"
 timeout="${FUZZ_TIMEOUT:-10}"
+profile=()
+case "${FUZZ_PROFILE:-release}" in
+    release) ;;
+    dev) profile=(--dev) ;;
+    *) echo "fuzz.sh: FUZZ_PROFILE must be dev or release" >&2; exit 2 ;;
+esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root/fuzz"
 
@@ -41,7 +50,7 @@ else
 fi
 
 start=$(date +%s)
-nice -n 10 cargo +nightly fuzz build -s "$sanitizer"
+nice -n 10 cargo +nightly fuzz build "${profile[@]}" -s "$sanitizer"
 echo "fuzz.sh: built in $(( $(date +%s) - start ))s"
 
 if [[ -n "${FUZZ_RUNS:-}" ]]; then
@@ -61,7 +70,7 @@ for target in "${targets[@]}"; do
     log="target/fuzz-$target.log"
     echo "fuzz.sh: running $target (${limit[*]})"
     status=0
-    nice -n 10 cargo +nightly fuzz run -s "$sanitizer" "$target" "$work" "$seeds" -- \
+    nice -n 10 cargo +nightly fuzz run "${profile[@]}" -s "$sanitizer" "$target" "$work" "$seeds" -- \
         "${limit[@]}" "${extra[@]}" -timeout="$timeout" -rss_limit_mb=2048 \
         -print_final_stats=1 >"$log" 2>&1 || status=$?
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)

@@ -1,20 +1,26 @@
 //! The server's wire protocol: one connection's bytes, as the server reads them (UTF-8 or
-//! refused), parsed into a message.
+//! refused), offered to the traffic kinds and parsed by the kind that claims them.
 //!
-//! Checks: no panic, and the parse is a faithful reading of the text: a terminate message is
-//! exactly a text starting with `TERMINATE_SERVER`; a custom message gives back the request
-//! and response it was written from (neither contains the separator); an announcement keeps
-//! its text and names an address that is the end of its last word; anything else is classic
-//! text, returned whole. The replies built from any text keep it whole.
+//! Checks: no panic, and the reading is faithful: a terminate message is exactly a text
+//! starting with `TERMINATE_SERVER`; the kind that claims a text is the one its prefix names,
+//! classic text being the fallback; a custom message gives back the request and response it
+//! was written from (neither contains the separator); an announcement keeps its text and
+//! names an address that is the end of its last word; classic client text is returned whole.
+//! The replies built from any text keep it whole.
 //!
 //! `cargo +nightly fuzz run server_protocol -- -dict=server_protocol.dict` (run from `fuzz/`).
 
 #![no_main]
 
-use capturemock::server::protocol::{
-    announced_destination, error_reply, mismatch_reply, Message, CUSTOM_PREFIX, SEPARATOR,
-    SERVER_PREFIX, TERMINATE, UNSUPPORTED_PREFIXES,
-};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use capturemock::server::protocol::{is_terminate, TERMINATE};
+use capturemock::traffic::classic::forward::ForwardLimits;
+use capturemock::traffic::classic::{self, announced_destination, ClassicMessage, SERVER_PREFIX};
+use capturemock::traffic::custom::{self, CustomMessage, CUSTOM_PREFIX, SEPARATOR};
+use capturemock::traffic::wire::{error_reply, mismatch_reply};
+use capturemock::traffic::{command_line, Kinds};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,16 +31,25 @@ fuzz_target!(|data: &[u8]| {
     check(text);
 });
 
+fn kinds() -> &'static Kinds {
+    static KINDS: OnceLock<Kinds> = OnceLock::new();
+    KINDS.get_or_init(|| {
+        let limits = ForwardLimits {
+            timeout: Duration::from_secs(1),
+            max_reply_size: 1024,
+        };
+        Kinds::new(false, limits)
+    })
+}
+
 fn check(text: &str) {
-    let message = Message::parse(text);
-    match message {
-        Message::Terminate => assert!(text.starts_with(TERMINATE)),
-        Message::Unsupported { prefix } => {
-            assert!(!text.starts_with(TERMINATE));
-            assert!(UNSUPPORTED_PREFIXES.contains(&prefix));
-            assert!(text.starts_with(prefix));
-        }
-        Message::Custom { request, response } => {
+    assert_eq!(is_terminate(text), text.starts_with(TERMINATE));
+    let kind = kinds().kind_of(text).expect("classic claims every text").name();
+    let command_line = command_line::PREFIXES.iter().any(|p| text.starts_with(p));
+    match (kind, custom::parse(text)) {
+        ("command line", _) => assert!(command_line),
+        ("custom client", Some(CustomMessage { request, response })) => {
+            assert!(!command_line);
             let rest = text.strip_prefix(CUSTOM_PREFIX).expect("custom prefix");
             assert!(!request.contains(SEPARATOR));
             assert!(rest.starts_with(request));
@@ -55,22 +70,25 @@ fn check(text: &str) {
                 again.push_str(SEPARATOR);
                 again.push_str(response);
             }
-            assert_eq!(Message::parse(&again), message);
+            assert_eq!(custom::parse(&again), Some(CustomMessage { request, response }));
         }
-        Message::ServerAnnounce {
-            text: announced,
-            destination,
-        } => {
-            assert_eq!(text.strip_prefix(SERVER_PREFIX), Some(announced));
-            check_destination(announced, destination);
+        ("classic", None) => {
+            assert!(!command_line);
+            match classic::parse(text) {
+                ClassicMessage::ServerAnnounce {
+                    text: announced,
+                    destination,
+                } => {
+                    assert_eq!(text.strip_prefix(SERVER_PREFIX), Some(announced));
+                    check_destination(announced, destination);
+                }
+                ClassicMessage::Client(client) => {
+                    assert_eq!(client, text);
+                    assert!(!text.starts_with(SERVER_PREFIX));
+                }
+            }
         }
-        Message::Classic(classic) => {
-            assert_eq!(classic, text);
-            assert!(!text.starts_with(TERMINATE));
-            assert!(!text.starts_with(CUSTOM_PREFIX));
-            assert!(!text.starts_with(SERVER_PREFIX));
-            assert!(UNSUPPORTED_PREFIXES.iter().all(|p| !text.starts_with(p)));
-        }
+        (kind, parsed) => panic!("{text:?} claimed by {kind}, parsed as custom: {parsed:?}"),
     }
     check_destination(text, announced_destination(text));
     assert!(mismatch_reply(text).contains(text));

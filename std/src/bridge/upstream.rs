@@ -2,16 +2,15 @@
 //! `Record` frame is `SUT_CUSTOM:request:SUT_SEP:response`, a `Replay` frame
 //! `SUT_CUSTOM:request`, so the record file is an ordinary `.mock` file.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use capturemock_core::link::{Answer, Exchange, HostError};
-use capturemock_core::replay::{Action, MatchKind, Mode, NewRequestPolicy};
+use capturemock_core::replay::Mode;
 
-use crate::alterations::Alterations;
 use crate::client::{Client, ClientConfig, ClientError, Timeouts};
-use crate::replay_file::ReplayFile;
-use crate::server::protocol::SEPARATOR;
+use crate::exchange::Engine;
 use crate::server::ServerConfig;
+use crate::traffic::custom::{REQUEST_PREFIX, SEPARATOR};
 
 /// The server's complaint when exact matching finds nothing.
 const MISMATCH: &str = "CAPTUREMOCK MISMATCH: ";
@@ -44,42 +43,30 @@ impl Served {
     }
 }
 
-/// What decides, in mode 2, whether the server has a request: the server's own replay file
-/// (shared with it when the bridge started it), alterations and mode-2 policy, so that the
-/// bridge decides exactly as the server will (docs/link.md, "Mode 2").
+/// What decides, in mode 2, whether the server has a request: an [`Engine`] with the
+/// server's own replay file (shared with it when the bridge started it), rules and
+/// alterations, so that the bridge decides exactly as the server will (docs/link.md,
+/// "Mode 2"). It looks requests up without using anything up and records nothing.
 #[derive(Debug, Clone)]
 pub struct RecordedLookup {
-    replay: Option<Arc<Mutex<ReplayFile>>>,
-    alterations: Alterations,
-    policy: NewRequestPolicy,
+    engine: Arc<Engine>,
 }
 
 impl RecordedLookup {
-    /// The lookup of a server configuration (its replay file, alterations and policy). For a
+    /// The lookup of a server configuration (its replay file, rules and alterations). For a
     /// server the bridge starts, pass a clone of its configuration: the replay file is
     /// shared. For a server already running, pass a configuration made from the same rc files
     /// and replay file.
     pub fn from_config(config: &ServerConfig) -> Self {
         RecordedLookup {
-            replay: config.replay.clone(),
-            alterations: config.alterations.clone(),
-            policy: config.new_requests,
+            engine: Arc::new(Engine::new(config.rules(), config.replay.clone(), None)),
         }
     }
 
-    /// Whether a server in mode 2 replays `request` rather than recording it: the rule of
-    /// [`Mode::action`] on a lookup that uses nothing up.
+    /// Whether a server in mode 2 replays `request` rather than recording it.
     pub fn replays(&self, request: &str) -> bool {
-        let Some(replay) = &self.replay else {
-            return false;
-        };
-        let mut replay = replay.lock().unwrap_or_else(|e| e.into_inner());
-        if replay.is_empty() {
-            return false;
-        }
-        let desc = format!("<-CAL:{}", self.alterations.apply(request));
-        let exact = matches!(replay.find(&desc), Ok(Ok((_, MatchKind::Exact))));
-        Mode::ReplayOldRecordNew.action(true, exact, self.policy) == Action::Replay
+        let key = format!("{REQUEST_PREFIX}:{}", self.engine.alter(None, request));
+        self.engine.would_replay(&key)
     }
 }
 

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use capturemock_core::replay::LookupError;
 
 use crate::alterations::AlterationError;
+use crate::exchange::RecordError;
 use crate::rc::RcError;
 use crate::replay_file::ReplayFileError;
-use crate::server::RecordError;
 
 /// Why a capture, a session or a test's mock file failed.
 #[derive(Debug, thiserror::Error)]

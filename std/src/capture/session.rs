@@ -3,26 +3,24 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use capturemock_core::format::NewlineOptions;
-use capturemock_core::replay::{
-    Action, MatchKind, MatchOptions, Mode, NewRequestPolicy, Unmatched,
-};
+use capturemock_core::replay::{MatchOptions, Mode, NewRequestPolicy};
 
 use super::codec::{Codec, Json, Text};
 use super::current;
 use super::CaptureError;
 use crate::alterations::Alterations;
+use crate::exchange::{
+    Decision, Engine, ExchangeNo, RecordEntry, RecordError, Recorder, Rules, TrailingNewlines,
+};
 use crate::rc::RcConfig;
 use crate::replay_file::{ReplayFile, ReplayOptions};
-use crate::server::recorder::{RecordEntry, RecordError, Recorder, TrailingNewlines};
 
-/// The prefix of a capture's request entry: the custom-client type, so that capture files
-/// and custom-client files are one format.
-const REQUEST_PREFIX: &str = "<-CAL";
-/// The prefix of a capture's response entry.
-const RESPONSE_PREFIX: &str = "->RET";
+// A capture's entries are the custom-client type's, so that capture files and
+// custom-client files are one format.
+use crate::traffic::custom::{REQUEST_PREFIX, RESPONSE_PREFIX};
 
 /// A capture session. Cloning gives another handle on the same session (for other threads:
 /// [`enter`](Session::enter) it there).
@@ -33,33 +31,16 @@ pub struct Session {
 
 #[derive(Debug)]
 struct Inner {
-    mode: Mode,
-    policy: NewRequestPolicy,
-    alterations: Alterations,
+    /// Decides, counts repeats and records, as for every other way into capturemock.
+    engine: Engine,
     replay_path: Option<PathBuf>,
     record_path: Option<PathBuf>,
-    state: Mutex<State>,
-}
-
-#[derive(Debug)]
-struct State {
-    replay: Option<ReplayFile>,
-    recorder: Recorder,
-    /// The next exchange number: exchanges are written in the order they began.
-    next: u64,
-    /// Write failures already reported.
-    failures: u64,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        lock(&self.state).recorder.finish();
+        self.engine.flush();
     }
-}
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    // Every update leaves the state consistent, so a panic elsewhere does not spoil it.
-    state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// How a [`Session`] is set up; see [`Session::builder`].
@@ -134,14 +115,16 @@ impl SessionBuilder {
                 let options = ReplayOptions {
                     newlines: self.newlines,
                     matching: MatchOptions {
-                        exact_only: self.exact_matching,
+                        // The engine enforces exact matching itself, so that its near-miss
+                        // log can name the nearest recorded description.
+                        exact_only: false,
                         // Descriptions are ours, not the reference's wire text: a trailing
                         // space should not stop an exact match.
                         trim_request: true,
                     },
                     word_index: true,
                 };
-                Some(ReplayFile::load(path, options)?)
+                Some(Arc::new(Mutex::new(ReplayFile::load(path, options)?)))
             }
             (Some(path), Mode::Replay) => {
                 return Err(CaptureError::MissingReplayFile { path: path.clone() })
@@ -154,19 +137,18 @@ impl SessionBuilder {
             // In-process results must come back exactly, trailing newlines included.
             TrailingNewlines::Keep,
         )?;
+        let rules = Rules {
+            mode: self.mode,
+            new_requests: self.policy,
+            exact_matching: self.exact_matching,
+            alterations: self.alterations,
+            ..Rules::default()
+        };
         Ok(Session {
             inner: Arc::new(Inner {
-                mode: self.mode,
-                policy: self.policy,
-                alterations: self.alterations,
+                engine: Engine::new(rules, replay, Some(recorder)),
                 replay_path: self.replay,
                 record_path: self.record,
-                state: Mutex::new(State {
-                    replay,
-                    recorder,
-                    next: 1,
-                    failures: 0,
-                }),
             }),
         })
     }
@@ -179,24 +161,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// What to do for one capture, decided under the lock.
-enum Step {
-    /// The response text replayed.
-    Replayed { key: String, text: String },
-    /// Call the real thing and record exchange `n`.
-    Record { n: u64 },
-}
-
 /// Exchange `n` is being recorded; if the real call panics (or the future is dropped), the
 /// exchange completes with nothing, so that later exchanges are not held back.
 struct Pending<'s> {
     inner: &'s Inner,
-    n: u64,
+    n: ExchangeNo,
 }
 
 impl Pending<'_> {
     /// The real call is over: the caller completes the exchange itself.
-    fn disarm(self) -> u64 {
+    fn disarm(self) -> ExchangeNo {
         let n = self.n;
         std::mem::forget(self);
         n
@@ -205,9 +179,7 @@ impl Pending<'_> {
 
 impl Drop for Pending<'_> {
     fn drop(&mut self) {
-        lock(&self.inner.state)
-            .recorder
-            .complete(self.n, Vec::new());
+        self.inner.engine.complete(self.n, Vec::new());
     }
 }
 
@@ -235,7 +207,7 @@ impl Session {
 
     /// The mode.
     pub fn mode(&self) -> Mode {
-        self.inner.mode
+        self.inner.engine.rules().mode
     }
 
     /// The record file, if any.
@@ -252,7 +224,7 @@ impl Session {
     /// Writes whatever waits and flushes the record file. Exchanges still running keep
     /// their place only if they finish before the next flush.
     pub fn flush(&self) {
-        lock(&self.inner.state).recorder.finish();
+        self.inner.engine.flush();
     }
 
     /// Whether both handles are the same session.
@@ -350,109 +322,66 @@ impl Session {
         }
     }
 
-    /// Decides under the lock: the replayed value, or the altered description and the number
-    /// of the exchange to record.
+    /// Asks the engine: the replayed value, or the altered description and the number of the
+    /// exchange to record.
     #[allow(clippy::type_complexity)]
     fn begin<C: Codec<T>, T>(
         &self,
         description: &str,
-    ) -> Result<Result<T, (String, u64)>, CaptureError> {
+    ) -> Result<Result<T, (String, ExchangeNo)>, CaptureError> {
         if description.is_empty() {
             return Err(CaptureError::EmptyDescription);
         }
-        let inner = &*self.inner;
-        let desc = inner.alterations.apply(description);
+        let engine = &self.inner.engine;
+        let desc = engine.alter(None, description);
         if desc.is_empty() {
             return Err(CaptureError::EmptyDescription);
         }
-        let mut state = lock(&inner.state);
-        let n = state.next;
-        state.next += 1;
-        let step = self.decide(&mut state, &desc, n);
-        let step = match step {
-            Ok(step) => step,
-            Err(e) => {
-                // Whatever went wrong, exchange `n` is over: later ones must not wait for it.
-                self.complete(&mut state, n, vec![entry(REQUEST_PREFIX, &desc)])?;
-                return Err(e);
-            }
-        };
-        match step {
-            Step::Record { n } => Ok(Err((desc, n))),
-            Step::Replayed { key, text } => {
-                self.complete(
-                    &mut state,
-                    n,
-                    vec![entry(REQUEST_PREFIX, &desc), entry(RESPONSE_PREFIX, &text)],
-                )?;
-                drop(state);
-                C::decode(&text)
-                    .map(Ok)
-                    .map_err(|source| CaptureError::Decode {
-                        description: desc,
-                        key,
-                        response: text,
-                        source,
-                    })
-            }
-        }
-    }
-
-    fn decide(&self, state: &mut State, desc: &str, n: u64) -> Result<Step, CaptureError> {
-        let inner = &*self.inner;
         let key = format!("{REQUEST_PREFIX}:{desc}");
-        let has_entries = state.replay.as_ref().is_some_and(|r| !r.is_empty());
-        let exact = match (&mut state.replay, inner.policy) {
-            (Some(replay), NewRequestPolicy::RecordUnmatched) if has_entries => {
-                matches!(replay.find(&key)?, Ok((_, MatchKind::Exact)))
-            }
-            _ => false,
-        };
-        let (Action::Replay, Some(replay)) = (
-            inner.mode.action(has_entries, exact, inner.policy),
-            state.replay.as_mut(),
-        ) else {
-            return Ok(Step::Record { n });
-        };
-        let path = || inner.replay_path.clone().unwrap_or_default();
-        let answer = match replay.lookup(&key)? {
-            Ok(answer) => answer,
-            Err(unmatched) => {
+        let (n, decision) = engine.decide_next(&key);
+        let replayed = match decision {
+            Decision::Record => return Ok(Err((desc, n))),
+            Decision::Replay(replayed) => replayed,
+            unanswered => {
+                // Whatever went wrong, exchange `n` is over: later ones must not wait for it.
+                self.complete(n, vec![entry(REQUEST_PREFIX, &desc)])?;
+                let reason = match unanswered {
+                    Decision::Mismatch => "exact matching is on and it is not recorded as it is",
+                    _ if desc.trim().is_empty() => "it is empty",
+                    _ => "no recorded description shares a word with it",
+                };
                 return Err(CaptureError::NotRecorded {
-                    description: desc.to_string(),
-                    path: path(),
-                    reason: match unmatched {
-                        Unmatched::NoCandidate => "no recorded description shares a word with it",
-                        Unmatched::ExactMatchingRequired => {
-                            "exact matching is on and it is not recorded as it is"
-                        }
-                        Unmatched::EmptyRequest => "it is empty",
-                    },
-                })
+                    description: desc,
+                    path: self.inner.replay_path.clone().unwrap_or_default(),
+                    reason,
+                });
             }
         };
-        if let MatchKind::Nearest(_) = answer.kind {
-            tracing::warn!(
-                "capture {desc:?} is not recorded as it is; replaying the nearest recorded \
-                 request {:?}",
-                answer.key
-            );
-        }
-        let responses: Vec<&str> = answer
+        let mut returned = replayed
             .responses
             .iter()
-            .filter_map(|r| r.strip_prefix("->RET:"))
-            .collect();
-        if responses.is_empty() {
+            .filter(|r| r.type_id() == "RET")
+            .peekable();
+        if returned.peek().is_none() {
+            self.complete(n, vec![entry(REQUEST_PREFIX, &desc)])?;
             return Err(CaptureError::NoResponse {
-                description: desc.to_string(),
-                key: answer.key,
+                description: desc,
+                key: engine.request_key(replayed.request).unwrap_or_default(),
             });
         }
-        Ok(Step::Replayed {
-            key: answer.key,
-            text: responses.concat(),
-        })
+        let text: String = returned.map(|r| r.text()).collect();
+        self.complete(
+            n,
+            vec![entry(REQUEST_PREFIX, &desc), entry(RESPONSE_PREFIX, &text)],
+        )?;
+        C::decode(&text)
+            .map(Ok)
+            .map_err(|source| CaptureError::Decode {
+                description: desc,
+                key: engine.request_key(replayed.request).unwrap_or_default(),
+                response: text,
+                source,
+            })
     }
 
     fn finish<C: Codec<T>, T>(
@@ -462,12 +391,10 @@ impl Session {
         value: T,
     ) -> Result<T, CaptureError> {
         let n = pending.disarm();
-        let inner = &*self.inner;
-        let mut state = lock(&inner.state);
         let text = match C::encode(&value) {
-            Ok(text) => inner.alterations.apply(&text),
+            Ok(text) => self.inner.engine.alter(Some(n), &text),
             Err(source) => {
-                self.complete(&mut state, n, vec![entry(REQUEST_PREFIX, desc)])?;
+                self.complete(n, vec![entry(REQUEST_PREFIX, desc)])?;
                 return Err(CaptureError::Encode {
                     description: desc.to_string(),
                     source,
@@ -475,8 +402,7 @@ impl Session {
             }
         };
         let entries = vec![entry(REQUEST_PREFIX, desc), entry(RESPONSE_PREFIX, &text)];
-        self.complete(&mut state, n, entries)?;
-        drop(state);
+        self.complete(n, entries)?;
         // Found out now rather than when a replay cannot read it.
         C::decode(&text).map_err(|source| CaptureError::NotReplayable {
             description: desc.to_string(),
@@ -486,20 +412,13 @@ impl Session {
         Ok(value)
     }
 
-    fn complete(
-        &self,
-        state: &mut State,
-        n: u64,
-        entries: Vec<RecordEntry>,
-    ) -> Result<(), CaptureError> {
-        state.recorder.complete(n, entries);
-        let failures = state.recorder.failures();
-        if failures > state.failures {
-            state.failures = failures;
-            if let Some(RecordError::Write { path, source }) = state.recorder.last_error() {
-                return Err(CaptureError::RecordWrite { path, source });
+    /// Completes exchange `n`; a failed write of the record file is this capture's error.
+    fn complete(&self, n: ExchangeNo, entries: Vec<RecordEntry>) -> Result<(), CaptureError> {
+        match self.inner.engine.complete(n, entries) {
+            Some(RecordError::Write { path, source }) => {
+                Err(CaptureError::RecordWrite { path, source })
             }
+            _ => Ok(()),
         }
-        Ok(())
     }
 }

@@ -120,7 +120,7 @@ pub enum CliError {
     ReplayFile(#[from] crate::replay_file::ReplayFileError),
     /// The record file cannot be written.
     #[error(transparent)]
-    Record(#[from] crate::server::RecordError),
+    Record(#[from] crate::exchange::RecordError),
     /// The log filter is not understood.
     #[error(transparent)]
     Log(#[from] logging::LogFilterError),
@@ -456,7 +456,7 @@ impl Setup {
         }
         if let Some(path) = &cli.record {
             // After the replay file is read: it may be the same file.
-            crate::server::prepare_record_file(path)?;
+            crate::exchange::recorder::prepare(path)?;
         }
         config.record = cli.record.clone();
         Ok(Setup {

@@ -157,7 +157,7 @@ pub fn run(args: SerialProxyCli) -> Result<u8, CliError> {
     }
     if let Some(path) = &args.record {
         // Before any line is opened; after the replay file is read (it may be the same).
-        crate::server::prepare_record_file(path)?;
+        crate::exchange::recorder::prepare(path)?;
     }
     let device = Endpoint::parse(&args.device, args.baud)?.open(POLL)?;
     let peripheral = match &args.peripheral {

@@ -1,6 +1,6 @@
 //! The texts a custom client sends (compat spec section 3).
 
-use crate::server::protocol::{CUSTOM_PREFIX, SEPARATOR};
+use crate::traffic::custom::{CUSTOM_PREFIX, SEPARATOR};
 
 use super::ClientError;
 

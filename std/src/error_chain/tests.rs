@@ -27,25 +27,25 @@ fn representatives() -> Vec<Box<dyn Error + 'static>> {
     use crate::alterations::AlterationError;
     use crate::rc::RcConfig;
     let mut all: Vec<Box<dyn Error>> = vec![
-        Box::new(crate::server::RecordError::Create {
+        Box::new(crate::exchange::RecordError::Create {
             path: "r.mock".into(),
             source: io_error(),
         }),
-        Box::new(crate::server::RecordError::Remove {
+        Box::new(crate::exchange::RecordError::Remove {
             path: "r.mock".into(),
             source: io_error(),
         }),
-        Box::new(crate::server::RecordError::Write {
+        Box::new(crate::exchange::RecordError::Write {
             path: "r.mock".into(),
             source: Arc::new(io_error()),
         }),
-        Box::new(crate::server::RecordLoss {
+        Box::new(crate::exchange::RecordLoss {
             path: "r.mock".into(),
             exchanges: 3,
             cause: Arc::new(io_error()),
         }),
         Box::new(crate::server::ServerError::Record(
-            crate::server::RecordError::Create {
+            crate::exchange::RecordError::Create {
                 path: "r.mock".into(),
                 source: io_error(),
             },
@@ -89,8 +89,8 @@ fn representatives() -> Vec<Box<dyn Error + 'static>> {
             source: io_error(),
         }),
         Box::new(crate::serial_proxy::ProxyError::Io(io_error())),
-        Box::new(crate::server::ProxyError::Read(
-            crate::server::connection::ReadError::Io(io_error()),
+        Box::new(crate::traffic::classic::forward::ForwardError::Read(
+            crate::traffic::wire::ReadError::Io(io_error()),
         )),
         Box::new(crate::capture::CaptureError::Io {
             what: "read",
@@ -122,7 +122,7 @@ fn representatives() -> Vec<Box<dyn Error + 'static>> {
     }
     #[cfg(feature = "cli")]
     all.push(Box::new(crate::cli::CliError::Record(
-        crate::server::RecordError::Create {
+        crate::exchange::RecordError::Create {
             path: "r.mock".into(),
             source: io_error(),
         },
@@ -164,7 +164,7 @@ fn no_message_repeats_its_cause() {
 
 #[test]
 fn the_chain_is_outer_then_causes() {
-    let error = crate::server::ServerError::Record(crate::server::RecordError::Create {
+    let error = crate::server::ServerError::Record(crate::exchange::RecordError::Create {
         path: "out/r.mock".into(),
         source: io_error(),
     });

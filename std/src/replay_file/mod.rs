@@ -294,6 +294,18 @@ impl ReplayFile {
         })
     }
 
+    /// [`take`](Self::take) for the exchange engine: the responses only, each split into
+    /// its type and text once, here, so that nobody parses them again; the key is not copied.
+    pub fn take_responses(&mut self, request: RequestId, kind: MatchKind) -> Vec<RecordedResponse> {
+        self.loaded.with_dependent_mut(|_, table| {
+            let reply = table.take(request, kind);
+            reply
+                .responses()
+                .map(|r| RecordedResponse::new(r.entry))
+                .collect()
+        })
+    }
+
     /// Answers one request (its description, e.g. `<-CAL:get(42)`), advancing the repeat
     /// counter of the recorded request chosen: [`find`](Self::find), then [`take`](Self::take).
     pub fn lookup(&mut self, desc: &str) -> Result<Result<Answer, Unmatched>, LookupError> {
@@ -330,6 +342,46 @@ fn records(
             }
         }))
     })
+}
+
+/// One recorded response, owned, with its type id and text found once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedResponse {
+    entry: String,
+    /// `entry[type_start..prefix_end]` is the type id (the last three characters of the
+    /// prefix), `entry[text_start..]` the text.
+    type_start: usize,
+    prefix_end: usize,
+    text_start: usize,
+}
+
+impl RecordedResponse {
+    /// A response from its whole entry text (prefix included), e.g. `->RET:12`.
+    pub fn new(entry: &str) -> Self {
+        let record = Record::new(entry);
+        let prefix_end = record.prefix().len();
+        RecordedResponse {
+            entry: entry.to_owned(),
+            type_start: prefix_end - record.type_id().len(),
+            prefix_end,
+            text_start: entry.len() - record.text().len(),
+        }
+    }
+
+    /// The traffic type id, e.g. `RET`, `SRV`, `CLI` (see [`Record::type_id`]).
+    pub fn type_id(&self) -> &str {
+        &self.entry[self.type_start..self.prefix_end]
+    }
+
+    /// The text after the prefix.
+    pub fn text(&self) -> &str {
+        &self.entry[self.text_start..]
+    }
+
+    /// The whole entry, prefix included.
+    pub fn entry(&self) -> &str {
+        &self.entry
+    }
 }
 
 /// [`RequestInfo`] with an owned key.

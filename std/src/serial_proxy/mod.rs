@@ -64,7 +64,7 @@ pub enum ProxyError {
     ReplayFile(#[from] crate::replay_file::ReplayFileError),
     /// The record file could not be prepared.
     #[error(transparent)]
-    Record(#[from] crate::server::RecordError),
+    Record(#[from] crate::exchange::RecordError),
     /// Writing to one side failed.
     #[error("writing to the {side} failed")]
     Write {

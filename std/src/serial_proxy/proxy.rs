@@ -16,8 +16,8 @@ use super::framing::{FrameEvent, Framer, Framing};
 use super::report::ProxyReport;
 use super::ProxyError;
 use crate::bridge::endpoint::{is_timeout, Port};
+use crate::exchange::{RecordEntry, Recorder, TrailingNewlines};
 use crate::replay_file::{ReplayFile, ReplayFileError, ReplayOptions};
-use crate::server::recorder::{RecordEntry, Recorder, TrailingNewlines};
 
 /// Serial traffic keeps its line ends exactly: CR and LF are written `<CR>` and `<LF>`, so an
 /// entry is one line and replays byte for byte.

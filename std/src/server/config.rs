@@ -8,9 +8,8 @@ use std::time::Duration;
 use capturemock_core::format::NewlineOptions;
 use capturemock_core::replay::{MatchOptions, Mode, NewRequestPolicy};
 
-use super::clock::{Clock, SystemClock};
-use super::recorder::TrailingNewlines;
 use crate::alterations::{AlterationError, AlterationWarning, Alterations};
+use crate::exchange::{Clock, Rules, SystemClock, TrailingNewlines};
 use crate::rc::{RcConfig, RcError, RemoteAccess};
 use crate::replay_file::{ReplayFile, ReplayFileError, ReplayOptions};
 
@@ -34,7 +33,7 @@ pub struct Limits {
     /// Largest message accepted, and largest reply read from a real server. Default 64 MiB.
     pub max_message_size: usize,
     /// Longest an exchange waits for earlier ones to take their turn before they are given up
-    /// on (see the [sequencer](super::sequencer) docs). Default 5 s.
+    /// on (see the [sequencer](crate::exchange::sequencer) docs). Default 5 s.
     pub order_wait: Duration,
     /// Most bytes read and discarded after a refusal before the connection is closed anyway.
     /// Default 64 MiB: a client sending up to that much always reads the error reply.
@@ -101,7 +100,7 @@ pub struct ServerConfig {
     /// where the reference's behaviour can only ever produce a mismatch.
     pub trim_requests: bool,
     /// How newlines at the end of recorded texts are written (the reference's way by
-    /// default; see the [recorder](super::recorder) docs).
+    /// default; see the [recorder](crate::exchange::recorder) docs).
     pub trailing_newlines: TrailingNewlines,
     /// Mode 2's treatment of requests without an exact match.
     pub new_requests: NewRequestPolicy,
@@ -189,6 +188,18 @@ impl ServerConfig {
                 trim_request: self.trim_requests,
             },
             word_index: true,
+        }
+    }
+
+    /// The rules its exchanges are decided by.
+    pub fn rules(&self) -> Rules {
+        Rules {
+            mode: self.mode,
+            new_requests: self.new_requests,
+            exact_matching: self.exact_matching,
+            alterations: self.alterations.clone(),
+            record_timestamps: self.record_timestamps,
+            clock: Arc::clone(&self.clock),
         }
     }
 

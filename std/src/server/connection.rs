@@ -1,87 +1,36 @@
 //! One client connection: read the message to end of input within the limits, take the
-//! exchange's turn, process it, record it, answer, close.
+//! exchange's turn, hand the message to its traffic kind, answer, close. This is transport
+//! only: what the message means is the kinds' business, what to answer the engine's.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::config::Limits;
-use super::exchange::{self, Shared};
-use super::protocol::error_reply;
-use super::recorder::Recorder;
-use super::sequencer::{ExchangeNo, Sequencer, TurnOrder};
-
-/// Why a message (or a forwarded reply) could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// Nothing arrived for the read timeout.
-    #[error("nothing received for {0:?} (a client must send its message and then shut down its write side or close)")]
-    Timeout(Duration),
-    /// The message is larger than the limit.
-    #[error("message larger than the limit of {0} bytes")]
-    TooLarge(usize),
-    /// The connection failed.
-    #[error(transparent)]
-    Io(#[from] std::io::Error),
-}
-
-/// Reads to end of input, failing after `read_timeout` of silence or beyond
-/// `max_message_size` bytes.
-pub async fn read_to_end_limited<R: AsyncRead + Unpin>(
-    reader: &mut R,
-    limits: &Limits,
-) -> Result<Vec<u8>, ReadError> {
-    let mut buf = Vec::new();
-    loop {
-        if buf.len() == buf.capacity() {
-            // Read straight into the message: no zeroed chunk to copy from.
-            buf.reserve(READ_CHUNK);
-        }
-        // One byte past the limit is enough to know the message is too large.
-        let allowance = limits
-            .max_message_size
-            .saturating_sub(buf.len())
-            .saturating_add(1);
-        let mut limited = (&mut *reader).take(u64::try_from(allowance).unwrap_or(u64::MAX));
-        let read = tokio::time::timeout(limits.read_timeout, limited.read_buf(&mut buf))
-            .await
-            .map_err(|_| ReadError::Timeout(limits.read_timeout))??;
-        if read == 0 {
-            return Ok(buf);
-        }
-        if buf.len() > limits.max_message_size {
-            return Err(ReadError::TooLarge(limits.max_message_size));
-        }
-    }
-}
-
-/// Room made for the next read when the message buffer is full.
-const READ_CHUNK: usize = 16 * 1024;
+use super::protocol::is_terminate;
+use crate::exchange::{Engine, Exchange, ExchangeNo, Sequencer, TurnOrder};
+use crate::traffic::wire::{error_reply, read_to_end_limited};
+use crate::traffic::Kinds;
 
 /// What the server loop shares with every connection.
 #[derive(Debug)]
 pub struct Context {
-    /// Traffic state.
-    pub shared: Arc<Shared>,
+    /// The engine that decides and records.
+    pub engine: Arc<Engine>,
+    /// The traffic kinds messages are served by.
+    pub kinds: Kinds,
     /// Accept-order turns.
     pub sequencer: Arc<Sequencer>,
-    /// The record file.
-    pub recorder: Mutex<Recorder>,
-}
-
-impl Context {
-    fn recorder(&self) -> std::sync::MutexGuard<'_, Recorder> {
-        // Recorder updates keep it consistent even if a writer panicked.
-        self.recorder.lock().unwrap_or_else(|e| e.into_inner())
-    }
+    /// Limits on reading messages and on refusals.
+    pub limits: Limits,
 }
 
 /// Serves exchange `n` on `stream`. Returns whether the client asked the server to stop.
 pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> bool {
-    let limits = context.shared.config.limits;
-    let text = match read_to_end_limited(&mut stream, &limits).await {
+    let limits = context.limits;
+    let read = read_to_end_limited(&mut stream, limits.max_message_size, limits.read_timeout);
+    let text = match read.await {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok(text),
             Err(e) => Err(format!(
@@ -96,7 +45,7 @@ pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> b
         Err(reason) => {
             tracing::error!(exchange = n, "refused: {reason}");
             context.sequencer.skip(n);
-            context.recorder().complete(n, Vec::new());
+            context.engine.complete(n, Vec::new());
             answer(&mut stream, &error_reply(&reason)).await;
             linger(&mut stream, &limits).await;
             return false;
@@ -111,7 +60,7 @@ pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> b
                 "exchanges {gave_up_on:?} had not sent their messages after {:?}; later exchanges no longer wait for them",
                 limits.order_wait
             );
-            context.recorder().give_up_on(&gave_up_on);
+            context.engine.give_up_on(&gave_up_on);
         }
         TurnOrder::InOrder { .. } => {}
         TurnOrder::Late => tracing::warn!(
@@ -119,10 +68,14 @@ pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> b
             "exchange #{n} arrived after later exchanges stopped waiting for it: served out of order"
         ),
     }
-    let outcome = exchange::handle(&context.shared, n, &text, turn).await;
-    context.recorder().complete(n, outcome.entries);
-    answer(&mut stream, &outcome.reply).await;
-    outcome.terminate
+    let mut exchange = Exchange::new(&context.engine, n, Some(turn));
+    let terminate = is_terminate(&text);
+    if !terminate {
+        context.kinds.serve(&text, &mut exchange).await;
+    }
+    let reply = exchange.finish();
+    answer(&mut stream, &reply).await;
+    terminate
 }
 
 /// Writes the reply and closes the write side. The client may be gone already; that only
@@ -186,37 +139,7 @@ const DRAIN_CHUNK: usize = 64 * 1024;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn reading_respects_size_and_silence_limits() {
-        let limits = Limits {
-            max_message_size: 4,
-            read_timeout: Duration::from_millis(50),
-            ..Limits::default()
-        };
-        let mut small: &[u8] = b"abcd";
-        assert_eq!(
-            read_to_end_limited(&mut small, &limits).await.unwrap(),
-            b"abcd"
-        );
-        let mut big: &[u8] = b"abcde";
-        assert!(matches!(
-            read_to_end_limited(&mut big, &limits).await,
-            Err(ReadError::TooLarge(4))
-        ));
-        // Reading stops one byte past the limit, whatever the buffer's spare room.
-        let mut huge: &[u8] = &[b'x'; 100];
-        assert!(matches!(
-            read_to_end_limited(&mut huge, &limits).await,
-            Err(ReadError::TooLarge(4))
-        ));
-        assert_eq!(huge.len(), 95, "read 5 bytes, not the whole input");
-        let (mut silent, _keep_open) = tokio::io::duplex(64);
-        assert!(matches!(
-            read_to_end_limited(&mut silent, &limits).await,
-            Err(ReadError::Timeout(_))
-        ));
-    }
+    use std::time::Duration;
 
     #[tokio::test]
     async fn lingering_reads_to_the_end_within_its_bounds() {

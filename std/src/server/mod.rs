@@ -24,7 +24,7 @@
 //!   lookups) happens in that order and the record file is written in that order, so
 //!   concurrent clients give the same answers and files whatever the timing. A client that
 //!   connects but does not send holds the others up for at most [`Limits::order_wait`]
-//!   (see [`sequencer`]).
+//!   (see [`sequencer`](crate::exchange::sequencer)).
 //! - **Nothing completed is lost.** A mismatch, a request that is not UTF-8, an alteration
 //!   that fails, a client that misbehaves: each affects its own exchange only.
 //! - **Limits**, each with an error in the log and a `CAPTUREMOCK ERROR: ...` reply: connections
@@ -35,7 +35,7 @@
 //!   saying so, the same way.
 //! - **Diagnostics.** Each request without an exact match is logged with the recorded request
 //!   chosen and a word diff; the [`ServerReport`] summarises them and the recorded exchanges
-//!   never used ([`diagnostics`]).
+//!   never used ([`diagnostics`](crate::exchange::diagnostics)).
 //!
 //! The record file is flushed to the operating system after every exchange (no `fsync`).
 //!
@@ -57,36 +57,28 @@
 //!   traffic (answered `CAPTUREMOCK ERROR: ...`), replayed responses other than `RET`, `SRV`
 //!   and `CLI` (skipped with a warning), protocols other than `classic`, `id_pattern_client`.
 
-pub mod clock;
 mod config;
 pub mod connection;
-pub mod diagnostics;
-mod exchange;
 mod handle;
 pub mod protocol;
-mod proxy;
-pub mod recorder;
-pub mod sequencer;
 
-pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{ConfigError, Limits, ServerConfig};
-pub use diagnostics::{NearMiss, NearMissKind, Summary};
 pub use handle::{start, BackgroundServer, ServerHandle};
-pub use proxy::ProxyError;
-pub use recorder::{prepare as prepare_record_file, RecordError, RecordLoss, TrailingNewlines};
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::alterations::AlterationError;
+use crate::exchange::recorder::Recorder;
+use crate::exchange::{Engine, RecordError, RecordLoss, Sequencer, Summary};
+use crate::traffic::classic::forward::ForwardLimits;
+use crate::traffic::Kinds;
 use connection::Context;
-use recorder::Recorder;
-use sequencer::Sequencer;
 
 /// Why a server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -201,10 +193,18 @@ pub async fn run(
         config.newlines,
         config.trailing_newlines,
     )?;
+    let kinds = Kinds::new(
+        config.record_for_client,
+        ForwardLimits {
+            timeout: limits.read_timeout,
+            max_reply_size: limits.max_message_size,
+        },
+    );
     let context = Arc::new(Context {
-        shared: exchange::shared(config),
+        engine: Arc::new(Engine::new(config.rules(), config.replay, Some(recorder))),
+        kinds,
         sequencer: Arc::new(Sequencer::new(limits.order_wait)),
-        recorder: Mutex::new(recorder),
+        limits,
     });
     tracing::debug!("capturemock server listening on {address}");
 
@@ -274,20 +274,11 @@ pub async fn run(
     }
     report.refused += stop(listener, &mut connections, &mut refusals, limits).await;
 
-    let mut recorder = context.recorder.lock().unwrap_or_else(|e| e.into_inner());
-    recorder.finish();
-    report.recorded_exchanges = recorder.written_exchanges();
-    report.record_failures = recorder.failures();
-    report.record_loss = recorder.loss();
-    let shared = &context.shared;
-    report.summary.near_misses =
-        std::mem::take(&mut *shared.near_misses.lock().unwrap_or_else(|e| e.into_inner()));
-    if let Some(replay) = &shared.config.replay {
-        let requests = replay.lock().unwrap_or_else(|e| e.into_inner()).requests();
-        if shared.replay_active && shared.config.mode != capturemock_core::replay::Mode::Record {
-            report.summary.unused = Summary::unused_from(requests);
-        }
-    }
+    let engine = context.engine.finish();
+    report.recorded_exchanges = engine.recorded_exchanges;
+    report.record_failures = engine.record_failures;
+    report.record_loss = engine.record_loss;
+    report.summary = engine.summary;
     Ok(report)
 }
 

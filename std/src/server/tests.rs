@@ -7,6 +7,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::*;
+use crate::exchange::{FixedClock, NearMissKind};
 use crate::replay_file::ReplayFile;
 
 async fn exchange(address: &str, message: &str) -> String {

@@ -1,16 +1,18 @@
-//! The one-shot TCP proxy of classic traffic: connect to the announced server, send the
+//! The one-shot TCP forwarding of classic traffic: connect to the announced server, send the
 //! text, shut down the write side, read the reply to the end, close (the reference's
-//! `ClientSocketTraffic.forwardToServer`).
+//! `ClientSocketTraffic.forwardToServer`). This is how record mode gets a real server's
+//! response.
+
+use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use super::config::Limits;
-use super::connection::{read_to_end_limited, ReadError};
+use crate::traffic::wire::{read_to_end_limited, ReadError};
 
-/// Why forwarding failed.
+/// Why forwarding to the real server failed.
 #[derive(Debug, thiserror::Error)]
-pub enum ProxyError {
+pub enum ForwardError {
     /// The server could not be reached or written to.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -22,21 +24,30 @@ pub enum ProxyError {
     ConnectTimeout,
 }
 
+/// How long forwarding may wait, and how large a reply may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForwardLimits {
+    /// Longest wait to connect, and longest silence while reading the reply.
+    pub timeout: Duration,
+    /// Largest reply read.
+    pub max_reply_size: usize,
+}
+
 /// Forwards `text` to `host:port` and returns the reply. A reply that is not UTF-8 is
 /// decoded with replacement characters (and a warning), so that the exchange is still
 /// recorded; the reference's thread dies on it.
 pub async fn forward(
     (host, port): &(String, u16),
     text: &str,
-    limits: &Limits,
-) -> Result<String, ProxyError> {
+    limits: ForwardLimits,
+) -> Result<String, ForwardError> {
     let connect = TcpStream::connect((host.as_str(), *port));
-    let mut stream = tokio::time::timeout(limits.read_timeout, connect)
+    let mut stream = tokio::time::timeout(limits.timeout, connect)
         .await
-        .map_err(|_| ProxyError::ConnectTimeout)??;
+        .map_err(|_| ForwardError::ConnectTimeout)??;
     stream.write_all(text.as_bytes()).await?;
     stream.shutdown().await?;
-    let bytes = read_to_end_limited(&mut stream, limits).await?;
+    let bytes = read_to_end_limited(&mut stream, limits.max_reply_size, limits.timeout).await?;
     Ok(match String::from_utf8(bytes) {
         Ok(reply) => reply,
         Err(e) => {

@@ -233,6 +233,11 @@ impl Recorder {
         })
     }
 
+    /// Whether it writes a file at all.
+    pub fn records(&self) -> bool {
+        self.path.is_some()
+    }
+
     /// Exchange `n` is complete with these entries (possibly none).
     pub fn complete(&mut self, n: ExchangeNo, entries: Vec<RecordEntry>) {
         if n < self.next || self.gave_up_on.remove(&n) {

@@ -1,0 +1,312 @@
+//! The engine: the decisions every exchange needs, made in one place for every transport and
+//! traffic kind.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use capturemock_core::replay::{Action, MatchKind, Mode, NewRequestPolicy, RequestId, Unmatched};
+
+use super::clock::{Clock, SystemClock};
+use super::diagnostics::{NearMiss, NearMissKind, Summary};
+use super::recorder::{RecordEntry, RecordError, RecordLoss, Recorder};
+use super::sequencer::ExchangeNo;
+use crate::alterations::Alterations;
+use crate::replay_file::{RecordedResponse, ReplayFile};
+
+/// The settings that decide exchanges: what the rc file and the command line say.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// Replay, record, or replay old and record new.
+    pub mode: Mode,
+    /// Mode 2's treatment of requests without an exact match.
+    pub new_requests: NewRequestPolicy,
+    /// `use_exact_matching`: a request without an exact match is not replayed (the engine
+    /// says [`Decision::Mismatch`], and names the nearest recorded request in its log).
+    pub exact_matching: bool,
+    /// The rc file's alterations, applied to requests in every mode and to responses
+    /// recorded from the real thing.
+    pub alterations: Alterations,
+    /// `record_timestamps`: whether traffic kinds that carry one get a `--TIM:` line.
+    pub record_timestamps: bool,
+    /// Where those timestamps come from.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            mode: Mode::Record,
+            new_requests: NewRequestPolicy::Reference,
+            exact_matching: false,
+            alterations: Alterations::empty(),
+            record_timestamps: false,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// What to do with one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Answer with these recorded responses (their repeat counter has moved on).
+    Replay(Replayed),
+    /// Get the real response (the client's own, a real server's, a real program's) and record
+    /// it.
+    Record,
+    /// Exact matching is on and nothing is recorded exactly so: the kind answers with its
+    /// mismatch reply.
+    Mismatch,
+    /// Nothing recorded answers it and the mode does not record: the kind answers with
+    /// nothing.
+    Unanswered,
+}
+
+/// The recorded answer to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replayed {
+    /// The recorded request chosen.
+    pub request: RequestId,
+    /// Whether it was recorded exactly as asked.
+    pub kind: MatchKind,
+    /// Its next response group, in file order.
+    pub responses: Vec<RecordedResponse>,
+}
+
+/// What the engine did in a run, for the run's report.
+#[derive(Debug, Clone, Default)]
+pub struct EngineReport {
+    /// Exchanges that wrote at least one entry to the record file.
+    pub recorded_exchanges: u64,
+    /// Failed writes to the record file.
+    pub record_failures: u64,
+    /// The exchanges those writes lost, and why.
+    pub record_loss: Option<RecordLoss>,
+    /// Near misses, and the recorded exchanges never used.
+    pub summary: Summary,
+}
+
+/// The one exchange engine: alterations, the core's lookup and mode decision, repeat
+/// counters, near-miss diagnostics and the record file in exchange order.
+///
+/// Transports (the socket server, the serial bridge, the in-process capture session) only
+/// move bytes, and traffic kinds only know their protocol; everything that decides lives
+/// here, so that every way into capturemock decides alike (house rule 3).
+///
+/// Locks: the replay file's lock is taken once per lookup (find, decide and take together);
+/// the record file has a lock of its own, taken once when an exchange completes, and not at
+/// all when nothing is recorded.
+#[derive(Debug)]
+pub struct Engine {
+    rules: Rules,
+    /// The replay file, when it has at least one request: without one every mode records,
+    /// as in the reference.
+    replay: Option<Arc<Mutex<ReplayFile>>>,
+    /// The record file, when there is one.
+    recorder: Option<Mutex<Recorder>>,
+    near_misses: Mutex<Vec<NearMiss>>,
+    /// The next exchange number handed out in call order ([`Engine::decide_next`]).
+    next: AtomicU64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every update under these locks leaves the state consistent (single assignments,
+    // pushes, a table's counters), so a panic elsewhere does not spoil it.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Engine {
+    /// An engine deciding by `rules`, answering from `replay` and recording with `recorder`
+    /// (none, or one without a path: nothing is recorded).
+    pub fn new(
+        rules: Rules,
+        replay: Option<Arc<Mutex<ReplayFile>>>,
+        recorder: Option<Recorder>,
+    ) -> Self {
+        let replay = replay.filter(|file| !lock(file).is_empty());
+        Engine {
+            rules,
+            replay,
+            recorder: recorder.filter(Recorder::records).map(Mutex::new),
+            near_misses: Mutex::new(Vec::new()),
+            next: AtomicU64::new(1),
+        }
+    }
+
+    /// The rules it decides by.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Whether exchanges are written to a record file; when not, traffic kinds need not build
+    /// record entries at all.
+    pub fn records(&self) -> bool {
+        self.recorder.is_some()
+    }
+
+    /// `text` with the alterations applied; an alteration that fails is logged (with the
+    /// exchange's number, when it has one yet) and skipped.
+    pub fn alter(&self, n: Option<ExchangeNo>, text: &str) -> String {
+        if self.rules.alterations.is_empty() {
+            return text.to_owned();
+        }
+        let (altered, errors) = self.rules.alterations.apply_report(text);
+        for error in errors {
+            tracing::warn!(exchange = n, "{}", crate::ErrorChain(&error));
+        }
+        altered
+    }
+
+    /// The text of a recorded request, for messages about it. Walks the requests in file
+    /// order: meant for errors, not for every lookup.
+    pub fn request_key(&self, request: RequestId) -> Option<String> {
+        lock(self.replay.as_ref()?).request_key(request)
+    }
+
+    /// A `--TIM:` timestamp, when the rules record them.
+    pub fn timestamp(&self) -> Option<String> {
+        self.rules
+            .record_timestamps
+            .then(|| self.rules.clock.timestamp())
+    }
+
+    /// Decides exchange `n`'s request, whose lookup key is `key` (`<-CAL:get(1)`), under one
+    /// lock of the replay file. The caller keeps exchanges in order (a server's accept-order
+    /// turns), so that repeat counters move in that order.
+    pub fn decide(&self, n: ExchangeNo, key: &str) -> Decision {
+        match &self.replay {
+            Some(replay) if self.rules.mode != Mode::Record => {
+                self.decide_locked(&mut lock(replay), n, key)
+            }
+            _ => Decision::Record,
+        }
+    }
+
+    /// [`decide`](Self::decide) for callers without an order of their own (threads capturing
+    /// in process): the exchange is numbered under the same lock, so numbers, repeat counters
+    /// and the record file follow one order.
+    pub fn decide_next(&self, key: &str) -> (ExchangeNo, Decision) {
+        match &self.replay {
+            Some(replay) if self.rules.mode != Mode::Record => {
+                let mut file = lock(replay);
+                let n = self.next.fetch_add(1, Ordering::Relaxed);
+                (n, self.decide_locked(&mut file, n, key))
+            }
+            _ => (self.next.fetch_add(1, Ordering::Relaxed), Decision::Record),
+        }
+    }
+
+    /// Whether a request would be replayed rather than recorded, without using anything up:
+    /// what a bridge asks before it tells a device to call the real thing (mode 2).
+    pub fn would_replay(&self, key: &str) -> bool {
+        let Some(replay) = &self.replay else {
+            return false;
+        };
+        if self.rules.mode == Mode::Record {
+            return false;
+        }
+        let exact = matches!(lock(replay).find(key), Ok(Ok((_, MatchKind::Exact))));
+        self.rules.mode.action(true, exact, self.rules.new_requests) == Action::Replay
+    }
+
+    fn decide_locked(&self, replay: &mut ReplayFile, n: ExchangeNo, key: &str) -> Decision {
+        let found = replay.find(key).unwrap_or_else(|e| {
+            tracing::error!(exchange = n, "replay lookup failed: {e}");
+            Err(Unmatched::NoCandidate)
+        });
+        let exact = matches!(found, Ok((_, MatchKind::Exact)));
+        let action = self.rules.mode.action(true, exact, self.rules.new_requests);
+        let nearest = |id: RequestId| replay.request_key(id);
+        match (action, found) {
+            (Action::Record, found) => {
+                // Only mode 2 recording what has no exact match gets here.
+                let nearest = found.ok().and_then(|(id, _)| nearest(id));
+                self.near_miss(n, key, nearest, NearMissKind::Recorded);
+                Decision::Record
+            }
+            (Action::Replay, Err(Unmatched::EmptyRequest)) => Decision::Unanswered,
+            (Action::Replay, Err(_)) if self.rules.exact_matching => {
+                self.near_miss(n, key, None, NearMissKind::Mismatch);
+                Decision::Mismatch
+            }
+            (Action::Replay, Err(_)) => {
+                self.near_miss(n, key, None, NearMissKind::NoCandidate);
+                Decision::Unanswered
+            }
+            (Action::Replay, Ok((id, kind))) => {
+                if kind != MatchKind::Exact {
+                    let miss = if self.rules.exact_matching {
+                        NearMissKind::Mismatch
+                    } else {
+                        NearMissKind::Nearest
+                    };
+                    self.near_miss(n, key, nearest(id), miss.clone());
+                    if miss == NearMissKind::Mismatch {
+                        return Decision::Mismatch;
+                    }
+                }
+                Decision::Replay(Replayed {
+                    request: id,
+                    kind,
+                    responses: replay.take_responses(id, kind),
+                })
+            }
+        }
+    }
+
+    fn near_miss(&self, n: ExchangeNo, key: &str, nearest: Option<String>, kind: NearMissKind) {
+        let miss = NearMiss {
+            exchange: n,
+            request: key.to_string(),
+            nearest,
+            kind,
+        };
+        miss.log();
+        lock(&self.near_misses).push(miss);
+    }
+
+    /// Exchange `n` is over, with these entries (possibly none, which lets later exchanges be
+    /// written). Returns the write error, if writing failed during this call.
+    pub fn complete(&self, n: ExchangeNo, entries: Vec<RecordEntry>) -> Option<RecordError> {
+        let recorder = self.recorder.as_ref()?;
+        let mut recorder = lock(recorder);
+        let failures = recorder.failures();
+        recorder.complete(n, entries);
+        (recorder.failures() > failures)
+            .then(|| recorder.last_error())
+            .flatten()
+    }
+
+    /// Later exchanges no longer wait for these (a server's order wait ran out).
+    pub fn give_up_on(&self, numbers: &[ExchangeNo]) {
+        if let Some(recorder) = &self.recorder {
+            lock(recorder).give_up_on(numbers);
+        }
+    }
+
+    /// Writes whatever waits and flushes the record file.
+    pub fn flush(&self) {
+        if let Some(recorder) = &self.recorder {
+            lock(recorder).finish();
+        }
+    }
+
+    /// Flushes, and reports what the run did: record file, near misses, and (when replaying)
+    /// the recorded exchanges never used.
+    pub fn finish(&self) -> EngineReport {
+        let mut report = EngineReport::default();
+        if let Some(recorder) = &self.recorder {
+            let mut recorder = lock(recorder);
+            recorder.finish();
+            report.recorded_exchanges = recorder.written_exchanges();
+            report.record_failures = recorder.failures();
+            report.record_loss = recorder.loss();
+        }
+        report.summary.near_misses = std::mem::take(&mut *lock(&self.near_misses));
+        if let Some(replay) = &self.replay {
+            if self.rules.mode != Mode::Record {
+                report.summary.unused = Summary::unused_from(lock(replay).requests());
+            }
+        }
+        report
+    }
+}

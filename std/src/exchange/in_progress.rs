@@ -1,0 +1,105 @@
+//! One exchange on its way through the engine: what a traffic kind works with.
+
+use super::engine::{Decision, Engine};
+use super::recorder::RecordEntry;
+use super::sequencer::{ExchangeNo, Turn};
+
+/// One exchange in progress: its number, its turn in the transport's order, the entries it
+/// will record and the reply it builds.
+///
+/// A traffic kind serves a message through it: [`decide`](Self::decide) asks the engine,
+/// [`record`](Self::record) and [`reply`](Self::reply) say what the exchange recorded and
+/// answers, and the transport [`finish`](Self::finish)es it. The reply is built here and
+/// nowhere else. An exchange dropped unfinished (its task cancelled, a panic) completes with
+/// nothing recorded, so that later exchanges are not held back.
+#[derive(Debug)]
+pub struct Exchange<'e> {
+    engine: &'e Engine,
+    number: ExchangeNo,
+    turn: Option<Turn>,
+    entries: Vec<RecordEntry>,
+    reply: String,
+    finished: bool,
+}
+
+impl<'e> Exchange<'e> {
+    /// Exchange `number` of `engine`, holding its `turn` in the transport's order (none when
+    /// the transport keeps no order).
+    pub fn new(engine: &'e Engine, number: ExchangeNo, turn: Option<Turn>) -> Self {
+        Exchange {
+            engine,
+            number,
+            turn,
+            entries: Vec::new(),
+            reply: String::new(),
+            finished: false,
+        }
+    }
+
+    /// Its number, for logs.
+    pub fn number(&self) -> ExchangeNo {
+        self.number
+    }
+
+    /// The engine it runs in (for its rules).
+    pub fn engine(&self) -> &'e Engine {
+        self.engine
+    }
+
+    /// `text` with the alterations applied.
+    pub fn alter(&self, text: &str) -> String {
+        self.engine.alter(Some(self.number), text)
+    }
+
+    /// A `--TIM:` timestamp, when the rules record them.
+    pub fn timestamp(&self) -> Option<String> {
+        self.engine.timestamp()
+    }
+
+    /// The engine's decision for a request whose lookup key is `key`.
+    pub fn decide(&mut self, key: &str) -> Decision {
+        self.engine.decide(self.number, key)
+    }
+
+    /// Records `prefix:text` (and its timestamp). A text that is empty is not recorded, as
+    /// the reference records nothing without text.
+    pub fn record(&mut self, prefix: &'static str, text: &str, timestamp: Option<String>) {
+        if !text.is_empty() && self.engine.records() {
+            self.entries.push(RecordEntry {
+                prefix,
+                text: text.to_owned(),
+                timestamp,
+            });
+        }
+    }
+
+    /// Appends to the reply.
+    pub fn reply(&mut self, text: &str) {
+        self.reply.push_str(text);
+    }
+
+    /// The ordered part of the exchange is over (lookups and alterations are done): later
+    /// exchanges may go ahead while this one waits for the real thing.
+    pub fn end_ordered_part(&mut self) {
+        if let Some(turn) = self.turn.take() {
+            turn.finish();
+        }
+    }
+
+    /// Hands the entries to the record file and returns the reply.
+    pub fn finish(mut self) -> String {
+        self.end_ordered_part();
+        self.finished = true;
+        let entries = std::mem::take(&mut self.entries);
+        self.engine.complete(self.number, entries);
+        std::mem::take(&mut self.reply)
+    }
+}
+
+impl Drop for Exchange<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.engine.complete(self.number, Vec::new());
+        }
+    }
+}

@@ -5,18 +5,18 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use capturemock_core::format::{NewlineOptions, Record};
-use capturemock_core::replay::{Action, MatchKind, MatchOptions, Mode, NewRequestPolicy};
+use capturemock_core::format::NewlineOptions;
+use capturemock_core::replay::{MatchKind, MatchOptions, Mode, NewRequestPolicy};
 
 use super::framing::{FrameEvent, Framer, Framing};
 use super::report::ProxyReport;
 use super::ProxyError;
 use crate::bridge::endpoint::{is_timeout, Port};
-use crate::exchange::{RecordEntry, Recorder, TrailingNewlines};
+use crate::exchange::{Decision, Engine, RecordEntry, Recorder, Rules, TrailingNewlines};
 use crate::replay_file::{ReplayFile, ReplayFileError, ReplayOptions};
 
 /// Serial traffic keeps its line ends exactly: CR and LF are written `<CR>` and `<LF>`, so an
@@ -136,13 +136,16 @@ pub fn run(
             None
         }
     };
-    let replay = config.replay.take();
+    let rules = Rules {
+        mode: config.mode,
+        new_requests: config.new_requests,
+        ..Rules::default()
+    };
+    let replay = config.replay.take().map(|file| Arc::new(Mutex::new(file)));
     let mut state = Proxy {
         mode: config.mode,
-        policy: config.new_requests,
         framer: Framer::new(config.framing.clone()),
-        replay,
-        recorder,
+        engine: Engine::new(rules, replay, Some(recorder)),
         device: device.try_clone_port()?,
         peripheral: peripheral_writer,
         current: None,
@@ -195,10 +198,9 @@ fn reader(
 
 struct Proxy {
     mode: Mode,
-    policy: NewRequestPolicy,
     framer: Framer,
-    replay: Option<ReplayFile>,
-    recorder: Recorder,
+    /// Decides and records, as for every other way into capturemock.
+    engine: Engine,
     device: Box<dyn Port>,
     peripheral: Option<Box<dyn Port>>,
     current: Option<Exchange>,
@@ -286,27 +288,40 @@ impl Proxy {
         self.report.requests += 1;
         let request = self.text(bytes, "request");
         let desc = format!("{REQUEST_PREFIX}:{request}");
-        let action = match self.mode {
-            Mode::Record => Action::Record,
-            mode => {
-                let (has_entries, exact) = self.lookup(&desc);
-                mode.action(has_entries, exact, self.policy)
-            }
-        };
         let mut replayed = Vec::new();
-        let mut forwarded = self.mode == Mode::Record;
-        if self.mode != Mode::Record {
-            match action {
-                Action::Replay => replayed = self.replay(&desc)?,
-                Action::Record => {
-                    self.report.forwarded += 1;
-                    forwarded = true;
+        let forwarded = match self.engine.decide(self.exchanges + 1, &desc) {
+            Decision::Record => {
+                self.report.forwarded += 1;
+                if self.mode != Mode::Record {
+                    // In record mode the bytes went to the peripheral as they came.
                     self.send_peripheral(bytes)?;
                 }
+                true
             }
-        } else {
-            self.report.forwarded += 1;
-        }
+            Decision::Replay(answer) => {
+                if answer.kind != MatchKind::Exact {
+                    self.report.nearest += 1;
+                }
+                self.report.replayed += 1;
+                for response in answer.responses {
+                    if response.type_id() != "SRV" {
+                        tracing::warn!(
+                            "serial proxy: recorded response {:?} is not a ->SRV entry; skipped",
+                            response.entry().split(':').next().unwrap_or_default()
+                        );
+                        continue;
+                    }
+                    self.send_device(response.text().as_bytes())?;
+                    replayed.push(response.text().to_string());
+                }
+                false
+            }
+            // The engine has logged the near miss; the device gets no answer.
+            Decision::Mismatch | Decision::Unanswered => {
+                self.report.unmatched += 1;
+                false
+            }
+        };
         let exchange = self.current.get_or_insert(Exchange {
             request: None,
             forwarded,
@@ -317,58 +332,6 @@ impl Proxy {
         exchange.forwarded = forwarded;
         exchange.replayed = replayed;
         Ok(())
-    }
-
-    /// Whether there is anything to replay, and whether `desc` matches exactly.
-    fn lookup(&mut self, desc: &str) -> (bool, bool) {
-        let Some(replay) = &mut self.replay else {
-            return (false, false);
-        };
-        if replay.is_empty() {
-            return (false, false);
-        }
-        let exact = matches!(replay.find(desc), Ok(Ok((_, MatchKind::Exact))));
-        (true, exact)
-    }
-
-    /// Answers the device from the replay file; returns the responses to record.
-    fn replay(&mut self, desc: &str) -> Result<Vec<String>, ProxyError> {
-        let found = self.replay.as_mut().map(|r| r.lookup(desc));
-        let answer = match found {
-            Some(Ok(Ok(answer))) => answer,
-            Some(Err(e)) => {
-                tracing::error!("serial proxy: replay lookup failed: {e}");
-                self.report.unmatched += 1;
-                return Ok(Vec::new());
-            }
-            Some(Ok(Err(_))) | None => {
-                self.report.unmatched += 1;
-                tracing::warn!("serial proxy: nothing recorded answers {desc:?}; no answer sent");
-                return Ok(Vec::new());
-            }
-        };
-        if answer.kind != MatchKind::Exact {
-            self.report.nearest += 1;
-            tracing::info!(
-                "serial proxy: {desc:?} answered as the nearest recorded request {:?}",
-                answer.key
-            );
-        }
-        self.report.replayed += 1;
-        let mut texts = Vec::new();
-        for entry in &answer.responses {
-            let record = Record::new(entry);
-            if record.type_id() != "SRV" {
-                tracing::warn!(
-                    "serial proxy: recorded response {:?} is not a ->SRV entry; skipped",
-                    record.prefix()
-                );
-                continue;
-            }
-            self.send_device(record.text().as_bytes())?;
-            texts.push(record.text().to_string());
-        }
-        Ok(texts)
     }
 
     fn text(&mut self, bytes: &[u8], what: &str) -> String {
@@ -412,7 +375,7 @@ impl Proxy {
             });
         }
         self.exchanges += 1;
-        self.recorder.complete(self.exchanges, entries);
+        self.engine.complete(self.exchanges, entries);
     }
 
     fn finish(&mut self) {
@@ -433,10 +396,10 @@ impl Proxy {
             exchange.request = Some(request);
         }
         self.close_exchange();
-        self.recorder.finish();
+        let engine = self.engine.finish();
         self.report.cut = self.framer.cut();
-        self.report.recorded_exchanges = self.recorder.written_exchanges();
-        self.report.record_failures = self.recorder.failures();
+        self.report.recorded_exchanges = engine.recorded_exchanges;
+        self.report.record_failures = engine.record_failures;
     }
 
     fn send_device(&mut self, bytes: &[u8]) -> Result<(), ProxyError> {

@@ -99,7 +99,9 @@ impl<'s> LookupScratch<'s> {
         let (touched, rest) = rest.split_at_mut(layout.per_request);
         let (order, rest) = rest.split_at_mut(layout.per_request);
         let (buckets, _) = rest.split_at_mut(layout.buckets);
-        bound.fill(0);
+        // `bound` is zeroed by the indexed search that uses it, not here: most lookups are
+        // exact and never touch it, and zeroing one slot per recorded request on every lookup
+        // cost more than the exact lookup itself (40 KB for 10,000 requests).
         Ok(LookupScratch {
             request_words,
             b_index,
@@ -192,9 +194,10 @@ pub(crate) fn nearest_indexed(
         max_request_words,
         ..
     } = scratch;
-    if bound.len() < requests.len() {
+    let Some(bound) = bound.get_mut(..requests.len()) else {
         return Err(LookupError::ScratchTooSmall);
-    }
+    };
+    bound.fill(0);
 
     // The request's words as dictionary ids.
     let mut n = 0usize;
@@ -311,11 +314,6 @@ pub(crate) fn nearest_indexed(
         }
     }
 
-    for &r in touched {
-        if let Some(slot) = bound.get_mut(r as usize) {
-            *slot = 0;
-        }
-    }
     result?;
     Ok(best.map(|b| (b.request, b.score)))
 }

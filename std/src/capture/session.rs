@@ -324,6 +324,10 @@ impl Session {
 
     /// Asks the engine: the replayed value, or the altered description and the number of the
     /// exchange to record.
+    ///
+    /// This is the hot path of a replayed test, so it allocates little: the lookup key is
+    /// built once with the description in it, a single recorded response becomes the result
+    /// text without a copy, and record entries are made only when there is a record file.
     #[allow(clippy::type_complexity)]
     fn begin<C: Codec<T>, T>(
         &self,
@@ -333,52 +337,64 @@ impl Session {
             return Err(CaptureError::EmptyDescription);
         }
         let engine = &self.inner.engine;
-        let desc = engine.alter(None, description);
+        let mut key = String::with_capacity(REQUEST_PREFIX.len() + 1 + description.len());
+        key.push_str(REQUEST_PREFIX);
+        key.push(':');
+        if engine.rules().alterations.is_empty() {
+            key.push_str(description);
+        } else {
+            key.push_str(&engine.alter(None, description));
+        }
+        let desc = &key[REQUEST_PREFIX.len() + 1..];
         if desc.is_empty() {
             return Err(CaptureError::EmptyDescription);
         }
-        let key = format!("{REQUEST_PREFIX}:{desc}");
         let (n, decision) = engine.decide_next(&key);
         let replayed = match decision {
-            Decision::Record => return Ok(Err((desc, n))),
+            Decision::Record => return Ok(Err((desc.to_string(), n))),
             Decision::Replay(replayed) => replayed,
             unanswered => {
                 // Whatever went wrong, exchange `n` is over: later ones must not wait for it.
-                self.complete(n, vec![entry(REQUEST_PREFIX, &desc)])?;
+                self.complete(n, desc, None)?;
                 let reason = match unanswered {
                     Decision::Mismatch => "exact matching is on and it is not recorded as it is",
                     _ if desc.trim().is_empty() => "it is empty",
                     _ => "no recorded description shares a word with it",
                 };
                 return Err(CaptureError::NotRecorded {
-                    description: desc,
+                    description: desc.to_string(),
                     path: self.inner.replay_path.clone().unwrap_or_default(),
                     reason,
                 });
             }
         };
+        let request = replayed.request;
         let mut returned = replayed
             .responses
-            .iter()
-            .filter(|r| r.type_id() == "RET")
-            .peekable();
-        if returned.peek().is_none() {
-            self.complete(n, vec![entry(REQUEST_PREFIX, &desc)])?;
-            return Err(CaptureError::NoResponse {
-                description: desc,
-                key: engine.request_key(replayed.request).unwrap_or_default(),
-            });
-        }
-        let text: String = returned.map(|r| r.text()).collect();
-        self.complete(
-            n,
-            vec![entry(REQUEST_PREFIX, &desc), entry(RESPONSE_PREFIX, &text)],
-        )?;
+            .into_iter()
+            .filter(|r| r.type_id() == "RET");
+        let text = match (returned.next(), returned.next()) {
+            (None, _) => {
+                self.complete(n, desc, None)?;
+                return Err(CaptureError::NoResponse {
+                    description: desc.to_string(),
+                    key: engine.request_key(request).unwrap_or_default(),
+                });
+            }
+            (Some(only), None) => only.into_text(),
+            (Some(first), Some(second)) => {
+                let mut text = first.into_text();
+                text.push_str(second.text());
+                returned.for_each(|r| text.push_str(r.text()));
+                text
+            }
+        };
+        self.complete(n, desc, Some(&text))?;
         C::decode(&text)
             .map(Ok)
             .map_err(|source| CaptureError::Decode {
-                description: desc,
-                key: engine.request_key(replayed.request).unwrap_or_default(),
+                description: desc.to_string(),
+                key: engine.request_key(request).unwrap_or_default(),
                 response: text,
                 source,
             })
@@ -394,15 +410,14 @@ impl Session {
         let text = match C::encode(&value) {
             Ok(text) => self.inner.engine.alter(Some(n), &text),
             Err(source) => {
-                self.complete(n, vec![entry(REQUEST_PREFIX, desc)])?;
+                self.complete(n, desc, None)?;
                 return Err(CaptureError::Encode {
                     description: desc.to_string(),
                     source,
                 });
             }
         };
-        let entries = vec![entry(REQUEST_PREFIX, desc), entry(RESPONSE_PREFIX, &text)];
-        self.complete(n, entries)?;
+        self.complete(n, desc, Some(&text))?;
         // Found out now rather than when a replay cannot read it.
         C::decode(&text).map_err(|source| CaptureError::NotReplayable {
             description: desc.to_string(),
@@ -412,9 +427,21 @@ impl Session {
         Ok(value)
     }
 
-    /// Completes exchange `n`; a failed write of the record file is this capture's error.
-    fn complete(&self, n: ExchangeNo, entries: Vec<RecordEntry>) -> Result<(), CaptureError> {
-        match self.inner.engine.complete(n, entries) {
+    /// Completes exchange `n`: its description and, if it has one, its result are recorded.
+    /// A failed write of the record file is this capture's error.
+    fn complete(
+        &self,
+        n: ExchangeNo,
+        desc: &str,
+        result: Option<&str>,
+    ) -> Result<(), CaptureError> {
+        let engine = &self.inner.engine;
+        let mut entries = Vec::new();
+        if engine.records() {
+            entries.push(entry(REQUEST_PREFIX, desc));
+            entries.extend(result.map(|text| entry(RESPONSE_PREFIX, text)));
+        }
+        match engine.complete(n, entries) {
             Some(RecordError::Write { path, source }) => {
                 Err(CaptureError::RecordWrite { path, source })
             }

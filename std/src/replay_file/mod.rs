@@ -382,6 +382,12 @@ impl RecordedResponse {
     pub fn entry(&self) -> &str {
         &self.entry
     }
+
+    /// The text after the prefix, owned, without copying it into a new allocation.
+    pub fn into_text(mut self) -> String {
+        self.entry.drain(..self.text_start);
+        self.entry
+    }
 }
 
 /// [`RequestInfo`] with an owned key.

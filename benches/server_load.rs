@@ -26,6 +26,10 @@
 //! `--no-rss`, `--sources N` (loopback source addresses the clients connect from, 253; 1 for
 //! the kernel's choice, see `load::exchange_from`). Files go to `target/bench-data/server/`. Linux only (`/proc`).
 //!
+//! To compare two builds side by side, `--baseline PATH` adds an older `capturemock` binary
+//! as three more configurations ("baseline, replay", ...), taking turns with ours in every
+//! round (e.g. `--only ours --only baseline --only "bare, tokio" --no-rss`).
+//!
 //! For profiling, `--against HOST:PORT [--clients N] [--messages replay|exact|record]` only
 //! loads a server you started yourself (its replay file: `target/bench-data/server/
 //! replay_1000.mock`), e.g. under `perf record -g`.
@@ -79,7 +83,7 @@ fn main() {
         );
         return;
     }
-    let tools = Tools::find(&paths);
+    let tools = Tools::find(&paths, options.baseline.clone());
 
     let configs: Vec<Config> = Config::all(&tools, &workload, &paths)
         .into_iter()
@@ -138,6 +142,8 @@ struct Options {
     against: Option<std::net::SocketAddr>,
     clients: usize,
     messages: String,
+    /// An older `capturemock` binary measured beside ours (`--baseline PATH`).
+    baseline: Option<PathBuf>,
     /// Loopback source addresses the clients connect from (127.0.0.2 on); 1: the default.
     sources: u8,
 }
@@ -153,6 +159,7 @@ impl Options {
             against: None,
             clients: 8,
             messages: "replay".into(),
+            baseline: None,
             sources: 253,
         };
         let mut args = std::env::args().skip(1);
@@ -195,6 +202,11 @@ impl Options {
                         .expect("--clients N")
                 }
                 "--messages" => o.messages = args.next().expect("--messages replay|exact|record"),
+                "--baseline" => {
+                    let path = PathBuf::from(args.next().expect("--baseline PATH"));
+                    assert!(path.is_file(), "--baseline: no file {}", path.display());
+                    o.baseline = Some(path);
+                }
                 // `cargo bench` passes --bench; filters and other harness options mean nothing here.
                 _ => {}
             }
@@ -232,6 +244,8 @@ impl Paths {
 /// The programs under test.
 struct Tools {
     ours: PathBuf,
+    /// An older build of ours, measured beside it.
+    baseline: Option<PathBuf>,
     bare: PathBuf,
     /// `python3` and the reference's `server.py`, with the `PYTHONPATH` its wrapper sets.
     reference: Option<Reference>,
@@ -245,11 +259,11 @@ struct Reference {
 }
 
 impl Tools {
-    fn find(paths: &Paths) -> Self {
+    fn find(paths: &Paths, baseline: Option<PathBuf>) -> Self {
         // Always asked, so that an edited server is never measured from a stale binary.
         let ours = cargo_build(
             paths,
-            &["--release", "-p", "capturemock", "--bin", "capturemock"],
+            &["--release", "-p", "capturemock-cli", "--bin", "capturemock"],
             "capturemock",
         );
         let bare = cargo_build(
@@ -258,7 +272,7 @@ impl Tools {
                 "--profile",
                 "bench",
                 "-p",
-                "capturemock-workspace",
+                "capturemock-cli",
                 "--bench",
                 "bare_server",
             ],
@@ -266,6 +280,7 @@ impl Tools {
         );
         Tools {
             ours,
+            baseline,
             bare,
             reference: Reference::find(),
         }

@@ -24,6 +24,12 @@ step "Minimum supported Rust version: the crates and the command build with Rust
 # Its own target directory: artifacts of two compilers do not share one.
 CARGO_TARGET_DIR=target/msrv cargo "+$msrv" check --workspace --lib --bins
 
+step "The library with each feature set: none (the default), server, serial"
+# The workspace build turns every feature on; a dependent gets only what it asks for.
+for features in "" server serial; do
+  cargo clippy -p capturemock --no-default-features --features "$features" -- -D warnings
+done
+
 step "capturemock-core without std, on microcontroller targets"
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf; do
   cargo build -p capturemock-core --no-default-features --target "$target"

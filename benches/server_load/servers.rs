@@ -58,7 +58,11 @@ impl Config {
             messages: Arc::clone(&unchecked),
             record_file: None,
         };
-        let ours = |name, args: &[&str], messages: &Arc<Vec<Message>>, record: Option<&Path>| {
+        let build = |program: &Path,
+                     name,
+                     args: &[&str],
+                     messages: &Arc<Vec<Message>>,
+                     record: Option<&Path>| {
             let mut all: Vec<String> = ["--server-only", "-R", &rc]
                 .iter()
                 .map(|s| s.to_string())
@@ -66,13 +70,16 @@ impl Config {
             all.extend(args.iter().map(|s| s.to_string()));
             Config {
                 name,
-                program: tools.ours.clone(),
+                program: program.to_path_buf(),
                 args: all,
                 env: Vec::new(),
                 stop: Stop::Terminate,
                 messages: Arc::clone(messages),
                 record_file: record.map(Path::to_path_buf),
             }
+        };
+        let ours = |name, args: &[&str], messages: &Arc<Vec<Message>>, record: Option<&Path>| {
+            build(&tools.ours, name, args, messages, record)
         };
         let mut configs = vec![
             bare("bare, thread per connection", "threads"),
@@ -91,6 +98,27 @@ impl Config {
                 Some(&ours_record),
             ),
         ];
+        if let Some(baseline) = &tools.baseline {
+            let record = paths.data.join("baseline_record.mock");
+            let replay_args = ["-m", "0", "-p", replay.as_str()];
+            // Each right after its counterpart of ours.
+            let runs = [
+                (3, "baseline, replay", &w.mixed, None),
+                (5, "baseline, replay, exact only", &w.exact, None),
+                (7, "baseline, record", &w.record, Some(record.as_path())),
+            ];
+            for (at, name, messages, record) in runs {
+                let record_args;
+                let args: &[&str] = match record {
+                    Some(file) => {
+                        record_args = ["-m".to_string(), "1".into(), "-r".into(), path(file)];
+                        &[&record_args[0], &record_args[1], &record_args[2], &record_args[3]]
+                    }
+                    None => &replay_args,
+                };
+                configs.insert(at, build(baseline, name, args, messages, record));
+            }
+        }
         if let Some(r) = &tools.reference {
             let reference =
                 |name, args: &[&str], messages: &Arc<Vec<Message>>, record: Option<&Path>| {

@@ -9,6 +9,7 @@
 pub use capturemock_core as core_engine;
 pub use error_chain::ErrorChain;
 pub mod alterations;
+#[cfg(feature = "serial")]
 pub mod bridge;
 pub mod capture;
 #[cfg(feature = "cli")]
@@ -20,6 +21,8 @@ pub mod exchange;
 pub mod fake;
 pub mod rc;
 pub mod replay_file;
+#[cfg(feature = "serial")]
 pub mod serial_proxy;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod traffic;

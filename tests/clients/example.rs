@@ -66,8 +66,7 @@ fn our_binary() -> &'static Path {
         if let Some(path) = std::env::var_os("CAPTUREMOCK_BIN") {
             return PathBuf::from(path);
         }
-        cargo_build(&["-p", "capturemock", "--bin", "capturemock"]);
-        profile_dir().join(format!("capturemock{}", std::env::consts::EXE_SUFFIX))
+        PathBuf::from(env!("CARGO_BIN_EXE_capturemock"))
     })
 }
 

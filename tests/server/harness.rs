@@ -5,44 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
-/// The `capturemock` binary of the std crate. The root package cannot name another
-/// package's binary with `CARGO_BIN_EXE_*`, so it is built here (a no-op when up to date) into
-/// the target directory this test binary lives in; `CAPTUREMOCK_BIN` overrides.
+/// The `capturemock` binary (this package's; `CAPTUREMOCK_BIN` overrides).
 pub fn binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(path) = std::env::var_os("CAPTUREMOCK_BIN") {
-            return PathBuf::from(path);
-        }
-        // target/<profile>/deps/<test binary>
-        let exe = std::env::current_exe().expect("test binary path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>/deps");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut build = Command::new(cargo);
-        build
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "capturemock",
-                "--bin",
-                "capturemock",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
-        if profile_dir.file_name().is_some_and(|n| n == "release") {
-            build.arg("--release");
-        }
-        let status = build.status().expect("run cargo build");
-        assert!(
-            status.success(),
-            "cargo build of the capturemock binary failed"
-        );
-        let bin = profile_dir.join(format!("capturemock{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.is_file(), "no binary at {}", bin.display());
-        bin
+    BIN.get_or_init(|| match std::env::var_os("CAPTUREMOCK_BIN") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_BIN_EXE_capturemock")),
     })
 }
 

@@ -28,16 +28,19 @@
 //! Requests and responses are otherwise free text and may span lines; the server strips
 //! trailing white space from what it sends back.
 
+#[cfg(feature = "server")]
 mod asynchronous;
 mod blocking;
 mod config;
 mod error;
 mod message;
 
+#[cfg(feature = "server")]
 pub use asynchronous::AsyncClient;
 pub use blocking::Client;
 pub use config::{ClientConfig, Timeouts, MODE_VAR, SERVER_VAR};
 pub use error::ClientError;
 
-#[cfg(test)]
+// Against real servers of its own, blocking and async.
+#[cfg(all(test, feature = "server"))]
 mod tests;

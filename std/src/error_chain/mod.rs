@@ -52,5 +52,6 @@ impl fmt::Debug for ErrorChain<'_> {
     }
 }
 
-#[cfg(test)]
+// Its representatives come from every module, the server's and the serial links' included.
+#[cfg(all(test, feature = "serial"))]
 mod tests;

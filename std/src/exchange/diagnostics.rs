@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use capturemock_core::difflib::{matching_blocks, max_blocks, BIndex, Block, Scratch};
 use capturemock_core::words::words;
 
-use super::sequencer::ExchangeNo;
+use super::ExchangeNo;
 use crate::replay_file::OwnedRequestInfo;
 
 /// How a request failed to match exactly.

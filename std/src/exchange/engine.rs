@@ -9,7 +9,7 @@ use capturemock_core::replay::{Action, MatchKind, Mode, NewRequestPolicy, Reques
 use super::clock::{Clock, SystemClock};
 use super::diagnostics::{NearMiss, NearMissKind, Summary};
 use super::recorder::{RecordEntry, RecordError, RecordLoss, Recorder};
-use super::sequencer::ExchangeNo;
+use super::ExchangeNo;
 use crate::alterations::Alterations;
 use crate::replay_file::{RecordedResponse, ReplayFile};
 

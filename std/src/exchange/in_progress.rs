@@ -2,7 +2,8 @@
 
 use super::engine::{Decision, Engine};
 use super::recorder::RecordEntry;
-use super::sequencer::{ExchangeNo, Turn};
+use super::sequencer::Turn;
+use super::ExchangeNo;
 
 /// One exchange in progress: its number, its turn in the transport's order, the entries it
 /// will record and the reply it builds.

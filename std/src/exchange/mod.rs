@@ -27,13 +27,21 @@
 pub mod clock;
 pub mod diagnostics;
 mod engine;
+#[cfg(feature = "server")]
 mod in_progress;
 pub mod recorder;
+#[cfg(feature = "server")]
 pub mod sequencer;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use diagnostics::{NearMiss, NearMissKind, Summary};
 pub use engine::{Decision, Engine, EngineReport, Replayed, Rules};
+#[cfg(feature = "server")]
 pub use in_progress::Exchange;
 pub use recorder::{RecordEntry, RecordError, RecordLoss, Recorder, TrailingNewlines};
-pub use sequencer::{ExchangeNo, Sequencer, Turn, TurnOrder};
+#[cfg(feature = "server")]
+pub use sequencer::{Sequencer, Turn, TurnOrder};
+
+/// Exchange numbers, in the order exchanges began: 1 for the first. The record file is
+/// written in this order.
+pub type ExchangeNo = u64;

@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use capturemock_core::format::{try_write_entry, validate_entry, NewlineOptions, WriteError};
 
-use super::sequencer::ExchangeNo;
+use super::ExchangeNo;
 
 /// One entry to record: `<prefix>:<text>` and an optional `--TIM:` timestamp.
 #[derive(Debug, Clone, PartialEq, Eq)]

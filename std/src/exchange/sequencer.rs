@@ -9,7 +9,7 @@
 //! its record entries are appended where the file has got to then (see the recorder); it is
 //! never dropped.
 //!
-//! [`Limits::order_wait`]: super::Limits::order_wait
+//! [`Limits::order_wait`]: crate::server::Limits::order_wait
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,8 +18,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-/// Exchange numbers: 1 for the first connection accepted.
-pub type ExchangeNo = u64;
+use super::ExchangeNo;
 
 #[derive(Debug)]
 struct State {

@@ -3,12 +3,8 @@
 //! in record mode the client supplies the real response itself, after a separator, and it is
 //! recorded `->RET` and echoed back.
 
-use std::sync::Arc;
-
-use super::classic::Conversation;
-use super::play::{play, Item, Role};
-use super::{BoxFuture, Kind};
-use crate::exchange::Exchange;
+#[cfg(feature = "server")]
+pub use kind::Custom;
 
 /// Marks a custom-client message.
 pub const CUSTOM_PREFIX: &str = "SUT_CUSTOM:";
@@ -41,47 +37,58 @@ pub fn parse(message: &str) -> Option<CustomMessage<'_>> {
     })
 }
 
-/// The custom-client kind.
-#[derive(Debug)]
-pub struct Custom {
-    /// Where a replayed `->CLI` response would go (see [`super::play`]).
-    conversation: Arc<Conversation>,
-}
+#[cfg(feature = "server")]
+mod kind {
+    use std::sync::Arc;
 
-impl Custom {
-    /// The kind, in the run's `conversation`.
-    pub fn new(conversation: Arc<Conversation>) -> Self {
-        Custom { conversation }
-    }
-}
+    use super::{parse, CUSTOM_PREFIX};
+    use crate::exchange::Exchange;
+    use crate::traffic::classic::Conversation;
+    use crate::traffic::play::{play, Item, Role};
+    use crate::traffic::{BoxFuture, Kind};
 
-impl Kind for Custom {
-    fn name(&self) -> &'static str {
-        "custom client"
+    /// The custom-client kind.
+    #[derive(Debug)]
+    pub struct Custom {
+        /// Where a replayed `->CLI` response would go (see [`super::play`]).
+        conversation: Arc<Conversation>,
     }
 
-    fn claims(&self, message: &str) -> bool {
-        message.starts_with(CUSTOM_PREFIX)
+    impl Custom {
+        /// The kind, in the run's `conversation`.
+        pub fn new(conversation: Arc<Conversation>) -> Self {
+            Custom { conversation }
+        }
     }
 
-    fn serve<'a, 'e: 'a>(
-        &'a self,
-        message: &'a str,
-        exchange: &'a mut Exchange<'e>,
-    ) -> BoxFuture<'a> {
-        Box::pin(async move {
-            let Some(message) = parse(message) else {
-                return;
-            };
-            let item = Item {
-                role: Role::Call {
-                    response: message.response.map(str::to_owned),
-                },
-                text: exchange.alter(message.request),
-                timestamp: None,
-            };
-            play(exchange, &self.conversation, item).await;
-        })
+    impl Kind for Custom {
+        fn name(&self) -> &'static str {
+            "custom client"
+        }
+
+        fn claims(&self, message: &str) -> bool {
+            message.starts_with(CUSTOM_PREFIX)
+        }
+
+        fn serve<'a, 'e: 'a>(
+            &'a self,
+            message: &'a str,
+            exchange: &'a mut Exchange<'e>,
+        ) -> BoxFuture<'a> {
+            Box::pin(async move {
+                let Some(message) = parse(message) else {
+                    return;
+                };
+                let item = Item {
+                    role: Role::Call {
+                        response: message.response.map(str::to_owned),
+                    },
+                    text: exchange.alter(message.request),
+                    timestamp: None,
+                };
+                play(exchange, &self.conversation, item).await;
+            })
+        }
     }
 }
 

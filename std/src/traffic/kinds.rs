@@ -1,0 +1,70 @@
+//! The [`Kind`] trait and the one list of the TCP transport's kinds.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use super::classic::forward::ForwardLimits;
+use super::classic::{self, Conversation};
+use super::{command_line, custom};
+use crate::exchange::Exchange;
+
+/// The future a kind serves a message with.
+pub type BoxFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// One kind of traffic on a transport that delivers whole text messages.
+pub trait Kind: Send + Sync + std::fmt::Debug {
+    /// Its name, for logs.
+    fn name(&self) -> &'static str;
+
+    /// Whether `message` is of this kind.
+    fn claims(&self, message: &str) -> bool;
+
+    /// Serves `message` in `exchange`: asks the engine, records, builds the reply.
+    fn serve<'a, 'e: 'a>(
+        &'a self,
+        message: &'a str,
+        exchange: &'a mut Exchange<'e>,
+    ) -> BoxFuture<'a>;
+}
+
+/// The kinds of one run of the classic TCP transport.
+#[derive(Debug)]
+pub struct Kinds {
+    kinds: Vec<Box<dyn Kind>>,
+}
+
+impl Kinds {
+    /// Every kind the transport serves, in the order a message is offered to them.
+    /// `record_for_client` and `limits` configure the classic conversation.
+    pub fn new(record_for_client: bool, limits: ForwardLimits) -> Self {
+        let conversation = Arc::new(Conversation::new(record_for_client, limits));
+        Kinds {
+            kinds: vec![
+                Box::new(command_line::CommandLine),
+                Box::new(custom::Custom::new(Arc::clone(&conversation))),
+                // Claims every message: last.
+                Box::new(classic::Classic::new(conversation)),
+            ],
+        }
+    }
+
+    /// The kind `message` is of (the first that claims it).
+    pub fn kind_of(&self, message: &str) -> Option<&dyn Kind> {
+        self.kinds
+            .iter()
+            .map(|kind| &**kind)
+            .find(|kind| kind.claims(message))
+    }
+
+    /// Serves `message` in `exchange` with its kind.
+    pub async fn serve(&self, message: &str, exchange: &mut Exchange<'_>) {
+        match self.kind_of(message) {
+            Some(kind) => kind.serve(message, exchange).await,
+            None => tracing::warn!(
+                exchange = exchange.number(),
+                "no traffic kind claims the message; answered with nothing"
+            ),
+        }
+    }
+}

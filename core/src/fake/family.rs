@@ -3,7 +3,8 @@
 //!
 //! The core brings [`Borrowed`] (values borrow from the caller, nothing is allocated) and
 //! [`Fixed`] (every table is a `heapless::Vec` with its capacity in the type). The std crate
-//! brings owned values and, with the `std` feature, [`Growable`] tables.
+//! brings its own family (owned values) and its own [`Storage`], whose tables grow on the
+//! heap: the core never allocates, so tables that do are not here.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -77,23 +78,6 @@ impl<X, const N: usize> Pool<X> for heapless::Vec<X, N> {
     }
 }
 
-#[cfg(feature = "std")]
-impl<X> Pool<X> for std::vec::Vec<X> {
-    fn push(&mut self, item: X) -> Result<(), X> {
-        std::vec::Vec::push(self, item);
-        Ok(())
-    }
-    fn as_slice(&self) -> &[X] {
-        self
-    }
-    fn as_mut_slice(&mut self) -> &mut [X] {
-        self
-    }
-    fn clear(&mut self) {
-        std::vec::Vec::clear(self)
-    }
-}
-
 /// Where a registry keeps its tables.
 pub trait Storage {
     /// Fakes.
@@ -115,17 +99,6 @@ impl<const FAKES: usize, const CALLS: usize, const ARGS: usize> Storage
     type Fakes<X> = heapless::Vec<X, FAKES>;
     type Calls<X> = heapless::Vec<X, CALLS>;
     type Args<X> = heapless::Vec<X, ARGS>;
-}
-
-/// Tables that grow on the heap (std feature): the std crate's per-thread registry.
-#[cfg(feature = "std")]
-pub struct Growable;
-
-#[cfg(feature = "std")]
-impl Storage for Growable {
-    type Fakes<X> = std::vec::Vec<X>;
-    type Calls<X> = std::vec::Vec<X>;
-    type Args<X> = std::vec::Vec<X>;
 }
 
 /// The core family: names and values borrow for `'a`, `raises` stores an `E`.

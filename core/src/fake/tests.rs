@@ -1,4 +1,4 @@
-//! The Fudge documentation's examples, played against the bare engine (no std features: only
+//! The Fudge documentation's examples, played against the bare engine (fixed tables: only
 //! `format!` from the test harness is used to read messages).
 
 use std::format;

@@ -40,10 +40,16 @@ pub trait ArgTest<F: Family + ?Sized> {
 /// Renders a function's type name the way messages show it: `<function is_valid>` for a
 /// function item, `<closure in test_status>` for a closure.
 pub fn describe_fn(type_name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let base = type_name.split('<').next().unwrap_or(type_name);
+    let base = type_name
+        .split_once('<')
+        .map_or(type_name, |(base, _)| base);
     let mut parts = base.rsplit("::");
+    // `rsplit` yields at least one piece (all of `base` when it has no `::`): the fallback
+    // is never taken.
     let last = parts.next().unwrap_or(base);
     if last == "{{closure}}" {
+        // A closure is named after the item it is in; `?` if only closures enclose it (no
+        // type name the compiler gives looks like that, but it is no reason to fail).
         let outer = parts.find(|p| *p != "{{closure}}").unwrap_or("?");
         write!(f, "<closure in {outer}>")
     } else {

@@ -9,7 +9,8 @@ use capturemock_core::fake::{Pool, Storage};
 /// Tables that grow on the heap, for the per-thread registry.
 ///
 /// Growing never fails (a full heap aborts, as everywhere in std); a table still stops at
-/// the engine's id limit, which is a [`DeclarationError::Full`](capturemock_core::fake::DeclarationError).
+/// the engine's id limit, 65,534 items, with
+/// [`DeclarationError::Full`](capturemock_core::fake::DeclarationError::Full).
 pub(crate) struct Growable;
 
 impl Storage for Growable {

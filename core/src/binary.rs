@@ -203,16 +203,15 @@ pub fn encode_record(record: &Record<'_>, out: &mut [u8]) -> Result<usize, Encod
 
 /// The records of binary data, after checking its header.
 pub fn records(bytes: &[u8]) -> Result<Records<'_>, BinaryError> {
-    let header = bytes.get(..HEADER_LEN).ok_or(BinaryError::TooShort)?;
+    let (header, rest) = bytes
+        .split_at_checked(HEADER_LEN)
+        .ok_or(BinaryError::TooShort)?;
     let (magic, version) = header.split_at(MAGIC.len());
     if magic != MAGIC {
         return Err(BinaryError::BadMagic);
     }
     match version {
-        [VERSION] => Ok(Records {
-            rest: bytes.get(HEADER_LEN..).unwrap_or_default(),
-            index: 0,
-        }),
+        [VERSION] => Ok(Records { rest, index: 0 }),
         [found, ..] => Err(BinaryError::UnsupportedVersion { found: *found }),
         [] => Err(BinaryError::TooShort),
     }
@@ -309,6 +308,7 @@ pub fn text_to_binary(
                 decoded
             }
         };
+        // `pos` counts the bytes written into `out` so far: the fallback is never taken.
         let dst = out.get_mut(pos..).unwrap_or_default();
         pos += encode_record(&record, dst).map_err(|_| ToBinaryError::OutputTooSmall { line })?;
     }

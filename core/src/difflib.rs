@@ -253,6 +253,8 @@ impl<'s> BIndex<'s> {
     /// All positions of `word` in `b`, ascending, popular or not.
     pub fn positions(&self, word: u32) -> &'s [u32] {
         let (s, e) = self.group(word);
+        // `group` answers a range `new` cut out of `positions`, or (0, 0) for a word `b` does
+        // not have: in bounds, so the fallback is never taken.
         self.positions.get(s as usize..e as usize).unwrap_or(&[])
     }
 
@@ -291,12 +293,7 @@ impl<'s> BIndex<'s> {
             if in_b == 0 {
                 continue;
             }
-            let earlier = a
-                .get(..i)
-                .unwrap_or(&[])
-                .iter()
-                .filter(|&&x| x == w)
-                .count();
+            let earlier = a.iter().take(i).filter(|&&x| x == w).count();
             if (earlier as u64) < u64::from(in_b) {
                 bound += 1;
             }
@@ -534,6 +531,8 @@ impl Search<'_> {
         let len_b = b.len() as u32;
         let (mut besti, mut bestj, mut bestsize) = (alo, blo, 0u32);
         let mut previous = self.fresh_stamp();
+        // `rows` holds two entries per element of `a` and `alo <= ahi <= a.len()`, and each
+        // row is a range `group` answered: the fallbacks of these slices are never taken.
         let rows = self
             .rows
             .get(alo as usize * 2..ahi as usize * 2)
@@ -559,6 +558,7 @@ impl Search<'_> {
             // first j that beats the best so far, i.e. the smallest j of the row's longest
             // run; `>=` while walking down picks the same one.
             let (mut row_k, mut row_j) = (0u32, 0u32);
+            // `from <= to <= all.len()` (partition points, `blo <= bhi`): never the fallback.
             for &j in all.get(from..to).unwrap_or(&[]).iter().rev() {
                 let j = j as usize;
                 let k = match j
@@ -634,17 +634,16 @@ pub fn matching_blocks<'o>(
         b: check_len(b.len())?,
         size: 0,
     };
-    match out.get_mut(n) {
-        Some(slot) => *slot = sentinel,
-        None => {
-            return Err(CapacityError {
-                storage: Storage::Blocks,
-                needed: n + 1,
-                available: out.len(),
-            })
-        }
+    let available = out.len();
+    let blocks = out.get_mut(..=n).ok_or(CapacityError {
+        storage: Storage::Blocks,
+        needed: n + 1,
+        available,
+    })?;
+    if let Some(slot) = blocks.last_mut() {
+        *slot = sentinel;
     }
-    Ok(out.get(..n + 1).unwrap_or(&[]))
+    Ok(blocks)
 }
 
 /// CaptureMock's [`Score`] of candidate `a` against request `b`: what

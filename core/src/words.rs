@@ -72,6 +72,7 @@ impl<'a> Iterator for Words<'a> {
             self.rest = start;
             return None;
         }
+        // The last word runs to the end of the text.
         let end = start.find(is_separator).unwrap_or(start.len());
         // `find` returns a char boundary, so this never fails; the checked form keeps the
         // panic path (and the formatting it drags in) out of firmware.

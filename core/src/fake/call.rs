@@ -293,20 +293,24 @@ impl<F: Family, S: Storage> Registry<F, S> {
             return Err(unexpected);
         }
         if slot.arg_count.is_some() || slot.kwarg_count.is_some() {
-            let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            // Compared exactly; only the message shows a count past `u32::MAX` as `u32::MAX`
+            // (no call has 4 billion arguments, but the verdict does not rely on it).
+            let is = |n: usize, expected: u32| u32::try_from(n) == Ok(expected);
+            let shown = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            // Fudge: once either count is declared, the one not declared must be 0.
             let expected = slot.arg_count.unwrap_or(0);
-            if count(positional.len()) != expected {
+            if !is(positional.len(), expected) {
                 return Err(Unmet::ArgCount {
                     call,
-                    actual: count(positional.len()),
+                    actual: shown(positional.len()),
                     expected,
                 });
             }
             let expected = slot.kwarg_count.unwrap_or(0);
-            if count(named.len()) != expected {
+            if !is(named.len(), expected) {
                 return Err(Unmet::KwargCount {
                     call,
-                    actual: count(named.len()),
+                    actual: shown(named.len()),
                     expected,
                 });
             }
@@ -323,6 +327,7 @@ impl<F: Family, S: Storage> Registry<F, S> {
                 if hit {
                     return Err(Unmet::UnwantedKwarg {
                         call,
+                        // A spec index is below `MAX_ITEMS`: fits, never the fallback.
                         spec: u16::try_from(i).unwrap_or(u16::MAX),
                     });
                 }
@@ -333,6 +338,7 @@ impl<F: Family, S: Storage> Registry<F, S> {
                 if positional.iter().any(|v| spec.matcher.matches(v)) {
                     return Err(Unmet::UnwantedArg {
                         call,
+                        // A spec index is below `MAX_ITEMS`: fits, never the fallback.
                         spec: u16::try_from(i).unwrap_or(u16::MAX),
                     });
                 }

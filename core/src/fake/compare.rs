@@ -186,6 +186,8 @@ fn decimal(mut n: u64, negative: bool, buf: &mut [u8; 40]) -> &str {
             *slot = b'-';
         }
     }
+    // A u64 takes at most 20 digits and a sign, so `at` stays inside the 40 bytes, and
+    // digits and `-` are ASCII: the fallback is never taken.
     buf.get(at..)
         .and_then(|digits| core::str::from_utf8(digits).ok())
         .unwrap_or("")

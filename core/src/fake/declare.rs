@@ -508,13 +508,13 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
 
     /// The call must get exactly `count` positional arguments.
     pub fn with_arg_count(self, count: usize) -> Result<Self, DeclarationError> {
-        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        let count = u32::try_from(count).map_err(|_| DeclarationError::CountTooLarge)?;
         self.on_call(|c| c.arg_count = Some(count))
     }
 
     /// The call must get exactly `count` named arguments.
     pub fn with_kwarg_count(self, count: usize) -> Result<Self, DeclarationError> {
-        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        let count = u32::try_from(count).map_err(|_| DeclarationError::CountTooLarge)?;
         self.on_call(|c| c.kwarg_count = Some(count))
     }
 

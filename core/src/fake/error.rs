@@ -37,8 +37,12 @@ pub enum DeclarationError {
     OrderOnCallable,
     /// The fake id does not belong to this registry (or the registry was cleared).
     UnknownFake,
-    /// A fixed-capacity table is full.
+    /// A table is full: a fixed table at its capacity, or any table at 65,534 items (ids
+    /// and counts are `u16`).
     Full(Table),
+    /// `with_arg_count()` or `with_kwarg_count()` with a count above `u32::MAX`, which the
+    /// engine cannot check (it would otherwise be taken as `u32::MAX`).
+    CountTooLarge,
 }
 
 impl fmt::Display for DeclarationError {
@@ -64,6 +68,9 @@ impl fmt::Display for DeclarationError {
                 "remember_order() cannot be used on a callable fake (expects_call() or is_callable())",
             ),
             DeclarationError::UnknownFake => f.write_str("no such fake in this registry"),
+            DeclarationError::CountTooLarge => f.write_str(
+                "with_arg_count() and with_kwarg_count() take counts up to 4294967295",
+            ),
             DeclarationError::Full(table) => {
                 let what = match table {
                     Table::Fakes => "fake",

@@ -3,7 +3,8 @@
 //!
 //! The core brings [`Borrowed`] (values borrow from the caller, nothing is allocated) and
 //! [`Fixed`] (every table is a `heapless::Vec` with its capacity in the type). The std crate
-//! brings owned values and, with the `std` feature, [`Growable`] tables.
+//! brings its own family (owned values) and its own [`Storage`], whose tables grow on the
+//! heap: the core never allocates, so tables that do are not here.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -39,10 +40,16 @@ pub trait ArgTest<F: Family + ?Sized> {
 /// Renders a function's type name the way messages show it: `<function is_valid>` for a
 /// function item, `<closure in test_status>` for a closure.
 pub fn describe_fn(type_name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let base = type_name.split('<').next().unwrap_or(type_name);
+    let base = type_name
+        .split_once('<')
+        .map_or(type_name, |(base, _)| base);
     let mut parts = base.rsplit("::");
+    // `rsplit` yields at least one piece (all of `base` when it has no `::`): the fallback
+    // is never taken.
     let last = parts.next().unwrap_or(base);
     if last == "{{closure}}" {
+        // A closure is named after the item it is in; `?` if only closures enclose it (no
+        // type name the compiler gives looks like that, but it is no reason to fail).
         let outer = parts.find(|p| *p != "{{closure}}").unwrap_or("?");
         write!(f, "<closure in {outer}>")
     } else {
@@ -77,23 +84,6 @@ impl<X, const N: usize> Pool<X> for heapless::Vec<X, N> {
     }
 }
 
-#[cfg(feature = "std")]
-impl<X> Pool<X> for std::vec::Vec<X> {
-    fn push(&mut self, item: X) -> Result<(), X> {
-        std::vec::Vec::push(self, item);
-        Ok(())
-    }
-    fn as_slice(&self) -> &[X] {
-        self
-    }
-    fn as_mut_slice(&mut self) -> &mut [X] {
-        self
-    }
-    fn clear(&mut self) {
-        std::vec::Vec::clear(self)
-    }
-}
-
 /// Where a registry keeps its tables.
 pub trait Storage {
     /// Fakes.
@@ -115,17 +105,6 @@ impl<const FAKES: usize, const CALLS: usize, const ARGS: usize> Storage
     type Fakes<X> = heapless::Vec<X, FAKES>;
     type Calls<X> = heapless::Vec<X, CALLS>;
     type Args<X> = heapless::Vec<X, ARGS>;
-}
-
-/// Tables that grow on the heap (std feature): the std crate's per-thread registry.
-#[cfg(feature = "std")]
-pub struct Growable;
-
-#[cfg(feature = "std")]
-impl Storage for Growable {
-    type Fakes<X> = std::vec::Vec<X>;
-    type Calls<X> = std::vec::Vec<X>;
-    type Args<X> = std::vec::Vec<X>;
 }
 
 /// The core family: names and values borrow for `'a`, `raises` stores an `E`.

@@ -346,6 +346,7 @@ impl<const CALLS: usize, const BUF: usize, const MSG: usize> embedded_io::Write
         };
         let done = self.written.len();
         let take = expected.len().saturating_sub(done).min(buf.len()).max(1);
+        // `buf` is not empty, so `1 <= take <= buf.len()`: the fallback is never taken.
         let chunk = buf.get(..take).unwrap_or(buf);
         let fits = self.written.extend_from_slice(chunk).is_ok();
         let matches = expected.get(..self.written.len()) == Some(self.written.as_slice());

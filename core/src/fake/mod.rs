@@ -42,8 +42,6 @@ pub use call::{Answered, Outcome, CONSTRUCTOR};
 pub use compare::same;
 pub use declare::Declare;
 pub use error::{DeclarationError, Failure, OrderProblem, Table, Unmet};
-#[cfg(feature = "std")]
-pub use family::Growable;
 pub use family::{describe_fn, ArgTest, Borrowed, CallsFn, Family, Fixed, Pool, Storage, TestFn};
 pub use registry::{CallId, FakeId, Registry};
 pub use report::{CallLabel, FakeLabel, Report};

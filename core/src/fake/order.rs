@@ -81,6 +81,9 @@ impl<F: Family, S: Storage> Registry<F, S> {
     }
 
     fn ordered_len(&self, fake: FakeId) -> u16 {
+        // At most the calls table's length, which `next_id` keeps at `MAX_ITEMS` or less:
+        // fits, so the fallback is never taken (and the order's saturating count of actual
+        // calls can always exceed it).
         u16::try_from(self.ordered_calls(fake).count()).unwrap_or(u16::MAX)
     }
 

@@ -146,7 +146,16 @@ impl<F: Family, S: Storage> Default for Registry<F, S> {
     }
 }
 
+/// Most items a table holds, whatever its storage: one less than `u16::MAX`, so that every
+/// id and every count of items fits in a `u16`, and a count that saturates at `u16::MAX` (the
+/// actual calls of a remembered order) is still more than any table holds.
+pub(crate) const MAX_ITEMS: usize = u16::MAX as usize - 1;
+
+/// The id of the item a table of `len` items adds next, or `Full` at [`MAX_ITEMS`].
 pub(crate) fn next_id(len: usize, table: Table) -> Result<u16, DeclarationError> {
+    if len >= MAX_ITEMS {
+        return Err(DeclarationError::Full(table));
+    }
     u16::try_from(len).map_err(|_| DeclarationError::Full(table))
 }
 
@@ -235,6 +244,8 @@ impl<F: Family, S: Storage> Registry<F, S> {
         self.specs.as_slice().get(usize::from(i))
     }
 
+    /// The declared values of `span`; none when nothing was declared (`None`). A span is
+    /// made by `push_specs` from the specs it pushed, so it is always within the table.
     pub(crate) fn specs_in(&self, span: Option<Span>) -> &[Spec<F>] {
         span.and_then(|s| self.specs.as_slice().get(s.range()))
             .unwrap_or(&[])

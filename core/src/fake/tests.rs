@@ -1,4 +1,4 @@
-//! The Fudge documentation's examples, played against the bare engine (no std features: only
+//! The Fudge documentation's examples, played against the bare engine (fixed tables: only
 //! `format!` from the test harness is used to read messages).
 
 use std::format;
@@ -1082,6 +1082,54 @@ fn running_out_of_room_is_an_error() {
     assert_eq!(
         e.failure(),
         Failure::Declaration(DeclarationError::Full(Table::Fakes))
+    );
+}
+
+#[test]
+fn every_table_stops_where_its_ids_and_counts_still_fit() {
+    // Growable tables (the std crate's) have no capacity of their own: the id limit is
+    // theirs. At 65,535 calls of one remembered order, its count would not fit in a u16.
+    use super::registry::{next_id, MAX_ITEMS};
+    assert_eq!(MAX_ITEMS, 65_534);
+    assert_eq!(next_id(MAX_ITEMS - 1, Table::Calls), Ok(65_533));
+    assert_eq!(
+        next_id(MAX_ITEMS, Table::Calls),
+        Err(DeclarationError::Full(Table::Calls))
+    );
+    assert_eq!(
+        next_id(usize::from(u16::MAX), Table::Args),
+        Err(DeclarationError::Full(Table::Args))
+    );
+}
+
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn an_argument_count_past_u32_is_refused_not_saturated() {
+    let mut r = Reg::new();
+    let db = r.fake("db").unwrap();
+    let too_many = usize::try_from(u64::from(u32::MAX) + 1).unwrap();
+    assert_eq!(
+        r.on(db)
+            .provides("q")
+            .unwrap()
+            .with_arg_count(too_many)
+            .err(),
+        Some(DeclarationError::CountTooLarge)
+    );
+    assert_eq!(
+        r.on(db).with_kwarg_count(too_many).err(),
+        Some(DeclarationError::CountTooLarge)
+    );
+    assert_eq!(
+        DeclarationError::CountTooLarge.to_string(),
+        "with_arg_count() and with_kwarg_count() take counts up to 4294967295"
+    );
+    // u32::MAX itself is a count the engine checks exactly.
+    r.on(db).with_arg_count(u32::MAX as usize).unwrap();
+    let e = r.call(db, "q", &[], &[]).err().unwrap();
+    assert_eq!(
+        e.to_string(),
+        "fake:db.q() was called with 0 arg(s) but expected 4294967295"
     );
 }
 

@@ -28,6 +28,7 @@ impl<W: Write + ?Sized> Write for Truncate<'_, W> {
             return Ok(());
         }
         let cut = s.char_indices().nth(self.left).map_or(s.len(), |(i, _)| i);
+        // `cut` is a char boundary of `s` or its length: the fallback is never taken.
         let head = s.get(..cut).unwrap_or(s);
         self.left = self.left.saturating_sub(head.chars().count());
         self.out.write_str(head)

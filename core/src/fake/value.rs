@@ -135,8 +135,8 @@ impl Kind {
 
 /// `a::b::User<T>` -> `User`
 fn last_segment(path: &str) -> &str {
-    let base = path.split('<').next().unwrap_or(path);
-    base.rsplit("::").next().unwrap_or(base)
+    let base = path.split_once('<').map_or(path, |(base, _)| base);
+    base.rsplit_once("::").map_or(base, |(_, last)| last)
 }
 
 /// Renders any [`ArgValue`] the way Rust's `Debug` renders the value it stands for.

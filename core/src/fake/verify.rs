@@ -54,6 +54,8 @@ impl<F: Family, S: Storage> Registry<F, S> {
             if !call.registered || !considered(call.fake) {
                 continue;
             }
+            // `next_id` keeps every table at `MAX_ITEMS` items or fewer, so an index always
+            // fits in a `u16`: the fallback is never taken.
             let id = CallId(u16::try_from(i).unwrap_or(u16::MAX));
             if !call.was_called {
                 return Some(Unmet::NotCalled { call: id });
@@ -79,6 +81,7 @@ impl<F: Family, S: Storage> Registry<F, S> {
                 .min_by_key(|(_, seq)| *seq);
             let (index, seq) = next?;
             after = Some(seq);
+            // An index below `MAX_ITEMS` (see `next_id`): the fallback is never taken.
             let fake = FakeId(u16::try_from(index).unwrap_or(u16::MAX));
             if !considered(fake) {
                 continue;

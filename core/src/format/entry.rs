@@ -167,6 +167,7 @@ impl<'a> Entry<'a> {
         let mut first = true;
         loop {
             let (end, next) = scan::line_end(raw, pos, self.has_cr);
+            // `line_end` returns `pos <= end <= raw.len()`: the fallback is never taken.
             let line = raw.get(pos..end).unwrap_or_default();
             if first {
                 let escaped_tail = memchr::memchr(b':', line).and_then(|c| {
@@ -205,6 +206,9 @@ fn put_markers(line: &[u8], opts: NewlineOptions, put: &mut impl FnMut(&[u8])) {
         put(line);
         return;
     }
+    // Every slice below is in bounds, so their empty fallbacks are never taken: `at` is a
+    // position memchr found in `line`, `search` is at most `at + 1`, and `done` at most
+    // `at + 4` after a whole 4-byte marker at `at`.
     let mut done = 0;
     let mut search = 0;
     while let Some(i) = memchr::memchr(b'<', line.get(search..).unwrap_or_default()) {
@@ -229,6 +233,9 @@ fn put_markers(line: &[u8], opts: NewlineOptions, put: &mut impl FnMut(&[u8])) {
 /// Emits the body of an escaped line decoded. The parser has checked the escapes; a stray `\`
 /// (impossible here) is kept as is rather than failing.
 fn put_unescaped(body: &[u8], put: &mut impl FnMut(&[u8])) {
+    // Every slice below is in bounds, so their empty fallbacks are never taken: `at` is a
+    // position memchr found in `body`, and `pos` moves to `at + 2` only past a byte at
+    // `at + 1`.
     let mut pos = 0;
     while let Some(i) = memchr::memchr(b'\\', body.get(pos..).unwrap_or_default()) {
         let at = pos + i;

@@ -94,6 +94,7 @@ impl<'a> Entries<'a> {
         let bytes = self.bytes();
         while self.pos < bytes.len() {
             let (end, next) = scan::line_end(bytes, self.pos, self.has_cr);
+            // `line_end` returns `pos <= end <= len`: the fallback is never taken.
             let line = bytes.get(self.pos..end).unwrap_or_default();
             if scan::starts_entry(line, next > end) {
                 return None;
@@ -118,6 +119,7 @@ impl<'a> Entries<'a> {
         let bytes = self.bytes();
         while self.pos < bytes.len() {
             let (end, next) = scan::line_end(bytes, self.pos, self.has_cr);
+            // `line_end` returns `pos <= end <= len`: the fallback is never taken.
             let line = bytes.get(self.pos..end).unwrap_or_default();
             if scan::starts_entry(line, next > end) {
                 return;
@@ -128,6 +130,8 @@ impl<'a> Entries<'a> {
 
     /// Checks an escaped line's body, turning a failure into a parse error.
     fn check_body(&self, body_start: usize, body_end: usize, line: u32) -> Option<ParseError> {
+        // Both callers pass a line's end and a start just past the `\:` that line begins
+        // with: in bounds, so the fallback is never taken.
         let body = self.bytes().get(body_start..body_end).unwrap_or_default();
         scan::check_escapes(body).err().map(|at| {
             let found = self
@@ -150,6 +154,7 @@ impl<'a> Entries<'a> {
         let mut has_escape = false;
 
         let (first_end, next) = scan::line_end(bytes, start, self.has_cr);
+        // `line_end` returns `start <= first_end <= len`: the fallback is never taken.
         let first = bytes.get(start..first_end).unwrap_or_default();
         if let Some(colon) = memchr::memchr(b':', first) {
             let tail = start + colon + 1;
@@ -169,6 +174,7 @@ impl<'a> Entries<'a> {
         let mut before_last_end = first_end;
         while self.pos < bytes.len() {
             let (end, next) = scan::line_end(bytes, self.pos, self.has_cr);
+            // `line_end` returns `pos <= end <= len`: the fallback is never taken.
             let line = bytes.get(self.pos..end).unwrap_or_default();
             if scan::starts_entry(line, next > end) {
                 break;
@@ -201,6 +207,9 @@ impl<'a> Entries<'a> {
         } else {
             (last.1, None)
         };
+        // `start` is where a line starts and `end` where a later line (or the same) ends, at a
+        // CR, an LF or the end of the text: in bounds and on char boundaries, so the
+        // fallbacks are never taken.
         let raw = bytes.get(start..end).unwrap_or_default();
         Ok(Entry {
             raw: self.text.get(start..end).unwrap_or_default(),

@@ -54,6 +54,7 @@ impl<'a> Record<'a> {
     pub fn type_id(&self) -> &'a str {
         let prefix = self.prefix();
         let start = prefix.char_indices().rev().nth(2).map_or(0, |(i, _)| i);
+        // `start` is a char boundary of `prefix`: the fallback is never taken.
         prefix.get(start..).unwrap_or(prefix)
     }
 
@@ -61,6 +62,8 @@ impl<'a> Record<'a> {
     /// `int(len(prefix) / 2) - 2`, with the length in code points (`<-CAL` is 0, `  ->RET` 1).
     pub fn indent_level(&self) -> i32 {
         let len = self.prefix().chars().count();
+        // Saturates only for a prefix of more than 4 billion code points, which is deeper
+        // than any real level either way (entry starts have prefixes under 10).
         i32::try_from(len / 2).unwrap_or(i32::MAX) - 2
     }
 }

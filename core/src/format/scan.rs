@@ -26,6 +26,8 @@ pub(crate) const TIMESTAMP: &[u8] = b"--TIM:";
 /// the single-byte search.
 #[inline]
 pub(crate) fn line_end(bytes: &[u8], pos: usize, has_cr: bool) -> (usize, usize) {
+    // Callers pass `pos <= bytes.len()`. Past the end there is no line: the empty rest then
+    // says so (the end of the text), which is the right answer, not a hidden error.
     let rest = bytes.get(pos..).unwrap_or_default();
     let found = if has_cr {
         memchr::memchr2(b'\n', b'\r', rest)
@@ -55,8 +57,10 @@ fn is_continuation(b: u8) -> bool {
 /// shorter than 10 code points and either start with `<-` or have `->` at `[-5:-3]`.
 #[inline]
 pub(crate) fn starts_entry(line: &[u8], terminated: bool) -> bool {
+    // A line shorter than the window is its own window.
     let window = line.get(..PREFIX_WINDOW).unwrap_or(line);
     let (prefix, newline) = match memchr::memchr(b':', window) {
+        // `i` was found in `window`: the fallback is never taken.
         Some(i) => (window.get(..i).unwrap_or_default(), false),
         None if line.len() >= PREFIX_WINDOW => return false,
         None => (line, terminated),
@@ -123,6 +127,7 @@ impl PrefixProbe {
         if self.too_long {
             return false;
         }
+        // `push` keeps `len` at most `chars.len()`: the fallback is never taken.
         let p = self.chars.get(..self.len).unwrap_or_default();
         let n = p.len();
         p.starts_with(&['<', '-'])
@@ -165,6 +170,8 @@ pub(crate) fn has_marker(bytes: &[u8], opts: NewlineOptions) -> bool {
 /// Checks the body of an escaped line (after `\:`): every `\` must start `\\`, `\r` or `\n`.
 /// On failure returns the byte offset of the bad `\` within `body`.
 pub(crate) fn check_escapes(body: &[u8]) -> Result<(), usize> {
+    // `pos` moves to `at + 2` only past a byte at `at + 1`, so `pos..` is in bounds and its
+    // fallback is never taken.
     let mut pos = 0;
     while let Some(i) = memchr::memchr(b'\\', body.get(pos..).unwrap_or_default()) {
         let at = pos + i;

@@ -328,6 +328,8 @@ fn continuation_needs_escape(
 
 /// Writes `s` as the reference does: CR as `<CR>` / LF as `<LF>` when `opts` preserve them.
 fn write_plain<W: Write>(out: &mut W, s: &str, opts: NewlineOptions) -> fmt::Result {
+    // `i` is where memchr found an ASCII CR or LF in `rest`, so `..i` and `i + 1..` are in
+    // bounds and on char boundaries: the empty fallbacks are never taken.
     let mut rest = s;
     loop {
         let found = match (opts.preserve_cr, opts.preserve_lf) {
@@ -352,6 +354,8 @@ fn write_plain<W: Write>(out: &mut W, s: &str, opts: NewlineOptions) -> fmt::Res
 /// Writes `s` as an escaped line body: `\:`, then `s` with `\`, CR and LF escaped.
 fn write_escaped<W: Write>(out: &mut W, s: &str) -> fmt::Result {
     out.write_str("\\:")?;
+    // `i` is where memchr found an ASCII `\`, CR or LF in `rest`, so `..i` and `i + 1..` are
+    // in bounds and on char boundaries: the empty fallbacks are never taken.
     let mut rest = s;
     while let Some(i) = memchr::memchr3(b'\\', b'\r', b'\n', rest.as_bytes()) {
         out.write_str(rest.get(..i).unwrap_or_default())?;

@@ -88,6 +88,7 @@ impl<T: Read + Write, const N: usize> AsyncClient<T, N> {
             }
         }
         let len = real(request, out).min(out.len());
+        // `len` is capped at `out.len()`: the fallback is never taken.
         let response = out.get(..len).unwrap_or_default();
         let response = core::str::from_utf8(response).map_err(|_| ClientError::NotText)?;
         self.record(request, response).await?;

@@ -78,6 +78,7 @@ impl DecoderStats {
             SkipReason::Overflow => &mut self.overflow,
         };
         *counter = counter.saturating_add(1);
+        // Saturating, as every counter of the stats is.
         let bytes = u32::try_from(skip.bytes).unwrap_or(u32::MAX);
         self.skipped_bytes = self.skipped_bytes.saturating_add(bytes);
     }
@@ -161,6 +162,8 @@ impl<const N: usize> FrameDecoder<N> {
                 self.push(byte);
                 continue;
             }
+            // `i` indexes `input`, so `i + 1..` is in bounds and the `len` that `finish`
+            // hands back is what was stored in `buf`: the fallbacks are never taken.
             let remaining = input.get(i + 1..).unwrap_or_default();
             match self.finish() {
                 None => continue,
@@ -183,6 +186,7 @@ impl<const N: usize> FrameDecoder<N> {
 
     /// Bytes of an unfinished frame held so far.
     pub fn pending(&self) -> usize {
+        // While overflowing, `len` stops and `overflow` counts every byte of the body.
         self.overflow.unwrap_or(self.len)
     }
 
@@ -225,6 +229,7 @@ impl<const N: usize> FrameDecoder<N> {
         if len == 0 {
             return None;
         }
+        // `push` keeps `len` within `buf`: the fallback is never taken.
         let body = self.buf.get_mut(..len).unwrap_or_default();
         let decoded = match cobs::decode_in_place(body) {
             Ok(decoded) => decoded,

@@ -22,8 +22,14 @@ use super::message::{DeviceMessage, Hello, HostError, HostMessage, Welcome, PROT
 use super::Skip;
 use crate::replay::Mode;
 
-/// Room for the host's small messages (Nak, Restart, Welcome, Failed...).
-const SMALL_FRAME: usize = 32;
+/// Room for the host's small messages (Nak, Restart, Welcome): the longest, a Welcome, takes
+/// at most 18 bytes (variant, version, session up to 5 bytes as a varint, mode, max_frame up
+/// to 3, then CRC and framing).
+pub(super) const SMALL_FRAME: usize = 32;
+
+/// The longest `Failed` frame on the wire: variant, `seq` (up to 3 bytes), error variant,
+/// `needed` (up to 5), then CRC and framing. A [`HostSession`] must be able to send it.
+pub(super) const FAILED_FRAME: usize = frame::wire_len(1 + 3 + 1 + 5);
 
 /// A request from the device, for the host to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +155,14 @@ impl core::error::Error for NotServing {}
 
 /// The host's state for one link, keeping the last answer in a buffer of `N` bytes (the
 /// longest answer frame it can send).
+///
+/// `N` must hold the longest `Failed` frame (17 bytes), which the host must always be able
+/// to send; a smaller `N` does not build:
+///
+/// ```compile_fail
+/// use capturemock_core::{link::HostSession, replay::Mode};
+/// let host = HostSession::<16>::new(Mode::Replay);
+/// ```
 #[derive(Debug, Clone)]
 pub struct HostSession<const N: usize> {
     mode: Mode,
@@ -168,6 +182,12 @@ pub struct HostSession<const N: usize> {
 impl<const N: usize> HostSession<N> {
     /// A host with no session yet, telling devices to work in `mode`.
     pub const fn new(mode: Mode) -> Self {
+        const {
+            assert!(
+                N >= FAILED_FRAME,
+                "HostSession<N>: N must hold a Failed frame (17 bytes)"
+            )
+        };
         HostSession {
             mode,
             session: None,
@@ -216,6 +236,8 @@ impl<const N: usize> HostSession<N> {
 
     /// The frame to write after [`on_frame`](Self::on_frame) returned [`HostStep::Reply`].
     pub fn outgoing(&self) -> &[u8] {
+        // Both lengths are what `frame::encode` wrote into that buffer: the fallbacks are
+        // never taken.
         if self.outgoing_last {
             self.last.get(..self.last_len).unwrap_or_default()
         } else {
@@ -277,14 +299,25 @@ impl<const N: usize> HostSession<N> {
             Answer::Failed(error) => HostMessage::Failed { seq, error },
         };
         let limit = self.device_max.min(N);
+        // `limit` is at most `N`, the length of `last`: the fallback is never taken.
         let room = self.last.get_mut(..limit).unwrap_or_default();
         let len = match frame::encode(&message, room) {
             Ok(len) => len,
             Err(EncodeError { needed }) => {
                 let error = HostError::TooLarge {
+                    // Past `u32::MAX` the answer is too large for any device all the same.
                     needed: u32::try_from(needed).unwrap_or(u32::MAX),
                 };
-                frame::encode(&HostMessage::Failed { seq, error }, room).unwrap_or(0)
+                let failed = HostMessage::Failed { seq, error };
+                match frame::encode(&failed, room) {
+                    Ok(len) => len,
+                    // The device's `max_frame` is below even this frame. It is sent all the
+                    // same, as the Welcome is: a device that cannot take it drops it as an
+                    // overflow and repeats until it gives up, instead of waiting for an
+                    // answer that never comes. `new` makes sure it fits in `last`, so the
+                    // fallback is never taken.
+                    Err(_) => frame::encode(&failed, &mut self.last).unwrap_or(0),
+                }
             }
         };
         self.last_seq = Some(seq);
@@ -331,6 +364,8 @@ impl<const N: usize> HostSession<N> {
             version: PROTOCOL_VERSION,
             session,
             mode: self.mode,
+            // A host with more room than a frame can announce still announces the most: the
+            // device never sends more than that, which the host takes.
             max_frame: u16::try_from(N).unwrap_or(u16::MAX),
         }
     }
@@ -353,6 +388,8 @@ impl<const N: usize> HostSession<N> {
     }
 
     fn small_frame(&mut self, message: &HostMessage<'_>) {
+        // Small messages fit in `SMALL_FRAME` whatever their fields (tested with the
+        // largest Welcome): the fallback is never taken.
         self.small_len = frame::encode(message, &mut self.small).unwrap_or(0);
         self.outgoing_last = false;
     }

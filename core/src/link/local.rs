@@ -144,6 +144,8 @@ impl<'a, 's, S: Storage<'a>> LocalReplay<'a, 's, S> {
         let (prefix, text) = desc.split_at_mut(REQUEST_PREFIX.len());
         prefix.copy_from_slice(REQUEST_PREFIX.as_bytes());
         text.copy_from_slice(request.as_bytes());
+        // An ASCII prefix and the bytes of a `&str`: always UTF-8, the fallback is never
+        // taken.
         let desc = core::str::from_utf8(desc).unwrap_or_default();
         let found = self
             .table

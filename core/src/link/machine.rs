@@ -9,8 +9,8 @@ use super::message::{DeviceMessage, Hello, HostError, HostMessage, Welcome, PROT
 use super::DecoderStats;
 use crate::replay::Mode;
 
-/// Room for a [`Hello`] frame (10 bytes of payload at most).
-const HELLO_FRAME: usize = 24;
+/// Room for a [`Hello`] frame (10 bytes of payload at most, 17 on the wire).
+pub(super) const HELLO_FRAME: usize = 24;
 /// Bytes taken from the transport per read.
 const RX_CHUNK: usize = 32;
 
@@ -264,6 +264,8 @@ impl<const N: usize> Machine<N> {
 
     /// The frame to write now.
     pub(crate) fn outgoing(&self) -> &[u8] {
+        // Both lengths are what `frame::encode` wrote into that buffer: the fallbacks are
+        // never taken.
         match self.phase {
             Phase::Idle => &[],
             Phase::Welcoming { .. } => self.hello.get(..self.hello_len).unwrap_or_default(),
@@ -302,6 +304,8 @@ impl<const N: usize> Machine<N> {
     /// Processes the bytes read so far, up to the next thing to do.
     pub(crate) fn process<E>(&mut self) -> Result<Step, ClientError<E>> {
         loop {
+            // `rx_start <= rx_end <= RX_CHUNK` (`received` caps the end, `rx_start` only
+            // moves up to it): the fallback is never taken.
             let input = self.rx.get(self.rx_start..self.rx_end).unwrap_or_default();
             if input.is_empty() {
                 return Ok(Step::Read);
@@ -437,8 +441,12 @@ impl<const N: usize> Machine<N> {
         let hello = DeviceMessage::Hello(Hello {
             version: PROTOCOL_VERSION,
             session: self.config.session,
+            // A device with more room than a frame can announce still announces the most;
+            // the host then sends no more than that, which the device takes.
             max_frame: u16::try_from(N).unwrap_or(u16::MAX),
         });
+        // Any Hello fits in `HELLO_FRAME` (tested with the largest): the fallback is never
+        // taken.
         self.hello_len = frame::encode(&hello, &mut self.hello).unwrap_or(0);
     }
 }

@@ -485,3 +485,63 @@ fn host_naks_damage_and_refuses_other_versions() {
     assert_eq!(host.session(), None);
     assert_eq!(host.stats().naks, 2);
 }
+
+#[test]
+fn the_largest_fixed_size_frames_fit_their_buffers() {
+    // The buffers that take the host's small messages, the device's hello and the host's
+    // Failed answer: their fallbacks (an empty frame) must never be taken.
+    let welcome = HostMessage::Welcome(Welcome {
+        version: PROTOCOL_VERSION,
+        session: u32::MAX,
+        mode: Mode::ReplayOldRecordNew,
+        max_frame: u16::MAX,
+    });
+    let mut small = [0u8; host::SMALL_FRAME];
+    assert_eq!(encode(&welcome, &mut small), Ok(18));
+    let hello = DeviceMessage::Hello(Hello {
+        version: PROTOCOL_VERSION,
+        session: u32::MAX,
+        max_frame: u16::MAX,
+    });
+    let mut room = [0u8; machine::HELLO_FRAME];
+    assert_eq!(encode(&hello, &mut room), Ok(17));
+    let failed = HostMessage::Failed {
+        seq: u16::MAX,
+        error: HostError::TooLarge { needed: u32::MAX },
+    };
+    let mut room = [0u8; host::FAILED_FRAME];
+    assert_eq!(host::FAILED_FRAME, 17);
+    assert_eq!(encode(&failed, &mut room), Ok(17));
+}
+
+#[test]
+fn host_tells_a_device_too_small_for_any_answer_rather_than_nothing() {
+    let mut host = HostSession::<128>::new(Mode::Replay);
+    let tiny = frame_of_message(&DeviceMessage::Hello(Hello {
+        version: PROTOCOL_VERSION,
+        session: 7,
+        max_frame: 8,
+    }));
+    host.on_frame(&payload_of(&tiny));
+    let request = payload_of(&frame_of_message(&DeviceMessage::Replay {
+        seq: 2,
+        request: "get",
+    }));
+    assert!(matches!(host.on_frame(&request), HostStep::Serve(_)));
+    // Neither the answer nor its Failed frame fits in 8 bytes: the Failed frame is sent.
+    let frame = host.answer(2, Answer::Response("42")).unwrap().to_vec();
+    assert!(frame.len() > 8);
+    assert_eq!(
+        HostMessage::decode(&payload_of(&frame)),
+        Ok(HostMessage::Failed {
+            seq: 2,
+            error: HostError::TooLarge { needed: 12 }
+        })
+    );
+    // And again for a repeat.
+    assert_eq!(
+        host.on_frame(&request),
+        HostStep::Reply(HostEvent::Repeated { seq: 2 })
+    );
+    assert_eq!(host.outgoing(), &frame[..]);
+}

@@ -205,12 +205,14 @@ pub(crate) fn nearest_indexed(
         let slot = request_words
             .get_mut(n)
             .ok_or(LookupError::ScratchTooSmall)?;
+        // A word the dictionary does not have gets an id of its own that no recorded word has.
         *slot = hash_slots::find_readonly(index.word_slots, hash_slots::hash_str(word), |id| {
             index.word_text.get(id as usize) == Some(&word)
         })
         .unwrap_or(unknown_word_id(n));
         n += 1;
     }
+    // `n` slots were written just above: the fallback is never taken.
     let b_words = request_words.get(..n).unwrap_or_default();
     let b = BIndex::new(b_words, b_index).map_err(|_| LookupError::ScratchTooSmall)?;
     let mut diff_scratch = difflib::Scratch::new(difflib_storage, *max_request_words)
@@ -225,6 +227,8 @@ pub(crate) fn nearest_indexed(
             continue; // not the word's first occurrence, or unknown
         }
         let in_b = positions.len() as u32;
+        // An unknown word's id (`unknown_word_id`) is past the dictionary's arrays: it has
+        // no postings, `start == end == 0`. A known word's postings are in bounds.
         let start = index.posting_start.get(word as usize).copied().unwrap_or(0) as usize;
         let end = index
             .posting_start
@@ -245,6 +249,9 @@ pub(crate) fn nearest_indexed(
             max_bound = max_bound.max(*slot);
         }
     }
+    // `touched`, `order` and `bound` have one slot per request (`LookupScratch::new`),
+    // `n_touched` counts slots written, each touched `r` has its slot in `bound`, and
+    // `buckets` is read below its length: the fallbacks below are never taken.
     let touched = touched.get(..n_touched).unwrap_or_default();
 
     // Counting sort of the touched requests by descending bound.
@@ -299,6 +306,7 @@ pub(crate) fn nearest_indexed(
         if !same_type(desc, request.key()) {
             continue;
         }
+        // The index was built for every request of the table: never the fallbacks.
         let range = index
             .request_words
             .get(r as usize)
@@ -337,12 +345,14 @@ pub(crate) fn nearest_by_scan(
     // Ids local to this lookup: a request word's id is the position of its first occurrence.
     let mut n = 0usize;
     for (j, word) in words(desc).enumerate() {
+        // A word seen for the first time is its own first occurrence.
         let first = words(desc).take(j).position(|w| w == word).unwrap_or(j);
         *request_words
             .get_mut(j)
             .ok_or(LookupError::ScratchTooSmall)? = first as u32;
         n = j + 1;
     }
+    // `n` slots were written just above: the fallback is never taken.
     let b_words = request_words.get(..n).unwrap_or_default();
     let b = BIndex::new(b_words, b_index).map_err(|_| LookupError::ScratchTooSmall)?;
     let mut diff_scratch = difflib::Scratch::new(difflib_storage, *max_request_words)
@@ -369,6 +379,7 @@ pub(crate) fn nearest_by_scan(
             len = i + 1;
         }
         if shares_a_word {
+            // `len` slots were written just above: the fallback is never taken.
             let candidate = candidate_words.get(..len).unwrap_or_default();
             consider(
                 &mut best,

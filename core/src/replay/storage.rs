@@ -36,6 +36,8 @@ impl RequestSlot<'_> {
 }
 
 impl<'a> RequestSlot<'a> {
+    /// The key of a slot the table filled. Only unused slots have none, and the table reads
+    /// only the slots it filled: the fallback is never taken.
     pub(crate) fn key(&self) -> &'a str {
         self.key.unwrap_or_default()
     }
@@ -185,6 +187,10 @@ impl<'s, 'a> PartsRef<'s, 'a> {
 ///
 /// Implemented by [`Parts`] (slices the caller owns), by [`ArrayStorage`] (fixed arrays,
 /// for firmware) and by the std crate's vector storage.
+///
+/// Every call must hand out the same arrays: a table keeps only counts of and indices into
+/// what it filled. (A storage that broke this would not make the table panic, but its
+/// lookups would go wrong.)
 pub trait Storage<'a> {
     /// Mutable access to all arrays at once.
     fn parts(&mut self) -> Parts<'_, 'a>;

@@ -83,6 +83,8 @@ impl<'a> Iterator for Responses<'_, 'a> {
     fn next(&mut self) -> Option<Record<'a>> {
         let slot = self.slots.get(self.next as usize)?;
         self.next = slot.next;
+        // Only unused slots have no entry, and a group links only slots `build` filled:
+        // the fallback is never taken.
         Some(Record::new(slot.entry.unwrap_or_default()))
     }
 }
@@ -205,6 +207,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
                 grouping.open(request)?;
             }
 
+            // Both counts went up only after their slot was there: never the fallbacks.
             let requests = parts.requests.get_mut(..n_requests).unwrap_or_default();
             let groups = parts.groups.get_mut(..n_groups).unwrap_or_default();
             let group_order = parts
@@ -281,6 +284,8 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
             return Ok(Err(Unmatched::EmptyRequest));
         }
         let parts = self.storage.parts_ref();
+        // `build` filled this many slots of these arrays (see `Storage`): the fallback is
+        // never taken.
         let requests = parts
             .requests
             .get(..self.requests as usize)
@@ -371,6 +376,8 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
     /// bound: a caller with a hash set can count distinct words exactly and save memory).
     pub fn index_requirements(&self) -> IndexRequirements {
         let parts = self.storage.parts_ref();
+        // `build` filled this many slots of these arrays (see `Storage`): the fallback is
+        // never taken.
         let requests = parts
             .requests
             .get(..self.requests as usize)
@@ -391,6 +398,8 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
     /// Without index arrays this does nothing.
     pub fn build_index(&mut self) -> Result<(), BuildError> {
         let parts = self.storage.parts();
+        // `build` filled this many slots of these arrays (see `Storage`): the fallback is
+        // never taken.
         let requests = parts
             .requests
             .get(..self.requests as usize)

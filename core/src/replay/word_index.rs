@@ -86,6 +86,8 @@ pub(crate) fn build<'a>(
     if let Some(first) = posting_start.get_mut(0) {
         *first = 0;
     }
+    // Pass 1 made sure `posting_start` has `n_distinct + 1` entries, and the words of each
+    // request are where pass 1 wrote them: the fallbacks below are never taken.
     for i in 1..=n_distinct {
         let previous = posting_start.get(i - 1).copied().unwrap_or(0);
         if let Some(start) = posting_start.get_mut(i) {

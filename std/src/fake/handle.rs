@@ -5,11 +5,12 @@ use std::borrow::Cow;
 use std::fmt;
 use std::rc::Rc;
 
-use capturemock_core::fake::{Answered, DeclarationError, Declare, FakeId, Growable};
+use capturemock_core::fake::{Answered, DeclarationError, Declare, FakeId};
 
 use super::args::Args;
 use super::error::FakeError;
 use super::family::{Called, Produce, Replacement, StdFamily};
+use super::growable::Growable;
 use super::reply::{Answer, Reply};
 use super::state::{with_state, Handle};
 

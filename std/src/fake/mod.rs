@@ -33,6 +33,7 @@ pub mod arg;
 mod args;
 mod error;
 mod family;
+mod growable;
 mod handle;
 mod inject;
 pub mod io;

@@ -5,10 +5,11 @@ use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 use std::rc::Rc;
 
-use capturemock_core::fake::{FakeId, Growable, Registry};
+use capturemock_core::fake::{FakeId, Registry};
 
 use super::error::FakeError;
 use super::family::StdFamily;
+use super::growable::Growable;
 
 pub(crate) type StdRegistry = Registry<StdFamily, Growable>;
 

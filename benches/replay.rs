@@ -50,10 +50,8 @@ fn best_match(c: &mut Criterion) {
                 if !word_index && n > 10_000 {
                     continue; // the scan is the reference's algorithm: minutes per sample
                 }
-                let options = ReplayOptions {
-                    word_index,
-                    ..ReplayOptions::default()
-                };
+                let mut options = ReplayOptions::default();
+                options.word_index = word_index;
                 let path = dir.join(format!("replay_{n}{suffix}.mock"));
                 let mut file = ReplayFile::load(&path, options).unwrap();
                 let mut next = wanted.iter().cycle();

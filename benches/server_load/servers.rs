@@ -112,7 +112,12 @@ impl Config {
                 let args: &[&str] = match record {
                     Some(file) => {
                         record_args = ["-m".to_string(), "1".into(), "-r".into(), path(file)];
-                        &[&record_args[0], &record_args[1], &record_args[2], &record_args[3]]
+                        &[
+                            &record_args[0],
+                            &record_args[1],
+                            &record_args[2],
+                            &record_args[3],
+                        ]
                     }
                     None => &replay_args,
                 };

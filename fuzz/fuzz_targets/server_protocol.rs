@@ -34,11 +34,7 @@ fuzz_target!(|data: &[u8]| {
 fn kinds() -> &'static Kinds {
     static KINDS: OnceLock<Kinds> = OnceLock::new();
     KINDS.get_or_init(|| {
-        let limits = ForwardLimits {
-            timeout: Duration::from_secs(1),
-            max_reply_size: 1024,
-        };
-        Kinds::new(false, limits)
+        Kinds::new(false, ForwardLimits::new(Duration::from_secs(1), 1024))
     })
 }
 

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// Why the comparison could not be made.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DriftError {
     /// A file could not be read.
     #[error("cannot read {} for the drift check", path.display())]

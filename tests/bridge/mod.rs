@@ -31,13 +31,11 @@ pub struct Setup {
 
 /// A bridge with its own server, listening on an ephemeral port.
 pub fn start_bridge(mode: Mode, record: &Path, setup: &Setup) -> BackgroundBridge {
-    let mut config = ServerConfig {
-        mode,
-        record: Some(record.to_path_buf()),
-        exact_matching: setup.exact,
-        trim_requests: setup.exact,
-        ..ServerConfig::default()
-    };
+    let mut config = ServerConfig::default();
+    config.mode = mode;
+    config.record = Some(record.to_path_buf());
+    config.exact_matching = setup.exact;
+    config.trim_requests = setup.exact;
     if setup.record_unmatched {
         config.new_requests = NewRequestPolicy::RecordUnmatched;
     }

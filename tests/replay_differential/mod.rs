@@ -79,14 +79,12 @@ fn oracle(cases: &[Case]) -> Vec<Vec<Answer>> {
 }
 
 fn ours(case: &Case, word_index: bool) -> Vec<Answer> {
-    let options = ReplayOptions {
-        matching: MatchOptions {
-            exact_only: case.exact,
-            ..MatchOptions::default()
-        },
-        word_index,
-        ..ReplayOptions::default()
+    let mut options = ReplayOptions::default();
+    options.matching = MatchOptions {
+        exact_only: case.exact,
+        ..MatchOptions::default()
     };
+    options.word_index = word_index;
     let mut file = ReplayFile::from_text(case.file.clone(), "<case>", options).unwrap();
     case.requests
         .iter()

@@ -144,14 +144,12 @@ fn the_firmwares_modem_traffic_is_recorded_then_emulated() {
     let dir = scratch("firmware");
     let recorded = dir.join("modem.mock");
     let modem = Modem::start();
-    let Some((report, real)) = firmware_through_proxy(
-        Some(&modem.address),
-        ProxyConfig {
-            framing: at_framing(),
-            record: Some(recorded.clone()),
-            ..ProxyConfig::default()
-        },
-    ) else {
+    let Some((report, real)) = firmware_through_proxy(Some(&modem.address), {
+        let mut config = ProxyConfig::default();
+        config.framing = at_framing();
+        config.record = Some(recorded.clone());
+        config
+    }) else {
         return;
     };
     let heard = modem.heard();
@@ -181,12 +179,10 @@ fn the_firmwares_modem_traffic_is_recorded_then_emulated() {
 
     // No modem now: the proxy answers as it did, and records the same file again.
     let replayed = dir.join("replayed.mock");
-    let mut config = ProxyConfig {
-        mode: Mode::Replay,
-        framing: at_framing(),
-        record: Some(replayed.clone()),
-        ..ProxyConfig::default()
-    };
+    let mut config = ProxyConfig::default();
+    config.mode = Mode::Replay;
+    config.framing = at_framing();
+    config.record = Some(replayed.clone());
     config.load_replay(&recorded, false).unwrap();
     let (report, emulated) = firmware_through_proxy(None, config).unwrap();
     assert_eq!(emulated, real, "the emulated modem's answers");

@@ -78,6 +78,7 @@ pub enum AlterationWarning {
 
 /// A configuration error: an alteration that cannot work.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AlterationError {
     /// Reading the rc values failed (bad `%` interpolation, for instance).
     #[error(transparent)]

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 /// Why an endpoint could not be opened or read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EndpointError {
     /// The text is not an endpoint.
     #[error("{0:?} is not an endpoint: use HOST:PORT or unix:PATH")]

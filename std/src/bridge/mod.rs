@@ -33,11 +33,9 @@
 //! use capturemock_core::replay::Mode;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = ServerConfig {
-//!     mode: Mode::Record,
-//!     record: Some("device.mock".into()),
-//!     ..ServerConfig::default()
-//! };
+//! let mut config = ServerConfig::default();
+//! config.mode = Mode::Record;
+//! config.record = Some("device.mock".into());
 //! let link = Endpoint::socket("127.0.0.1:0", true)?.open(Duration::from_millis(50))?;
 //! let bridge = BackgroundBridge::start(link, Host::Start { config, port: 0 }, false)?;
 //! println!("start QEMU with -serial tcp:{},nodelay=on", bridge.link_address().unwrap());
@@ -63,6 +61,7 @@ pub use upstream::{RecordedLookup, Served, Upstream};
 
 /// Why a bridge could not run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BridgeError {
     /// The link could not be opened or accepted on.
     #[error(transparent)]

@@ -6,6 +6,7 @@ use capturemock_core::link::{DecoderStats, HostStats};
 
 /// Running totals of a [`Bridge`](super::Bridge).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BridgeReport {
     /// Connections served (a serial device counts one).
     pub connections: u32,

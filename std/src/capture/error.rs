@@ -11,6 +11,7 @@ use crate::replay_file::ReplayFileError;
 
 /// Why a capture, a session or a test's mock file failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CaptureError {
     /// The description is empty (it is the request that finds the recording).
     #[error("a capture needs a non-empty description: it is what finds the recording again")]

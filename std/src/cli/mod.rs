@@ -76,6 +76,7 @@ pub const SUBCOMMANDS: [&str; 3] = ["bridge", "serial-proxy", "help"];
 
 /// Why the command could not do its job (as opposed to the program failing).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CliError {
     /// An rc file could not be read.
     #[error(transparent)]

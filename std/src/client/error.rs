@@ -4,6 +4,7 @@ use std::time::Duration;
 
 /// Why a custom-client exchange failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ClientError {
     /// An environment variable the client needs is not set.
     #[error(

@@ -15,6 +15,7 @@ use crate::replay_file::{RecordedResponse, ReplayFile};
 
 /// The settings that decide exchanges: what the rc file and the command line say.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Rules {
     /// Replay, record, or replay old and record new.
     pub mode: Mode,
@@ -74,6 +75,7 @@ pub struct Replayed {
 
 /// What the engine did in a run, for the run's report.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct EngineReport {
     /// Exchanges that wrote at least one entry to the record file.
     pub recorded_exchanges: u64,

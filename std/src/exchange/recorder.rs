@@ -53,6 +53,7 @@ pub enum TrailingNewlines {
 
 /// Why the record file could not be prepared or written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RecordError {
     /// The record path is a directory.
     #[error("cannot record to {}: it is a directory", path.display())]

@@ -2,6 +2,7 @@
 
 /// A failure of a fake, with Fudge's message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FakeError {
     /// An expectation was not met (Fudge's `AssertionError`).
     #[error("{0}")]

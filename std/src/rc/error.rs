@@ -30,6 +30,7 @@ pub enum RcWarning {
 
 /// Why an rc file could not be loaded or a value could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RcError {
     /// The file exists but could not be read.
     #[error("cannot read rc file {}", path.display())]

@@ -15,6 +15,7 @@ pub use storage::VecStorage;
 
 /// Why a replay file could not be loaded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReplayFileError {
     /// The file could not be read.
     #[error("cannot read replay file {path}")]
@@ -65,6 +66,7 @@ impl std::fmt::Display for ParseErrorText<'_> {
 
 /// How a replay file is read and matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReplayOptions {
     /// `preserve_cr` / `preserve_lf` of the rc file.
     pub newlines: NewlineOptions,

@@ -49,6 +49,7 @@ use crate::bridge::endpoint::{EndpointError, Link};
 
 /// Why the proxy could not run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProxyError {
     /// Recording needs the peripheral.
     #[error("mode {0} passes requests on to the peripheral: give one")]

@@ -30,6 +30,7 @@ pub const RESPONSE_PREFIX: &str = "->SRV";
 
 /// What a proxy run does.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ProxyConfig {
     /// Record (the peripheral answers, everything is recorded), replay (the proxy answers
     /// from [`replay`](Self::replay)), or replay what the file has and pass the rest on to the

@@ -4,6 +4,7 @@ use std::fmt;
 
 /// Running totals of a serial proxy run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProxyReport {
     /// Requests from the device (complete messages).
     pub requests: u64,

@@ -57,6 +57,7 @@ impl Default for Limits {
 
 /// Why a server configuration could not be made.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// An rc value could not be read.
     #[error(transparent)]
@@ -77,6 +78,7 @@ pub enum ConfigError {
 
 /// Everything a server run needs.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// `-m`: replay, record, or replay old and record new.
     pub mode: Mode,

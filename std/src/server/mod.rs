@@ -82,6 +82,7 @@ use connection::Context;
 
 /// Why a server could not run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ServerError {
     /// Binding or querying the listening socket failed.
     #[error("cannot listen on {address}")]
@@ -104,6 +105,7 @@ pub enum ServerError {
 
 /// What a run did.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct ServerReport {
     /// `host:port` the server listened on.
     pub address: String,

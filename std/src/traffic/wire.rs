@@ -8,6 +8,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Why a message (or a forwarded reply) could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadError {
     /// Nothing arrived for the read timeout.
     #[error("nothing received for {0:?} (a client must send its message and then shut down its write side or close)")]

@@ -60,6 +60,7 @@ use std::sync::OnceLock;
 
 /// Why a pattern that Python accepts still cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CompileError {
     /// Python itself would refuse the pattern.
     #[error(transparent)]

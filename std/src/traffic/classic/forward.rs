@@ -12,6 +12,7 @@ use crate::traffic::wire::{read_to_end_limited, ReadError};
 
 /// Why forwarding to the real server failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ForwardError {
     /// The server could not be reached or written to.
     #[error(transparent)]
@@ -26,11 +27,22 @@ pub enum ForwardError {
 
 /// How long forwarding may wait, and how large a reply may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ForwardLimits {
     /// Longest wait to connect, and longest silence while reading the reply.
     pub timeout: Duration,
     /// Largest reply read.
     pub max_reply_size: usize,
+}
+
+impl ForwardLimits {
+    /// Limits of `timeout` (connecting, and each silence while reading) and `max_reply_size`.
+    pub fn new(timeout: Duration, max_reply_size: usize) -> Self {
+        ForwardLimits {
+            timeout,
+            max_reply_size,
+        }
+    }
 }
 
 /// Forwards `text` to `host:port` and returns the reply. A reply that is not UTF-8 is

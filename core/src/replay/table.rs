@@ -271,6 +271,22 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
             })
     }
 
+    /// One recorded request and its usage so far, found by id in constant time (for
+    /// diagnostics, which name the nearest request of every near miss).
+    pub fn request(&self, id: RequestId) -> Option<RequestInfo<'a>> {
+        let parts = self.storage.parts_ref();
+        let index = id.0 as usize;
+        if index >= self.requests as usize {
+            return None;
+        }
+        parts.requests.get(index).map(|r| RequestInfo {
+            id,
+            key: r.key(),
+            occurrences: r.group_count,
+            times_chosen: r.times_chosen,
+        })
+    }
+
     /// The recorded request that would answer `desc`, without using it up.
     ///
     /// `desc` is the request's description as the reference forms it: direction, type id,

@@ -341,3 +341,21 @@ fn a_table_builds_from_the_binary_form_too() {
         .unwrap();
     assert_eq!(reply.responses().next().unwrap().text(), "19.0");
 }
+
+#[test]
+fn a_request_is_found_by_id_as_the_listing_shows_it() {
+    let recs = records("<-CAL:a\n->RET:1\n<-CAL:b\n->RET:2\n<-CAL:a\n->RET:3\n");
+    let mut backing = Backing::for_records(&recs);
+    let table = ReplayTable::build(
+        recs.iter().map(|r| Ok::<_, Infallible>(*r)),
+        backing.parts(false),
+        MatchOptions::default(),
+    )
+    .unwrap();
+    let listed: Vec<RequestInfo<'_>> = table.requests().collect();
+    assert_eq!(listed.len(), 2);
+    for info in &listed {
+        assert_eq!(table.request(info.id), Some(*info));
+    }
+    assert_eq!(table.request(RequestId(2)), None);
+}

@@ -158,8 +158,7 @@ impl Engine {
         altered
     }
 
-    /// The text of a recorded request, for messages about it. Walks the requests in file
-    /// order: meant for errors, not for every lookup.
+    /// The text of a recorded request, for messages about it.
     pub fn request_key(&self, request: RequestId) -> Option<String> {
         lock(self.replay.as_ref()?).request_key(request)
     }

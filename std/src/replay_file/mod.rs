@@ -271,15 +271,10 @@ impl ReplayFile {
         })
     }
 
-    /// The key of a recorded request (its text, prefix included). Walks the requests in
-    /// file order: meant for diagnostics, not for every lookup.
+    /// The key of a recorded request (its text, prefix included), for diagnostics.
     pub fn request_key(&self, request: RequestId) -> Option<String> {
-        self.loaded.with_dependent(|_, table| {
-            table
-                .requests()
-                .nth(request.0 as usize)
-                .map(|info| info.key.to_owned())
-        })
+        self.loaded
+            .with_dependent(|_, table| table.request(request).map(|info| info.key.to_owned()))
     }
 
     /// Takes the next response group of a request chosen by [`find`](Self::find) and

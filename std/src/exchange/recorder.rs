@@ -428,16 +428,21 @@ mod tests {
         dir.join(name)
     }
 
+    /// A recorder for `path` with the reference's newline handling.
+    fn recorder(path: &Path) -> Recorder {
+        Recorder::new(
+            Some(path),
+            NewlineOptions::NONE,
+            TrailingNewlines::Reference,
+        )
+        .unwrap()
+    }
+
     #[test]
     fn writes_in_exchange_order_whatever_the_completion_order() {
         let path = temp_path("order.mock");
         std::fs::write(&path, "old contents\n").unwrap();
-        let mut r = Recorder::new(
-            Some(&path),
-            NewlineOptions::NONE,
-            TrailingNewlines::Reference,
-        )
-        .unwrap();
+        let mut r = recorder(&path);
         assert!(!path.exists(), "removed before the run");
         r.complete(3, exchange("c", "3"));
         r.complete(2, exchange("b", "2"));
@@ -453,12 +458,7 @@ mod tests {
     #[test]
     fn given_up_exchanges_are_appended_when_they_complete() {
         let path = temp_path("late.mock");
-        let mut r = Recorder::new(
-            Some(&path),
-            NewlineOptions::NONE,
-            TrailingNewlines::Reference,
-        )
-        .unwrap();
+        let mut r = recorder(&path);
         r.complete(2, exchange("b", "2"));
         r.give_up_on(&[1]);
         r.complete(3, vec![]);
@@ -474,12 +474,7 @@ mod tests {
     #[test]
     fn finish_writes_what_waits_behind_an_exchange_that_never_completed() {
         let path = temp_path("finish.mock");
-        let mut r = Recorder::new(
-            Some(&path),
-            NewlineOptions::NONE,
-            TrailingNewlines::Reference,
-        )
-        .unwrap();
+        let mut r = recorder(&path);
         r.complete(2, exchange("b", "2"));
         r.complete(4, exchange("d", "4"));
         r.finish();
@@ -492,12 +487,7 @@ mod tests {
     #[test]
     fn nothing_recorded_leaves_no_file() {
         let path = temp_path("none.mock");
-        let mut r = Recorder::new(
-            Some(&path),
-            NewlineOptions::NONE,
-            TrailingNewlines::Reference,
-        )
-        .unwrap();
+        let mut r = recorder(&path);
         r.complete(1, vec![]);
         r.finish();
         assert!(!path.exists());

@@ -1,5 +1,6 @@
 //! Attribute macros of `capturemock`, re-exported from there: use `capturemock::fake::test`.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use proc_macro::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 use std::str::FromStr;

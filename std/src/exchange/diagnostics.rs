@@ -102,6 +102,10 @@ pub fn word_diff(recorded: &str, request: &str) -> String {
     out.join(" ")
 }
 
+/// The core's matching blocks of two word-id lists, the same computation the best match is
+/// scored with. The buffers are sized with the core's own `required` functions, so the
+/// capacity error behind `None` is not expected; [`word_diff`] would then show the whole
+/// texts as replaced.
 fn blocks(a: &[u32], b: &[u32]) -> Option<Vec<Block>> {
     let mut index_storage = vec![0u32; BIndex::required(b.len())];
     let index = BIndex::new(b, &mut index_storage).ok()?;
@@ -116,7 +120,8 @@ fn blocks(a: &[u32], b: &[u32]) -> Option<Vec<Block>> {
 /// What the end-of-run summary says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// Requests that had no exact match, in exchange order.
+    /// Requests that had no exact match, in the order they were decided: exchange order,
+    /// except for an exchange that ran late (given up on by the sequencer).
     pub near_misses: Vec<NearMiss>,
     /// Recorded requests with response groups that were never used: the request, how many
     /// times it occurs in the replay file and how many times it was chosen.

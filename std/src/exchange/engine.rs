@@ -105,11 +105,15 @@ pub struct Engine {
     replay: Option<Arc<Mutex<ReplayFile>>>,
     /// The record file, when there is one.
     recorder: Option<Mutex<Recorder>>,
+    /// Every near miss of the run, for the end-of-run summary; each is also logged as it
+    /// happens, since a run that is killed never gets to its summary.
     near_misses: Mutex<Vec<NearMiss>>,
     /// The next exchange number handed out in call order ([`Engine::decide_next`]).
     next: AtomicU64,
 }
 
+/// Locks `mutex`, using it even if a panic poisoned it (see the comment inside for why that
+/// is sound here).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every update under these locks leaves the state consistent (single assignments,
     // pushes, a table's counters), so a panic elsewhere does not spoil it.
@@ -209,6 +213,12 @@ impl Engine {
         self.rules.mode.action(true, exact, self.rules.new_requests) == Action::Replay
     }
 
+    /// The decision proper, with the replay file locked by the caller: the core's lookup, the
+    /// mode's action ([`Mode::action`], told that the table has entries since the engine keeps
+    /// no empty replay file), the near miss to report and, when replaying, the next response
+    /// group taken, all under that one lock. A request with no text is left unanswered (the
+    /// reference neither answers nor records it), never reported as a near miss. A failed
+    /// lookup is logged and treated as finding nothing.
     fn decide_locked(&self, replay: &mut ReplayFile, n: ExchangeNo, key: &str) -> Decision {
         let found = replay.find(key).unwrap_or_else(|e| {
             tracing::error!(exchange = n, "replay lookup failed: {e}");
@@ -254,6 +264,7 @@ impl Engine {
         }
     }
 
+    /// Logs a near miss now and keeps it for the summary.
     fn near_miss(&self, n: ExchangeNo, key: &str, nearest: Option<String>, kind: NearMissKind) {
         let miss = NearMiss {
             exchange: n,

@@ -70,6 +70,8 @@ mod kind {
             message.starts_with(CUSTOM_PREFIX)
         }
 
+        /// The request is altered first, so the lookup and the record both see the altered
+        /// text. The client's own response is altered only when it is recorded (record mode).
         fn serve<'a, 'e: 'a>(
             &'a self,
             message: &'a str,

@@ -66,6 +66,9 @@ enum Response {
     Cli(Item),
 }
 
+/// One item's responses still to be rendered, front first, and whether they (and the item)
+/// are recorded. `record` is false when a forward to the real server failed: such an
+/// exchange leaves nothing in the record file rather than a request without its reply.
 struct Frame {
     responses: VecDeque<Response>,
     record: bool,
@@ -126,6 +129,8 @@ pub async fn play(exchange: &mut Exchange<'_>, conversation: &Conversation, root
 }
 
 /// Finds an item's responses, records it, and pushes its frame.
+/// The item is recorded before any of its responses, so the record reads request then
+/// responses; an announcement under `record_for_client` is never recorded.
 async fn open(
     exchange: &mut Exchange<'_>,
     conversation: &Conversation,
@@ -142,6 +147,10 @@ async fn open(
 }
 
 /// The responses to an item, and whether it and they are recorded.
+/// The lookup key is the record prefix, in the conversation's current direction, and the
+/// altered text: the request as the record file would hold it. A mismatch is answered with
+/// the reference's mismatch text and the item is still recorded, so a replay run with a
+/// record file shows what it was asked.
 async fn responses(
     exchange: &mut Exchange<'_>,
     conversation: &Conversation,
@@ -191,6 +200,10 @@ fn render(exchange: &Exchange<'_>, recorded: RecordedResponse) -> Option<Respons
 }
 
 /// Record mode: the real response, as the item's role gets it.
+/// A custom call's empty or missing response records nothing after the request. A classic
+/// client's text is forwarded only when a server was announced, and waits for it outside
+/// the ordered part. A `ServerReply` item (a server's reply to a client message played
+/// from the record) has no real response to get: its own text goes into the reply.
 async fn real_responses(
     exchange: &mut Exchange<'_>,
     conversation: &Conversation,

@@ -3,7 +3,7 @@
 //! Threads rather than tokio, since serial ports are blocking handles: each side has a
 //! reader thread that sends what it reads over a channel, and the loop on the calling thread
 //! is the only one that writes, decides and records, so events are handled in the order the
-//! channel delivers them and exchanges complete in their own order.
+//! channel delivers them and exchanges complete in the order they happened.
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -17,6 +17,8 @@ pub struct AsyncClient {
 }
 
 /// Runs `work` within `limit` (or without limit), naming what timed out.
+/// Each phase of an exchange (connecting, sending, reading the answer) gets the whole limit
+/// for itself, as the blocking client's phases do.
 async fn within<T>(
     limit: Option<Duration>,
     address: &str,
@@ -91,6 +93,8 @@ impl AsyncClient {
         self.exchange(message::TERMINATE_MESSAGE).await.map(drop)
     }
 
+    /// Turns a server's complaint into [`ClientError::Server`], so that `call` never hands a
+    /// mismatch text to the program as if it were the recorded response.
     fn checked(&self, request: &str, reply: String) -> Result<String, ClientError> {
         if message::is_complaint(&reply) {
             return Err(ClientError::Server {
@@ -102,6 +106,9 @@ impl AsyncClient {
         Ok(reply)
     }
 
+    /// One exchange on a connection of its own, in the classic framing: the message, a shutdown
+    /// of the write side, then the reply to end of input. A timeout names the phase that ran
+    /// out, which tells a slow server from an unreachable one.
     async fn exchange(&self, message: &str) -> Result<String, ClientError> {
         let address = self.config.address.as_str();
         let timeouts = self.config.timeouts;

@@ -11,6 +11,8 @@ use capturemock_core::fake::{describe_fn, ArgTest, Family};
 use super::value::Value;
 
 /// The std crate's [`Family`]: used through [`Fake`](super::Fake), rarely named.
+/// Closures are behind `Rc`, not `Arc`: a fake belongs to the thread that made it (the
+/// registry is per thread), so nothing here needs to be `Send`.
 pub struct StdFamily;
 
 impl Family for StdFamily {
@@ -29,7 +31,10 @@ pub type Matcher = capturemock_core::fake::arg::Matcher<StdFamily>;
 /// The function of `arg::passes_test`.
 #[derive(Clone)]
 pub struct Test {
+    /// The inspector.
     test: Rc<dyn Fn(&Value) -> bool>,
+    /// The closure's type name: how an inspector function is described in messages (the core's
+    /// `describe_fn`).
     type_name: &'static str,
 }
 
@@ -55,7 +60,10 @@ impl ArgTest<StdFamily> for Test {
 /// `Clone` at the call site.
 #[derive(Clone)]
 pub struct Produce {
+    /// Makes the value, boxed as `Any` because one family serves every return type; the call
+    /// turns it into the type the caller asks for.
     make: Rc<dyn Fn() -> Box<dyn Any>>,
+    /// The value's type, named when the caller asks for a type it cannot become.
     pub(crate) type_name: &'static str,
     /// For errors: their `Display` text, shown when a method that cannot return an error
     /// raises one.
@@ -115,7 +123,9 @@ type RunFn = dyn Fn(&Called) -> Box<dyn Any>;
 /// What `calls` stores: a function of the call's arguments.
 #[derive(Clone)]
 pub struct Replacement {
+    /// The `calls` function, its result boxed as for [`Produce`].
     run: Rc<RunFn>,
+    /// The function's result type, for messages.
     pub(crate) type_name: &'static str,
 }
 

@@ -17,6 +17,8 @@ pub enum Arg {
 }
 
 impl Arg {
+    /// A declared argument as the core engine matches it: a value means equality (Python's, see
+    /// [`Value`]).
     pub(crate) fn into_matcher(self) -> Matcher {
         match self {
             Arg::Value(v) => Matcher::Eq(v),
@@ -37,7 +39,10 @@ impl Arg {
 /// ```
 #[derive(Clone, Default)]
 pub struct Args {
+    /// In call order.
     pub(crate) positional: Vec<Arg>,
+    /// `name = value` pairs, in the order written; names are `'static` because `args!` takes
+    /// them from the source (`stringify!`).
     pub(crate) named: Vec<(&'static str, Arg)>,
 }
 
@@ -90,6 +95,8 @@ impl Args {
     }
 }
 
+/// As the arguments of a Python call read, `(999, table="image_hits")`, which is how Fudge's
+/// messages show them.
 impl Debug for Args {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("(")?;

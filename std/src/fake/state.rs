@@ -11,9 +11,12 @@ use super::error::FakeError;
 use super::family::StdFamily;
 use super::growable::Growable;
 
+/// The core's registry with growable storage: std fakes have no fixed capacity.
 pub(crate) type StdRegistry = Registry<StdFamily, Growable>;
 
+/// What the thread's registry cell holds.
 pub(crate) struct State {
+    /// Every fake made on this thread, with its declarations and calls.
     pub(crate) reg: StdRegistry,
 }
 
@@ -29,6 +32,10 @@ thread_local! {
 }
 
 /// Runs `f` on this thread's registry.
+/// A `passes_test` function that uses a fake would borrow the registry again while it is
+/// matching; that is refused with a message that says so, not with a borrow panic from
+/// deep inside. A last-handle check put off because the registry was busy runs here, once
+/// it is free.
 pub(crate) fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
     let result = STATE.with(|cell| {
         let mut state = cell.try_borrow_mut().unwrap_or_else(|_| {
@@ -46,6 +53,8 @@ pub(crate) fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
 }
 
 /// One live handle of a fake; cloning a [`Fake`](super::Fake) shares it.
+/// Handles are counted per thread, not per fake, so that the last one to go, when no call
+/// can reach any of the thread's fakes any more, triggers the check of them all.
 pub(crate) struct Handle {
     pub(crate) id: FakeId,
 }

@@ -239,7 +239,8 @@ fn host_ip() -> IpAddr {
         .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip())
 }
 
-/// The IPv4 address of network interface `name`.
+/// The IPv4 address of network interface `name`. An interface with several IPv4 addresses
+/// gives its first; one with IPv6 only gives none, which is reported as no such interface.
 #[cfg(unix)]
 fn interface_ip(name: &str) -> Option<IpAddr> {
     nix::ifaddrs::getifaddrs().ok()?.find_map(|ifaddr| {
@@ -251,6 +252,7 @@ fn interface_ip(name: &str) -> Option<IpAddr> {
     })
 }
 
+/// Interfaces are not looked up outside Unix: naming one is reported as no such interface.
 #[cfg(not(unix))]
 fn interface_ip(_name: &str) -> Option<IpAddr> {
     None

@@ -42,6 +42,8 @@ pub struct NearMiss {
 
 impl NearMiss {
     /// Logs this near miss with its word diff.
+    /// A warning, since it is the moment a test's behaviour departs from its recording, and the
+    /// diff goes with it so that the log alone says what changed.
     pub fn log(&self) {
         let what = match self.kind {
             NearMissKind::Nearest => "answered from the nearest recorded request",
@@ -70,6 +72,9 @@ impl NearMiss {
 
 /// A word diff from `recorded` to `request`: common words as they are, words only in the
 /// recorded request as `[-word-]`, words only in the request as `{+word+}`.
+/// Common words are shown as the request has them. Words are compared by id, one id per
+/// distinct word of the two texts, as the core compares them. When the core cannot compute
+/// the blocks, the whole texts are shown as replaced.
 pub fn word_diff(recorded: &str, request: &str) -> String {
     let a_words: Vec<&str> = words(recorded).collect();
     let b_words: Vec<&str> = words(request).collect();

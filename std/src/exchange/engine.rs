@@ -33,6 +33,8 @@ pub struct Rules {
     pub clock: Arc<dyn Clock>,
 }
 
+/// Record mode, no alterations, no exact matching, no timestamps: what a run without any
+/// settings does.
 impl Default for Rules {
     fn default() -> Self {
         Rules {

@@ -11,7 +11,8 @@ use super::error::FakeError;
 use super::family::StdFamily;
 use super::growable::Growable;
 
-/// The core's registry with growable storage: std fakes have no fixed capacity.
+/// The core's registry with growable storage: a test need not choose a capacity for its
+/// fakes in advance (see `Growable`).
 pub(crate) type StdRegistry = Registry<StdFamily, Growable>;
 
 /// What the thread's registry cell holds.

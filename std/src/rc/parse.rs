@@ -1,5 +1,10 @@
 //! Reading one rc file into an [`RcConfig`], line by line, with the rules of Python's
 //! `ConfigParser._read` (strict=False, default delimiters and comment prefixes).
+//! The reader keeps ConfigParser's state from line to line: the current section, the current
+//! key, and the indentation of that key's line. A line indented deeper than the key's line
+//! continues its value; any other line starts a key or a section. Values are gathered as
+//! lines and joined only at the end of the file, as ConfigParser joins them, so blank lines
+//! between continuation lines are kept and trailing ones dropped.
 
 use super::{Entry, Origin, RcConfig, RcError, Target};
 use std::sync::Arc;

@@ -14,6 +14,7 @@ pub const MAX_MESSAGE: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Framing {
     /// A request ends with these bytes (kept in the request).
+    /// Kept, so that the recorded request is byte for byte what the device sent.
     pub delimiter: Option<Vec<u8>>,
     /// A request ends when no byte has come for this long.
     pub idle_gap: Option<Duration>,

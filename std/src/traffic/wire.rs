@@ -55,8 +55,8 @@ pub async fn read_to_end_limited<R: AsyncRead + Unpin>(
 const READ_CHUNK: usize = 16 * 1024;
 
 /// The reply to a request with no exact match under `use_exact_matching`, word for word the
-/// reference's. Clients of the reference test for this text, so it is kept exactly, quotes
-/// included.
+/// reference's. Clients recognise a mismatch by this text (ours do, in `client` and the
+/// bridge), so it is kept exactly as the reference writes it.
 pub fn mismatch_reply(description: &str) -> String {
     format!("CAPTUREMOCK MISMATCH: Could not find any replay request matching '{description}'")
 }

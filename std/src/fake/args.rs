@@ -171,6 +171,8 @@ macro_rules! __fake_arg {
 #[doc(hidden)]
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
+/// Tried first (`&&&Probe` reaches `&&Probe<Matcher>` by one auto-deref): an inspector is
+/// kept as it is.
 #[doc(hidden)]
 pub trait ViaMatcher {
     fn __fake_arg(&self) -> Arg;
@@ -181,6 +183,8 @@ impl ViaMatcher for &&Probe<'_, Matcher> {
     }
 }
 
+/// Tried second: a value with [`ToValue`] is recorded by its structure, so it compares as
+/// Python would compare it.
 #[doc(hidden)]
 pub trait ViaToValue {
     fn __fake_arg(&self) -> Arg;
@@ -191,6 +195,7 @@ impl<T: ToValue + ?Sized> ViaToValue for &Probe<'_, T> {
     }
 }
 
+/// Tried last: any other `Debug` value, recorded by its type name and `Debug` text.
 #[doc(hidden)]
 pub trait ViaDebug {
     fn __fake_arg(&self) -> Arg;

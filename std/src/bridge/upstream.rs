@@ -66,6 +66,8 @@ impl RecordedLookup {
     }
 
     /// Whether a server in mode 2 replays `request` rather than recording it.
+    /// The request is altered first, as the server alters it, so that the answer is the one the
+    /// server's own lookup would give.
     pub fn replays(&self, request: &str) -> bool {
         let key = format!("{REQUEST_PREFIX}:{}", self.engine.alter(None, request));
         self.engine.would_replay(&key)

@@ -125,6 +125,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Engine {
     /// An engine deciding by `rules`, answering from `replay` and recording with `recorder`
     /// (none, or one without a path: nothing is recorded).
+    /// A replay file with no request is dropped here: without one every mode records, as in the
+    /// reference, and no lookup then takes its lock. A recorder without a path is dropped too, so
+    /// [`records`](Self::records) is a single test that traffic kinds can ask on every entry.
     pub fn new(
         rules: Rules,
         replay: Option<Arc<Mutex<ReplayFile>>>,

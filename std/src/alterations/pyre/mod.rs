@@ -89,6 +89,10 @@ pub const SUB_BUDGET_PER_BYTE: usize = 100;
 pub struct MatchError(pub String);
 
 /// A compiled Python regular expression.
+/// It holds up to six engines for the one translated pattern: three backtracking limits
+/// ([`TIERS`]), each for any match and for non-empty matches only. Only the first is built
+/// by [`new`](Self::new); the others are built on first need and then shared, so a pattern
+/// that never backtracks much costs one engine.
 #[derive(Clone, Debug)]
 pub struct PyRegex {
     /// The Python pattern as written, for messages and for finding duplicate alterations.
@@ -114,6 +118,7 @@ pub struct PyRegex {
 }
 
 /// One match: the spans of the whole match and of each group.
+/// It borrows the text searched, so a replacement reads its groups without copying them.
 pub(crate) struct PyMatch<'t> {
     /// The engine's captures; their group numbers are Python's, since the translation keeps them.
     caps: Captures<'t, str>,

@@ -60,6 +60,7 @@ pub(super) fn in_real_call() -> bool {
 /// A counter rather than a flag, so that nested real calls unmark correctly, and lowered by
 /// a guard, so that a panicking real call does not leave the thread marked for good.
 pub(super) fn real_call<T>(real: impl FnOnce() -> T) -> T {
+    /// Lowers the count when dropped, unwinding included.
     struct Mark;
     impl Drop for Mark {
         fn drop(&mut self) {

@@ -178,6 +178,10 @@ impl Invocation {
     }
 
     /// Parses `args` (the first is the program name).
+    /// Subcommands are told apart by hand, on the first argument only, not with clap's
+    /// subcommands: the reference's command line takes any program as its first argument, and a
+    /// clap subcommand would hide a program called `bridge`. Where the program's arguments start
+    /// (after `--`, or first of all) is worked out from their count, since clap does not say.
     pub fn try_parse_from<I, T>(args: I) -> Result<Invocation, clap::Error>
     where
         I: IntoIterator<Item = T>,

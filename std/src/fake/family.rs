@@ -15,6 +15,9 @@ use super::value::Value;
 /// registry is per thread), so nothing here needs to be `Send`.
 pub struct StdFamily;
 
+/// Owned names and values: names are `Cow` so a literal costs no allocation while a built
+/// name is still possible; arguments are owned `Value`s so that a call's record outlives the
+/// call's borrows; answers are `Produce`s, made anew for each call.
 impl Family for StdFamily {
     type Name = Cow<'static, str>;
     type Value = Value;
@@ -71,6 +74,7 @@ pub struct Produce {
 }
 
 impl Produce {
+    /// For `returns(value)` and `raises(error)`: each call gets a clone.
     pub(crate) fn clone_of<V: Clone + 'static>(value: V) -> Self {
         Produce {
             make: Rc::new(move || Box::new(value.clone())),
@@ -79,6 +83,7 @@ impl Produce {
         }
     }
 
+    /// For `returns_with` and `raises_with`: values that are not `Clone`, made by `make`.
     pub(crate) fn from_fn<V: 'static>(make: impl Fn() -> V + 'static) -> Self {
         Produce {
             make: Rc::new(move || Box::new(make())),
@@ -92,6 +97,7 @@ impl Produce {
         self
     }
 
+    /// A fresh value for this call.
     pub(crate) fn make(&self) -> Box<dyn Any> {
         (self.make)()
     }
@@ -137,6 +143,7 @@ impl Replacement {
         }
     }
 
+    /// Runs the `calls` function on this call's arguments.
     pub(crate) fn run(&self, called: &Called) -> Box<dyn Any> {
         (self.run)(called)
     }

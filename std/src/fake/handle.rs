@@ -14,6 +14,7 @@ use super::growable::Growable;
 use super::reply::{Answer, Reply};
 use super::state::{with_state, Handle};
 
+/// The core's declaration builder over this crate's family and growable tables.
 type StdDeclare<'r> = Declare<'r, StdFamily, Growable>;
 
 /// A fake object (Fudge's `Fake`). Cloning it is cheap and every clone is the same fake.
@@ -71,6 +72,9 @@ impl Fake {
         with_state(|s| s.reg.describe(self.id()).to_string())
     }
 
+    /// Runs one declaration on this fake under the registry's lock. A declaration that hands
+    /// back another fake (`returns_fake`) gives a handle to that one; a declaration the core
+    /// refuses panics at once with the fake's name, as Fudge raises when declaring.
     fn declare(
         &self,
         f: impl FnOnce(StdDeclare<'_>) -> Result<StdDeclare<'_>, DeclarationError>,

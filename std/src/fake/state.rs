@@ -204,6 +204,9 @@ impl Scope {
         self.end(true)
     }
 
+    /// Leaves the scope: verifies when `check`, forgets the expectations if the scope owns them,
+    /// and, when neither a scope nor a handle is left on the thread, clears the registry so that
+    /// the next test starts from nothing.
     fn end(&self, check: bool) -> Result<(), FakeError> {
         let scopes = SCOPES.with(|c| {
             c.set(c.get().saturating_sub(1));
@@ -227,6 +230,8 @@ impl Scope {
     }
 }
 
+/// A scope left by a panic ends without verifying: the test has failed already, and a
+/// second panic while unwinding would abort the test binary.
 impl Drop for Scope {
     fn drop(&mut self) {
         if self.done {

@@ -119,6 +119,8 @@ pub struct ServerConfig {
     pub clock: Arc<dyn Clock>,
 }
 
+/// Record mode with no files, no rc settings and the default limits, listening on
+/// 127.0.0.1: what the command runs with no options and no rc file.
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {

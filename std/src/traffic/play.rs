@@ -75,6 +75,9 @@ struct Frame {
 }
 
 /// Plays `root` and everything it leads to in `exchange`.
+/// Each frame's responses are rendered in file order; a `->CLI` response sends its text on
+/// and pushes a frame for the reply it brings, which is played out before the next response
+/// of the frame below.
 pub async fn play(exchange: &mut Exchange<'_>, conversation: &Conversation, root: Item) {
     // An empty request is neither answered nor recorded. (The reference still records and
     // echoes a custom client's response to it, as an entry with no request, which joins the

@@ -25,6 +25,7 @@ pub(crate) struct VarTable {
     entries: Vec<Variable>,
 }
 
+/// One alteration variable.
 #[derive(Debug)]
 struct Variable {
     /// With its `$`, and the `_<n>` suffix `store` gave it if the name was taken.

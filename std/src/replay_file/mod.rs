@@ -83,6 +83,8 @@ pub struct ReplayOptions {
     pub word_index: bool,
 }
 
+/// The reference's newlines and matching, with the word index: large files answer quickly
+/// unless memory is asked to be saved.
 impl Default for ReplayOptions {
     fn default() -> Self {
         ReplayOptions {

@@ -36,6 +36,7 @@ const TURKISH_I_MEMBERS: &str = r"iI\x{130}\x{131}";
 /// The same four characters as a set, which a case-insensitive literal among them becomes.
 const TURKISH_I: &str = r"[iI\x{130}\x{131}]";
 
+/// Whether `c` is one of the four letters Python's case folding makes equal.
 fn is_turkish_i(c: char) -> bool {
     TURKISH_I_CHARS.contains(&c)
 }

@@ -287,6 +287,8 @@ impl Parser {
         }
     }
 
+    /// Whether the next token is the unescaped `c`, without taking it. An escaped one (`\|`) is
+    /// a literal and never counts as syntax.
     fn next_is(&self, c: char) -> bool {
         self.peek() == Some(Tok { c, escaped: false })
     }
@@ -480,6 +482,8 @@ impl Parser {
         }
     }
 
+    /// Whether `re.ASCII` is in force here, which `\w`, `\d`, `\s`, `\b` and case folding of
+    /// what is read now depend on.
     fn ascii(&self) -> bool {
         self.flags.has(Flags::ASCII)
     }

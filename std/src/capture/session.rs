@@ -59,10 +59,13 @@ pub struct SessionBuilder {
     mode: Mode,
     replay: Option<PathBuf>,
     record: Option<PathBuf>,
+    /// `use_exact_matching`; the engine enforces it, so that its near-miss log can still name
+    /// the nearest recorded description.
     exact_matching: bool,
     /// How CR and LF inside texts are written to the record file; the replay file is read the
     /// same way.
     newlines: NewlineOptions,
+    /// Mode 2's treatment of descriptions with no exact match; the reference's by default.
     policy: NewRequestPolicy,
     /// Applied to descriptions before the lookup, and to results recorded from the real call.
     alterations: Alterations,

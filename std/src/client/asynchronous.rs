@@ -13,6 +13,7 @@ use super::{message, ClientConfig, ClientError};
 /// so any number may run at once.
 #[derive(Debug, Clone)]
 pub struct AsyncClient {
+    /// Read only: each exchange takes what it needs, so clones share nothing mutable.
     config: ClientConfig,
 }
 

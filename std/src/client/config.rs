@@ -22,6 +22,9 @@ pub struct Timeouts {
     pub io: Option<Duration>,
 }
 
+/// 10 seconds to connect, 60 for each direction of an exchange: long enough for a server
+/// that holds an answer back while earlier exchanges take their turn, short enough that a
+/// dead server fails a test instead of hanging it.
 impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {

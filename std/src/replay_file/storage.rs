@@ -66,6 +66,9 @@ impl<'a> VecStorage<'a> {
     }
 }
 
+/// The core asks for the arrays as one mutable borrow while building and as shared slices
+/// while answering; it gets the same vectors every time, which its `Storage` contract
+/// requires, since the vectors are never resized after `new` and `add_index`.
 impl<'a> Storage<'a> for VecStorage<'a> {
     fn parts(&mut self) -> Parts<'_, 'a> {
         Parts {

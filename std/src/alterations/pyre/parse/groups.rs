@@ -2,6 +2,10 @@
 //! Python 3.11's extensions are all here: `(?P<name>...)`, `(?P=name)`, `(?:...)`, `(?#...)`,
 //! look-arounds, `(?(group)yes|no)`, atomic groups `(?>...)`, global flags `(?aimsux)` and
 //! scoped flags `(?flags-flags:...)`. `(?<name>...)` is not: Python 3.11 refuses it.
+//! Flags come in two scopes, as in Python: global flags (`(?x)`), allowed only at the very
+//! start, change the parser's flags for the rest of the pattern; scoped flags change them for
+//! the group's body only and are restored at its `)`. Either way the parser's flags are
+//! stored into the nodes read under them, so the emitter never tracks scopes.
 
 use super::{is_identifier, parse_group_number, Flags, Parser, PatternError, Tok};
 use crate::alterations::pyre::ast::{width, Node};

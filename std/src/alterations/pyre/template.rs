@@ -192,7 +192,7 @@ impl Template {
     }
 
     /// The template with group references filled from `group` (an unmatched group gives
-    /// the empty string).
+    /// the empty string, as since Python 3.5; earlier versions raised an error).
     pub(crate) fn expand<'t>(&self, group: impl Fn(usize) -> Option<&'t str>) -> String {
         let mut out = String::new();
         for part in &self.parts {

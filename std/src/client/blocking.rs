@@ -12,6 +12,7 @@ use super::{message, ClientConfig, ClientError};
 /// can be shared between threads.
 #[derive(Debug, Clone)]
 pub struct Client {
+    /// Read only: each exchange opens its own connection, so clones share nothing mutable.
     config: ClientConfig,
 }
 

@@ -12,6 +12,8 @@ use super::family::Produce;
 use super::handle::Fake;
 
 /// The answer of a call or attribute of a [`Fake`].
+/// It owns what it needs (the declared answer, the call's label), so it is converted after
+/// the registry's lock is let go, and a conversion that panics does so outside it.
 pub struct Reply {
     /// What was declared for the call.
     pub(crate) answer: Answer,

@@ -90,6 +90,9 @@ impl Conversation {
     }
 
     /// The record prefix of an item in this role, in the conversation's current direction.
+    /// `<-` marks what the system under test sends and `->` what it is given. Once a server
+    /// under test has announced itself, capturemock plays its client: client text is what the
+    /// server is given (`->CLI`) and its replies are what it sends (`<-SRV`).
     pub fn prefix(&self, role: &Role) -> &'static str {
         let flipped = self.flipped.load(Ordering::Relaxed);
         match (role, flipped) {

@@ -99,6 +99,8 @@ impl Bridge {
 
     /// Serves one connection until it ends or `stop` is set. Its reads must time out now
     /// and then (see [`Port`]) for `stop` to be seen.
+    /// An unfinished frame is dropped when the connection ends (counted and logged): the device
+    /// repeats its request on the next connection, so nothing half-received is ever served.
     pub fn serve_port(&mut self, port: &mut dyn Port, stop: &AtomicBool) -> PortEnd {
         let mut buf = vec![0u8; 4096];
         let end = loop {

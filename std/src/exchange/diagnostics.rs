@@ -135,6 +135,8 @@ pub struct Summary {
 
 impl Summary {
     /// The replay file's requests whose groups were not all used.
+    /// A recorded response nobody asked for usually means the code under test stopped making a
+    /// call it made when it was recorded, which an answer-by-answer log cannot show.
     pub fn unused_from(requests: Vec<OwnedRequestInfo>) -> Vec<OwnedRequestInfo> {
         requests
             .into_iter()

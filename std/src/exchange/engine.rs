@@ -283,6 +283,7 @@ impl Engine {
 
     /// Exchange `n` is over, with these entries (possibly none, which lets later exchanges be
     /// written). Returns the write error, if writing failed during this call.
+    /// The record file's lock is taken once; with no record file nothing is done at all.
     pub fn complete(&self, n: ExchangeNo, entries: Vec<RecordEntry>) -> Option<RecordError> {
         let recorder = self.recorder.as_ref()?;
         let mut recorder = lock(recorder);

@@ -72,6 +72,8 @@ impl<'e> Exchange<'e> {
 
     /// Records `prefix:text` (and its timestamp). A text that is empty is not recorded, as
     /// the reference records nothing without text.
+    /// Entries are kept only when the engine records, so a replay without a record file builds
+    /// none: this is on every replayed exchange's path.
     pub fn record(&mut self, prefix: &'static str, text: &str, timestamp: Option<String>) {
         if !text.is_empty() && self.engine.records() {
             self.entries.push(RecordEntry {

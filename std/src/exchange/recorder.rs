@@ -225,6 +225,8 @@ pub struct Recorder {
 
 impl Recorder {
     /// A recorder for `path` (none: record nothing), made ready with [`prepare`].
+    /// Preparing now means a record file that cannot be written fails the run before the first
+    /// exchange; the file itself is created only by the first write.
     pub fn new(
         path: Option<&Path>,
         newlines: NewlineOptions,

@@ -20,6 +20,8 @@ pub struct ServerHandle {
 }
 
 /// Binds (port 0: any free port) and starts serving `config` in a new task.
+/// The socket is bound before the task starts, so when this returns the address is known
+/// and a bind error has been returned rather than logged.
 pub async fn start(config: ServerConfig, port: u16) -> Result<ServerHandle, ServerError> {
     let listener = bind(&config, port).await?;
     let address = address_of(&listener)?;

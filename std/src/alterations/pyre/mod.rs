@@ -339,6 +339,7 @@ enum Variant {
 
 /// Backtracking steps a substitution may still be charged.
 struct Budget {
+    /// Steps still allowed; `usize::MAX` for a lone search, which only the last tier bounds.
     left: usize,
 }
 

@@ -385,6 +385,11 @@ impl Recorder {
     }
 
     /// One entry as text, trailing newlines handled per [`TrailingNewlines`].
+    /// The reference's way: the text, and a line end only if the text has none, so a text
+    /// ending in `n` newlines leaves `n - 1` empty lines that every reader drops; the timestamp
+    /// follows them. The core writer's escape, used for `Keep`, would keep those newlines but
+    /// make the file differ from the reference's. Under `preserve_lf` each LF is a marker on the
+    /// entry's line, so there is nothing to decide.
     fn format(&self, out: &mut String, entry: &RecordEntry) -> Result<(), WriteError> {
         let body = entry.text.trim_end_matches('\n');
         let extra = entry.text.len() - body.len();

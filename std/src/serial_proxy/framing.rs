@@ -22,6 +22,8 @@ pub struct Framing {
 
 impl Framing {
     /// Whether this framing can end a request at all.
+    /// An empty delimiter never matches, so it counts as none; the proxy refuses to start
+    /// without a usable framing rather than cut every request at [`MAX_MESSAGE`].
     pub fn is_usable(&self) -> bool {
         self.delimiter.as_ref().is_some_and(|d| !d.is_empty()) || self.idle_gap.is_some()
     }

@@ -14,6 +14,7 @@ use crate::traffic::wire::{error_reply, read_to_end_limited};
 use crate::traffic::Kinds;
 
 /// What the server loop shares with every connection.
+/// Behind one `Arc`, so that a connection's task costs one reference count.
 #[derive(Debug)]
 pub struct Context {
     /// The engine that decides and records.

@@ -322,6 +322,8 @@ impl Parser {
     }
 
     /// Up to `n` unescaped characters satisfying `ok`.
+    /// `n` gives escapes their fixed lengths (`\x` two hex digits, `\u` four, `\U` eight, an
+    /// octal escape at most three digits); `usize::MAX` reads a whole number.
     fn get_while(&mut self, n: usize, ok: fn(char) -> bool) -> String {
         let mut s = String::new();
         for _ in 0..n {
@@ -337,6 +339,8 @@ impl Parser {
     }
 
     /// Tokens up to the unescaped `terminator`, as text (escapes keep their backslash).
+    /// How Python reads a group name: a name with an escape in it is then refused as not an
+    /// identifier, with Python's message, rather than read as some other name.
     fn get_until(&mut self, terminator: char, what: &str) -> Result<String, PatternError> {
         let start = self.i;
         let mut s = String::new();

@@ -202,6 +202,8 @@ impl Alterations {
     }
 
     /// [`from_rc`](Self::from_rc) with environment variables looked up by `env`.
+    /// The environment is a parameter so that tests can give their own without touching the
+    /// process's, which other threads share.
     pub fn from_rc_with_env(
         rc: &RcConfig,
         sections: &[&str],
@@ -307,6 +309,9 @@ impl Alterations {
     }
 
     /// The server address is known (`host:port`): substitute it into replacements.
+    /// Replacements are compiled again with the address in them, since the address can change
+    /// what a template means (a backslash before `${CAPTUREMOCK_PORT}` becomes a group
+    /// reference), and a replacement that is then invalid is reported here.
     pub fn set_address(&mut self, host_port: &str) -> Result<(), AlterationError> {
         let address = Some(host_port);
         for item in &mut self.items {

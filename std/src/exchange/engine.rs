@@ -207,6 +207,8 @@ impl Engine {
 
     /// Whether a request would be replayed rather than recorded, without using anything up:
     /// what a bridge asks before it tells a device to call the real thing (mode 2).
+    /// It takes the replay file's lock but leaves the repeat counters alone, so asking twice
+    /// gives the same answer.
     pub fn would_replay(&self, key: &str) -> bool {
         let Some(replay) = &self.replay else {
             return false;
@@ -310,6 +312,8 @@ impl Engine {
 
     /// Flushes, and reports what the run did: record file, near misses, and (when replaying)
     /// the recorded exchanges never used.
+    /// The near misses are moved into the report, so a second call reports none: call it once,
+    /// at the end of the run.
     pub fn finish(&self) -> EngineReport {
         let mut report = EngineReport::default();
         if let Some(recorder) = &self.recorder {

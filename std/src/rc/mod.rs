@@ -92,6 +92,8 @@ impl RcConfig {
 
     /// `~/.capturemock/config`, where the reference looks when no rc file is given.
     /// `None` when the home directory is unknown.
+    /// (`HOME` unset or empty): then there is no default file, rather than one relative to the
+    /// working directory.
     pub fn default_path() -> Option<PathBuf> {
         let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
         Some(PathBuf::from(home).join(".capturemock").join("config"))
@@ -135,6 +137,8 @@ impl RcConfig {
     }
 
     /// Reads one more file on top of this configuration.
+    /// A UTF-8 byte-order mark is skipped with a warning (the reference refuses such a file);
+    /// text that is not UTF-8 is an error naming the line.
     pub fn add_file(&mut self, path: &Path) -> Result<(), RcError> {
         let bytes = std::fs::read(path).map_err(|source| RcError::Io {
             path: path.to_path_buf(),

@@ -13,8 +13,10 @@ use crate::server::ServerConfig;
 use crate::traffic::custom::{REQUEST_PREFIX, SEPARATOR};
 
 /// The server's complaint when exact matching finds nothing.
+/// The lead of `traffic::wire::mismatch_reply`'s text, the reference's own.
 const MISMATCH: &str = "CAPTUREMOCK MISMATCH: ";
 /// The server's other refusals.
+/// The lead of `traffic::wire::error_reply`'s text, which only this server sends.
 const ERROR: &str = "CAPTUREMOCK ERROR: ";
 
 /// How one exchange was served.

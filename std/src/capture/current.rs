@@ -47,6 +47,7 @@ impl Drop for Entered {
 }
 
 /// The session this thread captures into, if any.
+/// The innermost one entered and not yet left.
 pub fn current() -> Option<Session> {
     CURRENT.with(|c| c.borrow().last().cloned())
 }

@@ -29,6 +29,8 @@ use crate::traffic::custom::{REQUEST_PREFIX, RESPONSE_PREFIX};
 
 /// A capture session. Cloning gives another handle on the same session (for other threads:
 /// [`enter`](Session::enter) it there).
+/// A session is `Send` and `Sync`; what stays on one thread is the guard that makes it
+/// current there.
 #[derive(Debug, Clone)]
 pub struct Session {
     inner: Arc<Inner>,

@@ -158,7 +158,9 @@ pub fn clear_expectations() {
 pub struct Scope {
     /// Fudge's `test` clears expectations before and after; `with_fakes` keeps them.
     own_expectations: bool,
+    /// Set once ended by `finish` or `try_finish`, so that `Drop` does not end it again.
     done: bool,
+    /// Not `Send`: a scope counts and verifies the fakes of the thread that opened it.
     _thread: PhantomData<Rc<()>>,
 }
 

@@ -105,6 +105,8 @@ impl Conversation {
     }
 
     /// Whether a server has been announced.
+    /// Without one, classic client text in record mode is recorded with no response: there is
+    /// no real server to ask.
     pub fn has_destination(&self) -> bool {
         self.destination().is_some()
     }

@@ -35,6 +35,7 @@ use super::ExchangeNo;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordEntry {
     /// `<-CAL`, `->RET`, `<-CLI`, `->SRV`, ...
+    /// `'static`, since every prefix is a traffic kind's constant: an entry never allocates one.
     pub prefix: &'static str,
     /// The text after the prefix.
     pub text: String,
@@ -49,6 +50,7 @@ pub enum TrailingNewlines {
     #[default]
     Reference,
     /// With the core writer's escape, so that they are read back.
+    /// What in-process captures and the serial proxy use: their texts must come back exactly.
     Keep,
 }
 

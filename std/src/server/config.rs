@@ -196,6 +196,8 @@ impl ServerConfig {
     }
 
     /// The rules its exchanges are decided by.
+    /// A copy each time: the server's engine owns one, and the bridge's mode 2 lookup builds a
+    /// second engine from the same configuration so that both decide alike.
     pub fn rules(&self) -> Rules {
         Rules {
             mode: self.mode,

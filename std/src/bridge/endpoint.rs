@@ -336,6 +336,8 @@ impl Link {
     }
 
     /// Where a listening link listens (`host:port`, or `unix:PATH`); `None` for the others.
+    /// The same forms `connect:` takes, so a printed address can be handed straight to the
+    /// other side.
     pub fn local_addr(&self) -> Option<String> {
         match &self.kind {
             LinkKind::Once(_) => None,
@@ -349,6 +351,7 @@ impl Link {
     }
 
     /// Whether the link can give more than one connection.
+    /// A bridge or proxy on a link that is not a listener ends with its one connection.
     pub fn is_listener(&self) -> bool {
         !matches!(self.kind, LinkKind::Once(_))
     }

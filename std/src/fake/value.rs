@@ -106,6 +106,7 @@ impl Value {
     }
 
     /// The value of a [`Value::Float`] (or an integer, converted).
+    /// Integers convert because Python compares `1 == 1.0` as equal.
     pub fn as_float(&self) -> Option<f64> {
         match self {
             Value::Float(x) => Some(*x),

@@ -44,6 +44,8 @@ pub struct Kinds {
 impl Kinds {
     /// Every kind the transport serves, in the order a message is offered to them.
     /// `record_for_client` and `limits` configure the classic conversation.
+    /// One conversation serves the custom and the classic kinds: a custom request's recorded
+    /// `->CLI` response goes to the server that classic traffic announced.
     pub fn new(record_for_client: bool, limits: ForwardLimits) -> Self {
         let conversation = Arc::new(Conversation::new(record_for_client, limits));
         Kinds {

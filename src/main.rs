@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use capturemock::cli::{logging, CliError, Invocation};
 
+/// Parses, sets up logging (a bad `--log` filter fails like any other setup error, exit
+/// status 2), runs, and prints an error once, with its causes, on stderr.
 fn main() -> ExitCode {
     let invocation = Invocation::parse();
     let result = logging::init(invocation.log())

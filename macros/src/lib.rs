@@ -1,5 +1,11 @@
-//! Attribute macros of `capturemock`, re-exported from there: use `capturemock::fake::test`.
+//! Attribute macros of `capturemock`, re-exported from there: use `capturemock::fake::test`
+//! and `capturemock::capture::test`. Written on `proc_macro` alone, with no `syn` or
+//! `quote`: the attributes only need the `fn` keyword, the name, the return type and the
+//! body, and a full parser would add its compile time to every crate that uses capturemock.
+//! The generated code names everything by absolute path (`::capturemock::...`,
+//! `::core::...`), so it works whatever the test module imports.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use proc_macro::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 use std::str::FromStr;
@@ -25,14 +31,21 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// A `compile_error!` with `message`, which the compiler reports at the attribute: how both
+/// macros refuse what they cannot expand.
 fn error(message: &str) -> TokenStream {
     TokenStream::from_str(&format!("::core::compile_error!({message:?});")).unwrap_or_default()
 }
 
+/// Tokens from source text, for the fixed pieces of the expansion.
 fn parse(code: &str) -> Result<TokenStream, String> {
     TokenStream::from_str(code).map_err(|e| e.to_string())
 }
 
+/// `#[fake::test]`'s expansion: the function kept as written, with `#[test]` added unless it
+/// has one, and its body moved into a closure given to `capturemock::fake::test`. The
+/// closure gets the function's return type, so a test returning `Result` still can use `?`.
+/// An async function is refused: its body would become a future that nothing awaits.
 fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream, String> {
     if !attr.is_empty() {
         return Err("#[fake::test] takes no arguments".into());
@@ -128,6 +141,12 @@ fn is_test_attribute(attribute: &Group) -> bool {
     last.as_deref() == Some("test")
 }
 
+/// `#[capture::test]`'s expansion: a `TestMock` made first in the body, named after the
+/// function and its module, with its directory relative to the crate (`CARGO_MANIFEST_DIR`,
+/// so the path does not depend on where `cargo test` runs). The body's block follows, so the
+/// mock is checked when the body is done, after its value is computed. Unlike
+/// `#[fake::test]` this works under another harness's attribute (`#[tokio::test]`), since the
+/// body stays where it is.
 fn expand_capture_test(attr: TokenStream, item: TokenStream) -> Result<TokenStream, String> {
     const MISPLACED: &str = "#[capture::test] goes on a function";
     let attr: Vec<TokenTree> = attr.into_iter().collect();

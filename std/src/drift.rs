@@ -26,6 +26,8 @@ pub enum DriftError {
 }
 
 /// The text as compared: universal newlines, timestamp lines dropped.
+/// Line ends are unified because a file recorded or edited on another system should not
+/// count as drift, and timestamps differ in every run by nature.
 fn normalise(text: &str) -> String {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out = String::with_capacity(text.len());
@@ -39,6 +41,8 @@ fn normalise(text: &str) -> String {
 
 /// A unified diff from `expected` (the replay file's text) to `actual` (the record file's),
 /// or `None` when they agree. The names label the diff's `---` / `+++` lines.
+/// Three lines of context, as `diff -u` shows by default; the diff is of the normalised
+/// texts, so it never shows a timestamp or a line end.
 pub fn diff_texts(
     expected: &str,
     actual: &str,
@@ -60,6 +64,8 @@ pub fn diff_texts(
 
 /// Compares the replay text (read before the run: the record file may be the same path) with
 /// the record file written by the run; a record file that was never written counts as empty.
+/// A record file that is not UTF-8 is read lossily, so the diff still shows where it
+/// differs instead of failing.
 pub fn check(
     replay_text: &str,
     replay_path: &Path,

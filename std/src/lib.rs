@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 // Errors: each module has a thiserror enum whose `Display` says only its own layer (what
 // failed and where, file:line when there is one, a hint when the fix is obvious) and never

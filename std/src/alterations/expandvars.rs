@@ -1,8 +1,13 @@
 //! Python's `os.path.expandvars` (POSIX): `$NAME` and `${NAME}` replaced by the variable's
 //! value; unknown variables and malformed references are left as written.
+//! The reference expands `match_pattern` values with it, so this is Python's rule and not a
+//! shell's: no `${NAME:-default}`, no way to escape a `$`, and a `$` followed by nothing
+//! word-like (a pattern's end anchor) stays as it is.
 
 /// Expands `$NAME` (NAME = ASCII letters, digits, `_`) and `${...}` in `text`, looking
 /// names up with `lookup`. Inserted values are not expanded again.
+/// Values go in unescaped: in a pattern, a value holding regex syntax becomes syntax, as it
+/// does in the reference.
 pub fn expand_vars_with(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
     if !text.contains('$') {
         return text.to_string();
@@ -47,6 +52,8 @@ pub fn expand_env_vars(text: &str) -> String {
 }
 
 /// A variable of the process environment; `None` for names no environment can hold.
+/// (`std::env::var_os` may panic on an empty name or one holding `=` or NUL, and `${...}` can
+/// hold anything.) A value that is not UTF-8 is converted lossily.
 pub(crate) fn env_lookup(name: &str) -> Option<String> {
     if name.is_empty() || name.contains(['=', '\0']) {
         return None;

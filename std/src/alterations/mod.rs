@@ -133,20 +133,27 @@ pub struct ApplyError {
     pub source: pyre::MatchError,
 }
 
+/// What a match is replaced with, decided once when the alteration is read.
 #[derive(Clone, Debug)]
 enum Replacement {
     /// Remember the match under this variable name and put the name in its place.
     Variable(String),
+    /// A Python replacement template, parsed against the pattern's groups.
     Template(Template),
 }
 
+/// One alteration, compiled.
 #[derive(Clone, Debug)]
 struct Alteration {
     /// The section whose replacement is used.
     section: String,
     /// Where the replacement is defined.
     at: Origin,
+    /// Shared: cloning an alteration set (one per server run, per capture session) does not
+    /// compile the pattern again.
     regex: Arc<PyRegex>,
+    /// The replacement as written, kept so that it can be compiled again once the server's
+    /// address is known (`${CAPTUREMOCK_SERVER}`).
     raw_replacement: String,
     replacement: Replacement,
 }
@@ -156,7 +163,9 @@ struct Alteration {
 pub struct Alterations {
     /// In list order (first occurrence of each pattern); applied from the end.
     items: Vec<Alteration>,
+    /// The run's alteration variables, shared with every other set of the run.
     variables: Arc<AlterationVariables>,
+    /// The server's `host:port`, once [`set_address`](Self::set_address) has been called.
     address: Option<String>,
 }
 
@@ -193,6 +202,8 @@ impl Alterations {
     }
 
     /// [`from_rc`](Self::from_rc) with environment variables looked up by `env`.
+    /// The environment is a parameter so that tests can give their own without touching the
+    /// process's, which other threads share.
     pub fn from_rc_with_env(
         rc: &RcConfig,
         sections: &[&str],
@@ -298,6 +309,9 @@ impl Alterations {
     }
 
     /// The server address is known (`host:port`): substitute it into replacements.
+    /// Replacements are compiled again with the address in them, since the address can change
+    /// what a template means (a backslash before `${CAPTUREMOCK_PORT}` becomes a group
+    /// reference), and a replacement that is then invalid is reported here.
     pub fn set_address(&mut self, host_port: &str) -> Result<(), AlterationError> {
         let address = Some(host_port);
         for item in &mut self.items {
@@ -374,6 +388,8 @@ impl Default for Alterations {
     }
 }
 
+/// Where a value is said to come from when the rc file does not know (it always does for
+/// values read from a file); line 0 marks it.
 fn unknown_origin(section: &str) -> Origin {
     Origin {
         source: Arc::from(format!("[{section}]")),
@@ -381,6 +397,9 @@ fn unknown_origin(section: &str) -> Origin {
     }
 }
 
+/// A replacement for `regex`: an alteration variable when, after the address is filled in,
+/// it starts with `$`; otherwise a template, checked against the pattern's groups now so that
+/// a bad one fails at load time, naming the section and the line.
 fn compile_replacement(
     regex: &PyRegex,
     raw: &str,

@@ -3,6 +3,9 @@
 //! taken by a different value) and substituted back by [`AlterationVariables::apply`].
 //! As in the reference they are global to the run: one table shared by every alteration
 //! set and thread.
+//! A name is found in later texts as a pattern, the way the reference finds it, so it is
+//! replaced wherever it occurs, even as the start of a longer name; applying the newest
+//! variable first means `$ID_2` is replaced before `$ID` could take its first characters.
 
 use super::pyre::PyRegex;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,17 +13,25 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// The run's alteration variables, in the order they were first defined.
 #[derive(Debug, Default)]
 pub struct AlterationVariables {
+    /// One lock for the whole table: `Alterations::apply_report` holds it across a whole text,
+    /// so that the variables one text defines are numbered together even when several threads
+    /// alter texts at once.
     table: Mutex<VarTable>,
 }
 
+/// The variables, reached through the lock of [`AlterationVariables`], in definition order.
 #[derive(Debug, Default)]
 pub(crate) struct VarTable {
     entries: Vec<Variable>,
 }
 
+/// One alteration variable.
 #[derive(Debug)]
 struct Variable {
+    /// With its `$`, and the `_<n>` suffix `store` gave it if the name was taken.
     name: String,
+    /// The matched text it stands for. A value that itself starts with `$` is taken as a
+    /// variable name when applied: the text it matches then is stored under that name.
     value: String,
     /// The name as a pattern (`$` escaped), as the reference matches it; `None` if that is
     /// not a valid pattern, in which case the name is matched literally.
@@ -39,6 +50,8 @@ pub fn next_name_candidate(name: &str) -> String {
 }
 
 /// `str(int(digits) + 1)` for a string of ASCII digits of any length.
+/// Python's integers have no upper limit, so neither does this: `$X_18446744073709551616`
+/// still has a successor, where parsing into a `u64` would fail.
 fn increment_decimal(digits: &str) -> String {
     let trimmed = digits.trim_start_matches('0');
     let mut bytes: Vec<u8> = trimmed.bytes().collect();
@@ -71,6 +84,7 @@ impl AlterationVariables {
         Self::default()
     }
 
+    /// The table, locked; crate-internal so that a caller can hold it across several stores.
     pub(crate) fn lock(&self) -> MutexGuard<'_, VarTable> {
         // A panic while holding the lock leaves the table consistent (every update is a
         // single push or assignment), so a poisoned lock is still usable.
@@ -105,6 +119,8 @@ impl AlterationVariables {
 impl VarTable {
     /// Remembers `matched` under `name` or the next free variant of it, and returns the
     /// name used.
+    /// A name that already holds the same text is reused, so within a run the same matched text
+    /// always gets the same name.
     pub(crate) fn store(&mut self, name: &str, matched: &str) -> String {
         let mut name = name.to_string();
         loop {
@@ -123,6 +139,8 @@ impl VarTable {
         name
     }
 
+    /// See [`AlterationVariables::apply`]. A name that is not a valid pattern is replaced as
+    /// plain text, and a substitution the engine gives up on leaves the text as it was.
     pub(crate) fn apply(&mut self, text: &str) -> String {
         // Like the reference, iterate over the variables as they were when we started,
         // newest first; variables defined on the way are not applied this time.

@@ -46,15 +46,20 @@ pub struct BridgeRun {
     pub server: Option<ServerReport>,
 }
 
+/// The bridge thread: it hands back the totals whether or not serving failed, so a failed
+/// run still reports what it did.
 type Worker = JoinHandle<(BridgeReport, Result<(), BridgeError>)>;
 
 /// A bridge serving a link on a thread of its own.
 #[derive(Debug)]
 pub struct BackgroundBridge {
+    /// Shared with the thread, which looks at it at least once per poll interval.
     stop: Arc<AtomicBool>,
     thread: Option<Worker>,
     link_address: Option<String>,
     server_address: String,
+    /// The server the bridge started, stopped after the bridge so that every exchange the
+    /// bridge served is in its record file; `None` for a server already running.
     server: Option<BackgroundServer>,
 }
 
@@ -121,10 +126,13 @@ impl BackgroundBridge {
     }
 
     /// Waits until the bridge stops by itself, then stops the server and reports.
+    /// (A listening link stops by itself only with `once`, or when accepting fails.)
     pub fn wait(mut self) -> Result<BridgeRun, BridgeError> {
         self.finish()
     }
 
+    /// Joins the thread, then stops the server; the server is stopped even when serving
+    /// failed, and serving's error is returned only after that.
     fn finish(&mut self) -> Result<BridgeRun, BridgeError> {
         let (report, result) = match self.thread.take() {
             Some(thread) => thread
@@ -138,6 +146,8 @@ impl BackgroundBridge {
     }
 }
 
+/// Dropping stops the bridge and waits for its thread. A server it started is stopped by
+/// its own drop, which waits for the record file too.
 impl Drop for BackgroundBridge {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);

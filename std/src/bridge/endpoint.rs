@@ -3,6 +3,9 @@
 //!
 //! A listening endpoint hands out one connection after another (QEMU, or a relay that
 //! reconnects); the others give one [`Port`] and then end.
+//! All of it is blocking std I/O with read timeouts, not tokio: the serialport crate is
+//! blocking, and the sockets that stand in for a device are made to behave the same way, so
+//! that the bridge and the serial proxy are written once, against [`Port`].
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -65,6 +68,8 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// A socket endpoint from `host:port` or `unix:PATH`, listening or connecting.
+    /// `host:port` is checked for shape only (a host, and a port that fits a `u16`); resolving
+    /// the host is left to binding or connecting, whose errors name the endpoint as given.
     pub fn socket(text: &str, listen: bool) -> Result<Endpoint, EndpointError> {
         if let Some(path) = text.strip_prefix("unix:") {
             if path.is_empty() {
@@ -112,6 +117,9 @@ impl Endpoint {
     /// Opens the endpoint: a listener binds (and is ready for [`Link::local_addr`]), the
     /// others connect or open the device. `poll` is the read timeout of the ports it gives,
     /// how often their users can look at a stop flag.
+    /// Listeners are made non-blocking, so that [`Link::next_port`] can look at its stop flag
+    /// between attempts. A Unix listener first removes the socket file an earlier run left,
+    /// which would make binding fail.
     pub fn open(&self, poll: Duration) -> Result<Link, EndpointError> {
         let io = |what, source| EndpointError::Io {
             what,
@@ -179,6 +187,8 @@ impl Endpoint {
     }
 }
 
+/// As the endpoint appears in messages: the device with its baud rate, the address, or
+/// `unix:PATH`.
 impl std::fmt::Display for Endpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -204,11 +214,15 @@ pub trait Port: Read + Write + Send {
     fn name(&self) -> String;
 }
 
-/// Whether a read error only means that no byte came in time.
+/// Whether a read error only means that no byte came in time. Both kinds occur: a socket's
+/// read timeout gives `WouldBlock` on Unix (`TimedOut` on Windows), a serial port's gives
+/// `TimedOut`.
 pub fn is_timeout(e: &std::io::Error) -> bool {
     matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
+/// A socket made into a port: blocking, with `poll` as its read timeout (it may come from a
+/// non-blocking listener), and without Nagle's delay.
 fn tcp_port(stream: TcpStream, poll: Duration) -> std::io::Result<Box<dyn Port>> {
     stream.set_nonblocking(false)?;
     // Each frame is written whole; Nagle would hold answers back by tens of milliseconds.
@@ -230,6 +244,7 @@ impl Port for TcpStream {
     }
 }
 
+/// Unix peers are usually unnamed sockets, so the name says only what it is.
 #[cfg(unix)]
 impl Port for UnixStream {
     fn try_clone_port(&self) -> std::io::Result<Box<dyn Port>> {
@@ -245,7 +260,9 @@ impl Port for UnixStream {
 
 /// A serial device opened with the serialport crate.
 pub struct SerialDevice {
+    /// The serialport crate's handle, opened with `poll` as its timeout.
     port: Box<dyn serialport::SerialPort>,
+    /// The device path, for logs.
     name: String,
 }
 
@@ -280,8 +297,11 @@ impl Port for SerialDevice {
     }
 }
 
+/// What an opened endpoint holds.
 enum LinkKind {
+    /// A serial device or a connected socket: one port, given once (`None` after).
     Once(Option<Box<dyn Port>>),
+    /// A TCP listener, non-blocking, accepting one connection after another.
     Tcp(TcpListener),
     #[cfg(unix)]
     Unix(UnixListener),
@@ -290,7 +310,9 @@ enum LinkKind {
 /// An opened [`Endpoint`]: the connections it gives, one after another.
 pub struct Link {
     kind: LinkKind,
+    /// The read timeout every accepted port gets.
     poll: Duration,
+    /// The endpoint as written, for messages.
     name: String,
 }
 
@@ -314,6 +336,8 @@ impl Link {
     }
 
     /// Where a listening link listens (`host:port`, or `unix:PATH`); `None` for the others.
+    /// The same forms `connect:` takes, so a printed address can be handed straight to the
+    /// other side.
     pub fn local_addr(&self) -> Option<String> {
         match &self.kind {
             LinkKind::Once(_) => None,
@@ -327,6 +351,7 @@ impl Link {
     }
 
     /// Whether the link can give more than one connection.
+    /// A bridge or proxy on a link that is not a listener ends with its one connection.
     pub fn is_listener(&self) -> bool {
         !matches!(self.kind, LinkKind::Once(_))
     }
@@ -338,6 +363,8 @@ impl Link {
 
     /// The next connection: waits for one on a listener (until `stop` is set), gives the one
     /// port of the others once. `None` when there is none (stopped, or already given).
+    /// A listener is polled (a non-blocking accept, then a sleep of at most 20 ms) rather than
+    /// waited on, so that `stop` is seen; a blocked `accept` could not be interrupted.
     pub fn next_port(&mut self, stop: &AtomicBool) -> Result<Option<Box<dyn Port>>, EndpointError> {
         let io = |source| EndpointError::Io {
             what: "cannot accept on",

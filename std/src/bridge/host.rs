@@ -33,12 +33,18 @@ pub enum PortEnd {
 /// A bridge: serves the devices on a link's connections, one after another, keeping the
 /// session across them (a reconnecting relay is the same device).
 pub struct Bridge {
+    /// Boxed: it holds a 64 KiB frame buffer, too much to move around on the stack.
     decoder: Box<FrameDecoder<MAX_FRAME>>,
+    /// Boxed for the same reason: it keeps the last answer (up to 64 KiB) to send again when a
+    /// device repeats a request whose answer was lost.
     session: Box<HostSession<MAX_FRAME>>,
     upstream: Upstream,
+    /// The bridge's own counts; the session's and the decoder's statistics are added when
+    /// [`report`](Bridge::report) is asked.
     report: BridgeReport,
 }
 
+/// The decoder and the session are left out: their buffers would flood the output.
 impl std::fmt::Debug for Bridge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Bridge")
@@ -93,6 +99,8 @@ impl Bridge {
 
     /// Serves one connection until it ends or `stop` is set. Its reads must time out now
     /// and then (see [`Port`]) for `stop` to be seen.
+    /// An unfinished frame is dropped when the connection ends (counted and logged): the device
+    /// repeats its request on the next connection, so nothing half-received is ever served.
     pub fn serve_port(&mut self, port: &mut dyn Port, stop: &AtomicBool) -> PortEnd {
         let mut buf = vec![0u8; 4096];
         let end = loop {
@@ -126,6 +134,9 @@ impl Bridge {
     }
 
     /// Feeds bytes from the device and writes what the session answers.
+    /// One read may hold several frames, part of one, or damage: the loop feeds until the input
+    /// is used up, asks for a repeat after damage, and answers each complete frame before it
+    /// looks at the next, so a device's requests are served in order, one at a time.
     fn take(&mut self, mut input: &[u8], port: &mut dyn Port) -> std::io::Result<()> {
         let Bridge {
             decoder,
@@ -180,6 +191,9 @@ impl Bridge {
     }
 }
 
+/// Logs what the session did on its own, without the server, by its weight: routine events
+/// (a session opened, a welcome or answer sent again) as information, a restart and damage
+/// as warnings, a version mismatch as an error; and counts those the report shows.
 fn log_event(event: HostEvent, report: &mut BridgeReport) {
     match event {
         HostEvent::Opened {

@@ -51,6 +51,8 @@ impl BridgeReport {
     }
 }
 
+/// One line with every count, zeros included: a bridge run is judged by what the line cost
+/// as much as by what was served, and a zero says the line was clean there.
 impl fmt::Display for BridgeReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = &self.decoder;

@@ -13,8 +13,10 @@ use crate::server::ServerConfig;
 use crate::traffic::custom::{REQUEST_PREFIX, SEPARATOR};
 
 /// The server's complaint when exact matching finds nothing.
+/// The lead of `traffic::wire::mismatch_reply`'s text, the reference's own.
 const MISMATCH: &str = "CAPTUREMOCK MISMATCH: ";
 /// The server's other refusals.
+/// The lead of `traffic::wire::error_reply`'s text, which only this server sends.
 const ERROR: &str = "CAPTUREMOCK ERROR: ";
 
 /// How one exchange was served.
@@ -49,6 +51,8 @@ impl Served {
 /// "Mode 2"). It looks requests up without using anything up and records nothing.
 #[derive(Debug, Clone)]
 pub struct RecordedLookup {
+    /// An engine with no recorder, used only for [`Engine::would_replay`], which takes nothing
+    /// from the replay file: the server's own lookups still find every repeat unused.
     engine: Arc<Engine>,
 }
 
@@ -64,6 +68,8 @@ impl RecordedLookup {
     }
 
     /// Whether a server in mode 2 replays `request` rather than recording it.
+    /// The request is altered first, as the server alters it, so that the answer is the one the
+    /// server's own lookup would give.
     pub fn replays(&self, request: &str) -> bool {
         let key = format!("{REQUEST_PREFIX}:{}", self.engine.alter(None, request));
         self.engine.would_replay(&key)
@@ -74,8 +80,11 @@ impl RecordedLookup {
 /// exchanges.
 #[derive(Debug, Clone)]
 pub struct Upstream {
+    /// A blocking client: the bridge serves from a thread of its own, not from a task.
     client: Client,
+    /// The mode devices are told; it decides what a `Replay` frame does.
     mode: Mode,
+    /// Mode 2's decider; `None` records everything.
     lookup: Option<RecordedLookup>,
 }
 
@@ -111,6 +120,10 @@ impl Upstream {
     }
 
     /// Serves one exchange.
+    /// In mode 2 the server is asked only about requests it would replay (see
+    /// [`RecordedLookup`]); for the others the device hears `NoMatch`, calls the real thing, and
+    /// sends the result in a `Record` frame. Texts the protocol cannot carry are refused before
+    /// anything is sent, and a server's refusal reply is a failure, not a response.
     pub fn serve(&self, exchange: &Exchange<'_>) -> Served {
         match *exchange {
             Exchange::Record {
@@ -162,6 +175,7 @@ impl Upstream {
     }
 }
 
+/// Whether the server answered with one of its refusals rather than the echo of a record.
 fn is_refusal(reply: &str) -> bool {
     reply.starts_with(MISMATCH) || reply.starts_with(ERROR)
 }
@@ -179,6 +193,8 @@ fn refuse(seq: u16, request: &str, response: Option<&str>) -> Option<Served> {
     Some(Served::Failed(HostError::Refused))
 }
 
+/// The server could not be reached or did not answer: logged with its causes, reported to
+/// the device as `Unavailable`.
 fn unavailable(seq: u16, error: &ClientError) -> Served {
     tracing::error!(seq, "{}", crate::ErrorChain(error));
     Served::Failed(HostError::Unavailable)

@@ -8,6 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// A result's text form.
+/// Chosen by type, not at run time: `capture` uses [`Json`] and `capture_text` uses [`Text`].
+/// Both report `serde_json::Error`, which `Text` never returns.
 pub(crate) trait Codec<T> {
     /// The text to record.
     fn encode(value: &T) -> Result<String, serde_json::Error>;
@@ -29,6 +31,8 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for Json {
 }
 
 /// Plain text.
+/// A `String` as it is, so that a custom client in another language reads and writes the
+/// same entries with no JSON in between.
 pub(crate) struct Text;
 
 impl Codec<String> for Text {

@@ -1,4 +1,7 @@
 //! The session a thread captures into, and whether it is inside a real call.
+//! Thread-local because `capture(...)` takes no session argument: the session comes from the
+//! thread, as a logger's context does. A stack, so that a session entered inside another
+//! gives the outer one back when its guard drops.
 
 use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
@@ -17,10 +20,12 @@ thread_local! {
 #[derive(Debug)]
 #[must_use = "the session is current only while the guard lives"]
 pub struct Entered {
+    /// Which session to take off the stack when dropped (guards may drop out of order).
     session: Session,
     _not_send: PhantomData<*const ()>,
 }
 
+/// Pushes `session` on this thread's stack; the guard takes it off.
 pub(super) fn enter(session: Session) -> Entered {
     CURRENT.with(|c| c.borrow_mut().push(session.clone()));
     Entered {
@@ -42,6 +47,7 @@ impl Drop for Entered {
 }
 
 /// The session this thread captures into, if any.
+/// The innermost one entered and not yet left.
 pub fn current() -> Option<Session> {
     CURRENT.with(|c| c.borrow().last().cloned())
 }
@@ -52,7 +58,10 @@ pub(super) fn in_real_call() -> bool {
 }
 
 /// Runs a capture's real call, marked as such (also when it unwinds).
+/// A counter rather than a flag, so that nested real calls unmark correctly, and lowered by
+/// a guard, so that a panicking real call does not leave the thread marked for good.
 pub(super) fn real_call<T>(real: impl FnOnce() -> T) -> T {
+    /// Lowers the count when dropped, unwinding included.
     struct Mark;
     impl Drop for Mark {
         fn drop(&mut self) {

@@ -51,17 +51,23 @@ fn drift_path(mock: &Path) -> PathBuf {
 }
 
 /// A fresh temporary record file for this process.
+/// The session records there, never straight into the mock file: in replay mode the mock file
+/// is what the run is compared with, and a failing or panicking test must leave it as it was.
+/// Numbered per process, so parallel tests (threads of one process) never share one, and
+/// named after the process, so parallel test binaries do not either.
 fn temp_record_path() -> PathBuf {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     std::env::temp_dir().join(format!("capturemock-{}-{n}.mock", std::process::id()))
 }
 
+/// An error mapper naming what was being done to which file, for [`CaptureError::Io`].
 fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> CaptureError {
     let path = path.to_path_buf();
     move |source| CaptureError::Io { what, path, source }
 }
 
+/// Removes `path`; a file that is already gone is no error.
 fn remove_if_there(path: &Path) -> Result<(), CaptureError> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io("remove", path)(e)),
@@ -70,6 +76,8 @@ fn remove_if_there(path: &Path) -> Result<(), CaptureError> {
 }
 
 /// Moves `from` to `to`, copying when they are on different file systems.
+/// (The temporary directory often is on another.) The mock file's directories are created,
+/// since the first recording of a test in a new module needs them.
 fn move_file(from: &Path, to: &Path) -> Result<(), CaptureError> {
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent).map_err(io("create the directory", parent))?;
@@ -84,9 +92,11 @@ fn move_file(from: &Path, to: &Path) -> Result<(), CaptureError> {
 /// How a [`TestMock`] is set up; see [`TestMock::builder`].
 #[derive(Debug, Default)]
 pub struct TestBuilder {
+    /// `None`: the thread's name, which the test harness sets to the test's path.
     name: Option<String>,
     dir: Option<PathBuf>,
     mode: Option<Mode>,
+    /// `None`: `.capturemockrc` in the working directory, if it exists.
     rc_files: Option<Vec<PathBuf>>,
     policy: NewRequestPolicy,
 }
@@ -135,6 +145,10 @@ impl TestBuilder {
     }
 
     /// Starts: chooses the mode, loads the mock file, enters the session on this thread.
+    /// In replay mode the mock file's text is kept as it was at the start: it is what the run's
+    /// exchanges are compared with at the end. Errors: no test name (a thread the test harness
+    /// did not name, such as `main`), a bad `CAPTUREMOCK_MODE`, a missing mock file in replay
+    /// mode, rc or replay files that do not load.
     pub fn try_start(self) -> Result<TestMock, CaptureError> {
         let name = match self.name {
             Some(name) => name,
@@ -220,10 +234,14 @@ impl TestBuilder {
 #[must_use = "the mock is checked when this is dropped: bind it (`let _mock = ...`)"]
 pub struct TestMock {
     session: Session,
+    /// Dropped before the check, so the session is no longer this thread's current one.
     entered: Option<Entered>,
     mock: PathBuf,
+    /// The temporary record file (see `temp_record_path`).
     record: PathBuf,
+    /// In replay mode, the mock file as it was at the start.
     replay_text: Option<String>,
+    /// Set once concluded, so that `Drop` does nothing more.
     done: bool,
 }
 
@@ -260,6 +278,10 @@ impl TestMock {
         self.conclude()
     }
 
+    /// Flushes the session and judges what it recorded. Replay: equal to the mock file, or a
+    /// [`CaptureError::Drift`] with the diff and this run's exchanges left in `<mock>.tmp`.
+    /// Record and mode 2: the record becomes the mock file, or the mock file is removed when
+    /// nothing was recorded. A `.tmp` left by an earlier drift goes once the test passes.
     fn conclude(&mut self) -> Result<(), CaptureError> {
         self.done = true;
         self.entered = None;
@@ -299,6 +321,8 @@ impl TestMock {
     }
 }
 
+/// A panicking test changes nothing (its exchanges are thrown away, the mock file kept),
+/// which also avoids panicking again while unwinding, an abort.
 impl Drop for TestMock {
     fn drop(&mut self) {
         if self.done {

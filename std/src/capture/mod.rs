@@ -94,7 +94,8 @@ pub use capturemock_macros::capture_test as test;
 use serde::{de::DeserializeOwned, Serialize};
 
 /// Records or replays the result of `real` in the thread's current session (see the
-/// [module docs](self)); without a session, calls `real`.
+/// [module docs](self)); without a session, calls `real`, so that code with captures in it
+/// runs unchanged outside tests, where no session is entered.
 ///
 /// # Panics
 /// When the capture fails: nothing recorded answers in replay mode, the replayed text does not

@@ -1,5 +1,10 @@
 //! A capture session: the mode, the replay file loaded into the core engine, the record file
 //! written in order. Shared by every thread that captures into it.
+//! There is no transport and no sequencer: exchanges are numbered by the engine's
+//! [`decide_next`](crate::exchange::Engine::decide_next) under the replay file's lock, so
+//! numbers, repeat counters and the record file follow the order in which threads asked. The
+//! real call runs outside every lock: a slow one holds back the writing of later exchanges
+//! (they wait in memory for their turn in the file) but not their lookups.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -24,19 +29,26 @@ use crate::traffic::custom::{REQUEST_PREFIX, RESPONSE_PREFIX};
 
 /// A capture session. Cloning gives another handle on the same session (for other threads:
 /// [`enter`](Session::enter) it there).
+/// A session is `Send` and `Sync`; what stays on one thread is the guard that makes it
+/// current there.
 #[derive(Debug, Clone)]
 pub struct Session {
     inner: Arc<Inner>,
 }
 
+/// What every handle of a session shares; dropped with the last handle.
 #[derive(Debug)]
 struct Inner {
     /// Decides, counts repeats and records, as for every other way into capturemock.
     engine: Engine,
+    /// For messages: a description that is not recorded names the file it is missing from.
     replay_path: Option<PathBuf>,
+    /// Reported by [`Session::record_path`].
     record_path: Option<PathBuf>,
 }
 
+/// The last handle is gone: whatever still waits is written, so a session nobody flushed
+/// still leaves a complete record file.
 impl Drop for Inner {
     fn drop(&mut self) {
         self.engine.flush();
@@ -49,9 +61,15 @@ pub struct SessionBuilder {
     mode: Mode,
     replay: Option<PathBuf>,
     record: Option<PathBuf>,
+    /// `use_exact_matching`; the engine enforces it, so that its near-miss log can still name
+    /// the nearest recorded description.
     exact_matching: bool,
+    /// How CR and LF inside texts are written to the record file; the replay file is read the
+    /// same way.
     newlines: NewlineOptions,
+    /// Mode 2's treatment of descriptions with no exact match; the reference's by default.
     policy: NewRequestPolicy,
+    /// Applied to descriptions before the lookup, and to results recorded from the real call.
     alterations: Alterations,
 }
 
@@ -106,6 +124,10 @@ impl SessionBuilder {
     }
 
     /// Loads the replay file and prepares the record file.
+    /// Errors: the record file is the replay file (recording would remove what is being
+    /// replayed), the replay file is missing in replay mode (in mode 2 a missing file means
+    /// recording everything), the replay file does not load, or the record file cannot be
+    /// prepared.
     pub fn open(self) -> Result<Session, CaptureError> {
         let replay = match (&self.replay, self.mode) {
             (Some(path), Mode::Replay | Mode::ReplayOldRecordNew) if path.exists() => {
@@ -154,6 +176,8 @@ impl SessionBuilder {
     }
 }
 
+/// Compares canonical paths when both files exist, so `./a.mock` and `a.mock` are one file;
+/// otherwise the paths as given.
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
@@ -169,7 +193,8 @@ struct Pending<'s> {
 }
 
 impl Pending<'_> {
-    /// The real call is over: the caller completes the exchange itself.
+    /// The real call is over: the caller completes the exchange itself. `forget` skips the
+    /// `Drop` that would complete it empty.
     fn disarm(self) -> ExchangeNo {
         let n = self.n;
         std::mem::forget(self);
@@ -183,6 +208,7 @@ impl Drop for Pending<'_> {
     }
 }
 
+/// A record entry of a capture: captures, like custom-client traffic, carry no timestamp.
 fn entry(prefix: &'static str, text: &str) -> RecordEntry {
     RecordEntry {
         prefix,
@@ -299,6 +325,8 @@ impl Session {
         }
     }
 
+    /// A synchronous capture: `begin`, then, if the mode needs the real thing, the real call
+    /// (marked, so that captures inside it are recognised) and `finish`.
     fn run<C: Codec<T>, T>(
         &self,
         description: &str,
@@ -400,6 +428,10 @@ impl Session {
             })
     }
 
+    /// Records the real call's result: encoded, altered, recorded under the exchange's number,
+    /// then decoded back once, so that a value the replay could not read is an error now
+    /// ([`CaptureError::NotReplayable`]) rather than in the next run. The caller gets the real
+    /// value, not the decoded copy.
     fn finish<C: Codec<T>, T>(
         &self,
         pending: Pending<'_>,

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+/// The help's closing text: how the pieces fit together, the exit statuses and examples,
+/// which the list of options alone does not tell.
 const AFTER_HELP: &str = "\
 How it works:
   capturemock starts a server, tells PROGRAM where it is through CAPTUREMOCK_SERVER=host:port

@@ -12,8 +12,10 @@ use crate::bridge::{BackgroundBridge, BridgeRun, Endpoint, Host, RecordedLookup}
 use crate::server::ServerConfig;
 
 /// How often the bridge looks at its stop flag.
+/// It is also the read timeout of the line's ports, and so bounds how long stopping takes.
 const POLL: Duration = Duration::from_millis(50);
 
+/// The help's closing text: how frames become exchanges, when the bridge stops, examples.
 const AFTER_HELP: &str = "\
 The device speaks capturemock-core's link protocol (docs/link.md): its Record frames become
 SUT_CUSTOM:request:SUT_SEP:response exchanges and its Replay frames SUT_CUSTOM:request, so
@@ -117,6 +119,9 @@ pub struct BridgeCli {
 
 impl BridgeCli {
     /// The same settings as the main command's, for its setup and drift check.
+    /// Going through the main command's `Setup` means the bridge's server reads rc files, replay
+    /// and record files with the same checks and messages as `capturemock` itself, rather than
+    /// through a second copy of that setup.
     fn as_server_cli(&self) -> Cli {
         // The bridge's server keeps the server's default limits.
         let limits = crate::server::Limits::default();
@@ -145,6 +150,8 @@ impl BridgeCli {
         }
     }
 
+    /// The line from `--serial`, `--listen` or `--connect`; clap's argument group makes sure
+    /// exactly one is given, so the last arm is only a safety net.
     fn endpoint(&self) -> Result<Endpoint, CliError> {
         Ok(match (&self.serial, &self.listen, &self.connect) {
             (Some(path), _, _) => Endpoint::Serial {
@@ -163,6 +170,9 @@ impl BridgeCli {
 }
 
 /// Runs `capturemock bridge`; returns the exit status.
+/// Files are set up before the line is opened, so a bad rc, replay or record file fails
+/// before a device is connected. The drift check and the record-loss check apply only to a
+/// server the bridge started: a server already running reports its own.
 pub fn run(args: BridgeCli) -> Result<u8, CliError> {
     let endpoint = args.endpoint()?;
     let server_cli = args.as_server_cli();
@@ -221,6 +231,9 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
 
 /// A server already running: the mode as given, and in mode 2 a lookup in the same replay
 /// file with the same rc settings.
+/// The mode cannot fail to parse (clap keeps `-m` within 0..=2). The lookup must decide as
+/// the running server decides, so it is built from the same rc files and replay file as
+/// that server was given.
 fn running(args: &BridgeCli, address: &str) -> Result<Host, CliError> {
     let mode = Mode::parse(&args.mode.to_string()).unwrap_or(Mode::Replay);
     let lookup = match (&args.replay, mode) {

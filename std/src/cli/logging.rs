@@ -24,6 +24,8 @@ pub struct LogFilterError {
 /// Sends `tracing` events to stderr, filtered by `filter` (else `$CAPTUREMOCK_LOG`, else
 /// `warn`): warnings and errors by default, which is where near misses and the replay summary
 /// are reported.
+/// Lines carry no time and no target: they are for a person reading a test run's output, in
+/// which they sit among the program's own lines. Colours only on a terminal.
 pub fn init(filter: Option<&str>) -> Result<(), LogFilterError> {
     let filter = filter
         .map(str::to_owned)

@@ -178,6 +178,10 @@ impl Invocation {
     }
 
     /// Parses `args` (the first is the program name).
+    /// Subcommands are told apart by hand, on the first argument only, not with clap's
+    /// subcommands: the reference's command line takes any program as its first argument, and a
+    /// clap subcommand would hide a program called `bridge`. Where the program's arguments start
+    /// (after `--`, or first of all) is worked out from their count, since clap does not say.
     pub fn try_parse_from<I, T>(args: I) -> Result<Invocation, clap::Error>
     where
         I: IntoIterator<Item = T>,
@@ -272,6 +276,8 @@ fn program_exists(program: &std::ffi::OsStr) -> bool {
 
 /// The subcommand `word` is a near miss of (ignoring case, optimal string alignment
 /// distance: at most 1 for `help`, at most 2 for the longer names).
+/// The bound is a third of the name's length (at most 2), so that short words that happen
+/// to be near `help` are not taken for it; the word itself is not its own near miss.
 pub fn nearest_subcommand(word: &str) -> Option<&'static str> {
     let lower = word.to_lowercase();
     SUBCOMMANDS
@@ -285,6 +291,8 @@ pub fn nearest_subcommand(word: &str) -> Option<&'static str> {
 
 /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
 /// neighbours each count 1.
+/// Swaps count once because two swapped letters (`brdige`) are a common typing slip; the
+/// full table is cheap, since subcommand names are short.
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -329,6 +337,7 @@ fn check_program(cli: &Cli) -> Result<(), CliError> {
 }
 
 /// Prints one line on stdout at once (an address a caller waits for).
+/// Flushed at once, since a caller is waiting for it before it can connect.
 fn print_line(text: &str) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
@@ -378,11 +387,15 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
 /// Everything decided before the server starts.
 #[derive(Debug)]
 pub(crate) struct Setup {
+    /// The server's settings: rc files, command-line options and limits combined, the replay
+    /// file loaded, the record file prepared.
     pub config: ServerConfig,
     /// The replay file's path and text, kept for the drift check when replaying.
     pub drift_baseline: Option<(PathBuf, String)>,
 }
 
+/// A duration option in seconds. Zero, negative, NaN and overflowing values are refused:
+/// none of them is a usable limit.
 fn seconds(option: &'static str, value: f64) -> Result<Duration, CliError> {
     Duration::try_from_secs_f64(value)
         .ok()
@@ -391,6 +404,10 @@ fn seconds(option: &'static str, value: f64) -> Result<Duration, CliError> {
 }
 
 impl Setup {
+    /// Decides everything that can fail before the program runs, so that a mistake costs no
+    /// run: the rc files, the mode (replay without `-p` means record), the
+    /// limits, the replay file (loaded, and its text kept for the drift check), then the record
+    /// file, prepared after the replay file is read since they may be the same file.
     fn new(cli: &Cli) -> Result<Self, CliError> {
         let rc = load_rc(cli.rcfiles.as_deref())?;
         let mut mode = Mode::parse(&cli.mode.to_string()).unwrap_or(Mode::Replay);

@@ -12,8 +12,10 @@ use crate::bridge::Endpoint;
 use crate::serial_proxy::{parse_delimiter, BackgroundProxy, Framing, ProxyConfig};
 
 /// How often the proxy looks at its stop flag.
+/// It is also the read timeout of the lines' ports, and so bounds how long stopping takes.
 const POLL: Duration = Duration::from_millis(20);
 
+/// The help's closing text: the line syntax, how requests are cut, examples.
 const AFTER_HELP: &str = "\
 LINE is a serial device path (/dev/ttyUSB0, at --baud), or listen:HOST:PORT, listen:unix:PATH,
 connect:HOST:PORT or connect:unix:PATH for a socket standing in for one (QEMU, tests).
@@ -101,6 +103,8 @@ pub struct SerialProxyCli {
 }
 
 impl SerialProxyCli {
+    /// `-m` if given (clap keeps it within 0..=2, so the fallback is never used); otherwise
+    /// replay with a replay file, record without one.
     fn mode(&self) -> Mode {
         match (self.mode, &self.replay) {
             (Some(m), _) => Mode::parse(&m.to_string()).unwrap_or(Mode::Record),
@@ -109,6 +113,8 @@ impl SerialProxyCli {
         }
     }
 
+    /// `--no-delimiter` requires `--idle-gap` (clap checks it), so the framing can always end a
+    /// request.
     fn framing(&self) -> Result<Framing, CliError> {
         let delimiter =
             if self.no_delimiter {
@@ -126,6 +132,10 @@ impl SerialProxyCli {
 }
 
 /// Runs `capturemock serial-proxy`; returns the exit status.
+/// The replay file is read before the record file is prepared (they may be the same file:
+/// replayed, then recorded again), and both before any line is opened, so a bad file fails
+/// before a device sees anything. A failed record write exits 2, a drift under
+/// `--fail-on-drift` 1.
 pub fn run(args: SerialProxyCli) -> Result<u8, CliError> {
     let mode = args.mode();
     let mut config = ProxyConfig {

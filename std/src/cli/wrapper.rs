@@ -1,4 +1,6 @@
 //! Running the program (or only the server) around a server, then the end-of-run checks.
+//! The server stops only after the program has ended, and the program's exit status becomes
+//! the command's, so `capturemock -- program` can stand in a script wherever `program` stood.
 
 use std::io::Write;
 use std::process::ExitStatus;
@@ -11,8 +13,14 @@ use crate::server::{self, ServerReport};
 /// Exit status when the program could not be found (as a shell reports it).
 const NOT_FOUND: u8 = 127;
 /// Exit status when the program was found but could not be run.
+/// Both as a shell reports them, so a calling script sees what it would see without us.
 const CANNOT_RUN: u8 = 126;
 
+/// The main command. The socket is bound first, so the address is known (and printed for
+/// `--server-only` or `--print-address`) before anything runs. The server is then served in
+/// a task while the program runs; with `--server-only`, until a signal, or until a client's
+/// `TERMINATE_SERVER` ends the server, which closes the stop channel. Then the server is
+/// stopped, its record file written, and the checks run.
 pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<Outcome, CliError> {
     let mode = setup.config.mode;
     let listener = server::bind(&setup.config, cli.port).await?;
@@ -144,6 +152,8 @@ async fn run_program(cli: &Cli, address: &str, mode: u8) -> u8 {
 }
 
 /// The shell's reading of an exit status: the code, or 128 + the signal number.
+/// The code is taken modulo 256, as the shell takes it; a status with neither (outside Unix)
+/// is 1.
 fn exit_code(status: ExitStatus) -> u8 {
     if let Some(code) = status.code() {
         return u8::try_from(code & 0xff).unwrap_or(1);
@@ -158,6 +168,8 @@ fn exit_code(status: ExitStatus) -> u8 {
     1
 }
 
+/// Passes SIGTERM on to the program, so that `kill` on the wrapper ends the program first and
+/// the server then stops cleanly, writing its record file.
 #[cfg(unix)]
 fn forward_terminate(child: &tokio::process::Child) {
     use nix::sys::signal::{kill, Signal};
@@ -168,6 +180,7 @@ fn forward_terminate(child: &tokio::process::Child) {
     }
 }
 
+/// Outside Unix there is no SIGTERM to pass on.
 #[cfg(not(unix))]
 fn forward_terminate(_child: &tokio::process::Child) {}
 
@@ -182,11 +195,15 @@ pub(crate) enum Signal {
 
 /// SIGINT and SIGTERM, listened to from creation on (so that neither kills this process).
 pub(crate) struct Signals {
+    /// SIGINT's and SIGTERM's streams; `None` when they could not be set up (logged), and
+    /// [`next`](Signals::next) then never returns.
     #[cfg(unix)]
     streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
 }
 
 impl Signals {
+    /// Listens from now on: from here a SIGINT or SIGTERM no longer kills this process (and
+    /// with it the server, before it wrote its record file).
     pub(crate) fn new() -> Self {
         #[cfg(unix)]
         {
@@ -204,6 +221,7 @@ impl Signals {
         Signals {}
     }
 
+    /// The next SIGINT or SIGTERM; outside Unix, the next Ctrl-C.
     pub(crate) async fn next(&mut self) -> Signal {
         #[cfg(unix)]
         {

@@ -13,10 +13,13 @@ use super::{message, ClientConfig, ClientError};
 /// so any number may run at once.
 #[derive(Debug, Clone)]
 pub struct AsyncClient {
+    /// Read only: each exchange takes what it needs, so clones share nothing mutable.
     config: ClientConfig,
 }
 
 /// Runs `work` within `limit` (or without limit), naming what timed out.
+/// Each phase of an exchange (connecting, sending, reading the answer) gets the whole limit
+/// for itself, as the blocking client's phases do.
 async fn within<T>(
     limit: Option<Duration>,
     address: &str,
@@ -91,6 +94,8 @@ impl AsyncClient {
         self.exchange(message::TERMINATE_MESSAGE).await.map(drop)
     }
 
+    /// Turns a server's complaint into [`ClientError::Server`], so that `call` never hands a
+    /// mismatch text to the program as if it were the recorded response.
     fn checked(&self, request: &str, reply: String) -> Result<String, ClientError> {
         if message::is_complaint(&reply) {
             return Err(ClientError::Server {
@@ -102,6 +107,9 @@ impl AsyncClient {
         Ok(reply)
     }
 
+    /// One exchange on a connection of its own, in the classic framing: the message, a shutdown
+    /// of the write side, then the reply to end of input. A timeout names the phase that ran
+    /// out, which tells a slow server from an unreachable one.
     async fn exchange(&self, message: &str) -> Result<String, ClientError> {
         let address = self.config.address.as_str();
         let timeouts = self.config.timeouts;

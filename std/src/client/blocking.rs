@@ -12,6 +12,7 @@ use super::{message, ClientConfig, ClientError};
 /// can be shared between threads.
 #[derive(Debug, Clone)]
 pub struct Client {
+    /// Read only: each exchange opens its own connection, so clones share nothing mutable.
     config: ClientConfig,
 }
 
@@ -85,6 +86,8 @@ impl Client {
         self.exchange(message::TERMINATE_MESSAGE).map(drop)
     }
 
+    /// Turns a server's complaint into [`ClientError::Server`], so that `call` never hands a
+    /// mismatch text to the program as if it were the recorded response.
     fn checked(&self, request: &str, reply: String) -> Result<String, ClientError> {
         if message::is_complaint(&reply) {
             return Err(ClientError::Server {
@@ -97,6 +100,8 @@ impl Client {
     }
 
     /// One connection: send the message, shut the write side, read to the end.
+    /// The write timeout bounds sending; [`read_to_end`] bounds the whole answer. A timeout names
+    /// the phase that ran out.
     fn exchange(&self, message: &str) -> Result<String, ClientError> {
         let address = &self.config.address;
         let timeouts = self.config.timeouts;
@@ -128,6 +133,8 @@ impl Client {
         })
     }
 
+    /// Tries every address `host:port` resolves to (`localhost` may give IPv6 and IPv4), each
+    /// within the connect timeout, and reports the last failure, as a timeout when it was one.
     fn connect(&self) -> Result<TcpStream, ClientError> {
         let address = &self.config.address;
         let resolved = address
@@ -162,6 +169,8 @@ impl Client {
     }
 }
 
+/// Which error kinds a timed-out socket operation gives: `WouldBlock` on Unix, `TimedOut`
+/// elsewhere and from `connect_timeout`.
 fn is_timeout(e: &std::io::Error) -> bool {
     matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock)
 }

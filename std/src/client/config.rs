@@ -22,6 +22,9 @@ pub struct Timeouts {
     pub io: Option<Duration>,
 }
 
+/// 10 seconds to connect, 60 for each direction of an exchange: long enough for a server
+/// that holds an answer back while earlier exchanges take their turn, short enough that a
+/// dead server fails a test instead of hanging it.
 impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {
@@ -76,6 +79,8 @@ impl ClientConfig {
     }
 }
 
+/// A variable's value; an unset or non-UTF-8 variable is an error that names it, since the
+/// usual cause is a program run without `capturemock` around it.
 fn env_var(variable: &'static str) -> Result<String, ClientError> {
     match std::env::var(variable) {
         Ok(value) => Ok(value),
@@ -85,6 +90,9 @@ fn env_var(variable: &'static str) -> Result<String, ClientError> {
 }
 
 /// `host:port` with a non-empty host and a port 1-65535 (`[::1]:port` works too).
+/// Checked when the configuration is made, so that a malformed `CAPTUREMOCK_SERVER` is
+/// reported as such rather than as a failure to connect at the first exchange. The host is
+/// not resolved here.
 fn check_address(address: &str) -> Result<(), ClientError> {
     let bad = || ClientError::BadAddress {
         value: address.to_string(),

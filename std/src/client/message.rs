@@ -1,12 +1,17 @@
 //! The texts a custom client sends (compat spec section 3).
+//! Built and checked here once for both clients, so that the blocking and the async one
+//! cannot disagree about what they send or refuse.
 
 use crate::traffic::custom::{CUSTOM_PREFIX, SEPARATOR};
 
 use super::ClientError;
 
 /// What the reference sends to stop a server.
+/// Byte for byte, newline included; the server only tests the prefix.
 pub(crate) const TERMINATE_MESSAGE: &str = "TERMINATE_SERVER\n";
 
+/// Refuses a text holding `:SUT_SEP:`: the server would split the message there and record
+/// another exchange than the one meant, so the client says so instead of sending it.
 fn check(text: &str, what: &'static str) -> Result<(), ClientError> {
     if text.contains(SEPARATOR) {
         return Err(ClientError::ContainsSeparator { what });
@@ -14,6 +19,8 @@ fn check(text: &str, what: &'static str) -> Result<(), ClientError> {
     Ok(())
 }
 
+/// Refuses an empty request too: the server neither answers nor records one, so sending it
+/// could only fail silently.
 fn check_request(request: &str) -> Result<(), ClientError> {
     if request.is_empty() {
         return Err(ClientError::EmptyRequest);

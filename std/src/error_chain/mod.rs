@@ -16,6 +16,8 @@ use std::fmt;
 ///
 /// A cause whose message the text so far already ends with is not repeated (some foreign
 /// errors interpolate their own source).
+/// It borrows the error and formats lazily, so a log line or a panic message builds the
+/// chain only when it is shown.
 ///
 /// ```
 /// use capturemock::ErrorChain;
@@ -46,6 +48,8 @@ impl fmt::Display for ErrorChain<'_> {
     }
 }
 
+/// The same text as `Display`, so that wherever `Debug` is used (`{:?}`, an assertion's
+/// message) the chain reads the same.
 impl fmt::Debug for ErrorChain<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)

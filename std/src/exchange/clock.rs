@@ -6,6 +6,7 @@
 use std::fmt::Debug;
 
 /// A source of record timestamps.
+/// `Send + Sync` because one clock serves every exchange of a run, on any thread.
 pub trait Clock: Send + Sync + Debug {
     /// The current time as the reference writes it after `--TIM:`.
     fn timestamp(&self) -> String;
@@ -32,6 +33,8 @@ impl Clock for FixedClock {
 }
 
 /// Python's `datetime.isoformat()`: `YYYY-MM-DDTHH:MM:SS[.ffffff]`.
+/// Python's `datetime` holds microseconds, so finer digits are cut off, and the fraction is
+/// left out when it is zero, as Python leaves it out.
 pub fn python_isoformat(time: chrono::NaiveDateTime) -> String {
     use chrono::Timelike;
     let micros = time.nanosecond() / 1000 % 1_000_000;

@@ -42,6 +42,8 @@ pub struct NearMiss {
 
 impl NearMiss {
     /// Logs this near miss with its word diff.
+    /// A warning, since it is the moment a test's behaviour departs from its recording, and the
+    /// diff goes with it so that the log alone says what changed.
     pub fn log(&self) {
         let what = match self.kind {
             NearMissKind::Nearest => "answered from the nearest recorded request",
@@ -70,6 +72,9 @@ impl NearMiss {
 
 /// A word diff from `recorded` to `request`: common words as they are, words only in the
 /// recorded request as `[-word-]`, words only in the request as `{+word+}`.
+/// Common words are shown as the request has them. Words are compared by id, one id per
+/// distinct word of the two texts, as the core compares them. When the core cannot compute
+/// the blocks, the whole texts are shown as replaced.
 pub fn word_diff(recorded: &str, request: &str) -> String {
     let a_words: Vec<&str> = words(recorded).collect();
     let b_words: Vec<&str> = words(request).collect();
@@ -102,6 +107,10 @@ pub fn word_diff(recorded: &str, request: &str) -> String {
     out.join(" ")
 }
 
+/// The core's matching blocks of two word-id lists, the same computation the best match is
+/// scored with. The buffers are sized with the core's own `required` functions, so the
+/// capacity error behind `None` is not expected; [`word_diff`] would then show the whole
+/// texts as replaced.
 fn blocks(a: &[u32], b: &[u32]) -> Option<Vec<Block>> {
     let mut index_storage = vec![0u32; BIndex::required(b.len())];
     let index = BIndex::new(b, &mut index_storage).ok()?;
@@ -116,7 +125,8 @@ fn blocks(a: &[u32], b: &[u32]) -> Option<Vec<Block>> {
 /// What the end-of-run summary says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// Requests that had no exact match, in exchange order.
+    /// Requests that had no exact match, in the order they were decided: exchange order,
+    /// except for an exchange that ran late (given up on by the sequencer).
     pub near_misses: Vec<NearMiss>,
     /// Recorded requests with response groups that were never used: the request, how many
     /// times it occurs in the replay file and how many times it was chosen.
@@ -125,6 +135,8 @@ pub struct Summary {
 
 impl Summary {
     /// The replay file's requests whose groups were not all used.
+    /// A recorded response nobody asked for usually means the code under test stopped making a
+    /// call it made when it was recorded, which an answer-by-answer log cannot show.
     pub fn unused_from(requests: Vec<OwnedRequestInfo>) -> Vec<OwnedRequestInfo> {
         requests
             .into_iter()

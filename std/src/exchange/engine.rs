@@ -33,6 +33,8 @@ pub struct Rules {
     pub clock: Arc<dyn Clock>,
 }
 
+/// Record mode, no alterations, no exact matching, no timestamps: what a run without any
+/// settings does.
 impl Default for Rules {
     fn default() -> Self {
         Rules {
@@ -105,11 +107,15 @@ pub struct Engine {
     replay: Option<Arc<Mutex<ReplayFile>>>,
     /// The record file, when there is one.
     recorder: Option<Mutex<Recorder>>,
+    /// Every near miss of the run, for the end-of-run summary; each is also logged as it
+    /// happens, since a run that is killed never gets to its summary.
     near_misses: Mutex<Vec<NearMiss>>,
     /// The next exchange number handed out in call order ([`Engine::decide_next`]).
     next: AtomicU64,
 }
 
+/// Locks `mutex`, using it even if a panic poisoned it (see the comment inside for why that
+/// is sound here).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every update under these locks leaves the state consistent (single assignments,
     // pushes, a table's counters), so a panic elsewhere does not spoil it.
@@ -119,6 +125,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Engine {
     /// An engine deciding by `rules`, answering from `replay` and recording with `recorder`
     /// (none, or one without a path: nothing is recorded).
+    /// A replay file with no request is dropped here: without one every mode records, as in the
+    /// reference, and no lookup then takes its lock. A recorder without a path is dropped too, so
+    /// [`records`](Self::records) is a single test that traffic kinds can ask on every entry.
     pub fn new(
         rules: Rules,
         replay: Option<Arc<Mutex<ReplayFile>>>,
@@ -198,6 +207,8 @@ impl Engine {
 
     /// Whether a request would be replayed rather than recorded, without using anything up:
     /// what a bridge asks before it tells a device to call the real thing (mode 2).
+    /// It takes the replay file's lock but leaves the repeat counters alone, so asking twice
+    /// gives the same answer.
     pub fn would_replay(&self, key: &str) -> bool {
         let Some(replay) = &self.replay else {
             return false;
@@ -209,6 +220,12 @@ impl Engine {
         self.rules.mode.action(true, exact, self.rules.new_requests) == Action::Replay
     }
 
+    /// The decision proper, with the replay file locked by the caller: the core's lookup, the
+    /// mode's action ([`Mode::action`], told that the table has entries since the engine keeps
+    /// no empty replay file), the near miss to report and, when replaying, the next response
+    /// group taken, all under that one lock. A request with no text is left unanswered (the
+    /// reference neither answers nor records it), never reported as a near miss. A failed
+    /// lookup is logged and treated as finding nothing.
     fn decide_locked(&self, replay: &mut ReplayFile, n: ExchangeNo, key: &str) -> Decision {
         let found = replay.find(key).unwrap_or_else(|e| {
             tracing::error!(exchange = n, "replay lookup failed: {e}");
@@ -254,6 +271,7 @@ impl Engine {
         }
     }
 
+    /// Logs a near miss now and keeps it for the summary.
     fn near_miss(&self, n: ExchangeNo, key: &str, nearest: Option<String>, kind: NearMissKind) {
         let miss = NearMiss {
             exchange: n,
@@ -267,6 +285,7 @@ impl Engine {
 
     /// Exchange `n` is over, with these entries (possibly none, which lets later exchanges be
     /// written). Returns the write error, if writing failed during this call.
+    /// The record file's lock is taken once; with no record file nothing is done at all.
     pub fn complete(&self, n: ExchangeNo, entries: Vec<RecordEntry>) -> Option<RecordError> {
         let recorder = self.recorder.as_ref()?;
         let mut recorder = lock(recorder);
@@ -293,6 +312,8 @@ impl Engine {
 
     /// Flushes, and reports what the run did: record file, near misses, and (when replaying)
     /// the recorded exchanges never used.
+    /// The near misses are moved into the report, so a second call reports none: call it once,
+    /// at the end of the run.
     pub fn finish(&self) -> EngineReport {
         let mut report = EngineReport::default();
         if let Some(recorder) = &self.recorder {

@@ -17,9 +17,16 @@ use super::ExchangeNo;
 pub struct Exchange<'e> {
     engine: &'e Engine,
     number: ExchangeNo,
+    /// Held until the ordered part ends; `None` after that, or when the transport keeps no
+    /// order.
     turn: Option<Turn>,
+    /// What the exchange records, handed to the recorder by `finish`. Left empty when the
+    /// engine records nothing (see [`record`](Self::record)).
     entries: Vec<RecordEntry>,
+    /// The reply; `finish` hands it to the transport.
     reply: String,
+    /// Set by `finish`, so that `Drop` can tell an abandoned exchange, which must still be
+    /// completed (with nothing) for later ones to be written.
     finished: bool,
 }
 
@@ -58,12 +65,15 @@ impl<'e> Exchange<'e> {
     }
 
     /// The engine's decision for a request whose lookup key is `key`.
+    /// Call it while the turn is held, so that repeat counters move in the transport's order.
     pub fn decide(&mut self, key: &str) -> Decision {
         self.engine.decide(self.number, key)
     }
 
     /// Records `prefix:text` (and its timestamp). A text that is empty is not recorded, as
     /// the reference records nothing without text.
+    /// Entries are kept only when the engine records, so a replay without a record file builds
+    /// none: this is on every replayed exchange's path.
     pub fn record(&mut self, prefix: &'static str, text: &str, timestamp: Option<String>) {
         if !text.is_empty() && self.engine.records() {
             self.entries.push(RecordEntry {

@@ -1,4 +1,5 @@
-//! The record file, written in accept order whatever order exchanges complete in.
+//! The record file, written in exchange-number order (the server's accept order, the capture
+//! session's decision order) whatever order exchanges complete in.
 //!
 //! A completed exchange whose predecessors are all written (or given up on) is written at
 //! once; otherwise it waits in memory. Each exchange's entries go out in one write followed by
@@ -34,6 +35,7 @@ use super::ExchangeNo;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordEntry {
     /// `<-CAL`, `->RET`, `<-CLI`, `->SRV`, ...
+    /// `'static`, since every prefix is a traffic kind's constant: an entry never allocates one.
     pub prefix: &'static str,
     /// The text after the prefix.
     pub text: String,
@@ -48,6 +50,7 @@ pub enum TrailingNewlines {
     #[default]
     Reference,
     /// With the core writer's escape, so that they are read back.
+    /// What in-process captures and the serial proxy use: their texts must come back exactly.
     Keep,
 }
 
@@ -193,23 +196,39 @@ pub fn prepare(path: &Path) -> Result<(), RecordError> {
 /// Writes exchanges to the record file in exchange-number order.
 #[derive(Debug)]
 pub struct Recorder {
+    /// `None`: a recorder that records nothing (the engine does not keep one at all).
     path: Option<PathBuf>,
+    /// Opened (append, created if missing) at the first write, so a run that records nothing
+    /// leaves no file, as the reference leaves none.
     file: Option<File>,
+    /// How the core writer treats newlines inside a text.
     newlines: NewlineOptions,
+    /// How newlines at the end of a text are written.
     trailing: TrailingNewlines,
     /// The next exchange to write.
     next: ExchangeNo,
+    /// Completed exchanges waiting for an earlier one, by number. Exchanges that recorded
+    /// nothing wait here too: they are the steps `next` moves over.
     pending: BTreeMap<ExchangeNo, Vec<RecordEntry>>,
+    /// Exchanges from `next` on that later ones no longer wait for. An entry goes when `next`
+    /// passes it, or when the exchange completes late and is appended out of order.
     gave_up_on: BTreeSet<ExchangeNo>,
     written_exchanges: u64,
     failures: u64,
+    /// Exchanges missing from the file because their write failed. A failed final flush counts
+    /// among `failures` but loses no exchange by itself.
     lost_exchanges: u64,
+    /// The first failure: the cause [`RecordLoss`] names at the end of the run.
     first_error: Option<Arc<std::io::Error>>,
+    /// The latest failure: what [`Engine::complete`](super::Engine::complete) reports for the
+    /// exchange it was writing.
     last_error: Option<Arc<std::io::Error>>,
 }
 
 impl Recorder {
     /// A recorder for `path` (none: record nothing), made ready with [`prepare`].
+    /// Preparing now means a record file that cannot be written fails the run before the first
+    /// exchange; the file itself is created only by the first write.
     pub fn new(
         path: Option<&Path>,
         newlines: NewlineOptions,
@@ -240,6 +259,9 @@ impl Recorder {
     }
 
     /// Exchange `n` is complete with these entries (possibly none).
+    /// If later exchanges are already written, or `n` was given up on, it is appended at once,
+    /// out of order, with a warning (only if it has entries); otherwise it waits until every
+    /// earlier exchange is written or given up on.
     pub fn complete(&mut self, n: ExchangeNo, entries: Vec<RecordEntry>) {
         if n < self.next || self.gave_up_on.remove(&n) {
             if !entries.is_empty() {
@@ -256,6 +278,7 @@ impl Recorder {
     }
 
     /// Later exchanges no longer wait for these (see the module docs).
+    /// An exchange already complete and waiting is not affected: it keeps its place.
     pub fn give_up_on(&mut self, numbers: &[ExchangeNo]) {
         for &n in numbers {
             if n >= self.next && !self.pending.contains_key(&n) {
@@ -308,6 +331,8 @@ impl Recorder {
         })
     }
 
+    /// Writes waiting exchanges from `next` on for as long as they follow each other, stepping
+    /// over those given up on, and stops at the first one not yet complete.
     fn drain(&mut self) {
         loop {
             if self.gave_up_on.remove(&self.next) {
@@ -323,6 +348,9 @@ impl Recorder {
         }
     }
 
+    /// Writes one exchange's entries: the whole text is built first and handed over with one
+    /// `write_all` and a flush, so that an exchange counted as written is with the operating
+    /// system. An entry the core writer refuses is logged and left out; the others still go.
     fn write(&mut self, n: ExchangeNo, entries: &[RecordEntry]) {
         let Some(path) = &self.path else {
             return;
@@ -359,6 +387,11 @@ impl Recorder {
     }
 
     /// One entry as text, trailing newlines handled per [`TrailingNewlines`].
+    /// The reference's way: the text, and a line end only if the text has none, so a text
+    /// ending in `n` newlines leaves `n - 1` empty lines that every reader drops; the timestamp
+    /// follows them. The core writer's escape, used for `Keep`, would keep those newlines but
+    /// make the file differ from the reference's. Under `preserve_lf` each LF is a marker on the
+    /// entry's line, so there is nothing to decide.
     fn format(&self, out: &mut String, entry: &RecordEntry) -> Result<(), WriteError> {
         let body = entry.text.trim_end_matches('\n');
         let extra = entry.text.len() - body.len();

@@ -2,7 +2,8 @@
 //! only after every earlier exchange has done its own, so that concurrent clients get the
 //! same answers and the same record file whatever the timing.
 //!
-//! The abandon rule: an exchange waits at most [`Limits::order_wait`] for the earlier ones.
+//! The abandon rule: an exchange waits at most the wait limit given to [`Sequencer::new`] (the
+//! server passes its [`Limits::order_wait`], 5 seconds unless configured) for the earlier ones.
 //! When that runs out, every earlier exchange that has not taken its turn yet (typically a
 //! client that connected but is slow to send) is *given up on*: later exchanges no longer wait
 //! for it. A given-up exchange is still served when its message arrives, out of order, and
@@ -20,6 +21,9 @@ use tokio::time::Instant;
 
 use super::ExchangeNo;
 
+/// Which exchanges have had their turn: a base below which all have, plus those above it
+/// that have, rather than a flag per exchange, so the state stays as small as the number of
+/// exchanges in flight however long the run.
 #[derive(Debug)]
 struct State {
     /// Every exchange below this one has had its turn or was given up on.
@@ -32,7 +36,9 @@ struct State {
 #[derive(Debug)]
 pub struct Sequencer {
     state: Mutex<State>,
+    /// Woken whenever `base` may have moved, so that waiting exchanges look again.
     changed: Notify,
+    /// How long an exchange waits for earlier ones before giving them up (see the module docs).
     wait_limit: Duration,
 }
 
@@ -69,6 +75,9 @@ impl Sequencer {
 
     /// Waits until it is exchange `n`'s turn (or the wait limit runs out). The turn lasts
     /// until the returned [`Turn`] is finished or dropped.
+    /// The wake-up is armed before the state is checked, so a turn that ends between the check
+    /// and the wait still wakes this one. When the wait limit runs out, every earlier exchange
+    /// that has not had its turn is given up on and listed in the [`TurnOrder`].
     pub async fn turn(self: &Arc<Self>, n: ExchangeNo) -> (Turn, TurnOrder) {
         let deadline = Instant::now() + self.wait_limit;
         loop {
@@ -110,6 +119,7 @@ impl Sequencer {
         self.finish(n);
     }
 
+    /// The turn of `n`, which ends when finished or dropped.
     fn guard(self: &Arc<Self>, n: ExchangeNo) -> Turn {
         Turn {
             sequencer: Some(Arc::clone(self)),
@@ -117,6 +127,8 @@ impl Sequencer {
         }
     }
 
+    /// Marks `n` as done, moves `base` past every done exchange that follows it, and wakes the
+    /// waiters. An exchange below `base` (late, or given up on) changes nothing.
     fn finish(&self, n: ExchangeNo) {
         {
             let mut state = self.lock();
@@ -138,6 +150,7 @@ impl Sequencer {
 /// Exchange `n`'s turn: later exchanges wait until it is finished or dropped.
 #[derive(Debug)]
 pub struct Turn {
+    /// `None` once the turn has ended, so that `finish` and `Drop` end it only once.
     sequencer: Option<Arc<Sequencer>>,
     n: ExchangeNo,
 }

@@ -59,6 +59,8 @@ pub fn has_attr(fields: Args) -> Matcher {
 }
 
 /// A value for which `test` returns true.
+/// The test runs while the thread's fake registry is in use, so it must not use fakes
+/// itself: that panics with a message saying so rather than deadlocking or miscounting.
 pub fn passes_test(test: impl Fn(&Value) -> bool + 'static) -> Matcher {
     core_arg::passes::<StdFamily>(Test::new(test))
 }
@@ -70,6 +72,8 @@ pub fn isinstance(kind: Kind) -> Matcher {
 }
 
 /// `&[u8]` and `Vec<u8>` record as lists of numbers; anchored tests want them as bytes.
+/// A list whose items all fit in a byte is read as a byte string; an empty list stays a
+/// list, since nothing says it was meant as bytes.
 fn bytes_or_value(part: impl ToValue) -> Value {
     let value = part.to_value();
     let bytes: Option<Vec<u8>> = value.as_list().and_then(|items| {
@@ -84,6 +88,8 @@ fn bytes_or_value(part: impl ToValue) -> Value {
     }
 }
 
+/// The expected attributes of `has_attr` as a struct without a name, which the core compares
+/// field by field with the argument's; inspectors make no sense inside it, so they panic.
 fn record(fields: Args) -> Value {
     let values = fields.named.into_iter().map(|(name, arg)| match arg {
         Arg::Value(v) => (name.to_owned(), v),

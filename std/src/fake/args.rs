@@ -17,6 +17,8 @@ pub enum Arg {
 }
 
 impl Arg {
+    /// A declared argument as the core engine matches it: a value means equality (Python's, see
+    /// [`Value`]).
     pub(crate) fn into_matcher(self) -> Matcher {
         match self {
             Arg::Value(v) => Matcher::Eq(v),
@@ -37,7 +39,10 @@ impl Arg {
 /// ```
 #[derive(Clone, Default)]
 pub struct Args {
+    /// In call order.
     pub(crate) positional: Vec<Arg>,
+    /// `name = value` pairs, in the order written; names are `'static` because `args!` takes
+    /// them from the source (`stringify!`).
     pub(crate) named: Vec<(&'static str, Arg)>,
 }
 
@@ -90,6 +95,8 @@ impl Args {
     }
 }
 
+/// As the arguments of a Python call read, `(999, table="image_hits")`, which is how Fudge's
+/// messages show them.
 impl Debug for Args {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("(")?;
@@ -164,6 +171,8 @@ macro_rules! __fake_arg {
 #[doc(hidden)]
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
+/// Tried first (`&&&Probe` reaches `&&Probe<Matcher>` by one auto-deref): an inspector is
+/// kept as it is.
 #[doc(hidden)]
 pub trait ViaMatcher {
     fn __fake_arg(&self) -> Arg;
@@ -174,6 +183,8 @@ impl ViaMatcher for &&Probe<'_, Matcher> {
     }
 }
 
+/// Tried second: a value with [`ToValue`] is recorded by its structure, so it compares as
+/// Python would compare it.
 #[doc(hidden)]
 pub trait ViaToValue {
     fn __fake_arg(&self) -> Arg;
@@ -184,6 +195,7 @@ impl<T: ToValue + ?Sized> ViaToValue for &Probe<'_, T> {
     }
 }
 
+/// Tried last: any other `Debug` value, recorded by its type name and `Debug` text.
 #[doc(hidden)]
 pub trait ViaDebug {
     fn __fake_arg(&self) -> Arg;

@@ -20,6 +20,8 @@ impl FakeError {
         }
     }
 
+    /// The core's report, rendered now: it borrows the registry, which is let go before the
+    /// error reaches the test.
     pub(crate) fn from_report<F, S>(report: &capturemock_core::fake::Report<'_, F, S>) -> Self
     where
         F: capturemock_core::fake::Family,

@@ -11,8 +11,13 @@ use capturemock_core::fake::{describe_fn, ArgTest, Family};
 use super::value::Value;
 
 /// The std crate's [`Family`]: used through [`Fake`](super::Fake), rarely named.
+/// Closures are behind `Rc`, not `Arc`: a fake belongs to the thread that made it (the
+/// registry is per thread), so nothing here needs to be `Send`.
 pub struct StdFamily;
 
+/// Owned names and values: names are `Cow` so a literal costs no allocation while a built
+/// name is still possible; arguments are owned `Value`s so that a call's record outlives the
+/// call's borrows; answers are `Produce`s, made anew for each call.
 impl Family for StdFamily {
     type Name = Cow<'static, str>;
     type Value = Value;
@@ -29,7 +34,10 @@ pub type Matcher = capturemock_core::fake::arg::Matcher<StdFamily>;
 /// The function of `arg::passes_test`.
 #[derive(Clone)]
 pub struct Test {
+    /// The inspector.
     test: Rc<dyn Fn(&Value) -> bool>,
+    /// The closure's type name: how an inspector function is described in messages (the core's
+    /// `describe_fn`).
     type_name: &'static str,
 }
 
@@ -55,7 +63,10 @@ impl ArgTest<StdFamily> for Test {
 /// `Clone` at the call site.
 #[derive(Clone)]
 pub struct Produce {
+    /// Makes the value, boxed as `Any` because one family serves every return type; the call
+    /// turns it into the type the caller asks for.
     make: Rc<dyn Fn() -> Box<dyn Any>>,
+    /// The value's type, named when the caller asks for a type it cannot become.
     pub(crate) type_name: &'static str,
     /// For errors: their `Display` text, shown when a method that cannot return an error
     /// raises one.
@@ -63,6 +74,7 @@ pub struct Produce {
 }
 
 impl Produce {
+    /// For `returns(value)` and `raises(error)`: each call gets a clone.
     pub(crate) fn clone_of<V: Clone + 'static>(value: V) -> Self {
         Produce {
             make: Rc::new(move || Box::new(value.clone())),
@@ -71,6 +83,7 @@ impl Produce {
         }
     }
 
+    /// For `returns_with` and `raises_with`: values that are not `Clone`, made by `make`.
     pub(crate) fn from_fn<V: 'static>(make: impl Fn() -> V + 'static) -> Self {
         Produce {
             make: Rc::new(move || Box::new(make())),
@@ -84,6 +97,7 @@ impl Produce {
         self
     }
 
+    /// A fresh value for this call.
     pub(crate) fn make(&self) -> Box<dyn Any> {
         (self.make)()
     }
@@ -115,7 +129,9 @@ type RunFn = dyn Fn(&Called) -> Box<dyn Any>;
 /// What `calls` stores: a function of the call's arguments.
 #[derive(Clone)]
 pub struct Replacement {
+    /// The `calls` function, its result boxed as for [`Produce`].
     run: Rc<RunFn>,
+    /// The function's result type, for messages.
     pub(crate) type_name: &'static str,
 }
 
@@ -127,6 +143,7 @@ impl Replacement {
         }
     }
 
+    /// Runs the `calls` function on this call's arguments.
     pub(crate) fn run(&self, called: &Called) -> Box<dyn Any> {
         (self.run)(called)
     }

@@ -14,6 +14,7 @@ use super::growable::Growable;
 use super::reply::{Answer, Reply};
 use super::state::{with_state, Handle};
 
+/// The core's declaration builder over this crate's family and growable tables.
 type StdDeclare<'r> = Declare<'r, StdFamily, Growable>;
 
 /// A fake object (Fudge's `Fake`). Cloning it is cheap and every clone is the same fake.
@@ -71,6 +72,9 @@ impl Fake {
         with_state(|s| s.reg.describe(self.id()).to_string())
     }
 
+    /// Runs one declaration on this fake under the registry's lock. A declaration that hands
+    /// back another fake (`returns_fake`) gives a handle to that one; a declaration the core
+    /// refuses panics at once with the fake's name, as Fudge raises when declaring.
     fn declare(
         &self,
         f: impl FnOnce(StdDeclare<'_>) -> Result<StdDeclare<'_>, DeclarationError>,
@@ -482,6 +486,9 @@ impl Fake {
         })
     }
 
+    /// A call (`method`), or a call of the fake itself (`None`): the registry matches it against
+    /// the declarations and records it under its lock; a `calls` function then runs outside the
+    /// lock, since it may call fakes itself, which would otherwise find the registry busy.
     fn play(&self, method: Option<Cow<'static, str>>, args: Args) -> Result<Reply, FakeError> {
         let called = args.into_called().map_err(FakeError::Declaration)?;
         let found = with_state(|s| {
@@ -517,6 +524,8 @@ impl Fake {
     }
 }
 
+/// What the registry answered, copied out of it so that the lock can be let go before the
+/// answer is used.
 struct Found {
     answer: FoundAnswer,
     raises: Option<Produce>,
@@ -524,6 +533,8 @@ struct Found {
     label: String,
 }
 
+/// The registry's answer as owned data, a fake by id only: its handle is made once the
+/// registry is let go.
 enum FoundAnswer {
     Nothing,
     Value(Produce),
@@ -540,6 +551,7 @@ impl FoundAnswer {
     }
 }
 
+/// Copies the registry's borrowed answer out.
 fn found_answer(answer: Answered<'_, StdFamily>) -> FoundAnswer {
     match answer {
         Answered::Nothing => FoundAnswer::Nothing,
@@ -553,6 +565,7 @@ type Split = (
     Vec<(Cow<'static, str>, super::family::Matcher)>,
 );
 
+/// A declaration's arguments as the registry takes them: positional and named matchers.
 fn split(args: Args) -> Split {
     let positional = args
         .positional
@@ -585,6 +598,8 @@ impl fmt::Debug for Fake {
     }
 }
 
+/// Two handles are equal when they are the same fake, whatever their names: clones compare
+/// equal, two fakes made with the same name do not.
 impl PartialEq for Fake {
     fn eq(&self, other: &Self) -> bool {
         self.id() == other.id()

@@ -79,6 +79,9 @@ macro_rules! fake_impl {
     };
 }
 
+/// One arm per item form: associated types are copied, `&self` and `&mut self` methods are
+/// forwarded. Generic methods and methods taking `self` by value have no arm, so they fail
+/// to match, with the compiler naming the item.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __fake_items {
@@ -103,6 +106,9 @@ macro_rules! __fake_items {
     };
 }
 
+/// The body of a forwarded method: each argument recorded with `args!`'s conversions, the
+/// call made on the fake under the method's name, the answer turned into the return type
+/// (see [`Want`]); no return type means `()`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __fake_forward {
@@ -121,6 +127,8 @@ macro_rules! __fake_forward {
 }
 
 /// What `__fake_forward!` dispatches the return conversion on.
+/// No value of the return type is at hand, so this zero-sized marker carries the type; the
+/// `fn() -> R` keeps it `Send`, `Sync` and covariant whatever `R` is.
 #[doc(hidden)]
 pub struct Want<R>(PhantomData<fn() -> R>);
 
@@ -132,6 +140,8 @@ impl<R> Want<R> {
     }
 }
 
+/// Tried first (`&&&Want` reaches `&&Want<Result<..>>` by one auto-deref): a `Result`
+/// return takes [`Reply::result`], so a declared error becomes `Err`.
 #[doc(hidden)]
 pub trait ViaResult {
     type Out;
@@ -144,6 +154,7 @@ impl<T: 'static, E: 'static> ViaResult for &&Want<Result<T, E>> {
     }
 }
 
+/// Tried second: an `Option` return takes [`Reply::option`], so nothing declared is `None`.
 #[doc(hidden)]
 pub trait ViaOption {
     type Out;
@@ -156,6 +167,8 @@ impl<T: 'static> ViaOption for &Want<Option<T>> {
     }
 }
 
+/// Tried last, for any other type: [`Reply::get`], which panics with a declared error, since
+/// the method has no way to return one.
 #[doc(hidden)]
 pub trait ViaPlain {
     type Out;

@@ -31,7 +31,11 @@ pub type Matcher<'a> =
 ///
 /// Capacity: 64 transactions, writes up to 256 bytes, messages up to 1024 bytes.
 pub struct IoFake<'a> {
+    /// The core's fake with fixed capacities: the same engine a firmware test runs on target,
+    /// so a script behaves the same on the host.
     inner: CoreIoFake<'a, 64, 256, 1024>,
+    /// Whether the script was checked since it last changed: adding to the script clears it, so
+    /// that a fake verified early is still checked again when dropped.
     verified: bool,
 }
 
@@ -44,6 +48,8 @@ impl<'a> IoFake<'a> {
         }
     }
 
+    /// Adds to the script; a script beyond the fake's capacity is a mistake in the test, so it
+    /// panics at once, with the core's reason.
     fn script(
         &mut self,
         f: impl FnOnce(&mut CoreIoFake<'a, 64, 256, 1024>) -> Result<(), DeclarationError>,
@@ -103,6 +109,9 @@ impl<'a> IoFake<'a> {
         }
     }
 
+    /// Turns the core's "the script was not followed" into a panic with its message, as a test
+    /// wants it; other results (a scripted error) go to the driver under test. Marked verified,
+    /// so the drop does not panic a second time.
     fn check<T>(&mut self, result: Result<T, IoFakeError>) -> Result<T, IoFakeError> {
         if let Err(IoFakeError::Unmet) = result {
             self.verified = true;
@@ -113,6 +122,8 @@ impl<'a> IoFake<'a> {
     }
 }
 
+/// Verifies a script that was not checked, unless the thread is already panicking, where a
+/// second panic would abort and hide the first failure.
 impl Drop for IoFake<'_> {
     fn drop(&mut self) {
         if !self.verified && !std::thread::panicking() {

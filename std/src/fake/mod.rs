@@ -55,6 +55,8 @@ pub use value::{ToValue, Value};
 /// it declares is verified when it returns.
 pub use capturemock_macros::test;
 
+/// What the `args!` and `fake_impl!` expansions name: public so that code in other crates
+/// can reach it, hidden because nothing else should.
 #[doc(hidden)]
 pub mod __private {
     pub use super::args::{Probe, ViaDebug, ViaMatcher, ViaToValue};

@@ -12,17 +12,27 @@ use super::family::Produce;
 use super::handle::Fake;
 
 /// The answer of a call or attribute of a [`Fake`].
+/// It owns what it needs (the declared answer, the call's label), so it is converted after
+/// the registry's lock is let go, and a conversion that panics does so outside it.
 pub struct Reply {
+    /// What was declared for the call.
     pub(crate) answer: Answer,
+    /// A declared error. It wins over any answer: the call raises.
     pub(crate) raised: Option<Produce>,
+    /// What a `calls` function returned when the call was made, with its type's name for
+    /// messages.
     pub(crate) replaced: Option<(Box<dyn Any>, &'static str)>,
     /// The call as messages show it, e.g. `fake:db.count()`.
     pub(crate) label: String,
 }
 
+/// A call's declared answer, before it becomes the caller's type.
 pub(crate) enum Answer {
+    /// No `returns`: `()`, or what a `calls` function returned.
     Nothing,
+    /// A declared value, made anew for this call.
     Value(Produce),
+    /// Another fake (`returns_fake`, a stub's attribute), handed out as it is.
     Fake(Fake),
 }
 
@@ -54,6 +64,7 @@ impl Reply {
         self.raised.is_some()
     }
 
+    /// The answer, boxed; `None` when there is nothing at all to give.
     fn boxed(self) -> Option<Box<dyn Any>> {
         match self.answer {
             Answer::Value(p) => Some(p.make()),
@@ -62,6 +73,7 @@ impl Reply {
         }
     }
 
+    /// The declared answer's type name, for the message when it cannot become the caller's.
     fn declared_type(&self) -> &'static str {
         match &self.answer {
             Answer::Value(p) => p.type_name,
@@ -70,6 +82,9 @@ impl Reply {
         }
     }
 
+    /// Panics with the declared error's `Display` text, or names its type when there is no
+    /// text. This is what a method without a `Result` does with a declared error; a caller
+    /// that wants the error as a value uses [`result`](Self::result).
     fn raise(&self) {
         if let Some(p) = &self.raised {
             match &p.message {
@@ -142,6 +157,8 @@ impl Reply {
     }
 }
 
+/// The panic when a declared answer cannot become the caller's type, naming both types: the
+/// declaration is wrong, and the test should say where.
 fn mismatch<R>(label: &str, declared: &str) -> ! {
     panic!(
         "{label} answers a {declared}, which cannot become the {} the caller expects",
@@ -149,6 +166,7 @@ fn mismatch<R>(label: &str, declared: &str) -> ! {
     )
 }
 
+/// The panic when nothing was declared but the caller wants a value, saying how to fix it.
 fn nothing<R>(label: &str) -> ! {
     panic!(
         "{label} answers nothing, but the caller expects a {}: declare returns(...)",
@@ -156,6 +174,7 @@ fn nothing<R>(label: &str) -> ! {
     )
 }
 
+/// `value` as an `R` if `R` is exactly its type; the building block of the conversions.
 pub(crate) fn cast<R: 'static, T: 'static>(value: T) -> Option<R> {
     (Box::new(value) as Box<dyn Any>)
         .downcast::<R>()
@@ -164,6 +183,10 @@ pub(crate) fn cast<R: 'static, T: 'static>(value: T) -> Option<R> {
 }
 
 /// The exact type, else a lenient conversion, else the box back.
+/// The lenient ones: an integer into any integer type it fits (or a float), between `f32`
+/// and `f64`, a `&'static str` into `String` or `Box<str>`, a byte string into `Vec<u8>`,
+/// an `io::ErrorKind` into an `io::Error`. An integer that does not fit is no conversion, so
+/// the caller's panic names the types rather than a wrapped-around number.
 pub(crate) fn coerce<R: 'static>(b: Box<dyn Any>) -> Result<R, Box<dyn Any>> {
     let b = match b.downcast::<R>() {
         Ok(r) => return Ok(*r),
@@ -188,6 +211,7 @@ pub(crate) fn coerce<R: 'static>(b: Box<dyn Any>) -> Result<R, Box<dyn Any>> {
     converted.ok_or(b)
 }
 
+/// The value of a boxed integer of any type, widened; `None` for a `u128` beyond `i128`.
 fn int_of(any: &dyn Any) -> Option<i128> {
     macro_rules! try_int {
         ($($t:ty),*) => {$(
@@ -200,6 +224,7 @@ fn int_of(any: &dyn Any) -> Option<i128> {
     None
 }
 
+/// `n` as an `R`, for the integer types it fits and for floats.
 fn int_into<R: 'static>(n: i128) -> Option<R> {
     macro_rules! try_into {
         ($($t:ty),*) => {$(

@@ -11,9 +11,13 @@ use super::error::FakeError;
 use super::family::StdFamily;
 use super::growable::Growable;
 
+/// The core's registry with growable storage: a test need not choose a capacity for its
+/// fakes in advance (see `Growable`).
 pub(crate) type StdRegistry = Registry<StdFamily, Growable>;
 
+/// What the thread's registry cell holds.
 pub(crate) struct State {
+    /// Every fake made on this thread, with its declarations and calls.
     pub(crate) reg: StdRegistry,
 }
 
@@ -29,6 +33,10 @@ thread_local! {
 }
 
 /// Runs `f` on this thread's registry.
+/// A `passes_test` function that uses a fake would borrow the registry again while it is
+/// matching; that is refused with a message that says so, not with a borrow panic from
+/// deep inside. A last-handle check put off because the registry was busy runs here, once
+/// it is free.
 pub(crate) fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
     let result = STATE.with(|cell| {
         let mut state = cell.try_borrow_mut().unwrap_or_else(|_| {
@@ -46,6 +54,8 @@ pub(crate) fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
 }
 
 /// One live handle of a fake; cloning a [`Fake`](super::Fake) shares it.
+/// Handles are counted per thread, not per fake, so that the last one to go, when no call
+/// can reach any of the thread's fakes any more, triggers the check of them all.
 pub(crate) struct Handle {
     pub(crate) id: FakeId,
 }
@@ -148,7 +158,9 @@ pub fn clear_expectations() {
 pub struct Scope {
     /// Fudge's `test` clears expectations before and after; `with_fakes` keeps them.
     own_expectations: bool,
+    /// Set once ended by `finish` or `try_finish`, so that `Drop` does not end it again.
     done: bool,
+    /// Not `Send`: a scope counts and verifies the fakes of the thread that opened it.
     _thread: PhantomData<Rc<()>>,
 }
 
@@ -194,6 +206,9 @@ impl Scope {
         self.end(true)
     }
 
+    /// Leaves the scope: verifies when `check`, forgets the expectations if the scope owns them,
+    /// and, when neither a scope nor a handle is left on the thread, clears the registry so that
+    /// the next test starts from nothing.
     fn end(&self, check: bool) -> Result<(), FakeError> {
         let scopes = SCOPES.with(|c| {
             c.set(c.get().saturating_sub(1));
@@ -217,6 +232,8 @@ impl Scope {
     }
 }
 
+/// A scope left by a panic ends without verifying: the test has failed already, and a
+/// second panic while unwinding would abort the test binary.
 impl Drop for Scope {
     fn drop(&mut self) {
         if self.done {

@@ -106,6 +106,7 @@ impl Value {
     }
 
     /// The value of a [`Value::Float`] (or an integer, converted).
+    /// Integers convert because Python compares `1 == 1.0` as equal.
     pub fn as_float(&self) -> Option<f64> {
         match self {
             Value::Float(x) => Some(*x),
@@ -124,6 +125,8 @@ impl Value {
     }
 }
 
+/// The core engine's inspectors look at values through this view, so that they are written
+/// once for std and `no_std` values.
 impl ArgValue for Value {
     type Field = String;
 
@@ -147,12 +150,15 @@ impl ArgValue for Value {
     }
 }
 
+/// As Rust's `Debug` shows the original value (the core's `Show`), for messages.
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&Show(self), f)
     }
 }
 
+/// Python's comparison (the core's `same`), not structural equality: integers by value
+/// whatever their type, struct fields in any order. Floats make it partial, hence no `Eq`.
 impl PartialEq for Value {
     fn eq(&self, other: &Self) -> bool {
         same(self, other)
@@ -167,6 +173,8 @@ pub trait ToValue {
     fn to_value(&self) -> Value;
 }
 
+/// Integers are recorded widened to `i64` or `u64`, so that a declared `5` equals whatever
+/// integer type the call passes, as Python compares integers by value.
 macro_rules! signed {
     ($($t:ty),*) => {$(
         impl ToValue for $t {
@@ -188,6 +196,8 @@ macro_rules! unsigned {
 signed!(i8, i16, i32, i64);
 unsigned!(u8, u16, u32, u64);
 
+/// An integer wider than 64 bits: `Int` or `UInt` when it fits, so that it still equals
+/// narrower integers, else its decimal text.
 fn wide(n: i128) -> Value {
     if let Ok(i) = i64::try_from(n) {
         Value::Int(i)
@@ -321,6 +331,7 @@ impl<T: ToValue + ?Sized> ToValue for Arc<T> {
     }
 }
 
+/// Tuples of up to six elements, recorded as `Tuple` and shown as `Debug` shows them.
 macro_rules! tuples {
     ($(($($n:tt $t:ident),+)),*) => {$(
         impl<$($t: ToValue),+> ToValue for ($($t,)+) {

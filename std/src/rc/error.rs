@@ -5,12 +5,14 @@ use std::path::PathBuf;
 /// Where an rc value (or a line) came from: file name and 1-based line number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
-    /// The rc file as given (or a label such as `<string>` for text parsed in memory).
+    /// The rc file as given (or a label: the name given for text parsed in memory,
+    /// `<set at run time>` for a value the program set, `[section]` when not known).
     pub source: std::sync::Arc<str>,
-    /// 1-based line number in `source`.
+    /// 1-based line number in `source`; 0 when the value did not come from a line of a file.
     pub line: usize,
 }
 
+/// `file:line`, the form compilers use, which editors and terminals can jump to.
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.source, self.line)

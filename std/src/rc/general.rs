@@ -3,6 +3,8 @@
 
 use super::{RcConfig, RcError};
 
+/// The sections these options are looked up in: the reference reads them from
+/// `[general]` only (with ConfigParser's `[DEFAULT]` fallback).
 const GENERAL: &[&str] = &["general"];
 
 /// Where the server listens (`server_remote_access`).
@@ -19,23 +21,31 @@ pub enum RemoteAccess {
 /// The `[general]` options, read once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GeneralSettings {
-    /// `use_exact_matching` (default false).
+    /// `use_exact_matching` (default false): a request is replayed only if it was recorded
+    /// exactly so; otherwise the server answers `CAPTUREMOCK MISMATCH: ...` instead of
+    /// replaying the nearest recorded request.
     pub use_exact_matching: bool,
-    /// `alterations`: names of the alteration sections, in file order.
+    /// `alterations`: names of the alteration sections, in file order (they apply in
+    /// reverse order, see [`crate::alterations`]).
     pub alterations: Vec<String>,
-    /// `record_timestamps` (default false).
+    /// `record_timestamps` (default false): a `--TIM:` line after each classic client
+    /// entry; custom-client traffic carries none.
     pub record_timestamps: bool,
     /// `preserve_cr` (default false): record CR as `<CR>`.
     pub preserve_cr: bool,
     /// `preserve_lf` (default false): record LF as `<LF>`.
     pub preserve_lf: bool,
-    /// `server_multithreaded` (default true).
+    /// `server_multithreaded` (default true): when false, connections are served one at a
+    /// time. Exchanges are decided and recorded in accept order either way; this only
+    /// changes whether a slow exchange holds up the ones after it.
     pub server_multithreaded: bool,
     /// `server_remote_access` (default `false`).
     pub server_remote_access: RemoteAccess,
-    /// `server_protocol` (default `classic`).
+    /// `server_protocol` (default `classic`). Read as text, not refused here: the server
+    /// refuses what it does not speak, with a message naming the value.
     pub server_protocol: String,
-    /// `id_pattern_client`; `None` when unset or empty.
+    /// `id_pattern_client`; `None` when unset or empty. The server does not map ids and
+    /// says so with a warning.
     pub id_pattern_client: Option<String>,
     /// `record_for_client` (default false).
     pub record_for_client: bool,

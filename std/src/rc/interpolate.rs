@@ -1,8 +1,14 @@
 //! ConfigParser's `BasicInterpolation`, done when a value is looked up (not when read).
+//! At lookup because a reference may name a key defined further down, in a later file, or in
+//! `[DEFAULT]`; the raw value is kept, so `RcConfig::get_raw` and error messages show what
+//! was written. Beyond ConfigParser, two limits (references, length) stop values that
+//! refer to each other explosively; ConfigParser has only the depth limit.
 
 use super::{Entry, Origin, RcConfig, RcError};
 
 /// ConfigParser's `MAX_INTERPOLATION_DEPTH`.
+/// A chain of references deeper than this is [`RcError::InterpolationDepth`], which is also
+/// how a key that refers to itself ends.
 const MAX_DEPTH: usize = 10;
 
 /// Most `%(name)s` references one lookup expands, counting those inside referenced values.
@@ -12,16 +18,20 @@ const MAX_DEPTH: usize = 10;
 pub(super) const MAX_REFERENCES: usize = 10_000;
 
 /// Most bytes an interpolated value may grow to.
+/// (1 MiB.) The other half of the bound: a few references to very long values.
 pub(super) const MAX_LEN: usize = 1 << 20;
 
 /// What one lookup has used of the limits.
 struct Budget<'o> {
+    /// `%(name)s` references expanded so far, at every depth.
     references: usize,
     /// Where the value looked up was defined, for the error.
     origin: &'o Origin,
 }
 
 impl Budget<'_> {
+    /// The error for going past either limit, placed at the value that was looked up rather
+    /// than at the one, deep inside, where the limit was hit.
     fn exceeded(&self, section: &str, key: &str) -> RcError {
         RcError::InterpolationTooLarge {
             at: self.origin.clone(),
@@ -33,6 +43,9 @@ impl Budget<'_> {
 
 impl RcConfig {
     /// Expands `%%` and `%(name)s` in the value of `entry`, looked up as `[section] key`.
+    /// Errors: a `%` followed by anything but `%` or `(name)s`, a reference to a key that is not
+    /// there, a chain deeper than [`MAX_DEPTH`], and more than [`MAX_REFERENCES`] references or
+    /// [`MAX_LEN`] bytes.
     pub(super) fn interpolate(
         &self,
         section: &str,
@@ -56,6 +69,9 @@ impl RcConfig {
         Ok(out)
     }
 
+    /// Appends the expansion of `rest`, a value defined at `origin` and reached at `depth`, to
+    /// `out`. Names are lower-cased and looked up in `section` then `[DEFAULT]`, as ConfigParser
+    /// does; a referenced value without `%` is copied as it is.
     #[allow(clippy::too_many_arguments)]
     fn interpolate_into(
         &self,

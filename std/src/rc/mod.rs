@@ -35,14 +35,20 @@ pub const DEFAULT_SECTION: &str = "DEFAULT";
 /// One key of a section.
 #[derive(Clone, Debug)]
 struct Entry {
+    /// Lower-cased, as ConfigParser's `optionxform` makes it.
     key: String,
     /// The raw (not yet interpolated) value.
     value: String,
+    /// Where the value was last set: a file and line, or `<set at run time>` for
+    /// [`RcConfig::set`]. Errors about the value point there.
     origin: Origin,
     /// Lines of a value still being read from the current file.
+    /// `None` once joined, and for values given to [`RcConfig::set`].
     lines: Option<Vec<String>>,
 }
 
+/// A section's keys in the order they first appeared (ConfigParser's dict order), which
+/// `keys` and `items` report. Searched linearly: sections hold a handful of keys.
 #[derive(Clone, Debug, Default)]
 struct Section {
     entries: Vec<Entry>,
@@ -54,8 +60,12 @@ impl Section {
     }
 }
 
+/// Where a parsed line goes. An index rather than a name, so the parser can keep it across
+/// lines while it mutates the configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Target {
+    /// `[DEFAULT]`: apart from the sections, since it is not one (`has_section` says no) yet
+    /// every section sees its keys.
     Defaults,
     Section(usize),
 }
@@ -63,9 +73,13 @@ enum Target {
 /// Loaded rc files: sections of `key = value` options.
 #[derive(Clone, Debug, Default)]
 pub struct RcConfig {
+    /// `[DEFAULT]`'s keys.
     defaults: Section,
+    /// The sections in order of first appearance, which [`sections`](Self::sections) reports.
     sections: Vec<(String, Section)>,
+    /// Section name to position in `sections`.
     index: HashMap<String, usize>,
+    /// Collected rather than printed: the caller decides how to show them.
     warnings: Vec<RcWarning>,
     files: Vec<PathBuf>,
 }
@@ -78,6 +92,8 @@ impl RcConfig {
 
     /// `~/.capturemock/config`, where the reference looks when no rc file is given.
     /// `None` when the home directory is unknown.
+    /// (`HOME` unset or empty): then there is no default file, rather than one relative to the
+    /// working directory.
     pub fn default_path() -> Option<PathBuf> {
         let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
         Some(PathBuf::from(home).join(".capturemock").join("config"))
@@ -121,6 +137,8 @@ impl RcConfig {
     }
 
     /// Reads one more file on top of this configuration.
+    /// A UTF-8 byte-order mark is skipped with a warning (the reference refuses such a file);
+    /// text that is not UTF-8 is an error naming the line.
     pub fn add_file(&mut self, path: &Path) -> Result<(), RcError> {
         let bytes = std::fs::read(path).map_err(|source| RcError::Io {
             path: path.to_path_buf(),
@@ -330,6 +348,8 @@ impl RcConfig {
         Ok(())
     }
 
+    /// The first of `sections` that exists and has `key`, its own or through `[DEFAULT]`: the
+    /// reference asks its sections in order and takes the first that answers.
     fn first_section_with<'s>(&self, key: &str, sections: &[&'s str]) -> Option<&'s str> {
         sections
             .iter()
@@ -337,6 +357,7 @@ impl RcConfig {
             .find(|s| self.has_section(s) && self.has_option(s, key))
     }
 
+    /// A section by name; never `[DEFAULT]`, which is not in the index.
     fn section(&self, name: &str) -> Option<&Section> {
         self.index
             .get(name)
@@ -355,6 +376,8 @@ impl RcConfig {
             .or_else(|| self.defaults.get(key))
     }
 
+    /// The target of a `[name]` header: `[DEFAULT]`, the existing section of that name (strict
+    /// mode off, so a repeated section merges into the first), or a new one.
     fn open_section(&mut self, name: &str) -> Target {
         if name == DEFAULT_SECTION {
             return Target::Defaults;
@@ -383,6 +406,7 @@ impl RcConfig {
     }
 
     /// Stores a value, keeping the key's first position when it is overwritten.
+    /// `pending` marks a value read from a file, which may still get continuation lines.
     fn set_entry(
         &mut self,
         target: Target,
@@ -411,6 +435,7 @@ impl RcConfig {
     }
 }
 
+/// The origin of values set by the program rather than read from a file.
 fn unknown_origin() -> Origin {
     Origin {
         source: Arc::from("<set at run time>"),

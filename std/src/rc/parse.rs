@@ -1,5 +1,10 @@
 //! Reading one rc file into an [`RcConfig`], line by line, with the rules of Python's
 //! `ConfigParser._read` (strict=False, default delimiters and comment prefixes).
+//! The reader keeps ConfigParser's state from line to line: the current section, the current
+//! key, and the indentation of that key's line. A line indented deeper than the key's line
+//! continues its value; any other line starts a key or a section. Values are gathered as
+//! lines and joined only at the end of the file, as ConfigParser joins them, so blank lines
+//! between continuation lines are kept and trailing ones dropped.
 
 use super::{Entry, Origin, RcConfig, RcError, Target};
 use std::sync::Arc;
@@ -17,6 +22,7 @@ pub(crate) fn py_strip(s: &str) -> &str {
 
 /// Python's universal-newline line splitting: `\r\n`, `\r` and `\n` all end a line.
 /// Returns the lines without their terminators.
+/// A final terminator does not start one more, empty line, as in Python's line iteration.
 pub(crate) fn universal_lines(text: &str) -> Vec<&str> {
     let mut lines = Vec::new();
     let bytes = text.as_bytes();
@@ -58,6 +64,11 @@ fn section_header(value: &str) -> Option<&str> {
 impl RcConfig {
     /// Parses `text` (the contents of `source`) into this configuration, on top of what is
     /// already there: later values override earlier ones, sections with the same name merge.
+    /// Errors come as ConfigParser raises them: a key before any section header is
+    /// [`RcError::MissingSectionHeader`] at once; lines that are neither a header, a key nor a
+    /// continuation are gathered into one [`RcError::Parse`] raised after the whole text is
+    /// read, with the values around them kept (ConfigParser's single `ParsingError` listing
+    /// every bad line).
     pub(crate) fn read_text(&mut self, text: &str, source: Arc<str>) -> Result<(), RcError> {
         let mut cursect: Option<Target> = None;
         let mut optname: Option<String> = None;
@@ -150,12 +161,16 @@ impl RcConfig {
 }
 
 impl Entry {
+    /// Adds a continuation line to the value being read.
     fn push_line(&mut self, line: String) {
         if let Some(lines) = self.lines.as_mut() {
             lines.push(line);
         }
     }
 
+    /// ConfigParser's `_join_multiline_values`: the lines joined with `\n`, trailing white space
+    /// (and so the blank lines kept on the way) dropped. The value is then final: `lines` is
+    /// `None` and a later file can only replace it.
     fn join_lines(&mut self) {
         if let Some(lines) = self.lines.take() {
             let joined = lines.join("\n");

@@ -1,5 +1,11 @@
 //! A replay file loaded into memory and ready to answer requests: the std owner of the
 //! core engine's [`ReplayTable`], with its text, decode arena, storage and lookup scratch.
+//! Loading reads the text twice. The first pass checks every entry, decodes the few that are
+//! not plain (a CR, an escaped line, a newline marker to decode) into one arena, and counts
+//! what the table needs. The second builds the core's table over records borrowed from the
+//! text and the arena, in storage sized exactly, so nothing grows afterwards and almost no
+//! entry is copied. `self_cell` ties the borrowing table to the text it borrows from, so the
+//! whole is one owned value that can sit behind a mutex shared by threads.
 
 mod storage;
 
@@ -77,6 +83,8 @@ pub struct ReplayOptions {
     pub word_index: bool,
 }
 
+/// The reference's newlines and matching, with the word index: large files answer quickly
+/// unless memory is asked to be saved.
 impl Default for ReplayOptions {
     fn default() -> Self {
         ReplayOptions {
@@ -89,10 +97,14 @@ impl Default for ReplayOptions {
 
 /// The text of a replay file and the decoded form of the few entries that need decoding.
 struct Source {
+    /// The file as read.
     text: String,
+    /// The decoded forms of the entries that are not plain, one after another in file order,
+    /// which is how the second pass finds each one again without an index.
     arena: String,
 }
 
+/// The core's table over vector storage, borrowing from a [`Source`].
 type Table<'a> = ReplayTable<'a, VecStorage<'a>>;
 
 self_cell::self_cell!(
@@ -118,12 +130,17 @@ pub struct Answer {
 
 /// A loaded replay file. See the [module docs](self).
 pub struct ReplayFile {
+    /// The text and the table that borrows from it.
     loaded: Loaded,
     path: PathBuf,
+    /// The most words a recorded request has, which sizes the lookup scratch.
     max_record_words: usize,
+    /// Lookup scratch, grown to the largest lookup so far and reused, so that a lookup
+    /// allocates nothing once the file has been in use for a while.
     scratch: Vec<u32>,
 }
 
+/// Only the path: the table would print the whole file.
 impl std::fmt::Debug for ReplayFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReplayFile")
@@ -145,6 +162,7 @@ fn utf8_error_position(bytes: &[u8], valid_up_to: usize) -> (usize, usize) {
 
 impl ReplayFile {
     /// Reads and loads a replay file.
+    /// Errors name the file and, for text that is not UTF-8 or not a record file, the line.
     pub fn load(path: impl AsRef<Path>, options: ReplayOptions) -> Result<Self, ReplayFileError> {
         let path = path.as_ref().to_path_buf();
         let bytes = std::fs::read(&path).map_err(|source| ReplayFileError::Read {
@@ -344,6 +362,8 @@ fn records(
 /// One recorded response, owned, with its type id and text found once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedResponse {
+    /// The whole entry, prefix included: the text is a slice of it, so taking the response
+    /// costs one allocation, and [`into_text`](Self::into_text) none.
     entry: String,
     /// `entry[type_start..prefix_end]` is the type id (the last three characters of the
     /// prefix), `entry[text_start..]` the text.

@@ -1,4 +1,7 @@
 //! Replay-table storage in vectors, sized once from the file's [`Requirements`].
+//! The core engine takes its memory from a [`Storage`] and never allocates; on a device that
+//! is a fixed array, here it is vectors allocated once at the exact sizes the loader counted.
+//! Nothing is resized afterwards, so the table's slices stay where they are.
 
 use capturemock_core::replay::{
     GroupSlot, IndexParts, IndexRef, IndexRequirements, Parts, PartsRef, Posting, RequestSlot,
@@ -6,6 +9,9 @@ use capturemock_core::replay::{
 };
 
 /// The arrays of a word index.
+/// Apart from the table's own arrays because the index is optional (`word_index: false`
+/// saves its memory), and because it can only be sized once the table is built and the
+/// distinct words are counted.
 struct IndexVecs<'a> {
     request_words: Vec<WordRange>,
     words: Vec<u32>,
@@ -17,6 +23,7 @@ struct IndexVecs<'a> {
 }
 
 /// Storage of a replay table in vectors.
+/// Each field is one of the arrays the core's [`Parts`] names; their meaning is the core's.
 pub struct VecStorage<'a> {
     requests: Vec<RequestSlot<'a>>,
     groups: Vec<GroupSlot>,
@@ -59,6 +66,9 @@ impl<'a> VecStorage<'a> {
     }
 }
 
+/// The core asks for the arrays as one mutable borrow while building and as shared slices
+/// while answering; it gets the same vectors every time, which its `Storage` contract
+/// requires, since the vectors are never resized after `new` and `add_index`.
 impl<'a> Storage<'a> for VecStorage<'a> {
     fn parts(&mut self) -> Parts<'_, 'a> {
         Parts {

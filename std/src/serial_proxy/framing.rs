@@ -1,5 +1,8 @@
 //! Cutting a device's byte stream into requests: at a delimiter (`\r` for AT commands, `\n`
 //! for line protocols), after an idle gap, or whichever comes first.
+//! The framer is sans-IO: it is handed bytes with the time they came and says what they start
+//! and complete; the proxy's loop owns the clock and the waiting, so framing can be tested
+//! with made-up times and no sleeping.
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +14,7 @@ pub const MAX_MESSAGE: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Framing {
     /// A request ends with these bytes (kept in the request).
+    /// Kept, so that the recorded request is byte for byte what the device sent.
     pub delimiter: Option<Vec<u8>>,
     /// A request ends when no byte has come for this long.
     pub idle_gap: Option<Duration>,
@@ -18,6 +22,8 @@ pub struct Framing {
 
 impl Framing {
     /// Whether this framing can end a request at all.
+    /// An empty delimiter never matches, so it counts as none; the proxy refuses to start
+    /// without a usable framing rather than cut every request at [`MAX_MESSAGE`].
     pub fn is_usable(&self) -> bool {
         self.delimiter.as_ref().is_some_and(|d| !d.is_empty()) || self.idle_gap.is_some()
     }
@@ -35,6 +41,8 @@ impl Default for Framing {
 
 /// A delimiter written with escapes: `\r`, `\n`, `\t`, `\0`, `\\` and `\xHH`; other text
 /// stands for itself.
+/// For the command line, where a carriage return cannot be typed as such. Errors: an unknown
+/// escape, `\x` without two hex digits, a trailing backslash, an empty delimiter.
 pub fn parse_delimiter(text: &str) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let mut chars = text.chars();
@@ -76,6 +84,8 @@ pub fn parse_delimiter(text: &str) -> Result<Vec<u8>, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrameEvent {
     /// The first byte of a new request came (the previous exchange is over).
+    /// It marks where the previous response ends: the peripheral's bytes up to here are the
+    /// previous exchange's, whether or not its request is complete.
     Started,
     /// A request is complete.
     Message(Vec<u8>),
@@ -85,8 +95,11 @@ pub enum FrameEvent {
 #[derive(Debug, Clone)]
 pub struct Framer {
     framing: Framing,
+    /// The pending request's bytes, a delimiter kept at its end.
     buf: Vec<u8>,
+    /// When the latest byte came: the idle gap counts from there.
     last_byte: Option<Instant>,
+    /// Requests cut at [`MAX_MESSAGE`], for the report.
     cut: u64,
 }
 
@@ -102,6 +115,8 @@ impl Framer {
     }
 
     /// Takes bytes that came at `now`; appends what they start and complete to `events`.
+    /// The delimiter is looked for at the end of the request so far, not in one read, since a
+    /// serial read can split it anywhere.
     pub fn push(&mut self, bytes: &[u8], now: Instant, events: &mut Vec<FrameEvent>) {
         // A gap that passed before these bytes ends the pending request first.
         if let Some(message) = self.poll(now) {

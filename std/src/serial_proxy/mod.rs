@@ -83,9 +83,14 @@ pub enum ProxyError {
 }
 
 /// A serial proxy on a thread of its own.
+/// Dropping it stops the proxy and waits for its thread, which writes the record file before
+/// it ends, so the file is complete once the drop returns.
 #[derive(Debug)]
 pub struct BackgroundProxy {
+    /// Shared with the proxy's thread: its loop, and its wait for a line to connect, look at it
+    /// at least once per poll interval.
     stop: Arc<AtomicBool>,
+    /// The proxy: its report, or why it could not run.
     thread: Option<JoinHandle<Result<ProxyReport, ProxyError>>>,
     device_address: Option<String>,
 }
@@ -93,6 +98,9 @@ pub struct BackgroundProxy {
 impl BackgroundProxy {
     /// Waits for the device's line (a listening link waits for its first connection) and the
     /// peripheral's, then proxies until either closes or [`stop`](Self::stop).
+    /// The waiting happens on the proxy's thread, so `start` returns at once, with the device's
+    /// listening address already known (a caller prints it for the device to connect to). A
+    /// proxy stopped before its lines connect reports nothing done.
     pub fn start(
         mut device: Link,
         peripheral: Option<Link>,
@@ -148,6 +156,8 @@ impl BackgroundProxy {
         self.join()
     }
 
+    /// The thread's result; a thread that panicked is [`ProxyError::Panicked`]. (`stop` and
+    /// `wait` consume the proxy, so the thread is always still there.)
     fn join(&mut self) -> Result<ProxyReport, ProxyError> {
         match self.thread.take() {
             Some(thread) => thread.join().map_err(|_| ProxyError::Panicked)?,

@@ -1,5 +1,9 @@
 //! The proxy's loop: bytes from the device and the peripheral, requests cut by a [`Framer`],
 //! exchanges recorded as classic client/server traffic, and answers replayed from a file.
+//! Threads rather than tokio, since serial ports are blocking handles: each side has a
+//! reader thread that sends what it reads over a channel, and the loop on the calling thread
+//! is the only one that writes, decides and records, so events are handled in the order the
+//! channel delivers them and exchanges complete in the order they happened.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -89,16 +93,23 @@ impl ProxyConfig {
 
 /// Bytes from one side.
 enum Event {
+    /// Bytes from the device, with the time they were read: the idle gap is measured from there,
+    /// not from when the loop got to them.
     Device(Vec<u8>, Instant),
+    /// Bytes from the peripheral.
     Peripheral(Vec<u8>),
+    /// A side closed its line (`None`) or failed reading: the run ends.
     Closed(&'static str, Option<std::io::Error>),
 }
 
 /// One request and what answered it.
 struct Exchange {
+    /// `None` until the framer completes the request; an exchange closed without one records
+    /// nothing.
     request: Option<String>,
     /// Passed on to the peripheral: its bytes are this exchange's response.
     forwarded: bool,
+    /// The peripheral's bytes while this exchange is current, when it was forwarded.
     response: Vec<u8>,
     /// Replayed responses, each recorded as it is in the file.
     replayed: Vec<String>,
@@ -162,6 +173,9 @@ pub fn run(
     result.map(|()| state.report)
 }
 
+/// A thread reading `port` for `side` and sending what it reads, until `done` is set, the
+/// line closes, or the loop stops listening. Read timeouts are how it notices `done`, which
+/// is why ports must time out their reads.
 fn reader(
     side: &'static str,
     mut port: Box<dyn Port>,
@@ -197,19 +211,28 @@ fn reader(
         })
 }
 
+/// The loop's state, owned by the calling thread.
 struct Proxy {
     mode: Mode,
     framer: Framer,
     /// Decides and records, as for every other way into capturemock.
     engine: Engine,
+    /// Written only by the loop (the reader thread has its own handle).
     device: Box<dyn Port>,
+    /// `None` when replaying without a peripheral.
     peripheral: Option<Box<dyn Port>>,
+    /// The exchange whose response is being collected: from the first byte of its request to
+    /// the first byte of the next.
     current: Option<Exchange>,
+    /// Exchanges closed so far; the next one is number `exchanges + 1` to the engine.
     exchanges: u64,
     report: ProxyReport,
 }
 
 impl Proxy {
+    /// The loop: waits for the next event, but no longer than the framer's idle deadline, nor
+    /// than `poll`, so that `stop` is seen. In record mode the device's bytes reach the
+    /// peripheral before they are framed, so the device sees the peripheral's own timing.
     fn serve(
         &mut self,
         rx: &Receiver<Event>,
@@ -269,6 +292,8 @@ impl Proxy {
         Ok(())
     }
 
+    /// A request starting closes the previous exchange: what the peripheral sent until now was
+    /// its response.
     fn on_frame_event(&mut self, event: FrameEvent) -> Result<(), ProxyError> {
         match event {
             FrameEvent::Started => {
@@ -285,6 +310,10 @@ impl Proxy {
         }
     }
 
+    /// A complete request, decided by the engine: passed on to the peripheral (at once, except
+    /// in record mode where its bytes already went), answered from the file (only `->SRV`
+    /// responses, written to the device at once), or left unanswered, the engine having logged
+    /// why.
     fn on_request(&mut self, bytes: &[u8]) -> Result<(), ProxyError> {
         self.report.requests += 1;
         let request = self.text(bytes, "request");
@@ -335,6 +364,8 @@ impl Proxy {
         Ok(())
     }
 
+    /// Bytes as text for the record, which holds text only: lossy, with a warning and a count
+    /// in the report.
     fn text(&mut self, bytes: &[u8], what: &str) -> String {
         match String::from_utf8(bytes.to_vec()) {
             Ok(text) => text,
@@ -348,6 +379,9 @@ impl Proxy {
         }
     }
 
+    /// Records the current exchange: the request, then the peripheral's response or the
+    /// responses replayed, all as `->SRV`. The replayed ones are recorded as the file has them,
+    /// so a replay run's record equals the replay file when the device behaves as it did.
     fn close_exchange(&mut self) {
         let Some(exchange) = self.current.take() else {
             return;
@@ -379,6 +413,8 @@ impl Proxy {
         self.engine.complete(self.exchanges, entries);
     }
 
+    /// The end of the run: a request cut short by the line closing is recorded with no answer,
+    /// then the engine writes the record file and reports.
     fn finish(&mut self) {
         if let Some(rest) = self.framer.flush() {
             tracing::info!(
@@ -403,6 +439,7 @@ impl Proxy {
         self.report.record_failures = engine.record_failures;
     }
 
+    /// Writes and flushes at once: a serial peer reacts to bytes as they come.
     fn send_device(&mut self, bytes: &[u8]) -> Result<(), ProxyError> {
         self.device
             .write_all(bytes)
@@ -413,6 +450,7 @@ impl Proxy {
             })
     }
 
+    /// As [`send_device`](Self::send_device); nothing without a peripheral.
     fn send_peripheral(&mut self, bytes: &[u8]) -> Result<(), ProxyError> {
         match &mut self.peripheral {
             Some(port) => port

@@ -29,6 +29,8 @@ pub struct ProxyReport {
     pub record_failures: u64,
 }
 
+/// One line, for stderr at the end of a run: the counts that always mean something, then
+/// whatever went wrong, only if something did.
 impl fmt::Display for ProxyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -119,6 +119,8 @@ pub struct ServerConfig {
     pub clock: Arc<dyn Clock>,
 }
 
+/// Record mode with no files, no rc settings and the default limits, listening on
+/// 127.0.0.1: what the command runs with no options and no rc file.
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
@@ -194,6 +196,8 @@ impl ServerConfig {
     }
 
     /// The rules its exchanges are decided by.
+    /// A copy each time: the server's engine owns one, and the bridge's mode 2 lookup builds a
+    /// second engine from the same configuration so that both decide alike.
     pub fn rules(&self) -> Rules {
         Rules {
             mode: self.mode,
@@ -239,7 +243,8 @@ fn host_ip() -> IpAddr {
         .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip())
 }
 
-/// The IPv4 address of network interface `name`.
+/// The IPv4 address of network interface `name`. An interface with several IPv4 addresses
+/// gives its first; one with IPv6 only gives none, which is reported as no such interface.
 #[cfg(unix)]
 fn interface_ip(name: &str) -> Option<IpAddr> {
     nix::ifaddrs::getifaddrs().ok()?.find_map(|ifaddr| {
@@ -251,6 +256,7 @@ fn interface_ip(name: &str) -> Option<IpAddr> {
     })
 }
 
+/// Interfaces are not looked up outside Unix: naming one is reported as no such interface.
 #[cfg(not(unix))]
 fn interface_ip(_name: &str) -> Option<IpAddr> {
     None

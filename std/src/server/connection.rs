@@ -14,6 +14,7 @@ use crate::traffic::wire::{error_reply, read_to_end_limited};
 use crate::traffic::Kinds;
 
 /// What the server loop shares with every connection.
+/// Behind one `Arc`, so that a connection's task costs one reference count.
 #[derive(Debug)]
 pub struct Context {
     /// The engine that decides and records.
@@ -27,6 +28,10 @@ pub struct Context {
 }
 
 /// Serves exchange `n` on `stream`. Returns whether the client asked the server to stop.
+/// A message that cannot be read (too slow, too large, not UTF-8) is answered with an error
+/// reply, and its number is skipped in the sequencer and completed empty in the recorder so
+/// that later exchanges go on. `TERMINATE_SERVER` takes its turn like any message, so it
+/// comes after every exchange accepted before it, and is answered with nothing.
 pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> bool {
     let limits = context.limits;
     let read = read_to_end_limited(&mut stream, limits.max_message_size, limits.read_timeout);

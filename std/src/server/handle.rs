@@ -8,14 +8,20 @@ use tokio::sync::oneshot;
 use super::{address_of, bind, run, ServerConfig, ServerError, ServerReport};
 
 /// A server running as a task of the current tokio runtime.
+/// Dropping it stops the server too (its stop channel closes), without waiting: the task
+/// finishes its connections and writes the record file on its own, as long as the runtime
+/// runs. Use [`stop`](Self::stop) to wait for that and get the report.
 #[derive(Debug)]
 pub struct ServerHandle {
     address: String,
+    /// Sending on it, or dropping it, asks the server to stop; `None` once used.
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<Result<ServerReport, ServerError>>,
 }
 
 /// Binds (port 0: any free port) and starts serving `config` in a new task.
+/// The socket is bound before the task starts, so when this returns the address is known
+/// and a bind error has been returned rather than logged.
 pub async fn start(config: ServerConfig, port: u16) -> Result<ServerHandle, ServerError> {
     let listener = bind(&config, port).await?;
     let address = address_of(&listener)?;
@@ -47,6 +53,8 @@ impl ServerHandle {
     }
 
     /// Waits until a client sends `TERMINATE_SERVER` (or the server fails).
+    /// The stop channel is kept open while waiting, since closing it would itself stop the
+    /// server.
     pub async fn wait(mut self) -> Result<ServerReport, ServerError> {
         let stop = self.stop.take();
         let result = self.join().await;
@@ -54,6 +62,7 @@ impl ServerHandle {
         result
     }
 
+    /// The task's result; a task that panicked or was cancelled is [`ServerError::Task`].
     async fn join(&mut self) -> Result<ServerReport, ServerError> {
         (&mut self.task)
             .await
@@ -62,9 +71,14 @@ impl ServerHandle {
 }
 
 /// A server on a thread of its own, for code without a tokio runtime.
+/// The listener is bound before the thread starts, so [`address`](Self::address) is known,
+/// and a bind error returned, by the time [`start`](Self::start) returns. Dropping it stops
+/// the server and waits for its thread, so the record file is complete once the drop
+/// returns.
 #[derive(Debug)]
 pub struct BackgroundServer {
     address: String,
+    /// Sending on it, or dropping it, asks the server to stop; `None` once used.
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<Result<ServerReport, ServerError>>>,
 }
@@ -109,6 +123,7 @@ impl BackgroundServer {
     }
 
     /// Waits until a client sends `TERMINATE_SERVER`.
+    /// As with [`ServerHandle::wait`], the stop channel stays open until then.
     pub fn wait(mut self) -> Result<ServerReport, ServerError> {
         let stop = self.stop.take();
         let result = self.join();

@@ -179,8 +179,14 @@ pub async fn bind(config: &ServerConfig, port: u16) -> Result<TcpListener, Serve
 const LISTEN_BACKLOG: u32 = 4096;
 
 /// Serves on `listener` until a client sends `TERMINATE_SERVER` or `shutdown` completes,
-/// then waits for the connections in progress (at most the read timeout plus the order wait),
-/// writes what is left of the record file, and reports.
+/// then waits for the connections in progress (at most the read timeout, the order wait and a
+/// refusal's drain: see `stop`), writes what is left of the record file, and reports.
+/// Connections beyond [`Limits::max_connections`] at once are refused with a reply rather
+/// than left in the kernel's queue, so a runaway client learns why at once. With
+/// `multithreaded` off (`server_multithreaded = False`), a connection is served before the
+/// next is accepted, one at a time. Each accepted connection gets the next exchange number
+/// at once, so numbers follow accept order; a refused one gets none and holds no connection
+/// slot, its refusal running in a task set of its own.
 pub async fn run(
     listener: TcpListener,
     mut config: ServerConfig,
@@ -333,6 +339,8 @@ async fn stop(
     // What is still queued was accepted by the kernel: answer it too, then stop listening.
     match listener.into_std() {
         Ok(listener) => {
+            // The std listener is still non-blocking (`into_std` keeps it so): the loop ends
+            // when the queue is empty instead of waiting for the next client.
             while let Ok((stream, _peer)) = listener.accept() {
                 match stream
                     .set_nonblocking(true)

@@ -23,6 +23,8 @@ impl Kind for CommandLine {
         PREFIXES.iter().any(|prefix| message.starts_with(prefix))
     }
 
+    /// Answered with an error reply rather than nothing, so that a client can tell "not
+    /// supported" from "nothing recorded answers this", which an empty reply means.
     fn serve<'a, 'e: 'a>(
         &'a self,
         message: &'a str,

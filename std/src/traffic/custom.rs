@@ -37,6 +37,8 @@ pub fn parse(message: &str) -> Option<CustomMessage<'_>> {
     })
 }
 
+/// The kind proper, which only the server needs: the blocking client and in-process captures
+/// use the message format above without serving it.
 #[cfg(feature = "server")]
 mod kind {
     use std::sync::Arc;
@@ -50,7 +52,7 @@ mod kind {
     /// The custom-client kind.
     #[derive(Debug)]
     pub struct Custom {
-        /// Where a replayed `->CLI` response would go (see [`super::play`]).
+        /// Where a replayed `->CLI` response would go (see [`crate::traffic::play`]).
         conversation: Arc<Conversation>,
     }
 
@@ -70,6 +72,8 @@ mod kind {
             message.starts_with(CUSTOM_PREFIX)
         }
 
+        /// The request is altered first, so the lookup and the record both see the altered
+        /// text. The client's own response is altered only when it is recorded (record mode).
         fn serve<'a, 'e: 'a>(
             &'a self,
             message: &'a str,

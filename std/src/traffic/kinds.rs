@@ -10,6 +10,8 @@ use super::{command_line, custom};
 use crate::exchange::Exchange;
 
 /// The future a kind serves a message with.
+/// Boxed because the kinds are held as `dyn Kind`, which cannot return `impl Future`, and
+/// `Send` so that a server can serve on any of its worker threads.
 pub type BoxFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// One kind of traffic on a transport that delivers whole text messages.
@@ -18,9 +20,13 @@ pub trait Kind: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &'static str;
 
     /// Whether `message` is of this kind.
+    /// Kinds are asked in turn and the first that claims a message serves it, so the answer must
+    /// come from the message alone, and cheaply (a prefix test).
     fn claims(&self, message: &str) -> bool;
 
     /// Serves `message` in `exchange`: asks the engine, records, builds the reply.
+    /// A kind that waits on the outside world (a real server) ends the exchange's ordered part
+    /// first ([`Exchange::end_ordered_part`]), so later exchanges do not wait with it.
     fn serve<'a, 'e: 'a>(
         &'a self,
         message: &'a str,
@@ -31,12 +37,15 @@ pub trait Kind: Send + Sync + std::fmt::Debug {
 /// The kinds of one run of the classic TCP transport.
 #[derive(Debug)]
 pub struct Kinds {
+    /// In the order a message is offered to them; the last claims everything.
     kinds: Vec<Box<dyn Kind>>,
 }
 
 impl Kinds {
     /// Every kind the transport serves, in the order a message is offered to them.
     /// `record_for_client` and `limits` configure the classic conversation.
+    /// One conversation serves the custom and the classic kinds: a custom request's recorded
+    /// `->CLI` response goes to the server that classic traffic announced.
     pub fn new(record_for_client: bool, limits: ForwardLimits) -> Self {
         let conversation = Arc::new(Conversation::new(record_for_client, limits));
         Kinds {

@@ -15,6 +15,15 @@
 //!   under test announcing themselves.
 //! - [`play`]: how a request and its responses play out, by response type.
 //! - [`wire`]: the transport's framing (one message per connection) and fixed replies.
+//! # Adding a kind
+//! A module here with a type that implements `Kind`: `claims` recognises the kind's messages
+//! by their prefix; `serve` turns a message into a `play::Item` (or entries of its own) with
+//! the text altered through the `Exchange`, lets the engine decide (through `play` for
+//! request and response traffic, or `Exchange::decide`), records what the reference would
+//! record, and writes the reply with `Exchange::reply`. Then one line in `Kinds::new`,
+//! before `classic`, which claims everything. How record mode gets the real response is the
+//! kind's own business; if it waits on the outside world, it ends the exchange's ordered part
+//! first, so that later exchanges do not wait with it.
 
 // Without the `server` feature only the custom-client message format is here: the blocking
 // client and in-process captures write that format without serving it.

@@ -66,12 +66,18 @@ enum Response {
     Cli(Item),
 }
 
+/// One item's responses still to be rendered, front first, and whether they (and the item)
+/// are recorded. `record` is false when a forward to the real server failed: such an
+/// exchange leaves nothing in the record file rather than a request without its reply.
 struct Frame {
     responses: VecDeque<Response>,
     record: bool,
 }
 
 /// Plays `root` and everything it leads to in `exchange`.
+/// Each frame's responses are rendered in file order; a `->CLI` response sends its text on
+/// and pushes a frame for the reply it brings, which is played out before the next response
+/// of the frame below.
 pub async fn play(exchange: &mut Exchange<'_>, conversation: &Conversation, root: Item) {
     // An empty request is neither answered nor recorded. (The reference still records and
     // echoes a custom client's response to it, as an entry with no request, which joins the
@@ -126,6 +132,8 @@ pub async fn play(exchange: &mut Exchange<'_>, conversation: &Conversation, root
 }
 
 /// Finds an item's responses, records it, and pushes its frame.
+/// The item is recorded before any of its responses, so the record reads request then
+/// responses; an announcement under `record_for_client` is never recorded.
 async fn open(
     exchange: &mut Exchange<'_>,
     conversation: &Conversation,
@@ -142,6 +150,10 @@ async fn open(
 }
 
 /// The responses to an item, and whether it and they are recorded.
+/// The lookup key is the record prefix, in the conversation's current direction, and the
+/// altered text: the request as the record file would hold it. A mismatch is answered with
+/// the reference's mismatch text and the item is still recorded, so a replay run with a
+/// record file shows what it was asked.
 async fn responses(
     exchange: &mut Exchange<'_>,
     conversation: &Conversation,
@@ -191,6 +203,10 @@ fn render(exchange: &Exchange<'_>, recorded: RecordedResponse) -> Option<Respons
 }
 
 /// Record mode: the real response, as the item's role gets it.
+/// A custom call's empty or missing response records nothing after the request. A classic
+/// client's text is forwarded only when a server was announced, and waits for it outside
+/// the ordered part. A `ServerReply` item (a server's reply to a client message played
+/// from the record) has no real response to get: its own text goes into the reply.
 async fn real_responses(
     exchange: &mut Exchange<'_>,
     conversation: &Conversation,

@@ -22,6 +22,9 @@ pub enum ReadError {
 }
 
 /// Reads to end of input, failing after `silence` without input or beyond `max_size` bytes.
+/// `silence` bounds each read, not the whole message: a client that sends slowly is not cut
+/// off, one that stops sending is. The buffer grows as bytes arrive rather than being made
+/// `max_size` long at once, so a large limit costs no memory until it is used.
 pub async fn read_to_end_limited<R: AsyncRead + Unpin>(
     reader: &mut R,
     max_size: usize,
@@ -52,7 +55,8 @@ pub async fn read_to_end_limited<R: AsyncRead + Unpin>(
 const READ_CHUNK: usize = 16 * 1024;
 
 /// The reply to a request with no exact match under `use_exact_matching`, word for word the
-/// reference's.
+/// reference's. Clients recognise a mismatch by this text (ours do, in `client` and the
+/// bridge), so it is kept exactly as the reference writes it.
 pub fn mismatch_reply(description: &str) -> String {
     format!("CAPTUREMOCK MISMATCH: Could not find any replay request matching '{description}'")
 }

@@ -1,5 +1,8 @@
 //! The parsed form of a Python regular expression, with inline flags already resolved into
 //! the nodes they affect.
+//! It is an intermediate form between the parser and the emitter, and also what the
+//! analyses run on: widths (for Python's look-behind rule), repeats whose captures may differ
+//! from Python's, and the literal text every match needs (a quick way to skip texts).
 
 /// Python's `MAXREPEAT`: a repeat count must stay below it; `*`, `+` and `{m,}` use it as
 /// "no upper bound".
@@ -11,11 +14,17 @@ pub(crate) const MAXWIDTH: u64 = u64::MAX;
 /// One of Python's six class escapes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Category {
+    /// `\d`: Unicode decimal digits (`Nd`), or `0-9` under `re.ASCII`.
     Digit,
+    /// `\D`.
     NotDigit,
+    /// `\s`: what Python's `str.isspace()` accepts, or ASCII white space under `re.ASCII`.
     Space,
+    /// `\S`.
     NotSpace,
+    /// `\w`: letters, numbers and `_`, or `[0-9A-Za-z_]` under `re.ASCII`.
     Word,
+    /// `\W`.
     NotWord,
 }
 
@@ -23,8 +32,11 @@ pub(crate) enum Category {
 /// surrogates (`\ud800`), which no Rust string holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ClassItem {
+    /// One code point, possibly a lone surrogate.
     Char(u32),
+    /// `lo-hi`, both ends included; the parser guarantees `lo <= hi`.
     Range(u32, u32),
+    /// A class escape inside the set (`[\d_]`).
     Category(Category),
 }
 
@@ -32,8 +44,11 @@ pub(crate) enum ClassItem {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum At {
     /// `^`.
+    /// `multiline`: `re.M` was in force, so it also matches after every newline.
     Begin { multiline: bool },
     /// `$`.
+    /// Without `re.M` it matches at the end and before a final newline; with it, before every
+    /// newline too.
     End { multiline: bool },
     /// `\A`.
     BeginString,
@@ -48,12 +63,18 @@ pub(crate) enum At {
 /// Greedy, lazy (`?`) or possessive (`+`) repetition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum RepeatKind {
+    /// As many repetitions as possible, giving back on backtracking.
     Greedy,
+    /// As few as possible (`*?`).
     Lazy,
+    /// As many as possible, never giving back (`*+`, Python 3.11).
     Possessive,
 }
 
 /// A node of the pattern.
+/// Every flag-dependent node carries the flags that were in force where it was written:
+/// `Literal`, one character, has `c`, a code point (a lone surrogate matches nothing), and
+/// `icase` and `ascii` for `re.I` and `re.A`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Node {
     Literal {
@@ -65,6 +86,7 @@ pub(crate) enum Node {
     Any {
         dotall: bool,
     },
+    /// A `[...]` set, `negate` for `[^...]`; flags as for `Literal`.
     Class {
         items: Vec<ClassItem>,
         negate: bool,
@@ -76,18 +98,23 @@ pub(crate) enum Node {
         cat: Category,
         ascii: bool,
     },
+    /// A zero-width assertion.
     At(At),
     /// A capturing group (`index` is its number) or a non-capturing one.
     Group {
         index: Option<usize>,
         body: Box<Node>,
     },
+    /// `(?>...)`: once matched, its body is not backtracked into (Python 3.11).
     Atomic(Box<Node>),
+    /// `(?=...)`, `(?!...)` (`negate`), `(?<=...)`, `(?<!...)` (`behind`). A look-behind's
+    /// body has a fixed width, checked after parsing.
     Look {
         behind: bool,
         negate: bool,
         body: Box<Node>,
     },
+    /// A quantified item; `min` and `max` are below `MAXREPEAT`.
     Repeat {
         min: u64,
         /// `None`: unbounded.
@@ -95,6 +122,8 @@ pub(crate) enum Node {
         kind: RepeatKind,
         body: Box<Node>,
     },
+    /// `\1` or `(?P=name)`: the text the group last captured, compared ignoring case if
+    /// `icase`.
     Backref {
         group: usize,
         icase: bool,
@@ -105,12 +134,16 @@ pub(crate) enum Node {
         yes: Box<Node>,
         no: Option<Box<Node>>,
     },
+    /// Items in sequence; an empty sequence matches the empty string.
     Concat(Vec<Node>),
+    /// `a|b`: branches tried in order, the first that lets the rest match wins.
     Alt(Vec<Node>),
 }
 
 /// Minimum and maximum width in characters, as Python's `SubPattern.getwidth` counts it
 /// (`group_widths` gives the widths of the groups a back-reference may copy).
+/// Saturating arithmetic stands in for Python's clamping of widths to `MAXWIDTH`: a width
+/// that large only has to compare as too much in the look-behind check.
 pub(crate) fn width(node: &Node, group_widths: &[Option<(u64, u64)>]) -> (u64, u64) {
     match node {
         Node::Literal { .. } | Node::Any { .. } | Node::Class { .. } | Node::Category { .. } => {
@@ -179,6 +212,7 @@ pub(crate) fn has_empty_repeat_captures(node: &Node, widths: &[Option<(u64, u64)
     }
 }
 
+/// Whether `node` holds a capturing group anywhere inside.
 fn has_capture(node: &Node) -> bool {
     match node {
         Node::Group { index: Some(_), .. } => true,
@@ -208,6 +242,11 @@ pub(crate) fn required_literal(node: &Node) -> Option<String> {
         })
 }
 
+/// Gathers the literal runs of `node`: `current` grows while case-sensitive literals follow
+/// each other and is pushed to `runs` when something else (a set, an alternation, an
+/// optional part) breaks the run. Only runs that every match must contain are kept: the
+/// bodies of alternations and optional repeats are not looked into, and a positive
+/// look-around's text is a run of its own.
 fn collect_literals(node: &Node, runs: &mut Vec<String>, current: &mut String) {
     let flush = |runs: &mut Vec<String>, current: &mut String| {
         runs.push(std::mem::take(current));

@@ -5,6 +5,10 @@
 //! U+001C..U+001F, `$` also matches before a final newline, `\Z` is the absolute end, `\b`
 //! follows Python's `\w`, and `\B` never matches in an empty string. Literals are written as
 //! `\x{..}` so no character is ever read as syntax.
+//! Group numbering is kept: every capturing group is written as a capturing group, in the
+//! same order, and nothing else captures, so `\1` in a replacement names the same text in
+//! both. The output is meant for the engine, not for people, though `PyRegex::translated`
+//! shows it when a translation needs checking.
 
 use super::ast::{At, Category, ClassItem, Node, RepeatKind};
 use std::fmt::Write;
@@ -15,33 +19,45 @@ const NEVER: &str = "(?!)";
 const ANY_CHAR: &str = "(?s:.)";
 /// Python's Unicode `\s` (`str.isspace()`).
 const UNICODE_SPACE: &str = r"\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}";
+/// Python's `\s` under `re.ASCII`: tab, newline, vertical tab, form feed, carriage return
+/// and space.
 const ASCII_SPACE: &str = r"\t-\r\x{20}";
 /// Python's Unicode `\w`: `str.isalnum()` or `_`, which is exactly categories L and N.
 const UNICODE_WORD: &str = r"\p{L}\p{N}_";
+/// Python's `\w` under `re.ASCII`.
 const ASCII_WORD: &str = "0-9A-Za-z_";
 /// Python ignores case with its own lower-casing plus a table of extra cases, which makes
 /// i, I, U+0130 and U+0131 all equal; Unicode simple case folding (the engine's) does not.
 /// An exhaustive comparison over every cased character shows these four are the only
 /// difference for literals.
 const TURKISH_I_CHARS: [char; 4] = ['i', 'I', '\u{130}', '\u{131}'];
+/// The same four characters, written to go inside a set.
 const TURKISH_I_MEMBERS: &str = r"iI\x{130}\x{131}";
+/// The same four characters as a set, which a case-insensitive literal among them becomes.
 const TURKISH_I: &str = r"[iI\x{130}\x{131}]";
 
+/// Whether `c` is one of the four letters Python's case folding makes equal.
 fn is_turkish_i(c: char) -> bool {
     TURKISH_I_CHARS.contains(&c)
 }
 
 /// `node` as a fancy-regex pattern.
+/// `widths` are the parser's group widths: a repeat whose body cannot consume anything
+/// (which may be so only because of a back-reference) is written differently.
 pub(crate) fn emit(node: &Node, widths: &[Option<(u64, u64)>]) -> String {
     let mut out = String::new();
     Emitter { widths }.node(node, &mut out);
     out
 }
 
+/// What writing any node may need besides the node: the group widths.
 struct Emitter<'a> {
     widths: &'a [Option<(u64, u64)>],
 }
 
+/// Writes `c` so that the engine reads it as that character: ASCII letters and digits as
+/// themselves (so translations stay readable), anything else as `\x{..}`, which is never
+/// syntax whatever precedes it.
 fn push_char(out: &mut String, c: char) {
     if c.is_ascii_alphanumeric() {
         out.push(c);
@@ -51,6 +67,8 @@ fn push_char(out: &mut String, c: char) {
 }
 
 /// The members of a category, to go inside `[...]`.
+/// A negated category becomes a nested negated set (`[^...]`), which the engine accepts
+/// inside a set, so `[\W\d]` keeps Python's meaning.
 fn category_members(cat: Category, ascii: bool) -> String {
     let positive = matches!(cat, Category::Digit | Category::Space | Category::Word);
     let base = match (cat, ascii) {
@@ -68,11 +86,14 @@ fn category_members(cat: Category, ascii: bool) -> String {
     }
 }
 
+/// Python's `\w` as a set, for the look-arounds `\b` and `\B` are written with.
 fn word_class(ascii: bool) -> String {
     format!("[{}]", if ascii { ASCII_WORD } else { UNICODE_WORD })
 }
 
 impl Emitter<'_> {
+    /// Appends the translation of `node` to `out`. Alternations and repeated items are wrapped
+    /// in a non-capturing group of their own, so precedence never depends on what surrounds them.
     fn node(&self, node: &Node, out: &mut String) {
         match node {
             Node::Literal { c, icase, ascii } => match char::from_u32(*c) {
@@ -168,6 +189,11 @@ impl Emitter<'_> {
         }
     }
 
+    /// A `[...]` set. Surrogates are cut out of ranges (they never occur in text). A set left
+    /// with no members cannot be written in the engine's syntax, so it becomes "never" (or
+    /// "any character" when negated). Case-insensitive under `re.ASCII`, the other case of each
+    /// ASCII letter is listed and the engine's Unicode folding is not used; otherwise the
+    /// engine folds, and the Turkish i's are added when a range holds any of them.
     fn class(&self, items: &[ClassItem], negate: bool, icase: bool, ascii: bool, out: &mut String) {
         let mut members = String::new();
         let mut has_turkish_i = false;
@@ -235,6 +261,9 @@ impl Emitter<'_> {
         }
     }
 
+    /// The assertions, spelled out: `^` without `re.M` is `\A`; `$` without `re.M` is "the end,
+    /// or a final newline before it"; `\b` and `\B` are look-arounds over Python's `\w`, and
+    /// `\B` also wants a character on one side, so it fails in an empty string as Python's does.
     fn at(&self, at: At, out: &mut String) {
         match at {
             At::Begin { multiline: false } | At::BeginString => out.push_str(r"\A"),
@@ -256,6 +285,9 @@ impl Emitter<'_> {
         }
     }
 
+    /// A repetition of `body`, with the two cases the engine cannot take as written: `{0}`
+    /// (kept, never entered, so that the groups inside keep their numbers) and a body that
+    /// cannot consume anything (one optional pass).
     fn repeat(&self, min: u64, max: Option<u64>, kind: RepeatKind, body: &Node, out: &mut String) {
         let mut inner = String::new();
         self.node(body, &mut inner);

@@ -89,10 +89,17 @@ pub const SUB_BUDGET_PER_BYTE: usize = 100;
 pub struct MatchError(pub String);
 
 /// A compiled Python regular expression.
+/// It holds up to six engines for the one translated pattern: three backtracking limits
+/// ([`TIERS`]), each for any match and for non-empty matches only. Only the first is built
+/// by [`new`](Self::new); the others are built on first need and then shared, so a pattern
+/// that never backtracks much costs one engine.
 #[derive(Clone, Debug)]
 pub struct PyRegex {
+    /// The Python pattern as written, for messages and for finding duplicate alterations.
     pattern: String,
+    /// Number of capturing groups, which templates are checked against.
     groups: usize,
+    /// Named groups and their numbers, for `\g<name>` in templates.
     names: HashMap<String, usize>,
     /// The engine with the smallest backtracking limit ([`TIERS`]`[0]`).
     regex: fancy_regex::Regex,
@@ -102,14 +109,18 @@ pub struct PyRegex {
     /// match, where Python wants a non-empty match at the same place before moving on. Built
     /// on first use (building costs as much as the main regex, and most texts never need it).
     not_empty: [OnceLock<Option<fancy_regex::Regex>>; 3],
+    /// The fancy-regex pattern, kept to build the other engines from when first needed.
     translated: String,
+    /// See [`PyRegex::has_empty_repeat_captures`]; computed once from the parsed pattern.
     empty_repeat_captures: bool,
     /// Text every match contains: when a text lacks it there is nothing to replace.
     required: Option<String>,
 }
 
 /// One match: the spans of the whole match and of each group.
+/// It borrows the text searched, so a replacement reads its groups without copying them.
 pub(crate) struct PyMatch<'t> {
+    /// The engine's captures; their group numbers are Python's, since the translation keeps them.
     caps: Captures<'t, str>,
 }
 
@@ -131,6 +142,9 @@ impl PyRegex {
         Self::with_flags(pattern, parse::Flags::DOTALL)
     }
 
+    /// Parses, translates and builds the engine of the first tier; the others are built on
+    /// first need. The engine refusing the translation (a repeat count too large for it) is
+    /// [`CompileError::Engine`].
     fn with_flags(pattern: &str, flags: parse::Flags) -> Result<PyRegex, CompileError> {
         let parsed = parse::parse(pattern, flags)?;
         let translated = emit::emit(&parsed.node, &parsed.group_widths);
@@ -325,16 +339,21 @@ enum Variant {
 
 /// Backtracking steps a substitution may still be charged.
 struct Budget {
+    /// Steps still allowed; `usize::MAX` for a lone search, which only the last tier bounds.
     left: usize,
 }
 
 impl Budget {
+    /// The budget of one substitution over `text`: [`SUB_BUDGET`] plus [`SUB_BUDGET_PER_BYTE`]
+    /// per byte, saturating.
     fn for_text(text: &str) -> Budget {
         Budget {
             left: SUB_BUDGET.saturating_add(text.len().saturating_mul(SUB_BUDGET_PER_BYTE)),
         }
     }
 
+    /// Takes `steps` off the budget. Running out is a [`MatchError`]: the substitution stops
+    /// there instead of running for seconds, and the alteration leaves the text unchanged.
     fn charge(&mut self, steps: usize) -> Result<(), MatchError> {
         self.left = self.left.checked_sub(steps).ok_or_else(|| {
             MatchError("the substitution ran out of its backtracking budget".to_string())

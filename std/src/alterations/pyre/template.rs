@@ -1,5 +1,8 @@
 //! Python replacement templates (`re` `match.expand`): `\1`..`\99`, `\g<n>`, `\g<name>`,
 //! octal escapes, `\n`-style escapes; other escaped punctuation keeps its backslash.
+//! A template is parsed once, when the alterations are read (and again when the server's
+//! address is substituted into it), so a bad one is an error at load time with Python's
+//! message, and expanding it for each match cannot fail.
 
 use super::parse::{is_identifier, parse_group_number};
 use std::collections::HashMap;
@@ -14,9 +17,13 @@ pub struct TemplateError {
     pub pos: usize,
 }
 
+/// A piece of the expanded text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Part {
+    /// Literal text, escapes already resolved.
     Text(String),
+    /// The text of a group (0 = the whole match), checked against the pattern's group count
+    /// when the template was parsed.
     Group(usize),
 }
 
@@ -28,6 +35,10 @@ pub struct Template {
 
 impl Template {
     /// Parses `template` for a pattern with `groups` capturing groups named as in `names`.
+    /// Errors, with Python's messages and positions: a trailing backslash, `\g` without a
+    /// well-formed `<name>`, an unknown group name, a group number above `groups`, an octal
+    /// escape above `\377`, and an escaped ASCII letter Python does not know. Two digits are a
+    /// group number, three octal digits an octal escape, as in Python.
     pub(crate) fn parse(
         template: &str,
         groups: usize,
@@ -181,7 +192,7 @@ impl Template {
     }
 
     /// The template with group references filled from `group` (an unmatched group gives
-    /// the empty string).
+    /// the empty string, as since Python 3.5; earlier versions raised an error).
     pub(crate) fn expand<'t>(&self, group: impl Fn(usize) -> Option<&'t str>) -> String {
         let mut out = String::new();
         for part in &self.parts {

@@ -48,6 +48,9 @@ impl ForwardLimits {
 /// Forwards `text` to `host:port` and returns the reply. A reply that is not UTF-8 is
 /// decoded with replacement characters (and a warning), so that the exchange is still
 /// recorded; the reference's thread dies on it.
+/// Shutting down the write side is how the real server learns the message is complete (the
+/// classic framing, see [`crate::traffic::wire`]); the reply is read with the same size and
+/// silence limits as a client's message.
 pub async fn forward(
     (host, port): &(String, u16),
     text: &str,

@@ -69,6 +69,7 @@ pub struct Conversation {
     flipped: AtomicBool,
     /// `record_for_client`: an announcement neither flips the directions nor is recorded.
     record_for_client: bool,
+    /// The connect and read timeout, and the largest reply, of forwarding.
     limits: ForwardLimits,
 }
 
@@ -89,6 +90,9 @@ impl Conversation {
     }
 
     /// The record prefix of an item in this role, in the conversation's current direction.
+    /// `<-` marks what the system under test sends and `->` what it is given. Once a server
+    /// under test has announced itself, capturemock plays its client: client text is what the
+    /// server is given (`->CLI`) and its replies are what it sends (`<-SRV`).
     pub fn prefix(&self, role: &Role) -> &'static str {
         let flipped = self.flipped.load(Ordering::Relaxed);
         match (role, flipped) {
@@ -101,10 +105,13 @@ impl Conversation {
     }
 
     /// Whether a server has been announced.
+    /// Without one, classic client text in record mode is recorded with no response: there is
+    /// no real server to ask.
     pub fn has_destination(&self) -> bool {
         self.destination().is_some()
     }
 
+    /// The announced server, copied out so that no lock is held while forwarding.
     fn destination(&self) -> Option<(String, u16)> {
         // Updates are single assignments, so a poisoned lock is still consistent.
         self.destination
@@ -113,6 +120,8 @@ impl Conversation {
             .clone()
     }
 
+    /// Remembers the announced server and, unless `record_for_client`, flips the directions for
+    /// the rest of the run: a later announcement moves the destination but never flips back.
     fn announce(&self, host: &str, port: u16) {
         *self.destination.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((host.to_string(), port));
@@ -142,6 +151,8 @@ impl Conversation {
 }
 
 /// The classic kind. It claims every message, so it is listed last.
+/// An announcement is recorded as it was written (not altered, no timestamp); client text
+/// is altered and gets a timestamp when the rules record them.
 #[derive(Debug)]
 pub struct Classic {
     conversation: std::sync::Arc<Conversation>,

@@ -1,10 +1,19 @@
 //! Escapes and `[...]` sets.
+//! An escape means different things inside and outside a set (`\b` is a boundary outside
+//! and a backspace inside; digits are group references only outside), so each place has its
+//! own function. An escaped ASCII letter Python does not know is an error in both (`\p`,
+//! `\z`, `\K`...), which keeps patterns written for other engines from silently changing
+//! meaning; any other escaped character stands for itself.
 
 use super::{is_hex, is_oct, Flags, Parser, PatternError};
 use crate::alterations::pyre::ast::{At, Category, ClassItem, Node};
 
 impl Parser {
     /// An escape outside a set.
+    /// `c` is the escaped character, `here` its token. Digits follow Python's rule: `\0` and
+    /// three octal digits are an octal escape (at most `\377`), one or two digits a group
+    /// number, which must name a closed group (a reference to a group still open or not yet
+    /// defined is an error, as in Python).
     pub(super) fn escape(&mut self, c: char, here: usize) -> Result<Node, PatternError> {
         let ascii = self.ascii();
         let category = |cat| Ok(Node::Category { cat, ascii });
@@ -71,6 +80,9 @@ impl Parser {
     }
 
     /// `\xhh`, `\uhhhh`, `\Uhhhhhhhh` (and `\N{...}`, which is refused: no name table here).
+    /// Python wants exactly that many hex digits ("incomplete escape" otherwise) and nothing
+    /// above U+10FFFF. Surrogates pass: the caller keeps them as code points and the emitter
+    /// makes them match nothing, since no Rust string holds one.
     fn code_escape(&mut self, c: char, here: usize) -> Result<u32, PatternError> {
         let n = match c {
             'x' => 2,
@@ -93,6 +105,9 @@ impl Parser {
     }
 
     /// An escape inside a set: a character or a category.
+    /// Unlike outside: `\b` is a backspace, anchors and back-references do not exist (`\A`,
+    /// `\1`: an ASCII letter or digit Python does not know is an error), and any octal digit
+    /// starts an octal escape.
     fn class_escape(&mut self, c: char, here: usize) -> Result<ClassItem, PatternError> {
         if let Some(v) = simple_escape(c) {
             return Ok(ClassItem::Char(v));
@@ -131,6 +146,9 @@ impl Parser {
     }
 
     /// A `[...]` set; `here` is the token index of `[`.
+    /// A `]` right after `[` or `[^` is a literal and `a-]` is `a` and `-`, as in Python. A
+    /// range whose ends are not single characters (`[\w-z]`) or run backwards is "bad character
+    /// range", reported at its first end.
     pub(super) fn class(&mut self, here: usize) -> Result<Node, PatternError> {
         let negate = self.eat('^');
         let mut items: Vec<ClassItem> = Vec::new();

@@ -1,4 +1,11 @@
 //! Groups, look-arounds, conditionals and inline flags: everything after `(`.
+//! Python 3.11's extensions are all here: `(?P<name>...)`, `(?P=name)`, `(?:...)`, `(?#...)`,
+//! look-arounds, `(?(group)yes|no)`, atomic groups `(?>...)`, global flags `(?aimsux)` and
+//! scoped flags `(?flags-flags:...)`. `(?<name>...)` is not: Python 3.11 refuses it.
+//! Flags come in two scopes, as in Python: global flags (`(?x)`), allowed only at the very
+//! start, change the parser's flags for the rest of the pattern; scoped flags change them for
+//! the group's body only and are restored at its `)`. Either way the parser's flags are
+//! stored into the nodes read under them, so the emitter never tracks scopes.
 
 use super::{is_identifier, parse_group_number, Flags, Parser, PatternError, Tok};
 use crate::alterations::pyre::ast::{width, Node};
@@ -6,6 +13,11 @@ use crate::alterations::pyre::ast::{width, Node};
 impl Parser {
     /// After `(`: a group, an assertion, a conditional, flags or a comment. `None` for
     /// comments and global flags, which add no node.
+    /// `start` is the token of `(`, where Python reports an unterminated group; `verbose` is
+    /// updated in place when global flags turn verbose mode on for the rest of the pattern;
+    /// `first` says whether global flags are allowed here (only at the start, since Python
+    /// 3.11). A capturing group takes its number when its `(` is read, so numbers follow
+    /// opening parentheses as in Python, and its width when its `)` is read.
     pub(super) fn group(
         &mut self,
         start: usize,
@@ -165,6 +177,9 @@ impl Parser {
     }
 
     /// `(?(cond)yes|no)`, after `(?(`.
+    /// The condition is a group name, which must already be defined, or a number, which may
+    /// name a later group and is checked at the end of the pattern (`cond_refs`). 1,073,741,823
+    /// is Python's `MAXGROUPS`. A third branch is an error, as in Python.
     fn conditional(&mut self, start: usize, verbose: bool) -> Result<Node, PatternError> {
         let at = self.i;
         let name = self.get_until(')', "group name")?;
@@ -210,6 +225,8 @@ impl Parser {
 
     /// Flags after `(?`: `None` for global flags `(?aiLmsux)`, else the scoped
     /// `(?flags-flags:` pair.
+    /// Python's refusals come with its messages: `L` (bytes patterns only), `t`, `a` with `u`,
+    /// turning `a`, `u` or `L` off, and a flag both turned on and off.
     fn flag_group(
         &mut self,
         mut c: char,

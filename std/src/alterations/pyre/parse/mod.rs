@@ -1,6 +1,13 @@
 //! A parser for Python `re` pattern syntax (Python 3.11 rules), producing [`Node`]s.
 //! It accepts and rejects what Python's `re.compile` accepts and rejects, with the same
 //! group numbering, so that group references in replacements mean the same thing.
+//! The structure follows Python's own parser (`re._parser`, `sre_parse` before 3.11):
+//! `parse_sub` reads an alternation, `parse_seq` one branch, `group` everything after `(`,
+//! `escape` and `class` the backslashes and sets. The pattern is first cut into tokens (a
+//! backslash joined to the character after it), as Python's tokenizer does, so an escaped
+//! `\(` can never be taken for syntax later and error positions count characters, not bytes.
+//! Errors use Python's messages, so a user can look them up. Nothing is compiled here; the
+//! nodes go to `emit`.
 
 mod escapes;
 mod groups;
@@ -19,16 +26,28 @@ pub struct PatternError {
 }
 
 /// Inline flags.
+/// Flags are resolved while parsing and stored on the nodes they change (a literal's
+/// `icase`, an anchor's `multiline`), because a scoped group such as `(?i:...)` changes them
+/// for part of the pattern only; the emitter then never needs to track flag scopes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Flags(u8);
 
 impl Flags {
+    /// `i`: literals, sets and back-references read under it are marked case-insensitive.
     pub(crate) const IGNORECASE: Flags = Flags(1);
+    /// `m`: `^` and `$` read under it also match at line boundaries.
     pub(crate) const MULTILINE: Flags = Flags(2);
+    /// `s`: `.` read under it also matches a newline.
     pub(crate) const DOTALL: Flags = Flags(4);
+    /// `x`: unescaped white space and `#` comments are skipped, except inside sets.
     pub(crate) const VERBOSE: Flags = Flags(8);
+    /// `a`: `\w`, `\d`, `\s`, `\b` and case folding keep to ASCII.
     pub(crate) const ASCII: Flags = Flags(16);
+    /// `u`: already the default for text patterns; kept only so that `a` together with `u`
+    /// can be refused as Python refuses it.
     pub(crate) const UNICODE: Flags = Flags(32);
+    /// The flags of which only one may be in force: a scoped group that sets one clears the
+    /// other.
     const TYPE: Flags = Flags(16 | 32);
 
     pub(crate) fn has(self, f: Flags) -> bool {
@@ -40,6 +59,7 @@ impl Flags {
     fn without(self, f: Flags) -> Flags {
         Flags(self.0 & !f.0)
     }
+    /// The flag a letter after `(?` stands for; `None` for a letter Python does not know.
     fn from_letter(c: char) -> Option<Flags> {
         Some(match c {
             'i' => Self::IGNORECASE,
@@ -58,6 +78,7 @@ impl Flags {
 /// A parsed pattern.
 #[derive(Clone, Debug)]
 pub(crate) struct Parsed {
+    /// The whole pattern, with the flags resolved into its nodes.
     pub(crate) node: Node,
     /// Number of capturing groups.
     pub(crate) groups: usize,
@@ -74,21 +95,41 @@ struct Tok {
     escaped: bool,
 }
 
+/// What verbose mode skips: Python's `WHITESPACE`, ASCII only (a no-break space in a verbose
+/// pattern is a literal, as in Python).
 const VERBOSE_SPACE: &[char] = &[' ', '\t', '\n', '\r', '\u{b}', '\u{c}'];
 
+/// The parser's state: the tokens and a cursor into them, plus what Python's parser keeps
+/// in its `State` (groups opened so far, names, the flags in force).
 struct Parser {
     toks: Vec<Tok>,
     /// Character position of each token, plus one for the end.
     starts: Vec<usize>,
+    /// Index of the next token to read in `toks`.
     i: usize,
+    /// One entry per capturing group opened so far, index 0 standing for the whole match:
+    /// `None` while the group is open, its `(min, max)` width once its `)` is read. Its length
+    /// is the next group's number, and `None` is how a reference to a group that is still
+    /// open is recognised and refused, as Python does.
     group_widths: Vec<Option<(u64, u64)>>,
+    /// Group names defined so far, with their numbers: `(?P=name)` and `(?(name)...)` may only
+    /// name a group defined earlier.
     names: HashMap<String, usize>,
+    /// Inside a look-behind: the number the first group opened inside it gets. Python refuses
+    /// back-references from a look-behind to a group defined in the same look-behind.
     lookbehind_groups: Option<usize>,
+    /// The flags in force: global flags add to it, and a scoped group sets it for its body and
+    /// restores it afterwards.
     flags: Flags,
+    /// Group numbers used by `(?(n)yes|no)`, with their character positions. A conditional may
+    /// name a group that comes later, so these are checked once the whole pattern is read.
     cond_refs: Vec<(usize, usize)>,
 }
 
 /// Parses `pattern` with Python's rules, as `re.compile(pattern, flags)` would.
+/// Besides what the parts below refuse, the whole pattern is checked the way Python checks
+/// it at the end: a `)` with no `(`, `a` and `u` both set (a global flag may set either),
+/// a conditional naming a group that never came, and look-behinds of variable width.
 pub(crate) fn parse(pattern: &str, flags: Flags) -> Result<Parsed, PatternError> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut toks = Vec::with_capacity(chars.len());
@@ -153,6 +194,9 @@ pub(crate) fn parse(pattern: &str, flags: Flags) -> Result<Parsed, PatternError>
 }
 
 /// Python's compiler refuses look-behinds whose width is not fixed.
+/// Python raises these from its compiler, which gives no position, so they are reported at
+/// position 0. It runs on the finished tree because a back-reference's width is its group's,
+/// known only once the group is closed.
 fn check_lookbehinds(node: &Node, widths: &[Option<(u64, u64)>]) -> Result<(), PatternError> {
     let err = |m: &str| PatternError {
         message: m.into(),
@@ -202,6 +246,8 @@ pub(crate) fn is_identifier(name: &str) -> bool {
 /// Python's `int()` on a group number written in a pattern or template: ASCII digits with
 /// optional surrounding white space and `+` sign. `None` for anything else (including
 /// negative numbers).
+/// A number too large for `u64` gives `u64::MAX`, so the caller still reports it as an
+/// invalid group reference rather than as a malformed name.
 pub(crate) fn parse_group_number(text: &str) -> Option<u64> {
     let t = crate::rc::py_strip(text);
     let t = t.strip_prefix('+').unwrap_or(t);
@@ -241,11 +287,15 @@ impl Parser {
         }
     }
 
+    /// Whether the next token is the unescaped `c`, without taking it. An escaped one (`\|`) is
+    /// a literal and never counts as syntax.
     fn next_is(&self, c: char) -> bool {
         self.peek() == Some(Tok { c, escaped: false })
     }
 
     /// Character position of token `i`.
+    /// Past the last token it is the end of the pattern, where Python reports "unexpected end
+    /// of pattern".
     fn pos_of(&self, i: usize) -> usize {
         self.starts
             .get(i)
@@ -254,6 +304,7 @@ impl Parser {
             .unwrap_or(0)
     }
 
+    /// An error at the next token: where Python's tokenizer stands when it notices.
     fn err(&self, message: impl Into<String>) -> PatternError {
         PatternError {
             message: message.into(),
@@ -261,6 +312,8 @@ impl Parser {
         }
     }
 
+    /// An error at token `tok`: for errors Python reports at the start of a construct (a name,
+    /// a group, a range) rather than where it noticed the problem.
     fn err_at(&self, message: impl Into<String>, tok: usize) -> PatternError {
         PatternError {
             message: message.into(),
@@ -269,6 +322,8 @@ impl Parser {
     }
 
     /// Up to `n` unescaped characters satisfying `ok`.
+    /// `n` gives escapes their fixed lengths (`\x` two hex digits, `\u` four, `\U` eight, an
+    /// octal escape at most three digits); `usize::MAX` reads a whole number.
     fn get_while(&mut self, n: usize, ok: fn(char) -> bool) -> String {
         let mut s = String::new();
         for _ in 0..n {
@@ -284,6 +339,8 @@ impl Parser {
     }
 
     /// Tokens up to the unescaped `terminator`, as text (escapes keep their backslash).
+    /// How Python reads a group name: a name with an escape in it is then refused as not an
+    /// identifier, with Python's message, rather than read as some other name.
     fn get_until(&mut self, terminator: char, what: &str) -> Result<String, PatternError> {
         let start = self.i;
         let mut s = String::new();
@@ -308,6 +365,7 @@ impl Parser {
         }
     }
 
+    /// A group name must be a Python identifier; `at` is the token where the name starts.
     fn check_group_name(&self, name: &str, at: usize) -> Result<(), PatternError> {
         if is_identifier(name) {
             Ok(())
@@ -316,10 +374,13 @@ impl Parser {
         }
     }
 
+    /// Whether group `gid` exists and its `)` has been read.
     fn group_closed(&self, gid: usize) -> bool {
         matches!(self.group_widths.get(gid), Some(Some(_)))
     }
 
+    /// Inside a look-behind, a reference to group `gid` must name a closed group opened before
+    /// the look-behind began (Python's `checklookbehindgroup`). Outside one, anything goes here.
     fn check_lookbehind_group(&self, gid: usize, at: usize) -> Result<(), PatternError> {
         if let Some(first) = self.lookbehind_groups {
             if !self.group_closed(gid) {
@@ -336,6 +397,9 @@ impl Parser {
     }
 
     /// An alternation `a|b|c`.
+    /// `nested` is 0 at the top level only. There, each branch re-reads the verbose flag (a
+    /// global `(?x)` at the start holds for every branch), and only the first branch may begin
+    /// with global flags.
     fn parse_sub(&mut self, mut verbose: bool, nested: usize) -> Result<Node, PatternError> {
         let mut items = Vec::new();
         loop {
@@ -356,6 +420,8 @@ impl Parser {
     }
 
     /// A sequence up to `|`, `)` or the end.
+    /// A quantifier applies to the item read just before it (see `repeat`). `first` says
+    /// whether global flags are still allowed, which is only at the very start of the pattern.
     fn parse_seq(&mut self, mut verbose: bool, first: bool) -> Result<Node, PatternError> {
         let mut items: Vec<Node> = Vec::new();
         while let Some(tok) = self.peek() {
@@ -411,6 +477,7 @@ impl Parser {
         })
     }
 
+    /// A literal under the flags in force here; see [`Flags`] for why they are stored per node.
     fn literal(&self, c: u32) -> Node {
         Node::Literal {
             c,
@@ -419,10 +486,18 @@ impl Parser {
         }
     }
 
+    /// Whether `re.ASCII` is in force here, which `\w`, `\d`, `\s`, `\b` and case folding of
+    /// what is read now depend on.
     fn ascii(&self) -> bool {
         self.flags.has(Flags::ASCII)
     }
 
+    /// Applies `*`, `+`, `?` or `{...}` (the character `c`, at token `here`) to the last item.
+    /// A `{` that does not start `{m}`, `{m,}`, `{,n}` or `{m,n}` is a literal, Python's rule
+    /// where other engines refuse it. Counts must stay below `MAXREPEAT` (Python's
+    /// `OverflowError`, which has no position, hence 0). Repeating nothing or an anchor is
+    /// "nothing to repeat"; repeating a repeat is "multiple repeat", since a `?` or `+` after a
+    /// quantifier makes it lazy or possessive instead.
     fn repeat(&mut self, c: char, here: usize, items: &mut Vec<Node>) -> Result<(), PatternError> {
         let (min, max) = match c {
             '?' => (0, Some(1)),

@@ -7,17 +7,12 @@ use std::sync::Arc;
 use capturemock_core::link::{Answer, Exchange, HostError};
 use capturemock_core::replay::Mode;
 
-use crate::client::{Client, ClientConfig, ClientError, Timeouts};
+use crate::client::{
+    check_exchange, complaint, Client, ClientConfig, ClientError, Complaint, Timeouts,
+};
 use crate::exchange::Engine;
 use crate::server::ServerConfig;
-use crate::traffic::custom::{REQUEST_PREFIX, SEPARATOR};
-
-/// The server's complaint when exact matching finds nothing.
-/// The lead of `traffic::wire::mismatch_reply`'s text, the reference's own.
-const MISMATCH: &str = "CAPTUREMOCK MISMATCH: ";
-/// The server's other refusals.
-/// The lead of `traffic::wire::error_reply`'s text, which only this server sends.
-const ERROR: &str = "CAPTUREMOCK ERROR: ";
+use crate::traffic::custom::REQUEST_PREFIX;
 
 /// How one exchange was served.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +130,7 @@ impl Upstream {
                     return refused;
                 }
                 match self.client.record(request, response) {
-                    Ok(echo) if is_refusal(&echo) => {
+                    Ok(echo) if complaint(&echo).is_some() => {
                         tracing::error!(seq, request, "the server refused to record: {echo}");
                         Served::Failed(HostError::Refused)
                     }
@@ -162,12 +157,14 @@ impl Upstream {
                     return Served::NoMatch;
                 }
                 match self.client.replay(request) {
-                    Ok(reply) if reply.starts_with(MISMATCH) => Served::NoMatch,
-                    Ok(reply) if reply.starts_with(ERROR) => {
-                        tracing::error!(seq, request, "the server refused to replay: {reply}");
-                        Served::Failed(HostError::Refused)
-                    }
-                    Ok(reply) => Served::Response(reply),
+                    Ok(reply) => match complaint(&reply) {
+                        Some(Complaint::Mismatch) => Served::NoMatch,
+                        Some(Complaint::Refused) => {
+                            tracing::error!(seq, request, "the server refused to replay: {reply}");
+                            Served::Failed(HostError::Refused)
+                        }
+                        None => Served::Response(reply),
+                    },
                     Err(e) => unavailable(seq, &e),
                 }
             }
@@ -175,20 +172,11 @@ impl Upstream {
     }
 }
 
-/// Whether the server answered with one of its refusals rather than the echo of a record.
-fn is_refusal(reply: &str) -> bool {
-    reply.starts_with(MISMATCH) || reply.starts_with(ERROR)
-}
-
-/// Texts a server would mangle (see [`crate::client`]) are refused before anything is sent.
+/// Texts a server would mangle are refused before anything is sent, by the client's own
+/// checks (see [`crate::client`]), and before the mode is considered: a device is told the
+/// same whatever the mode.
 fn refuse(seq: u16, request: &str, response: Option<&str>) -> Option<Served> {
-    let why = if request.is_empty() {
-        "an empty request is neither recorded nor answered"
-    } else if request.contains(SEPARATOR) || response.is_some_and(|r| r.contains(SEPARATOR)) {
-        "it contains \":SUT_SEP:\", which the server would split it at"
-    } else {
-        return None;
-    };
+    let why = check_exchange(request, response).err()?;
     tracing::error!(seq, request, "request refused: {why}");
     Some(Served::Failed(HostError::Refused))
 }

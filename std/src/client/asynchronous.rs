@@ -1,13 +1,14 @@
-//! The custom client on tokio: the same exchanges as [`Client`](super::Client), awaited.
+//! The custom client on tokio: the same exchanges as [`Client`](super::Client), awaited. The
+//! protocol is [`machine`](super::machine)'s; this face only moves its bytes.
 
 use std::future::Future;
-use std::time::Duration;
 
 use capturemock_core::replay::Mode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::{message, ClientConfig, ClientError};
+use super::machine::{Call, Exchange, Wait};
+use super::{ClientConfig, ClientError};
 
 /// An async custom client for tokio. Cheap to clone; each exchange opens its own connection,
 /// so any number may run at once.
@@ -15,27 +16,6 @@ use super::{message, ClientConfig, ClientError};
 pub struct AsyncClient {
     /// Read only: each exchange takes what it needs, so clones share nothing mutable.
     config: ClientConfig,
-}
-
-/// Runs `work` within `limit` (or without limit), naming what timed out.
-/// Each phase of an exchange (connecting, sending, reading the answer) gets the whole limit
-/// for itself, as the blocking client's phases do.
-async fn within<T>(
-    limit: Option<Duration>,
-    address: &str,
-    what: &'static str,
-    work: impl Future<Output = Result<T, ClientError>>,
-) -> Result<T, ClientError> {
-    match limit {
-        None => work.await,
-        Some(after) => tokio::time::timeout(after, work).await.unwrap_or_else(|_| {
-            Err(ClientError::Timeout {
-                address: address.to_string(),
-                what,
-                after,
-            })
-        }),
-    }
 }
 
 impl AsyncClient {
@@ -62,12 +42,13 @@ impl AsyncClient {
 
     /// [`Client::record`](super::Client::record), awaited.
     pub async fn record(&self, request: &str, response: &str) -> Result<String, ClientError> {
-        self.exchange(&message::record(request, response)?).await
+        self.run(Exchange::record(&self.config, request, response)?)
+            .await
     }
 
     /// [`Client::replay`](super::Client::replay), awaited.
     pub async fn replay(&self, request: &str) -> Result<String, ClientError> {
-        self.exchange(&message::replay(request)?).await
+        self.run(Exchange::replay(&self.config, request)?).await
     }
 
     /// [`Client::call`](super::Client::call), awaited: `real` makes the future of the real
@@ -77,68 +58,76 @@ impl AsyncClient {
         F: FnOnce() -> Fut,
         Fut: Future<Output = String>,
     {
-        match self.config.mode {
-            Mode::Replay => {
-                let reply = self.replay(request).await?;
-                self.checked(request, reply)
-            }
-            Mode::Record | Mode::ReplayOldRecordNew => {
-                let reply = self.record(request, &real().await).await?;
-                self.checked(request, reply)
-            }
-        }
+        let exchange = match Call::new(&self.config, request)? {
+            Call::Ready(exchange) => exchange,
+            Call::NeedsReal(pending) => pending.with(&real().await)?,
+        };
+        self.run(exchange).await
     }
 
     /// [`Client::terminate_server`](super::Client::terminate_server), awaited.
     pub async fn terminate_server(&self) -> Result<(), ClientError> {
-        self.exchange(message::TERMINATE_MESSAGE).await.map(drop)
+        self.run(Exchange::terminate(&self.config)).await.map(drop)
     }
 
-    /// Turns a server's complaint into [`ClientError::Server`], so that `call` never hands a
-    /// mismatch text to the program as if it were the recorded response.
-    fn checked(&self, request: &str, reply: String) -> Result<String, ClientError> {
-        if message::is_complaint(&reply) {
-            return Err(ClientError::Server {
-                address: self.config.address.clone(),
-                request: request.to_string(),
-                reply,
-            });
-        }
-        Ok(reply)
-    }
-
-    /// One exchange on a connection of its own, in the classic framing: the message, a shutdown
-    /// of the write side, then the reply to end of input. A timeout names the phase that ran
-    /// out, which tells a slow server from an unreachable one.
-    async fn exchange(&self, message: &str) -> Result<String, ClientError> {
-        let address = self.config.address.as_str();
-        let timeouts = self.config.timeouts;
-        let io = |source| ClientError::Io {
-            address: address.to_string(),
-            source,
-        };
-        let mut stream = within(timeouts.connect, address, "accept the connection", async {
-            TcpStream::connect(address)
+    /// Carries out one exchange on its own connection, each wait bounded as a whole by the
+    /// runtime's timer.
+    async fn run(&self, exchange: Exchange<'_>) -> Result<String, ClientError> {
+        let mut stream = within(&exchange, Wait::Connect, connect(&exchange)).await?;
+        within(&exchange, Wait::Send, async {
+            stream
+                .write_all(exchange.message())
                 .await
-                .map_err(|source| ClientError::Connect {
-                    address: address.to_string(),
-                    source,
-                })
+                .map_err(|e| exchange.failed(Wait::Send, e))?;
+            stream
+                .shutdown()
+                .await
+                .map_err(|e| exchange.failed(Wait::Send, e))
         })
         .await?;
-        within(timeouts.io, address, "take the message", async {
-            stream.write_all(message.as_bytes()).await.map_err(io)?;
-            stream.shutdown().await.map_err(io)
+        let reply = within(&exchange, Wait::Answer, async {
+            let mut reply = Vec::new();
+            stream
+                .read_to_end(&mut reply)
+                .await
+                .map_err(|e| exchange.failed(Wait::Answer, e))?;
+            Ok(reply)
         })
         .await?;
-        let bytes = within(timeouts.io, address, "answer", async {
-            let mut bytes = Vec::new();
-            stream.read_to_end(&mut bytes).await.map_err(io)?;
-            Ok(bytes)
-        })
-        .await?;
-        String::from_utf8(bytes).map_err(|_| ClientError::ReplyNotUtf8 {
-            address: address.to_string(),
-        })
+        exchange.finish(reply)
     }
+}
+
+/// Runs `work` within the limit of `wait`, or without limit. Each wait gets its whole limit
+/// for itself, as in the blocking face.
+async fn within<T>(
+    exchange: &Exchange<'_>,
+    wait: Wait,
+    work: impl Future<Output = Result<T, ClientError>>,
+) -> Result<T, ClientError> {
+    match exchange.limit(wait) {
+        None => work.await,
+        Some(after) => match tokio::time::timeout(after, work).await {
+            Ok(done) => done,
+            Err(_elapsed) => Err(exchange.timed_out(wait, after)),
+        },
+    }
+}
+
+/// Connects to the first address the exchange's `host:port` resolves to that accepts (as
+/// the blocking face does, so that both name an unresolvable address alike).
+async fn connect(exchange: &Exchange<'_>) -> Result<TcpStream, ClientError> {
+    let resolved = tokio::net::lookup_host(exchange.address())
+        .await
+        .map_err(|e| exchange.unresolved(e))?;
+    let mut last = None;
+    for candidate in resolved {
+        match TcpStream::connect(candidate).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = Some(e),
+        }
+    }
+    // A name that resolves to no address at all has nothing to connect to.
+    let source = last.unwrap_or_else(|| std::io::ErrorKind::AddrNotAvailable.into());
+    Err(exchange.failed(Wait::Connect, source))
 }

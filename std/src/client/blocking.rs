@@ -1,4 +1,5 @@
-//! The custom client on `std::net`: one connection per exchange, blocking.
+//! The custom client on `std::net`: one connection per exchange, blocking. The protocol is
+//! [`machine`](super::machine)'s; this face only moves its bytes.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
@@ -6,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use capturemock_core::replay::Mode;
 
-use super::{message, ClientConfig, ClientError};
+use super::machine::{Call, Exchange, Wait};
+use super::{ClientConfig, ClientError};
 
 /// A blocking custom client. Cheap to clone; each exchange opens its own connection, so it
 /// can be shared between threads.
@@ -42,14 +44,14 @@ impl Client {
     /// server's echo (the response as recorded, after alterations, trailing white space
     /// stripped; in replay mode, the replayed response instead).
     pub fn record(&self, request: &str, response: &str) -> Result<String, ClientError> {
-        self.exchange(&message::record(request, response)?)
+        self.run(Exchange::record(&self.config, request, response)?)
     }
 
     /// Asks for the recorded response to `request`: sends `SUT_CUSTOM:<request>`, shuts the
     /// write side and reads to the end. An empty text means nothing matched; the server's
     /// complaints (`CAPTUREMOCK MISMATCH: ...`) come back as they are.
     pub fn replay(&self, request: &str) -> Result<String, ClientError> {
-        self.exchange(&message::replay(request)?)
+        self.run(Exchange::replay(&self.config, request)?)
     }
 
     /// Records or replays as the mode says, and returns what the server answers, so that the
@@ -63,135 +65,111 @@ impl Client {
     ///   The server decides, so the real thing must be reachable in this mode.
     ///
     /// A server complaint instead of a replayed response is an error here
-    /// ([`ClientError::Server`]).
+    /// ([`ClientError::Server`]). A request the server would mangle is refused before `real`
+    /// is called.
     pub fn call(
         &self,
         request: &str,
         real: impl FnOnce() -> String,
     ) -> Result<String, ClientError> {
-        match self.config.mode {
-            Mode::Replay => {
-                let reply = self.replay(request)?;
-                self.checked(request, reply)
-            }
-            Mode::Record | Mode::ReplayOldRecordNew => {
-                let reply = self.record(request, &real())?;
-                self.checked(request, reply)
-            }
-        }
+        let exchange = match Call::new(&self.config, request)? {
+            Call::Ready(exchange) => exchange,
+            Call::NeedsReal(pending) => pending.with(&real())?,
+        };
+        self.run(exchange)
     }
 
     /// Stops the server (`TERMINATE_SERVER`), waiting until it has taken the message.
     pub fn terminate_server(&self) -> Result<(), ClientError> {
-        self.exchange(message::TERMINATE_MESSAGE).map(drop)
+        self.run(Exchange::terminate(&self.config)).map(drop)
     }
 
-    /// Turns a server's complaint into [`ClientError::Server`], so that `call` never hands a
-    /// mismatch text to the program as if it were the recorded response.
-    fn checked(&self, request: &str, reply: String) -> Result<String, ClientError> {
-        if message::is_complaint(&reply) {
-            return Err(ClientError::Server {
-                address: self.config.address.clone(),
-                request: request.to_string(),
-                reply,
-            });
-        }
-        Ok(reply)
-    }
-
-    /// One connection: send the message, shut the write side, read to the end.
-    /// The write timeout bounds sending; [`read_to_end`] bounds the whole answer. A timeout names
-    /// the phase that ran out.
-    fn exchange(&self, message: &str) -> Result<String, ClientError> {
-        let address = &self.config.address;
-        let timeouts = self.config.timeouts;
-        let mut stream = self.connect()?;
-        let io_error = |source: std::io::Error, what| {
-            if is_timeout(&source) {
-                ClientError::Timeout {
-                    address: address.clone(),
-                    what,
-                    after: timeouts.io.unwrap_or_default(),
-                }
-            } else {
-                ClientError::Io {
-                    address: address.clone(),
-                    source,
-                }
-            }
-        };
-        stream
-            .set_write_timeout(timeouts.io)
-            .map_err(|e| io_error(e, "take the message"))?;
-        stream
-            .write_all(message.as_bytes())
+    /// Carries out one exchange on its own connection: connect, send the message, shut the
+    /// write side, read to the end. Each wait is bounded as a whole (a socket timeout alone
+    /// bounds each read or write, and a server trickling bytes could keep a client for ever).
+    fn run(&self, exchange: Exchange<'_>) -> Result<String, ClientError> {
+        let mut stream = connect(&exchange)?;
+        let send = Deadline::new(exchange.limit(Wait::Send));
+        write_all(&mut stream, exchange.message(), send)
             .and_then(|()| stream.shutdown(Shutdown::Write))
-            .map_err(|e| io_error(e, "take the message"))?;
-        let bytes = read_to_end(&mut stream, timeouts.io).map_err(|e| io_error(e, "answer"))?;
-        String::from_utf8(bytes).map_err(|_| ClientError::ReplyNotUtf8 {
-            address: address.clone(),
-        })
-    }
-
-    /// Tries every address `host:port` resolves to (`localhost` may give IPv6 and IPv4), each
-    /// within the connect timeout, and reports the last failure, as a timeout when it was one.
-    fn connect(&self) -> Result<TcpStream, ClientError> {
-        let address = &self.config.address;
-        let resolved = address
-            .to_socket_addrs()
-            .map_err(|source| ClientError::Resolve {
-                address: address.clone(),
-                source,
-            })?;
-        let mut last = None;
-        for candidate in resolved {
-            let attempt = match self.config.timeouts.connect {
-                Some(limit) => TcpStream::connect_timeout(&candidate, limit),
-                None => TcpStream::connect(candidate),
-            };
-            match attempt {
-                Ok(stream) => return Ok(stream),
-                Err(e) => last = Some(e),
-            }
-        }
-        let source = last.unwrap_or_else(|| ErrorKind::AddrNotAvailable.into());
-        if is_timeout(&source) {
-            return Err(ClientError::Timeout {
-                address: address.clone(),
-                what: "accept the connection",
-                after: self.config.timeouts.connect.unwrap_or_default(),
-            });
-        }
-        Err(ClientError::Connect {
-            address: address.clone(),
-            source,
-        })
+            .map_err(|e| exchange.failed(Wait::Send, e))?;
+        let answer = Deadline::new(exchange.limit(Wait::Answer));
+        let reply =
+            read_to_end(&mut stream, answer).map_err(|e| exchange.failed(Wait::Answer, e))?;
+        exchange.finish(reply)
     }
 }
 
-/// Which error kinds a timed-out socket operation gives: `WouldBlock` on Unix, `TimedOut`
-/// elsewhere and from `connect_timeout`.
-fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock)
+/// Connects to the first address the exchange's `host:port` resolves to that accepts,
+/// trying each within the connect limit.
+fn connect(exchange: &Exchange<'_>) -> Result<TcpStream, ClientError> {
+    let resolved = exchange
+        .address()
+        .to_socket_addrs()
+        .map_err(|e| exchange.unresolved(e))?;
+    let limit = exchange.limit(Wait::Connect);
+    let mut last = None;
+    for candidate in resolved {
+        let attempt = match limit {
+            Some(limit) => TcpStream::connect_timeout(&candidate, limit),
+            None => TcpStream::connect(candidate),
+        };
+        match attempt {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = Some(e),
+        }
+    }
+    // A name that resolves to no address at all has nothing to connect to.
+    let source = last.unwrap_or_else(|| ErrorKind::AddrNotAvailable.into());
+    Err(exchange.failed(Wait::Connect, source))
 }
 
-/// Reads to the end within `limit` in total (a socket read timeout alone bounds each read,
-/// and a server trickling bytes could keep a client forever).
-fn read_to_end(stream: &mut TcpStream, limit: Option<Duration>) -> std::io::Result<Vec<u8>> {
-    let deadline = limit.map(|l| Instant::now() + l);
+/// The end of one wait, so that a wait made of many reads or writes is bounded as a whole.
+#[derive(Debug, Clone, Copy)]
+struct Deadline(Option<Instant>);
+
+impl Deadline {
+    fn new(limit: Option<Duration>) -> Self {
+        Deadline(limit.map(|l| Instant::now() + l))
+    }
+
+    /// The socket timeout for the next operation: what is left of the wait, `None` without
+    /// a limit; a `TimedOut` error once the wait is over.
+    fn left(self) -> std::io::Result<Option<Duration>> {
+        let Some(deadline) = self.0 else {
+            return Ok(None);
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ErrorKind::TimedOut.into());
+        }
+        Ok(Some(left))
+    }
+}
+
+/// Writes all of `bytes` before `deadline`.
+fn write_all(stream: &mut TcpStream, mut bytes: &[u8], deadline: Deadline) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        stream.set_write_timeout(deadline.left()?)?;
+        match stream.write(bytes) {
+            Ok(0) => return Err(ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = bytes.get(n..).unwrap_or_default(),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Reads to the end before `deadline`.
+fn read_to_end(stream: &mut TcpStream, deadline: Deadline) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut buf = [0u8; 8192];
     loop {
-        if let Some(deadline) = deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(ErrorKind::TimedOut.into());
-            }
-            stream.set_read_timeout(Some(left))?;
-        }
+        stream.set_read_timeout(deadline.left()?)?;
         match stream.read(&mut buf) {
             Ok(0) => return Ok(out),
-            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Ok(n) => out.extend_from_slice(buf.get(..n).unwrap_or_default()),
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }

@@ -1,6 +1,6 @@
-//! The texts a custom client sends (compat spec section 3).
-//! Built and checked here once for both clients, so that the blocking and the async one
-//! cannot disagree about what they send or refuse.
+//! The texts a custom client sends (compat spec section 3), and the complaints it may read
+//! back. Built, checked and read here once for both clients (and the bridge, which relays a
+//! device's exchanges), so that they cannot disagree about what they send, refuse or accept.
 
 use crate::traffic::custom::{CUSTOM_PREFIX, SEPARATOR};
 
@@ -11,7 +11,8 @@ use super::ClientError;
 pub(crate) const TERMINATE_MESSAGE: &str = "TERMINATE_SERVER\n";
 
 /// Refuses a text holding `:SUT_SEP:`: the server would split the message there and record
-/// another exchange than the one meant, so the client says so instead of sending it.
+/// another exchange than the one meant, so the client says so instead of sending it. `what`
+/// (`request` or `response`) names the text in the error.
 fn check(text: &str, what: &'static str) -> Result<(), ClientError> {
     if text.contains(SEPARATOR) {
         return Err(ClientError::ContainsSeparator { what });
@@ -19,32 +20,59 @@ fn check(text: &str, what: &'static str) -> Result<(), ClientError> {
     Ok(())
 }
 
-/// Refuses an empty request too: the server neither answers nor records one, so sending it
-/// could only fail silently.
-fn check_request(request: &str) -> Result<(), ClientError> {
+/// Refuses a request the server would not take as it is: an empty one (the server neither
+/// answers nor records one, so sending it could only fail silently) or one containing the
+/// separator.
+pub(crate) fn check_request(request: &str) -> Result<(), ClientError> {
     if request.is_empty() {
         return Err(ClientError::EmptyRequest);
     }
     check(request, "request")
 }
 
+/// Refuses an exchange the server would mangle, before anything is sent: the checks of
+/// [`record`] (with a `response`) or [`replay`] (without one). For a caller that relays
+/// exchanges (the bridge) and must refuse them before deciding anything else.
+pub(crate) fn check_exchange(request: &str, response: Option<&str>) -> Result<(), ClientError> {
+    check_request(request)?;
+    match response {
+        Some(response) => check(response, "response"),
+        None => Ok(()),
+    }
+}
+
 /// `SUT_CUSTOM:<request>:SUT_SEP:<response>`.
 pub(crate) fn record(request: &str, response: &str) -> Result<String, ClientError> {
-    check_request(request)?;
-    check(response, "response")?;
+    check_exchange(request, Some(response))?;
     Ok(format!("{CUSTOM_PREFIX}{request}{SEPARATOR}{response}"))
 }
 
 /// `SUT_CUSTOM:<request>`.
 pub(crate) fn replay(request: &str) -> Result<String, ClientError> {
-    check_request(request)?;
+    check_exchange(request, None)?;
     Ok(format!("{CUSTOM_PREFIX}{request}"))
 }
 
-/// Whether a reply is the server's complaint rather than a recorded response: the
-/// reference's exact-matching mismatch, or one of our server's refusals.
-pub(crate) fn is_complaint(reply: &str) -> bool {
-    reply.starts_with("CAPTUREMOCK MISMATCH: ") || reply.starts_with("CAPTUREMOCK ERROR: ")
+/// A server's reply that is not a recorded response: the server says why, in place of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Complaint {
+    /// `CAPTUREMOCK MISMATCH: ...`: the reference's answer when exact matching finds no
+    /// recorded request. Nothing recorded answers the request.
+    Mismatch,
+    /// `CAPTUREMOCK ERROR: ...`: our server refused the message (too large, not UTF-8...).
+    Refused,
+}
+
+/// Whether `reply` is a [`Complaint`] rather than a recorded response or an echo. Both
+/// servers write these texts where a response would go, so only their lead tells them apart.
+pub(crate) fn complaint(reply: &str) -> Option<Complaint> {
+    if reply.starts_with("CAPTUREMOCK MISMATCH: ") {
+        Some(Complaint::Mismatch)
+    } else if reply.starts_with("CAPTUREMOCK ERROR: ") {
+        Some(Complaint::Refused)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -82,11 +110,29 @@ mod tests {
 
     #[test]
     fn complaints_are_recognised_by_their_lead() {
-        assert!(is_complaint(
-            "CAPTUREMOCK MISMATCH: Could not find any replay request matching 'x'"
+        assert_eq!(
+            complaint("CAPTUREMOCK MISMATCH: Could not find any replay request matching 'x'"),
+            Some(Complaint::Mismatch)
+        );
+        assert_eq!(
+            complaint("CAPTUREMOCK ERROR: message too large"),
+            Some(Complaint::Refused)
+        );
+        assert_eq!(complaint("CAPTUREMOCK is great"), None);
+        assert_eq!(complaint(""), None);
+    }
+
+    #[test]
+    fn a_relayed_exchange_is_checked_as_the_client_checks_its_own() {
+        assert!(check_exchange("a", Some("b")).is_ok());
+        assert!(check_exchange("a", None).is_ok());
+        assert!(matches!(
+            check_exchange("", None),
+            Err(ClientError::EmptyRequest)
         ));
-        assert!(is_complaint("CAPTUREMOCK ERROR: message too large"));
-        assert!(!is_complaint("CAPTUREMOCK is great"));
-        assert!(!is_complaint(""));
+        assert!(matches!(
+            check_exchange("a", Some("b:SUT_SEP:")),
+            Err(ClientError::ContainsSeparator { what: "response" })
+        ));
     }
 }

@@ -27,12 +27,17 @@
 //! (neither recorded nor answered) and a request or response containing `:SUT_SEP:`.
 //! Requests and responses are otherwise free text and may span lines; the server strips
 //! trailing white space from what it sends back.
+//!
+//! The protocol is written once, sans-IO (`machine.rs`: which message, whether to call the
+//! real thing, how long each wait lasts, what the reply means); the blocking and the async
+//! client are two faces that only move its bytes, so they cannot disagree.
 
 #[cfg(feature = "server")]
 mod asynchronous;
 mod blocking;
 mod config;
 mod error;
+mod machine;
 mod message;
 
 #[cfg(feature = "server")]
@@ -40,6 +45,10 @@ pub use asynchronous::AsyncClient;
 pub use blocking::Client;
 pub use config::{ClientConfig, Timeouts, MODE_VAR, SERVER_VAR};
 pub use error::ClientError;
+// For the bridge, which relays a device's exchanges and must check and read them as this
+// client does.
+#[cfg(feature = "serial")]
+pub(crate) use message::{check_exchange, complaint, Complaint};
 
 // Against real servers of its own, blocking and async.
 #[cfg(all(test, feature = "server"))]

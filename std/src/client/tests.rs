@@ -228,3 +228,26 @@ fn the_async_client_times_out_too() {
     );
     drop(listener);
 }
+
+#[test]
+fn both_faces_name_a_missing_server_alike() {
+    let address = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let config = ClientConfig::new(&address, Mode::Replay).unwrap();
+    let blocking = Client::new(config.clone()).replay("x").unwrap_err();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let awaited = runtime
+        .block_on(AsyncClient::new(config).replay("x"))
+        .unwrap_err();
+    assert!(
+        matches!(blocking, ClientError::Connect { .. }),
+        "{blocking}"
+    );
+    assert!(matches!(awaited, ClientError::Connect { .. }), "{awaited}");
+    assert_eq!(blocking.to_string(), awaited.to_string());
+}

@@ -1,9 +1,11 @@
 //! The device's link client over `embedded_io_async` transports.
 
-use embedded_io_async::{Error as _, ErrorKind, Read, Write};
+use embedded_io_async::{Read, Write};
 
-use super::client::copy_out;
-use super::machine::{ClientConfig, ClientError, Exchanged, LinkStats, Machine, Source, Step};
+use super::machine::{
+    asks_host_first, real_response, replay_answered, ClientConfig, ClientError, Exchanged,
+    LinkStats, Machine, Source, Step,
+};
 use super::message::DeviceMessage;
 use crate::replay::Mode;
 
@@ -75,25 +77,16 @@ impl<T: Read + Write, const N: usize> AsyncClient<T, N> {
             Some(mode) => mode,
             None => self.connect().await?,
         };
-        if mode != Mode::Record {
-            match self.replay(request).await? {
-                Some(text) => return copy_out(text, out, Source::Replayed),
-                None if mode == Mode::Replay => {
-                    return Ok(Exchanged {
-                        len: 0,
-                        source: Source::NoMatch,
-                    })
-                }
-                None => {}
+        if asks_host_first(mode) {
+            let replayed = self.replay(request).await?;
+            if let Some(done) = replay_answered(mode, replayed, out)? {
+                return Ok(done);
             }
         }
-        let len = real(request, out).min(out.len());
-        // `len` is capped at `out.len()`: the fallback is never taken.
-        let response = out.get(..len).unwrap_or_default();
-        let response = core::str::from_utf8(response).map_err(|_| ClientError::NotText)?;
+        let response = real_response(request, out, real)?;
         self.record(request, response).await?;
         Ok(Exchanged {
-            len,
+            len: response.len(),
             source: Source::Real,
         })
     }
@@ -113,32 +106,25 @@ impl<T: Read + Write, const N: usize> AsyncClient<T, N> {
         self.io
     }
 
-    async fn send(&mut self) -> Result<(), ClientError<T::Error>> {
-        self.io
-            .write_all(self.machine.outgoing())
-            .await
-            .map_err(ClientError::Io)?;
-        self.io.flush().await.map_err(ClientError::Io)?;
-        self.machine.sent();
-        Ok(())
-    }
-
+    /// Carries out the request the machine began: writes and reads as it says until it has
+    /// the answer. Only I/O happens here; every decision is the machine's.
     async fn run(&mut self) -> Result<(), ClientError<T::Error>> {
-        self.send().await?;
+        let mut step = Step::FIRST;
         loop {
-            match self.machine.process()? {
+            step = match step {
                 Step::Done => return Ok(()),
-                Step::Write => self.send().await?,
-                Step::Read => match self.io.read(self.machine.rx_space()).await {
-                    Ok(0) => return Err(ClientError::Closed),
-                    Ok(n) => self.machine.received(n),
-                    Err(e) if e.kind() == ErrorKind::TimedOut => {
-                        self.machine.timed_out()?;
-                        self.send().await?;
-                    }
-                    Err(e) => return Err(ClientError::Io(e)),
-                },
-            }
+                Step::Write => {
+                    let written = match self.io.write_all(self.machine.outgoing()).await {
+                        Ok(()) => self.io.flush().await,
+                        Err(e) => Err(e),
+                    };
+                    self.machine.wrote(written)?
+                }
+                Step::Read => {
+                    let read = self.io.read(self.machine.rx_space()).await;
+                    self.machine.read(read)?
+                }
+            };
         }
     }
 }

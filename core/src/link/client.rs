@@ -1,8 +1,11 @@
 //! The device's link client over blocking `embedded_io` transports.
 
-use embedded_io::{Error as _, ErrorKind, Read, Write};
+use embedded_io::{Read, Write};
 
-use super::machine::{ClientConfig, ClientError, Exchanged, LinkStats, Machine, Source, Step};
+use super::machine::{
+    asks_host_first, real_response, replay_answered, ClientConfig, ClientError, Exchanged,
+    LinkStats, Machine, Source, Step,
+};
 use super::message::DeviceMessage;
 use crate::replay::Mode;
 
@@ -77,25 +80,16 @@ impl<T: Read + Write, const N: usize> Client<T, N> {
             Some(mode) => mode,
             None => self.connect()?,
         };
-        if mode != Mode::Record {
-            match self.replay(request)? {
-                Some(text) => return copy_out(text, out, Source::Replayed),
-                None if mode == Mode::Replay => {
-                    return Ok(Exchanged {
-                        len: 0,
-                        source: Source::NoMatch,
-                    })
-                }
-                None => {}
+        if asks_host_first(mode) {
+            let replayed = self.replay(request)?;
+            if let Some(done) = replay_answered(mode, replayed, out)? {
+                return Ok(done);
             }
         }
-        let len = real(request, out).min(out.len());
-        // `len` is capped at `out.len()`: the fallback is never taken.
-        let response = out.get(..len).unwrap_or_default();
-        let response = core::str::from_utf8(response).map_err(|_| ClientError::NotText)?;
+        let response = real_response(request, out, real)?;
         self.record(request, response)?;
         Ok(Exchanged {
-            len,
+            len: response.len(),
             source: Source::Real,
         })
     }
@@ -115,44 +109,25 @@ impl<T: Read + Write, const N: usize> Client<T, N> {
         self.io
     }
 
-    fn send(&mut self) -> Result<(), ClientError<T::Error>> {
-        self.io
-            .write_all(self.machine.outgoing())
-            .map_err(ClientError::Io)?;
-        self.io.flush().map_err(ClientError::Io)?;
-        self.machine.sent();
-        Ok(())
-    }
-
+    /// Carries out the request the machine began: writes and reads as it says until it has
+    /// the answer. Only I/O happens here; every decision is the machine's.
     fn run(&mut self) -> Result<(), ClientError<T::Error>> {
-        self.send()?;
+        let mut step = Step::FIRST;
         loop {
-            match self.machine.process()? {
+            step = match step {
                 Step::Done => return Ok(()),
-                Step::Write => self.send()?,
-                Step::Read => match self.io.read(self.machine.rx_space()) {
-                    Ok(0) => return Err(ClientError::Closed),
-                    Ok(n) => self.machine.received(n),
-                    Err(e) if e.kind() == ErrorKind::TimedOut => {
-                        self.machine.timed_out()?;
-                        self.send()?;
-                    }
-                    Err(e) => return Err(ClientError::Io(e)),
-                },
-            }
+                Step::Write => {
+                    let written = match self.io.write_all(self.machine.outgoing()) {
+                        Ok(()) => self.io.flush(),
+                        Err(e) => Err(e),
+                    };
+                    self.machine.wrote(written)?
+                }
+                Step::Read => {
+                    let read = self.io.read(self.machine.rx_space());
+                    self.machine.read(read)?
+                }
+            };
         }
     }
-}
-
-/// Copies a replayed response into the caller's buffer.
-pub(crate) fn copy_out<E>(
-    text: &str,
-    out: &mut [u8],
-    source: Source,
-) -> Result<Exchanged, ClientError<E>> {
-    let len = text.len();
-    out.get_mut(..len)
-        .ok_or(ClientError::BufferTooSmall { needed: len })?
-        .copy_from_slice(text.as_bytes());
-    Ok(Exchanged { len, source })
 }

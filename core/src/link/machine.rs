@@ -1,7 +1,18 @@
 //! The device's side of a link as a state machine, shared by the blocking and the async
-//! client: it says what to write, takes what was read, and decides when to repeat.
+//! client: it says what to write, takes what was read or why the read failed, decides when to
+//! repeat, and what an exchange does in each mode. The two clients only move bytes: a
+//! request runs as
+//!
+//! ```text
+//! machine.begin_request(..) ─▶ step = Write
+//! loop: Write ─▶ io.write_all(machine.outgoing()); flush ─▶ step = machine.wrote(result)
+//!       Read  ─▶ io.read(machine.rx_space())              ─▶ step = machine.read(result)
+//!       Done  ─▶ machine.recorded() / machine.replayed()
+//! ```
 
 use core::fmt;
+
+use embedded_io::ErrorKind;
 
 use super::decoder::{Feed, FrameDecoder};
 use super::frame;
@@ -132,15 +143,70 @@ pub struct Exchanged {
     pub source: Source,
 }
 
+/// Whether an exchange in `mode` asks the host before the real thing: in replay mode the host
+/// answers everything, and in mode 2 a recorded response wins over the real thing. Only
+/// record mode goes straight to the real thing.
+pub(crate) fn asks_host_first(mode: Mode) -> bool {
+    mode != Mode::Record
+}
+
+/// What the host's answer to the replay request of an exchange in `mode` means: the
+/// recorded response, copied into `out`; in replay mode, an empty [`Source::NoMatch`]
+/// response when nothing recorded answers; otherwise (mode 2) `None`, for the real thing
+/// to answer and be recorded.
+pub(crate) fn replay_answered<E>(
+    mode: Mode,
+    replayed: Option<&str>,
+    out: &mut [u8],
+) -> Result<Option<Exchanged>, ClientError<E>> {
+    match replayed {
+        Some(text) => {
+            let len = text.len();
+            out.get_mut(..len)
+                .ok_or(ClientError::BufferTooSmall { needed: len })?
+                .copy_from_slice(text.as_bytes());
+            Ok(Some(Exchanged {
+                len,
+                source: Source::Replayed,
+            }))
+        }
+        None if mode == Mode::Replay => Ok(Some(Exchanged {
+            len: 0,
+            source: Source::NoMatch,
+        })),
+        None => Ok(None),
+    }
+}
+
+/// Asks the real thing: `real` writes its response into `out` and says how long it is (a
+/// length past the end of `out` is cut to it). The response is recorded as text, so it must
+/// be UTF-8.
+pub(crate) fn real_response<'o, E>(
+    request: &str,
+    out: &'o mut [u8],
+    real: impl FnOnce(&str, &mut [u8]) -> usize,
+) -> Result<&'o str, ClientError<E>> {
+    let len = real(request, out).min(out.len());
+    // `len` was cut to `out`, so the fallback is never taken.
+    let response = out.get(..len).unwrap_or_default();
+    core::str::from_utf8(response).map_err(|_| ClientError::NotText)
+}
+
 /// What the driver does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Step {
-    /// Read into [`Machine::rx_space`], then call [`Machine::received`].
+    /// Read into [`Machine::rx_space`], then give the result to [`Machine::read`].
     Read,
-    /// Write [`Machine::outgoing`] (again).
+    /// Write [`Machine::outgoing`] (again) and flush, then give the result to
+    /// [`Machine::wrote`].
     Write,
     /// The answer is in; see [`Machine::reply`].
     Done,
+}
+
+impl Step {
+    /// Where every request and every handshake starts: its frame goes out.
+    pub(crate) const FIRST: Step = Step::Write;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,13 +339,16 @@ impl<const N: usize> Machine<N> {
         }
     }
 
-    /// Counts a frame as written.
-    pub(crate) fn sent(&mut self) {
+    /// [`outgoing`](Self::outgoing) was written and flushed, or failed to be: counts the
+    /// frame, and goes on with what was already read.
+    pub(crate) fn wrote<E>(&mut self, written: Result<(), E>) -> Result<Step, ClientError<E>> {
+        written.map_err(ClientError::Io)?;
         self.stats.sent = self.stats.sent.saturating_add(1);
         if self.tries > 0 {
             self.stats.repeats = self.stats.repeats.saturating_add(1);
         }
         self.tries = self.tries.saturating_add(1);
+        self.process()
     }
 
     /// Where the next read goes (only asked for when all read bytes were processed).
@@ -289,22 +358,33 @@ impl<const N: usize> Machine<N> {
         &mut self.rx
     }
 
-    /// `n` bytes were read into [`rx_space`](Self::rx_space).
-    pub(crate) fn received(&mut self, n: usize) {
-        self.rx_start = 0;
-        self.rx_end = n.min(RX_CHUNK);
-    }
-
-    /// A read timed out: write [`outgoing`](Self::outgoing) again, or give up.
-    pub(crate) fn timed_out<E>(&mut self) -> Result<(), ClientError<E>> {
-        self.stats.timeouts = self.stats.timeouts.saturating_add(1);
-        self.may_repeat()
+    /// A read into [`rx_space`](Self::rx_space) came back: with `n` bytes, which are
+    /// processed; with nothing, the transport's end; or with an error, where a timeout means
+    /// the answer is lost and the frame goes out again (within [`ClientConfig::max_tries`]).
+    pub(crate) fn read<E: embedded_io::Error>(
+        &mut self,
+        read: Result<usize, E>,
+    ) -> Result<Step, ClientError<E>> {
+        match read {
+            Ok(0) => Err(ClientError::Closed),
+            Ok(n) => {
+                self.rx_start = 0;
+                self.rx_end = n.min(RX_CHUNK);
+                self.process()
+            }
+            Err(e) if e.kind() == ErrorKind::TimedOut => {
+                self.stats.timeouts = self.stats.timeouts.saturating_add(1);
+                self.may_repeat()?;
+                Ok(Step::Write)
+            }
+            Err(e) => Err(ClientError::Io(e)),
+        }
     }
 
     /// Processes the bytes read so far, up to the next thing to do.
-    pub(crate) fn process<E>(&mut self) -> Result<Step, ClientError<E>> {
+    fn process<E>(&mut self) -> Result<Step, ClientError<E>> {
         loop {
-            // `rx_start <= rx_end <= RX_CHUNK` (`received` caps the end, `rx_start` only
+            // `rx_start <= rx_end <= RX_CHUNK` (`read` caps the end, `rx_start` only
             // moves up to it): the fallback is never taken.
             let input = self.rx.get(self.rx_start..self.rx_end).unwrap_or_default();
             if input.is_empty() {

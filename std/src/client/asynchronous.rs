@@ -7,7 +7,7 @@ use capturemock_core::replay::Mode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::machine::{Call, Exchange, Wait};
+use super::machine::{Call, Plan, Wait};
 use super::{ClientConfig, ClientError};
 
 /// An async custom client for tokio. Cheap to clone; each exchange opens its own connection,
@@ -42,13 +42,13 @@ impl AsyncClient {
 
     /// [`Client::record`](super::Client::record), awaited.
     pub async fn record(&self, request: &str, response: &str) -> Result<String, ClientError> {
-        self.run(Exchange::record(&self.config, request, response)?)
+        self.run(Plan::record(&self.config, request, response)?)
             .await
     }
 
     /// [`Client::replay`](super::Client::replay), awaited.
     pub async fn replay(&self, request: &str) -> Result<String, ClientError> {
-        self.run(Exchange::replay(&self.config, request)?).await
+        self.run(Plan::replay(&self.config, request)?).await
     }
 
     /// [`Client::call`](super::Client::call), awaited: `real` makes the future of the real
@@ -58,68 +58,68 @@ impl AsyncClient {
         F: FnOnce() -> Fut,
         Fut: Future<Output = String>,
     {
-        let exchange = match Call::new(&self.config, request)? {
-            Call::Ready(exchange) => exchange,
+        let plan = match Call::new(&self.config, request)? {
+            Call::Ready(plan) => plan,
             Call::NeedsReal(pending) => pending.with(&real().await)?,
         };
-        self.run(exchange).await
+        self.run(plan).await
     }
 
     /// [`Client::terminate_server`](super::Client::terminate_server), awaited.
     pub async fn terminate_server(&self) -> Result<(), ClientError> {
-        self.run(Exchange::terminate(&self.config)).await.map(drop)
+        self.run(Plan::terminate(&self.config)).await.map(drop)
     }
 
     /// Carries out one exchange on its own connection, each wait bounded as a whole by the
     /// runtime's timer.
-    async fn run(&self, exchange: Exchange<'_>) -> Result<String, ClientError> {
-        let mut stream = within(&exchange, Wait::Connect, connect(&exchange)).await?;
-        within(&exchange, Wait::Send, async {
+    async fn run(&self, plan: Plan<'_>) -> Result<String, ClientError> {
+        let mut stream = within(&plan, Wait::Connect, connect(&plan)).await?;
+        within(&plan, Wait::Send, async {
             stream
-                .write_all(exchange.message())
+                .write_all(plan.message())
                 .await
-                .map_err(|e| exchange.failed(Wait::Send, e))?;
+                .map_err(|e| plan.failed(Wait::Send, e))?;
             stream
                 .shutdown()
                 .await
-                .map_err(|e| exchange.failed(Wait::Send, e))
+                .map_err(|e| plan.failed(Wait::Send, e))
         })
         .await?;
-        let reply = within(&exchange, Wait::Answer, async {
+        let reply = within(&plan, Wait::Answer, async {
             let mut reply = Vec::new();
             stream
                 .read_to_end(&mut reply)
                 .await
-                .map_err(|e| exchange.failed(Wait::Answer, e))?;
+                .map_err(|e| plan.failed(Wait::Answer, e))?;
             Ok(reply)
         })
         .await?;
-        exchange.finish(reply)
+        plan.finish(reply)
     }
 }
 
 /// Runs `work` within the limit of `wait`, or without limit. Each wait gets its whole limit
 /// for itself, as in the blocking face.
 async fn within<T>(
-    exchange: &Exchange<'_>,
+    plan: &Plan<'_>,
     wait: Wait,
     work: impl Future<Output = Result<T, ClientError>>,
 ) -> Result<T, ClientError> {
-    match exchange.limit(wait) {
+    match plan.limit(wait) {
         None => work.await,
         Some(after) => match tokio::time::timeout(after, work).await {
             Ok(done) => done,
-            Err(_elapsed) => Err(exchange.timed_out(wait, after)),
+            Err(_elapsed) => Err(plan.timed_out(wait, after)),
         },
     }
 }
 
-/// Connects to the first address the exchange's `host:port` resolves to that accepts (as
+/// Connects to the first address the plan's `host:port` resolves to that accepts (as
 /// the blocking face does, so that both name an unresolvable address alike).
-async fn connect(exchange: &Exchange<'_>) -> Result<TcpStream, ClientError> {
-    let resolved = tokio::net::lookup_host(exchange.address())
+async fn connect(plan: &Plan<'_>) -> Result<TcpStream, ClientError> {
+    let resolved = tokio::net::lookup_host(plan.address())
         .await
-        .map_err(|e| exchange.unresolved(e))?;
+        .map_err(|e| plan.unresolved(e))?;
     let mut last = None;
     for candidate in resolved {
         match TcpStream::connect(candidate).await {
@@ -129,5 +129,5 @@ async fn connect(exchange: &Exchange<'_>) -> Result<TcpStream, ClientError> {
     }
     // A name that resolves to no address at all has nothing to connect to.
     let source = last.unwrap_or_else(|| std::io::ErrorKind::AddrNotAvailable.into());
-    Err(exchange.failed(Wait::Connect, source))
+    Err(plan.failed(Wait::Connect, source))
 }

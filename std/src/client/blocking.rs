@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use capturemock_core::replay::Mode;
 
-use super::machine::{Call, Exchange, Wait};
+use super::machine::{Call, Plan, Wait};
 use super::{ClientConfig, ClientError};
 
 /// A blocking custom client. Cheap to clone; each exchange opens its own connection, so it
@@ -44,14 +44,14 @@ impl Client {
     /// server's echo (the response as recorded, after alterations, trailing white space
     /// stripped; in replay mode, the replayed response instead).
     pub fn record(&self, request: &str, response: &str) -> Result<String, ClientError> {
-        self.run(Exchange::record(&self.config, request, response)?)
+        self.run(Plan::record(&self.config, request, response)?)
     }
 
     /// Asks for the recorded response to `request`: sends `SUT_CUSTOM:<request>`, shuts the
     /// write side and reads to the end. An empty text means nothing matched; the server's
     /// complaints (`CAPTUREMOCK MISMATCH: ...`) come back as they are.
     pub fn replay(&self, request: &str) -> Result<String, ClientError> {
-        self.run(Exchange::replay(&self.config, request)?)
+        self.run(Plan::replay(&self.config, request)?)
     }
 
     /// Records or replays as the mode says, and returns what the server answers, so that the
@@ -72,42 +72,41 @@ impl Client {
         request: &str,
         real: impl FnOnce() -> String,
     ) -> Result<String, ClientError> {
-        let exchange = match Call::new(&self.config, request)? {
-            Call::Ready(exchange) => exchange,
+        let plan = match Call::new(&self.config, request)? {
+            Call::Ready(plan) => plan,
             Call::NeedsReal(pending) => pending.with(&real())?,
         };
-        self.run(exchange)
+        self.run(plan)
     }
 
     /// Stops the server (`TERMINATE_SERVER`), waiting until it has taken the message.
     pub fn terminate_server(&self) -> Result<(), ClientError> {
-        self.run(Exchange::terminate(&self.config)).map(drop)
+        self.run(Plan::terminate(&self.config)).map(drop)
     }
 
     /// Carries out one exchange on its own connection: connect, send the message, shut the
     /// write side, read to the end. Each wait is bounded as a whole (a socket timeout alone
     /// bounds each read or write, and a server trickling bytes could keep a client for ever).
-    fn run(&self, exchange: Exchange<'_>) -> Result<String, ClientError> {
-        let mut stream = connect(&exchange)?;
-        let send = Deadline::new(exchange.limit(Wait::Send));
-        write_all(&mut stream, exchange.message(), send)
+    fn run(&self, plan: Plan<'_>) -> Result<String, ClientError> {
+        let mut stream = connect(&plan)?;
+        let send = Deadline::new(plan.limit(Wait::Send));
+        write_all(&mut stream, plan.message(), send)
             .and_then(|()| stream.shutdown(Shutdown::Write))
-            .map_err(|e| exchange.failed(Wait::Send, e))?;
-        let answer = Deadline::new(exchange.limit(Wait::Answer));
-        let reply =
-            read_to_end(&mut stream, answer).map_err(|e| exchange.failed(Wait::Answer, e))?;
-        exchange.finish(reply)
+            .map_err(|e| plan.failed(Wait::Send, e))?;
+        let answer = Deadline::new(plan.limit(Wait::Answer));
+        let reply = read_to_end(&mut stream, answer).map_err(|e| plan.failed(Wait::Answer, e))?;
+        plan.finish(reply)
     }
 }
 
-/// Connects to the first address the exchange's `host:port` resolves to that accepts,
+/// Connects to the first address the plan's `host:port` resolves to that accepts,
 /// trying each within the connect limit.
-fn connect(exchange: &Exchange<'_>) -> Result<TcpStream, ClientError> {
-    let resolved = exchange
+fn connect(plan: &Plan<'_>) -> Result<TcpStream, ClientError> {
+    let resolved = plan
         .address()
         .to_socket_addrs()
-        .map_err(|e| exchange.unresolved(e))?;
-    let limit = exchange.limit(Wait::Connect);
+        .map_err(|e| plan.unresolved(e))?;
+    let limit = plan.limit(Wait::Connect);
     let mut last = None;
     for candidate in resolved {
         let attempt = match limit {
@@ -121,7 +120,7 @@ fn connect(exchange: &Exchange<'_>) -> Result<TcpStream, ClientError> {
     }
     // A name that resolves to no address at all has nothing to connect to.
     let source = last.unwrap_or_else(|| ErrorKind::AddrNotAvailable.into());
-    Err(exchange.failed(Wait::Connect, source))
+    Err(plan.failed(Wait::Connect, source))
 }
 
 /// The end of one wait, so that a wait made of many reads or writes is bounded as a whole.

@@ -3,24 +3,24 @@
 //! [`Client`](super::Client) (`std::net`) and [`AsyncClient`](super::AsyncClient) (tokio)
 //! only move bytes. Everything they decide is decided here, so the two cannot drift apart:
 //! - which message each operation sends, and which texts are refused before anything is sent
-//!   ([`Exchange`]);
+//!   ([`Plan`]);
 //! - in [`call`](super::Client::call), whether the real thing is asked, by mode ([`Call`]);
 //! - how long each wait may last, and what a failed or timed-out wait is called
-//!   ([`Wait`], [`Exchange::failed`], [`Exchange::timed_out`]);
-//! - what the bytes read back mean ([`Exchange::finish`]).
+//!   ([`Wait`], [`Plan::failed`], [`Plan::timed_out`]);
+//! - what the bytes read back mean ([`Plan::finish`]).
 //!
 //! The shape is postcard's accumulator and embedded-io's adapters: the protocol hands a face
 //! a plan ("connect to this address, send these bytes and shut the write side, read to the
 //! end, give me what you read") and the face carries it out with its own I/O.
 //!
 //! ```text
-//! Call::new(config, request) ─┬─ Ready(exchange) ─────────────────────────────┐
+//! Call::new(config, request) ─┬─ Ready(plan) ──────────────────────────────────┐
 //!                             └─ NeedsReal(pending) ─ real() ─ pending.with ──┤
-//! Exchange::record / replay / terminate ──────────────────────────────────────┤
+//! Plan::record / replay / terminate ──────────────────────────────────────────┤
 //!   face: connect(address)      within Wait::Connect                          ▼
-//!         write(message), shut  within Wait::Send     ─ error ─▶ exchange.failed / timed_out
+//!         write(message), shut  within Wait::Send     ─ error ─▶ plan.failed / timed_out
 //!         read to end           within Wait::Answer
-//!   exchange.finish(bytes) ─▶ the text, or ReplyNotUtf8 / Server
+//!   plan.finish(bytes) ─▶ the text, or ReplyNotUtf8 / Server
 //! ```
 
 use std::io::ErrorKind;
@@ -58,7 +58,8 @@ impl Wait {
     }
 }
 
-/// One exchange, ready to be carried out: one connection, one message, one answer.
+/// One exchange, planned and ready to be carried out: one connection, one message, one
+/// answer.
 ///
 /// A face connects to [`address`](Self::address) within [`Wait::Connect`], writes
 /// [`message`](Self::message) and shuts its write side within [`Wait::Send`], reads to the
@@ -66,7 +67,7 @@ impl Wait {
 /// read to [`finish`](Self::finish). A failed step becomes an error through
 /// [`failed`](Self::failed) or [`timed_out`](Self::timed_out).
 #[derive(Debug)]
-pub(crate) struct Exchange<'a> {
+pub(crate) struct Plan<'a> {
     config: &'a ClientConfig,
     message: String,
     /// `Some(request)` when a server complaint is an error ([`Call`]): the request, to name
@@ -75,7 +76,7 @@ pub(crate) struct Exchange<'a> {
     complaint_is_error: Option<&'a str>,
 }
 
-impl<'a> Exchange<'a> {
+impl<'a> Plan<'a> {
     /// `SUT_CUSTOM:<request>:SUT_SEP:<response>`: record an exchange, answered by its echo.
     pub(crate) fn record(
         config: &'a ClientConfig,
@@ -97,7 +98,7 @@ impl<'a> Exchange<'a> {
     }
 
     fn new(config: &'a ClientConfig, message: String) -> Self {
-        Exchange {
+        Plan {
             config,
             message,
             complaint_is_error: None,
@@ -175,7 +176,7 @@ impl<'a> Exchange<'a> {
 #[derive(Debug)]
 pub(crate) enum Call<'a> {
     /// Replay: send this; the real thing is not asked.
-    Ready(Exchange<'a>),
+    Ready(Plan<'a>),
     /// Record, or replay old and record new: ask the real thing, then
     /// [`with`](NeedsReal::with) its response.
     NeedsReal(NeedsReal<'a>),
@@ -187,9 +188,7 @@ impl<'a> Call<'a> {
     pub(crate) fn new(config: &'a ClientConfig, request: &'a str) -> Result<Self, ClientError> {
         message::check_request(request)?;
         Ok(match config.mode {
-            Mode::Replay => {
-                Call::Ready(Exchange::replay(config, request)?.complaint_is_error(request))
-            }
+            Mode::Replay => Call::Ready(Plan::replay(config, request)?.complaint_is_error(request)),
             // In mode 2 the server decides between replaying and recording, so it is sent the
             // record form, and the real thing must be asked first.
             Mode::Record | Mode::ReplayOldRecordNew => {
@@ -207,14 +206,14 @@ pub(crate) struct NeedsReal<'a> {
 }
 
 impl<'a> NeedsReal<'a> {
-    /// The exchange that records the real `response`.
-    pub(crate) fn with(self, response: &str) -> Result<Exchange<'a>, ClientError> {
-        Ok(Exchange::record(self.config, self.request, response)?.complaint_is_error(self.request))
+    /// The plan that records the real `response`.
+    pub(crate) fn with(self, response: &str) -> Result<Plan<'a>, ClientError> {
+        Ok(Plan::record(self.config, self.request, response)?.complaint_is_error(self.request))
     }
 }
 
-impl<'a> Exchange<'a> {
-    /// The same exchange, with a complaint reported as [`ClientError::Server`] naming
+impl<'a> Plan<'a> {
+    /// The same plan, with a complaint reported as [`ClientError::Server`] naming
     /// `request`: `call` promises a response, so a mismatch must not pass for one.
     fn complaint_is_error(mut self, request: &'a str) -> Self {
         self.complaint_is_error = Some(request);
@@ -246,7 +245,7 @@ mod tests {
     fn call_asks_the_real_thing_only_when_recording() {
         let replay = config(Mode::Replay);
         match Call::new(&replay, "q").unwrap() {
-            Call::Ready(exchange) => assert_eq!(exchange.message(), b"SUT_CUSTOM:q"),
+            Call::Ready(plan) => assert_eq!(plan.message(), b"SUT_CUSTOM:q"),
             Call::NeedsReal(_) => panic!("replay must not ask the real thing"),
         }
         for mode in [Mode::Record, Mode::ReplayOldRecordNew] {
@@ -254,8 +253,8 @@ mod tests {
             let Call::NeedsReal(pending) = Call::new(&recording, "q").unwrap() else {
                 panic!("{mode:?} records the real response");
             };
-            let exchange = pending.with("real").unwrap();
-            assert_eq!(exchange.message(), b"SUT_CUSTOM:q:SUT_SEP:real");
+            let plan = pending.with("real").unwrap();
+            assert_eq!(plan.message(), b"SUT_CUSTOM:q:SUT_SEP:real");
         }
     }
 
@@ -276,7 +275,7 @@ mod tests {
     fn only_a_call_turns_a_complaint_into_an_error() {
         let replay = config(Mode::Replay);
         let complaint = b"CAPTUREMOCK MISMATCH: Could not find any replay request matching 'q'";
-        let plain = Exchange::replay(&replay, "q").unwrap();
+        let plain = Plan::replay(&replay, "q").unwrap();
         assert_eq!(
             plain.finish(complaint.to_vec()).unwrap().as_bytes(),
             complaint
@@ -292,7 +291,7 @@ mod tests {
             unreachable!()
         };
         assert_eq!(called.finish(b"answer".to_vec()).unwrap(), "answer");
-        let plain = Exchange::replay(&replay, "q").unwrap();
+        let plain = Plan::replay(&replay, "q").unwrap();
         assert!(matches!(
             plain.finish(vec![0xff]),
             Err(ClientError::ReplyNotUtf8 { .. })
@@ -302,21 +301,21 @@ mod tests {
     #[test]
     fn waits_have_their_limits_and_their_words() {
         let c = config(Mode::Replay);
-        let exchange = Exchange::terminate(&c);
-        assert_eq!(exchange.message(), b"TERMINATE_SERVER\n");
-        assert_eq!(exchange.limit(Wait::Connect), Some(Duration::from_secs(1)));
-        assert_eq!(exchange.limit(Wait::Answer), None);
-        let timed_out = exchange.failed(Wait::Connect, ErrorKind::TimedOut.into());
+        let plan = Plan::terminate(&c);
+        assert_eq!(plan.message(), b"TERMINATE_SERVER\n");
+        assert_eq!(plan.limit(Wait::Connect), Some(Duration::from_secs(1)));
+        assert_eq!(plan.limit(Wait::Answer), None);
+        let timed_out = plan.failed(Wait::Connect, ErrorKind::TimedOut.into());
         assert!(
             matches!(timed_out, ClientError::Timeout { what: "accept the connection", after, .. } if after == Duration::from_secs(1)),
             "{timed_out}"
         );
         // No limit on the answer: a timeout the socket reports anyway is only an I/O error.
-        let unlimited = exchange.failed(Wait::Answer, ErrorKind::TimedOut.into());
+        let unlimited = plan.failed(Wait::Answer, ErrorKind::TimedOut.into());
         assert!(matches!(unlimited, ClientError::Io { .. }), "{unlimited}");
-        let refused = exchange.failed(Wait::Connect, ErrorKind::ConnectionRefused.into());
+        let refused = plan.failed(Wait::Connect, ErrorKind::ConnectionRefused.into());
         assert!(matches!(refused, ClientError::Connect { .. }), "{refused}");
-        let sent = exchange.failed(Wait::Send, ErrorKind::BrokenPipe.into());
+        let sent = plan.failed(Wait::Send, ErrorKind::BrokenPipe.into());
         assert!(matches!(sent, ClientError::Io { .. }), "{sent}");
     }
 }

@@ -50,9 +50,9 @@ pub enum BinaryError {
     },
 }
 
-/// The output buffer is too small.
+/// The output buffer is too small for the binary form of a header or a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EncodeError {
+pub struct BinaryEncodeError {
     /// Bytes needed for what was being written.
     pub needed: usize,
 }
@@ -114,7 +114,7 @@ impl fmt::Display for BinaryError {
     }
 }
 
-impl fmt::Display for EncodeError {
+impl fmt::Display for BinaryEncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "output buffer too small: {} bytes needed", self.needed)
     }
@@ -151,7 +151,7 @@ impl fmt::Display for ToTextError {
 }
 
 impl core::error::Error for BinaryError {}
-impl core::error::Error for EncodeError {}
+impl core::error::Error for BinaryEncodeError {}
 impl core::error::Error for ToBinaryError {}
 impl core::error::Error for ToTextError {}
 
@@ -168,10 +168,10 @@ impl From<BinaryError> for ToTextError {
 }
 
 /// Writes the header into the front of `out`; returns [`HEADER_LEN`].
-pub fn write_header(out: &mut [u8]) -> Result<usize, EncodeError> {
+pub fn write_header(out: &mut [u8]) -> Result<usize, BinaryEncodeError> {
     let dst = out
         .get_mut(..HEADER_LEN)
-        .ok_or(EncodeError { needed: HEADER_LEN })?;
+        .ok_or(BinaryEncodeError { needed: HEADER_LEN })?;
     let (magic, version) = dst.split_at_mut(MAGIC.len());
     magic.copy_from_slice(&MAGIC);
     version.fill(VERSION);
@@ -193,12 +193,12 @@ pub fn encoded_len(record: &Record<'_>) -> usize {
 }
 
 /// Encodes `record` into the front of `out`; returns the bytes written.
-pub fn encode_record(record: &Record<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+pub fn encode_record(record: &Record<'_>, out: &mut [u8]) -> Result<usize, BinaryEncodeError> {
     let needed = encoded_len(record);
-    let dst = out.get_mut(..needed).ok_or(EncodeError { needed })?;
+    let dst = out.get_mut(..needed).ok_or(BinaryEncodeError { needed })?;
     postcard::to_slice(record, dst)
         .map(|used| used.len())
-        .map_err(|_| EncodeError { needed })
+        .map_err(|_| BinaryEncodeError { needed })
 }
 
 /// The records of binary data, after checking its header.
@@ -473,11 +473,11 @@ mod tests {
         );
         assert_eq!(
             encode_record(&Record::new("<-CAL:abc"), &mut [0u8; 4]),
-            Err(EncodeError { needed: 11 })
+            Err(BinaryEncodeError { needed: 11 })
         );
         assert_eq!(
             write_header(&mut [0u8; 4]),
-            Err(EncodeError { needed: HEADER_LEN })
+            Err(BinaryEncodeError { needed: HEADER_LEN })
         );
     }
 

@@ -47,7 +47,7 @@ pub struct Score {
 
 /// Which caller-provided storage was too small.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Storage {
+pub enum StorageKind {
     /// The storage given to [`BIndex::new`].
     Index,
     /// The storage given to [`Scratch::new`], or a request longer than the scratch was made for.
@@ -62,8 +62,8 @@ pub enum Storage {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CapacityError {
     /// Which storage ran out.
-    pub storage: Storage,
-    /// How many elements (`u32`s, or [`Block`]s for [`Storage::Blocks`]) were needed.
+    pub storage: StorageKind,
+    /// How many elements (`u32`s, or [`Block`]s for [`StorageKind::Blocks`]) were needed.
     pub needed: usize,
     /// How many were available.
     pub available: usize,
@@ -72,10 +72,10 @@ pub struct CapacityError {
 impl fmt::Display for CapacityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.storage {
-            Storage::Index => "difflib index storage",
-            Storage::Scratch => "difflib scratch storage",
-            Storage::Blocks => "difflib block output",
-            Storage::SequenceLength => "difflib sequence length limit",
+            StorageKind::Index => "difflib index storage",
+            StorageKind::Scratch => "difflib scratch storage",
+            StorageKind::Blocks => "difflib block output",
+            StorageKind::SequenceLength => "difflib sequence length limit",
         };
         write!(
             f,
@@ -93,7 +93,7 @@ const MAX_LEN: usize = u32::MAX as usize - 1;
 fn check_len(len: usize) -> Result<u32, CapacityError> {
     if len > MAX_LEN {
         return Err(CapacityError {
-            storage: Storage::SequenceLength,
+            storage: StorageKind::SequenceLength,
             needed: len,
             available: MAX_LEN,
         });
@@ -160,7 +160,7 @@ impl<'s> BIndex<'s> {
         let needed = Self::required(b.len());
         if storage.len() < needed {
             return Err(CapacityError {
-                storage: Storage::Index,
+                storage: StorageKind::Index,
                 needed,
                 available: storage.len(),
             });
@@ -360,7 +360,7 @@ impl<'s> Scratch<'s> {
         let needed = Self::required(0, max_len_b);
         if storage.len() < needed {
             return Err(CapacityError {
-                storage: Storage::Scratch,
+                storage: StorageKind::Scratch,
                 needed,
                 available: storage.len(),
             });
@@ -379,7 +379,7 @@ impl<'s> Scratch<'s> {
             // The split between tables and the rest is fixed at construction, so report the
             // whole requirement against the whole storage.
             return Err(CapacityError {
-                storage: Storage::Scratch,
+                storage: StorageKind::Scratch,
                 needed: Self::required(len_a, len_b.max(self.j2len.len() / 2)),
                 available: self.j2len.len() + self.work.len(),
             });
@@ -617,7 +617,7 @@ pub fn matching_blocks<'o>(
     let needed = max_blocks(a.len(), b.len());
     if out.len() < needed {
         return Err(CapacityError {
-            storage: Storage::Blocks,
+            storage: StorageKind::Blocks,
             needed,
             available: out.len(),
         });
@@ -636,7 +636,7 @@ pub fn matching_blocks<'o>(
     };
     let available = out.len();
     let blocks = out.get_mut(..=n).ok_or(CapacityError {
-        storage: Storage::Blocks,
+        storage: StorageKind::Blocks,
         needed: n + 1,
         available,
     })?;

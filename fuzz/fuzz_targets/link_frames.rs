@@ -16,7 +16,7 @@
 
 use arbitrary::Arbitrary;
 use capturemock_core::link::{
-    self, checksum, Answer, DeviceMessage, Feed, FrameDecoder, Hello, HostError, HostMessage,
+    self, checksum, HostAnswer, DeviceMessage, Feed, FrameDecoder, Hello, HostError, HostMessage,
     HostSession, HostStep, Skip, SkipReason, Welcome, CRC_LEN, DELIMITER,
 };
 use capturemock_core::replay::Mode;
@@ -376,13 +376,13 @@ fn host_session(outcomes: &[(usize, Outcome)], mode: Mode) {
                     let seq = exchange.seq();
                     let request = exchange.request().to_string();
                     assert!(session
-                        .answer(seq.wrapping_add(1), Answer::NoMatch)
+                        .answer(seq.wrapping_add(1), HostAnswer::NoMatch)
                         .is_err());
                     let answer = match i % 4 {
-                        0 => Answer::Response(&request),
-                        1 => Answer::NoMatch,
-                        2 => Answer::Recorded,
-                        _ => Answer::Failed(HostError::Unavailable),
+                        0 => HostAnswer::Response(&request),
+                        1 => HostAnswer::NoMatch,
+                        2 => HostAnswer::Recorded,
+                        _ => HostAnswer::Failed(HostError::Unavailable),
                     };
                     // Even to a device whose max_frame (its Hello) is below the smallest
                     // answer frame, the host sends a Failed frame rather than nothing.
@@ -390,7 +390,7 @@ fn host_session(outcomes: &[(usize, Outcome)], mode: Mode) {
                     let payload = payload_of(&frame);
                     let message = HostMessage::decode(&payload).expect("host message");
                     assert_eq!(message.seq(), Some(seq));
-                    assert!(session.answer(seq, Answer::NoMatch).is_err());
+                    assert!(session.answer(seq, HostAnswer::NoMatch).is_err());
                 }
             },
         }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use capturemock_core::format::{write_entry, NewlineOptions};
 use capturemock_core::link::{
-    Answer, DeviceMessage, Exchange, Feed, FrameDecoder, HostEvent, HostSession, HostStep, Skip,
+    DeviceMessage, Exchange, Feed, FrameDecoder, HostAnswer, HostEvent, HostSession, HostStep, Skip,
 };
 use capturemock_core::replay::Mode;
 
@@ -170,9 +170,9 @@ impl PlayedHost {
                                     .push((request.to_string(), response.to_string()));
                             }
                             let answer = match &served {
-                                Served::Recorded => Answer::Recorded,
-                                Served::Response(text) => Answer::Response(text),
-                                Served::NoMatch => Answer::NoMatch,
+                                Served::Recorded => HostAnswer::Recorded,
+                                Served::Response(text) => HostAnswer::Response(text),
+                                Served::NoMatch => HostAnswer::NoMatch,
                             };
                             if let Some(started) = self.started {
                                 self.seen.busy = started.elapsed();

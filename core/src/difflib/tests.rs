@@ -169,7 +169,7 @@ fn too_little_storage_is_an_error() {
     let err = BIndex::new(&b, &mut small).unwrap_err();
     assert_eq!(
         (err.storage, err.needed, err.available),
-        (Storage::Index, 51, 50)
+        (StorageKind::Index, 51, 50)
     );
     assert!(std::format!("{err}").contains("51 needed"));
     let mut storage = [0; 51];
@@ -178,7 +178,7 @@ fn too_little_storage_is_an_error() {
     let mut tiny = [0; 5];
     assert_eq!(
         Scratch::new(&mut tiny, 3).unwrap_err().storage,
-        Storage::Scratch
+        StorageKind::Scratch
     );
     // Room for a 1-element candidate (2 words of lookups, 2 frames) but not for 2 elements.
     assert_eq!(Scratch::required(1, 3), 6 + 2 + 4 * 2);
@@ -189,7 +189,7 @@ fn too_little_storage_is_an_error() {
         matching_blocks(&[1, 2], &index, &mut scratch, &mut out)
             .unwrap_err()
             .storage,
-        Storage::Scratch
+        StorageKind::Scratch
     );
     assert!(matching_blocks(&[1], &index, &mut scratch, &mut out).is_ok());
     // A scratch made for shorter requests refuses longer ones.
@@ -197,14 +197,14 @@ fn too_little_storage_is_an_error() {
     let mut scratch = Scratch::new(&mut storage, 2).unwrap();
     assert_eq!(
         score(&[1], &index, &mut scratch).unwrap_err().storage,
-        Storage::Scratch
+        StorageKind::Scratch
     );
 
     let mut storage = [0; 64];
     let mut scratch = Scratch::new(&mut storage, 3).unwrap();
     let mut out = [Block::default(); 2];
     let err = matching_blocks(&[1, 2, 3], &index, &mut scratch, &mut out).unwrap_err();
-    assert_eq!((err.storage, err.needed), (Storage::Blocks, 4));
+    assert_eq!((err.storage, err.needed), (StorageKind::Blocks, 4));
 }
 
 #[test]

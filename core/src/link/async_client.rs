@@ -3,36 +3,36 @@
 use embedded_io_async::{Read, Write};
 
 use super::machine::{
-    asks_host_first, real_response, replay_answered, ClientConfig, ClientError, Exchanged,
-    LinkStats, Machine, Source, Step,
+    asks_host_first, real_response, replay_answered, Exchanged, LinkConfig, LinkError, LinkStats,
+    Machine, Source, Step,
 };
 use super::message::DeviceMessage;
 use crate::replay::Mode;
 
-/// The async form of [`Client`](super::Client): the same protocol and state machine over an
+/// The async form of [`LinkClient`](super::LinkClient): the same protocol and state machine over an
 /// `embedded_io_async` transport (an async UART, a USB CDC class, a socket).
 ///
 /// Timeouts are the transport's: wrap reads in the executor's timer (e.g. a `select` with a
-/// delay) and fail them with an error whose kind is [`ErrorKind::TimedOut`].
-pub struct AsyncClient<T, const N: usize> {
+/// delay) and fail them with an error whose kind is [`ErrorKind::TimedOut`](embedded_io::ErrorKind::TimedOut).
+pub struct AsyncLinkClient<T, const N: usize> {
     io: T,
     machine: Machine<N>,
 }
 
-impl<T: Read + Write, const N: usize> AsyncClient<T, N> {
+impl<T: Read + Write, const N: usize> AsyncLinkClient<T, N> {
     /// A client that has not said hello yet.
-    pub const fn new(io: T, config: ClientConfig) -> Self {
-        AsyncClient {
+    pub const fn new(io: T, config: LinkConfig) -> Self {
+        AsyncLinkClient {
             io,
             machine: Machine::new(config),
         }
     }
 
     /// Says hello and returns the mode the host asks for.
-    pub async fn connect(&mut self) -> Result<Mode, ClientError<T::Error>> {
+    pub async fn connect(&mut self) -> Result<Mode, LinkError<T::Error>> {
         self.machine.begin_connect();
         self.run().await?;
-        self.machine.mode().ok_or(ClientError::Unexpected)
+        self.machine.mode().ok_or(LinkError::Unexpected)
     }
 
     /// The host's mode, once connected.
@@ -45,7 +45,7 @@ impl<T: Read + Write, const N: usize> AsyncClient<T, N> {
         &mut self,
         request: &str,
         response: &str,
-    ) -> Result<(), ClientError<T::Error>> {
+    ) -> Result<(), LinkError<T::Error>> {
         self.machine.begin_request(|seq| DeviceMessage::Record {
             seq,
             request,
@@ -57,7 +57,7 @@ impl<T: Read + Write, const N: usize> AsyncClient<T, N> {
 
     /// Asks the host for the recorded response to `request`; `None` when nothing recorded
     /// answers it.
-    pub async fn replay(&mut self, request: &str) -> Result<Option<&str>, ClientError<T::Error>> {
+    pub async fn replay(&mut self, request: &str) -> Result<Option<&str>, LinkError<T::Error>> {
         self.machine
             .begin_request(|seq| DeviceMessage::Replay { seq, request })?;
         self.run().await?;
@@ -65,14 +65,14 @@ impl<T: Read + Write, const N: usize> AsyncClient<T, N> {
     }
 
     /// One exchange as the host's mode wants it (see
-    /// [`Client::exchange`](super::Client::exchange)); `real` is synchronous, as it
+    /// [`LinkClient::exchange`](super::LinkClient::exchange)); `real` is synchronous, as it
     /// only writes a response that the caller has already obtained or can compute.
     pub async fn exchange(
         &mut self,
         request: &str,
         out: &mut [u8],
         real: impl FnOnce(&str, &mut [u8]) -> usize,
-    ) -> Result<Exchanged, ClientError<T::Error>> {
+    ) -> Result<Exchanged, LinkError<T::Error>> {
         let mode = match self.mode() {
             Some(mode) => mode,
             None => self.connect().await?,
@@ -108,7 +108,7 @@ impl<T: Read + Write, const N: usize> AsyncClient<T, N> {
 
     /// Carries out the request the machine began: writes and reads as it says until it has
     /// the answer. Only I/O happens here; every decision is the machine's.
-    async fn run(&mut self) -> Result<(), ClientError<T::Error>> {
+    async fn run(&mut self) -> Result<(), LinkError<T::Error>> {
         let mut step = Step::FIRST;
         loop {
             step = match step {

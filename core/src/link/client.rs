@@ -3,8 +3,8 @@
 use embedded_io::{Read, Write};
 
 use super::machine::{
-    asks_host_first, real_response, replay_answered, ClientConfig, ClientError, Exchanged,
-    LinkStats, Machine, Source, Step,
+    asks_host_first, real_response, replay_answered, Exchanged, LinkConfig, LinkError, LinkStats,
+    Machine, Source, Step,
 };
 use super::message::DeviceMessage;
 use crate::replay::Mode;
@@ -12,32 +12,32 @@ use crate::replay::Mode;
 /// A device's link to a capturemock host over a blocking transport (a UART), with frames of
 /// up to `N` bytes on the wire.
 ///
-/// Reads should time out (an error whose kind is [`ErrorKind::TimedOut`]): the client then
-/// sends its request again, up to [`ClientConfig::max_tries`] times. A transport that never
+/// Reads should time out (an error whose kind is [`ErrorKind::TimedOut`](embedded_io::ErrorKind::TimedOut)): the client then
+/// sends its request again, up to [`LinkConfig::max_tries`] times. A transport that never
 /// times out still recovers from damaged answers (the client repeats at once), but not from
 /// a lost delimiter or a lost frame.
 ///
 /// RAM: two `N`-byte buffers (sending and receiving) and about 100 bytes.
-pub struct Client<T, const N: usize> {
+pub struct LinkClient<T, const N: usize> {
     io: T,
     machine: Machine<N>,
 }
 
-impl<T: Read + Write, const N: usize> Client<T, N> {
+impl<T: Read + Write, const N: usize> LinkClient<T, N> {
     /// A client that has not said hello yet (the first request does, or
     /// [`connect`](Self::connect)).
-    pub const fn new(io: T, config: ClientConfig) -> Self {
-        Client {
+    pub const fn new(io: T, config: LinkConfig) -> Self {
+        LinkClient {
             io,
             machine: Machine::new(config),
         }
     }
 
     /// Says hello and returns the mode the host asks for.
-    pub fn connect(&mut self) -> Result<Mode, ClientError<T::Error>> {
+    pub fn connect(&mut self) -> Result<Mode, LinkError<T::Error>> {
         self.machine.begin_connect();
         self.run()?;
-        self.machine.mode().ok_or(ClientError::Unexpected)
+        self.machine.mode().ok_or(LinkError::Unexpected)
     }
 
     /// The host's mode, once connected.
@@ -46,7 +46,7 @@ impl<T: Read + Write, const N: usize> Client<T, N> {
     }
 
     /// Sends an exchange the device had with the real thing, for the host to record.
-    pub fn record(&mut self, request: &str, response: &str) -> Result<(), ClientError<T::Error>> {
+    pub fn record(&mut self, request: &str, response: &str) -> Result<(), LinkError<T::Error>> {
         self.machine.begin_request(|seq| DeviceMessage::Record {
             seq,
             request,
@@ -58,7 +58,7 @@ impl<T: Read + Write, const N: usize> Client<T, N> {
 
     /// Asks the host for the recorded response to `request`; `None` when nothing recorded
     /// answers it.
-    pub fn replay(&mut self, request: &str) -> Result<Option<&str>, ClientError<T::Error>> {
+    pub fn replay(&mut self, request: &str) -> Result<Option<&str>, LinkError<T::Error>> {
         self.machine
             .begin_request(|seq| DeviceMessage::Replay { seq, request })?;
         self.run()?;
@@ -75,7 +75,7 @@ impl<T: Read + Write, const N: usize> Client<T, N> {
         request: &str,
         out: &mut [u8],
         real: impl FnOnce(&str, &mut [u8]) -> usize,
-    ) -> Result<Exchanged, ClientError<T::Error>> {
+    ) -> Result<Exchanged, LinkError<T::Error>> {
         let mode = match self.mode() {
             Some(mode) => mode,
             None => self.connect()?,
@@ -111,7 +111,7 @@ impl<T: Read + Write, const N: usize> Client<T, N> {
 
     /// Carries out the request the machine began: writes and reads as it says until it has
     /// the answer. Only I/O happens here; every decision is the machine's.
-    fn run(&mut self) -> Result<(), ClientError<T::Error>> {
+    fn run(&mut self) -> Result<(), LinkError<T::Error>> {
         let mut step = Step::FIRST;
         loop {
             step = match step {

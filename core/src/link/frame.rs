@@ -49,12 +49,12 @@ pub const fn max_payload(frame: usize) -> usize {
 
 /// A frame did not fit in the output buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EncodeError {
+pub struct FrameEncodeError {
     /// Bytes the frame needs on the wire (an upper bound).
     pub needed: usize,
 }
 
-impl fmt::Display for EncodeError {
+impl fmt::Display for FrameEncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -64,15 +64,18 @@ impl fmt::Display for EncodeError {
     }
 }
 
-impl core::error::Error for EncodeError {}
+impl core::error::Error for FrameEncodeError {}
 
 /// Serialises `message` with postcard and writes it as one frame into the front of `out`:
 /// `0x00`, COBS(payload ‖ CRC-32C(payload) little-endian), `0x00`. Returns the frame's length.
 ///
 /// The leading delimiter ends whatever partial frame a noisy line left in the receiver, so
 /// the frame itself is never merged with garbage.
-pub fn encode<T: Serialize + ?Sized>(message: &T, out: &mut [u8]) -> Result<usize, EncodeError> {
-    let needed = || EncodeError {
+pub fn encode<T: Serialize + ?Sized>(
+    message: &T,
+    out: &mut [u8],
+) -> Result<usize, FrameEncodeError> {
+    let needed = || FrameEncodeError {
         needed: postcard::serialize_with_flavor(message, Size::default())
             .map_or(usize::MAX, wire_len),
     };
@@ -91,8 +94,8 @@ pub fn encode<T: Serialize + ?Sized>(message: &T, out: &mut [u8]) -> Result<usiz
 }
 
 /// Encodes raw `payload` bytes as one frame (for payloads that are not postcard messages).
-pub fn encode_bytes(payload: &[u8], out: &mut [u8]) -> Result<usize, EncodeError> {
-    let needed = || EncodeError {
+pub fn encode_bytes(payload: &[u8], out: &mut [u8]) -> Result<usize, FrameEncodeError> {
+    let needed = || FrameEncodeError {
         needed: wire_len(payload.len()),
     };
     let (first, body) = out.split_first_mut().ok_or_else(needed)?;

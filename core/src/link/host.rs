@@ -17,7 +17,7 @@
 
 use core::fmt;
 
-use super::frame::{self, EncodeError};
+use super::frame::{self, FrameEncodeError};
 use super::message::{DeviceMessage, Hello, HostError, HostMessage, Welcome, PROTOCOL_VERSION};
 use super::Skip;
 use crate::replay::Mode;
@@ -34,7 +34,7 @@ pub(super) const FAILED_FRAME: usize = frame::wire_len(1 + 3 + 1 + 5);
 /// A request from the device, for the host to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exchange<'p> {
-    /// Record this exchange; answer [`Answer::Recorded`].
+    /// Record this exchange; answer [`HostAnswer::Recorded`].
     Record {
         /// Sequence number, to pass to [`HostSession::answer`].
         seq: u16,
@@ -43,7 +43,7 @@ pub enum Exchange<'p> {
         /// The response the device got from the real thing (`->RET:`).
         response: &'p str,
     },
-    /// Find the recorded response; answer [`Answer::Response`] or [`Answer::NoMatch`].
+    /// Find the recorded response; answer [`HostAnswer::Response`] or [`HostAnswer::NoMatch`].
     Replay {
         /// Sequence number, to pass to [`HostSession::answer`].
         seq: u16,
@@ -70,7 +70,7 @@ impl Exchange<'_> {
 
 /// How the host served an [`Exchange`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer<'a> {
+pub enum HostAnswer<'a> {
     /// Recorded.
     Recorded,
     /// The recorded response text.
@@ -287,23 +287,23 @@ impl<const N: usize> HostSession<N> {
     /// The frame answering request `seq` (the one [`on_frame`](Self::on_frame) handed out to
     /// serve). It is kept, and sent again if the device repeats the request. An answer too
     /// large for the device (or for `N`) becomes [`HostError::TooLarge`].
-    pub fn answer(&mut self, seq: u16, answer: Answer<'_>) -> Result<&[u8], NotServing> {
+    pub fn answer(&mut self, seq: u16, answer: HostAnswer<'_>) -> Result<&[u8], NotServing> {
         if self.serving != Some(seq) {
             return Err(NotServing { seq });
         }
         self.serving = None;
         let message = match answer {
-            Answer::Recorded => HostMessage::Recorded { seq },
-            Answer::Response(text) => HostMessage::Response { seq, text },
-            Answer::NoMatch => HostMessage::NoMatch { seq },
-            Answer::Failed(error) => HostMessage::Failed { seq, error },
+            HostAnswer::Recorded => HostMessage::Recorded { seq },
+            HostAnswer::Response(text) => HostMessage::Response { seq, text },
+            HostAnswer::NoMatch => HostMessage::NoMatch { seq },
+            HostAnswer::Failed(error) => HostMessage::Failed { seq, error },
         };
         let limit = self.device_max.min(N);
         // `limit` is at most `N`, the length of `last`: the fallback is never taken.
         let room = self.last.get_mut(..limit).unwrap_or_default();
         let len = match frame::encode(&message, room) {
             Ok(len) => len,
-            Err(EncodeError { needed }) => {
+            Err(FrameEncodeError { needed }) => {
                 let error = HostError::TooLarge {
                     // Past `u32::MAX` the answer is too large for any device all the same.
                     needed: u32::try_from(needed).unwrap_or(u32::MAX),

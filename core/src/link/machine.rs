@@ -27,7 +27,7 @@ const RX_CHUNK: usize = 32;
 
 /// How a client identifies itself and how long it insists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ClientConfig {
+pub struct LinkConfig {
     /// The session id of its [`Hello`]: new at each boot where the device can manage it, so
     /// that the host notices a restart.
     pub session: u32,
@@ -35,10 +35,10 @@ pub struct ClientConfig {
     pub max_tries: u8,
 }
 
-impl ClientConfig {
+impl LinkConfig {
     /// A config with `session` and 10 tries per request.
     pub const fn new(session: u32) -> Self {
-        ClientConfig {
+        LinkConfig {
             session,
             max_tries: 10,
         }
@@ -68,12 +68,12 @@ pub struct LinkStats {
 
 /// Why a client request failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientError<E> {
+pub enum LinkError<E> {
     /// The transport failed.
     Io(E),
     /// The transport reached its end (a read returned nothing).
     Closed,
-    /// No answer after [`ClientConfig::max_tries`] sends.
+    /// No answer after [`LinkConfig::max_tries`] sends.
     NoReply,
     /// The host speaks another protocol version.
     Version {
@@ -98,32 +98,32 @@ pub enum ClientError<E> {
     NotText,
 }
 
-impl<E: fmt::Debug> fmt::Display for ClientError<E> {
+impl<E: fmt::Debug> fmt::Display for LinkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ClientError::Io(e) => write!(f, "link transport error: {e:?}"),
-            ClientError::Closed => f.write_str("link transport closed"),
-            ClientError::NoReply => f.write_str("no answer from the host"),
-            ClientError::Version { host } => write!(
+            LinkError::Io(e) => write!(f, "link transport error: {e:?}"),
+            LinkError::Closed => f.write_str("link transport closed"),
+            LinkError::NoReply => f.write_str("no answer from the host"),
+            LinkError::Version { host } => write!(
                 f,
                 "the host speaks link protocol {host}, this device {PROTOCOL_VERSION}"
             ),
-            ClientError::TooLarge { needed } => {
+            LinkError::TooLarge { needed } => {
                 write!(f, "request too large: its frame needs {needed} bytes")
             }
-            ClientError::Host(e) => write!(f, "host failed: {e}"),
-            ClientError::Unexpected => f.write_str("the host answered with the wrong message"),
-            ClientError::BufferTooSmall { needed } => {
+            LinkError::Host(e) => write!(f, "host failed: {e}"),
+            LinkError::Unexpected => f.write_str("the host answered with the wrong message"),
+            LinkError::BufferTooSmall { needed } => {
                 write!(f, "response buffer too small: {needed} bytes needed")
             }
-            ClientError::NotText => f.write_str("the real response is not UTF-8 text"),
+            LinkError::NotText => f.write_str("the real response is not UTF-8 text"),
         }
     }
 }
 
-impl<E: fmt::Debug> core::error::Error for ClientError<E> {}
+impl<E: fmt::Debug> core::error::Error for LinkError<E> {}
 
-/// Where the response of [`Client::exchange`](super::Client::exchange) came from.
+/// Where the response of [`LinkClient::exchange`](super::LinkClient::exchange) came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
     /// Replayed by the host.
@@ -134,7 +134,7 @@ pub enum Source {
     NoMatch,
 }
 
-/// The response of [`Client::exchange`](super::Client::exchange), in the caller's buffer.
+/// The response of [`LinkClient::exchange`](super::LinkClient::exchange), in the caller's buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Exchanged {
     /// Its length in the buffer.
@@ -158,12 +158,12 @@ pub(crate) fn replay_answered<E>(
     mode: Mode,
     replayed: Option<&str>,
     out: &mut [u8],
-) -> Result<Option<Exchanged>, ClientError<E>> {
+) -> Result<Option<Exchanged>, LinkError<E>> {
     match replayed {
         Some(text) => {
             let len = text.len();
             out.get_mut(..len)
-                .ok_or(ClientError::BufferTooSmall { needed: len })?
+                .ok_or(LinkError::BufferTooSmall { needed: len })?
                 .copy_from_slice(text.as_bytes());
             Ok(Some(Exchanged {
                 len,
@@ -185,11 +185,11 @@ pub(crate) fn real_response<'o, E>(
     request: &str,
     out: &'o mut [u8],
     real: impl FnOnce(&str, &mut [u8]) -> usize,
-) -> Result<&'o str, ClientError<E>> {
+) -> Result<&'o str, LinkError<E>> {
     let len = real(request, out).min(out.len());
     // `len` was cut to `out`, so the fallback is never taken.
     let response = out.get(..len).unwrap_or_default();
-    core::str::from_utf8(response).map_err(|_| ClientError::NotText)
+    core::str::from_utf8(response).map_err(|_| LinkError::NotText)
 }
 
 /// What the driver does next.
@@ -240,12 +240,12 @@ pub(crate) struct Machine<const N: usize> {
     welcome: Option<Welcome>,
     next_seq: u16,
     tries: u8,
-    config: ClientConfig,
+    config: LinkConfig,
     stats: LinkStats,
 }
 
 impl<const N: usize> Machine<N> {
-    pub(crate) const fn new(config: ClientConfig) -> Self {
+    pub(crate) const fn new(config: LinkConfig) -> Self {
         Machine {
             decoder: FrameDecoder::new(),
             tx: [0; N],
@@ -307,11 +307,11 @@ impl<const N: usize> Machine<N> {
     pub(crate) fn begin_request<'m, E>(
         &mut self,
         make: impl FnOnce(u16) -> DeviceMessage<'m>,
-    ) -> Result<(), ClientError<E>> {
+    ) -> Result<(), LinkError<E>> {
         let seq = self.next_seq;
         let message = make(seq);
         self.tx_len = frame::encode(&message, &mut self.tx)
-            .map_err(|e| ClientError::TooLarge { needed: e.needed })?;
+            .map_err(|e| LinkError::TooLarge { needed: e.needed })?;
         self.next_seq = seq.wrapping_add(1);
         self.tx_seq = seq;
         self.tries = 0;
@@ -341,8 +341,8 @@ impl<const N: usize> Machine<N> {
 
     /// [`outgoing`](Self::outgoing) was written and flushed, or failed to be: counts the
     /// frame, and goes on with what was already read.
-    pub(crate) fn wrote<E>(&mut self, written: Result<(), E>) -> Result<Step, ClientError<E>> {
-        written.map_err(ClientError::Io)?;
+    pub(crate) fn wrote<E>(&mut self, written: Result<(), E>) -> Result<Step, LinkError<E>> {
+        written.map_err(LinkError::Io)?;
         self.stats.sent = self.stats.sent.saturating_add(1);
         if self.tries > 0 {
             self.stats.repeats = self.stats.repeats.saturating_add(1);
@@ -360,13 +360,13 @@ impl<const N: usize> Machine<N> {
 
     /// A read into [`rx_space`](Self::rx_space) came back: with `n` bytes, which are
     /// processed; with nothing, the transport's end; or with an error, where a timeout means
-    /// the answer is lost and the frame goes out again (within [`ClientConfig::max_tries`]).
+    /// the answer is lost and the frame goes out again (within [`LinkConfig::max_tries`]).
     pub(crate) fn read<E: embedded_io::Error>(
         &mut self,
         read: Result<usize, E>,
-    ) -> Result<Step, ClientError<E>> {
+    ) -> Result<Step, LinkError<E>> {
         match read {
-            Ok(0) => Err(ClientError::Closed),
+            Ok(0) => Err(LinkError::Closed),
             Ok(n) => {
                 self.rx_start = 0;
                 self.rx_end = n.min(RX_CHUNK);
@@ -377,12 +377,12 @@ impl<const N: usize> Machine<N> {
                 self.may_repeat()?;
                 Ok(Step::Write)
             }
-            Err(e) => Err(ClientError::Io(e)),
+            Err(e) => Err(LinkError::Io(e)),
         }
     }
 
     /// Processes the bytes read so far, up to the next thing to do.
-    fn process<E>(&mut self) -> Result<Step, ClientError<E>> {
+    fn process<E>(&mut self) -> Result<Step, LinkError<E>> {
         loop {
             // `rx_start <= rx_end <= RX_CHUNK` (`read` caps the end, `rx_start` only
             // moves up to it): the fallback is never taken.
@@ -452,32 +452,28 @@ impl<const N: usize> Machine<N> {
     }
 
     /// Interprets the reply to a `Record`.
-    pub(crate) fn recorded<E>(&self) -> Result<(), ClientError<E>> {
+    pub(crate) fn recorded<E>(&self) -> Result<(), LinkError<E>> {
         match self.reply() {
             Some(HostMessage::Recorded { .. }) => Ok(()),
-            Some(HostMessage::Failed { error, .. }) => Err(ClientError::Host(error)),
-            _ => Err(ClientError::Unexpected),
+            Some(HostMessage::Failed { error, .. }) => Err(LinkError::Host(error)),
+            _ => Err(LinkError::Unexpected),
         }
     }
 
     /// Interprets the reply to a `Replay`.
-    pub(crate) fn replayed<E>(&self) -> Result<Option<&str>, ClientError<E>> {
+    pub(crate) fn replayed<E>(&self) -> Result<Option<&str>, LinkError<E>> {
         match self.reply() {
             Some(HostMessage::Response { text, .. }) => Ok(Some(text)),
             Some(HostMessage::NoMatch { .. }) => Ok(None),
-            Some(HostMessage::Failed { error, .. }) => Err(ClientError::Host(error)),
-            _ => Err(ClientError::Unexpected),
+            Some(HostMessage::Failed { error, .. }) => Err(LinkError::Host(error)),
+            _ => Err(LinkError::Unexpected),
         }
     }
 
-    fn welcomed<E>(
-        &mut self,
-        welcome: Welcome,
-        then_request: bool,
-    ) -> Result<Step, ClientError<E>> {
+    fn welcomed<E>(&mut self, welcome: Welcome, then_request: bool) -> Result<Step, LinkError<E>> {
         if welcome.version != PROTOCOL_VERSION {
             self.phase = Phase::Idle;
-            return Err(ClientError::Version {
+            return Err(LinkError::Version {
                 host: welcome.version,
             });
         }
@@ -495,24 +491,24 @@ impl<const N: usize> Machine<N> {
         Ok(Step::Write)
     }
 
-    fn check_host_room<E>(&self, welcome: Welcome) -> Result<(), ClientError<E>> {
+    fn check_host_room<E>(&self, welcome: Welcome) -> Result<(), LinkError<E>> {
         if self.tx_len > usize::from(welcome.max_frame) {
-            return Err(ClientError::TooLarge {
+            return Err(LinkError::TooLarge {
                 needed: self.tx_len,
             });
         }
         Ok(())
     }
 
-    fn repeat<E>(&mut self) -> Result<Step, ClientError<E>> {
+    fn repeat<E>(&mut self) -> Result<Step, LinkError<E>> {
         self.may_repeat()?;
         Ok(Step::Write)
     }
 
-    fn may_repeat<E>(&mut self) -> Result<(), ClientError<E>> {
+    fn may_repeat<E>(&mut self) -> Result<(), LinkError<E>> {
         if self.tries >= self.config.max_tries.max(1) {
             self.phase = Phase::Idle;
-            return Err(ClientError::NoReply);
+            return Err(LinkError::NoReply);
         }
         Ok(())
     }

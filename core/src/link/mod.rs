@@ -1,9 +1,9 @@
 //! Serial links: how a device records and replays through a host, and replays on its own.
 //!
 //! ```text
-//! device                                     host (a bridge to a capturemock server)
-//! Client ── DeviceMessage ─▶ frame ─▶ UART ─▶ FrameDecoder ─▶ HostSession ─▶ Exchange ─▶ server
-//!        ◀─ HostMessage ◀── frame ◀── UART ◀──────────────── answer ◀────────────────────┘
+//! device                                        host (a bridge to a capturemock server)
+//! LinkClient ─ DeviceMessage ─▶ frame ─▶ UART ─▶ FrameDecoder ─▶ HostSession ─▶ Exchange ─▶ server
+//!           ◀─ HostMessage ◀── frame ◀── UART ◀──────────────── answer ◀────────────────────┘
 //! LocalReplay: the same answers from a table in flash, no host
 //! ```
 //!
@@ -24,7 +24,7 @@
 //! or consumed twice. A record request carries the whole exchange in one frame, so a host
 //! never sees half of one.
 //!
-//! - [`Client`] / [`AsyncClient`]: the device side over `embedded_io` /
+//! - [`LinkClient`] / [`AsyncLinkClient`]: the device side over `embedded_io` /
 //!   `embedded_io_async` transports.
 //! - [`HostSession`]: the host side, sans-IO, for bridges.
 //! - [`LocalReplay`]: replay from a `.mock` text or its binary form in flash, no host.
@@ -38,15 +38,15 @@ mod local;
 mod machine;
 mod message;
 
-pub use async_client::AsyncClient;
-pub use client::Client;
+pub use async_client::AsyncLinkClient;
+pub use client::LinkClient;
 pub use decoder::{DecoderStats, Feed, FrameDecoder, Skip, SkipReason};
 pub use frame::{
-    checksum, encode, encode_bytes, max_payload, wire_len, EncodeError, CRC_LEN, DELIMITER,
+    checksum, encode, encode_bytes, max_payload, wire_len, FrameEncodeError, CRC_LEN, DELIMITER,
 };
-pub use host::{Answer, Exchange, HostEvent, HostSession, HostStats, HostStep, NotServing};
+pub use host::{Exchange, HostAnswer, HostEvent, HostSession, HostStats, HostStep, NotServing};
 pub use local::{LocalAnswer, LocalError, LocalReplay, REQUEST_PREFIX};
-pub use machine::{ClientConfig, ClientError, Exchanged, LinkStats, Source};
+pub use machine::{Exchanged, LinkConfig, LinkError, LinkStats, Source};
 pub use message::{
     decode, DeviceMessage, Hello, HostError, HostMessage, Malformed, Welcome, PROTOCOL_VERSION,
 };

@@ -70,7 +70,7 @@ impl Noise {
 }
 
 /// The host's side: records exchanges, replays from a map of request → responses.
-pub(crate) struct Host {
+pub(crate) struct SimHost {
     pub session: HostSession<512>,
     pub decoder: FrameDecoder<512>,
     pub recorded: Vec<(String, String)>,
@@ -79,9 +79,9 @@ pub(crate) struct Host {
     pub events: Vec<HostEvent>,
 }
 
-impl Host {
+impl SimHost {
     pub(crate) fn new(mode: Mode) -> Self {
-        Host {
+        SimHost {
             session: HostSession::new(mode),
             decoder: FrameDecoder::new(),
             recorded: Vec::new(),
@@ -127,7 +127,7 @@ impl Host {
                                 } => {
                                     self.recorded
                                         .push((request.to_string(), response.to_string()));
-                                    Answer::Recorded
+                                    HostAnswer::Recorded
                                 }
                                 Exchange::Replay { request, .. } => {
                                     match self.replays.get_mut(request) {
@@ -136,13 +136,13 @@ impl Host {
                                             list.push_back(text.clone());
                                             replies.push(
                                                 self.session
-                                                    .answer(seq, Answer::Response(&text))
+                                                    .answer(seq, HostAnswer::Response(&text))
                                                     .unwrap()
                                                     .to_vec(),
                                             );
                                             continue;
                                         }
-                                        None => Answer::NoMatch,
+                                        None => HostAnswer::NoMatch,
                                     }
                                 }
                             };
@@ -155,10 +155,10 @@ impl Host {
     }
 }
 
-/// A device transport wired straight to a [`Host`]: writes are delivered when flushed,
+/// A device transport wired straight to a [`SimHost`]: writes are delivered when flushed,
 /// answers queue up for reads, and a read with nothing queued times out.
 pub(crate) struct Sim {
-    pub host: Host,
+    pub host: SimHost,
     pub to_host: Noise,
     pub to_device: Noise,
     pub rng: Rng,
@@ -175,7 +175,7 @@ pub(crate) struct Sim {
 }
 
 impl Sim {
-    pub(crate) fn new(host: Host) -> Self {
+    pub(crate) fn new(host: SimHost) -> Self {
         Sim {
             host,
             to_host: Noise::default(),

@@ -377,7 +377,7 @@ fn host_opens_sessions_and_notices_restarts() {
         panic!()
     };
     assert_eq!(exchange.seq(), 0);
-    host.answer(0, Answer::NoMatch).unwrap();
+    host.answer(0, HostAnswer::NoMatch).unwrap();
     assert_eq!(
         host.on_frame(&payload_of(&hello(2))),
         HostStep::Reply(HostEvent::Opened {
@@ -422,8 +422,11 @@ fn host_answers_a_repeat_from_what_it_kept() {
     else {
         panic!()
     };
-    assert_eq!(host.answer(4, Answer::NoMatch), Err(NotServing { seq: 4 }));
-    let first = host.answer(3, Answer::Response("42")).unwrap().to_vec();
+    assert_eq!(
+        host.answer(4, HostAnswer::NoMatch),
+        Err(NotServing { seq: 4 })
+    );
+    let first = host.answer(3, HostAnswer::Response("42")).unwrap().to_vec();
     assert_eq!(
         host.on_frame(&request),
         HostStep::Reply(HostEvent::Repeated { seq: 3 })
@@ -434,7 +437,10 @@ fn host_answers_a_repeat_from_what_it_kept() {
         Ok(HostMessage::Response { seq: 3, text: "42" })
     );
     // Answering twice is refused.
-    assert_eq!(host.answer(3, Answer::NoMatch), Err(NotServing { seq: 3 }));
+    assert_eq!(
+        host.answer(3, HostAnswer::NoMatch),
+        Err(NotServing { seq: 3 })
+    );
     assert_eq!(host.stats().repeats, 1);
 }
 
@@ -448,7 +454,10 @@ fn host_refuses_answers_too_large_for_the_device() {
     }));
     assert!(matches!(host.on_frame(&request), HostStep::Serve(_)));
     let text = "x".repeat(100);
-    let frame = host.answer(0, Answer::Response(&text)).unwrap().to_vec();
+    let frame = host
+        .answer(0, HostAnswer::Response(&text))
+        .unwrap()
+        .to_vec();
     assert!(frame.len() <= 64);
     assert_eq!(
         HostMessage::decode(&payload_of(&frame)),
@@ -529,7 +538,7 @@ fn host_tells_a_device_too_small_for_any_answer_rather_than_nothing() {
     }));
     assert!(matches!(host.on_frame(&request), HostStep::Serve(_)));
     // Neither the answer nor its Failed frame fits in 8 bytes: the Failed frame is sent.
-    let frame = host.answer(2, Answer::Response("42")).unwrap().to_vec();
+    let frame = host.answer(2, HostAnswer::Response("42")).unwrap().to_vec();
     assert!(frame.len() > 8);
     assert_eq!(
         HostMessage::decode(&payload_of(&frame)),

@@ -35,7 +35,7 @@ pub use storage::{
     RequestSlot, Requirements, RequirementsCounter, ResponseSlot, Storage, WordRange,
 };
 pub use table::{
-    lookup_key, MatchKind, MatchOptions, ReplayTable, Reply, RequestId, RequestInfo, Responses,
+    lookup_key, MatchKind, MatchOptions, Matched, ReplayTable, RequestId, RequestInfo, Responses,
     Unmatched, MAX_NESTING,
 };
 

@@ -49,9 +49,10 @@ pub struct MatchOptions {
     pub trim_request: bool,
 }
 
-/// The recorded answer chosen for one request.
+/// The recorded answer chosen for one request: what a lookup gives when it does not give
+/// [`Unmatched`].
 #[derive(Debug, Clone, Copy)]
-pub struct Reply<'t, 'a> {
+pub struct Matched<'t, 'a> {
     /// The recorded request that was chosen.
     pub request: RequestId,
     /// Its key (the recorded request text, prefix included).
@@ -61,7 +62,7 @@ pub struct Reply<'t, 'a> {
     responses: Responses<'t, 'a>,
 }
 
-impl<'t, 'a> Reply<'t, 'a> {
+impl<'t, 'a> Matched<'t, 'a> {
     /// The response entries to send back, in file order (all types; the caller keeps the
     /// ones its protocol answers with, e.g. `->RET` for custom clients). Replayed responses
     /// carry no timestamp.
@@ -70,7 +71,7 @@ impl<'t, 'a> Reply<'t, 'a> {
     }
 }
 
-/// The responses of one group, in file order (see [`Reply::responses`]).
+/// The responses of one group, in file order (see [`Matched::responses`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Responses<'t, 'a> {
     slots: &'t [ResponseSlot<'a>],
@@ -337,7 +338,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
     ///
     /// The n-th choice of a request answers with its n-th group; once the groups run out it
     /// answers with the first group again, forever (the reference's rule).
-    pub fn take(&mut self, request: RequestId, kind: MatchKind) -> Reply<'_, 'a> {
+    pub fn take(&mut self, request: RequestId, kind: MatchKind) -> Matched<'_, 'a> {
         let group = {
             let parts = self.storage.parts();
             match parts.requests.get_mut(request.0 as usize) {
@@ -368,7 +369,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
             slots: parts.responses,
             next: first,
         };
-        Reply {
+        Matched {
             request,
             key,
             kind,
@@ -381,7 +382,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
         &mut self,
         desc: &str,
         scratch: &mut LookupScratch<'_>,
-    ) -> Result<Result<Reply<'_, 'a>, Unmatched>, LookupError> {
+    ) -> Result<Result<Matched<'_, 'a>, Unmatched>, LookupError> {
         Ok(match self.find(desc, scratch)? {
             Ok((id, kind)) => Ok(self.take(id, kind)),
             Err(unmatched) => Err(unmatched),

@@ -2,7 +2,7 @@
 
 use core::fmt::Write as _;
 
-use capturemock_core::link::{Client, ClientConfig, LinkStats, Source};
+use capturemock_core::link::{LinkClient, LinkConfig, LinkStats, Source};
 use capturemock_core::replay::Mode;
 use cortex_m_semihosting::{hprint, hprintln};
 
@@ -73,13 +73,13 @@ impl core::fmt::Write for SliceWriter<'_> {
     }
 }
 
-fn client(uart: &mut Uart) -> Client<&mut Uart, FRAME> {
+fn client(uart: &mut Uart) -> LinkClient<&mut Uart, FRAME> {
     uart.timeout_ms = TIMEOUT_MS;
     // Differs between boots on real hardware (SysTick's phase when the host's byte came).
     let session = 0xB007_0000 | (uart.ticks() & 0xFFFF);
-    Client::new(
+    LinkClient::new(
         uart,
-        ClientConfig {
+        LinkConfig {
             session,
             max_tries: MAX_TRIES,
         },

@@ -1,11 +1,11 @@
-//! A device client (capturemock-core's `link::Client`) on one end of a socket pair, the
+//! A device client (capturemock-core's `link::LinkClient`) on one end of a socket pair, the
 //! bridge and an in-process server on the other: the record file is an ordinary `.mock`.
 
 use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use capturemock_core::link::{Client, ClientConfig, Source};
+use capturemock_core::link::{LinkClient, LinkConfig, Source};
 use capturemock_core::replay::{Mode, NewRequestPolicy};
 
 use super::*;
@@ -49,7 +49,7 @@ impl<T: Write> embedded_io::Write for StdIo<T> {
     }
 }
 
-type Device = Client<StdIo<std::os::unix::net::UnixStream>, 512>;
+type Device = LinkClient<StdIo<std::os::unix::net::UnixStream>, 512>;
 
 /// A bridge on one end of a socket pair, serving until the device closes the other end.
 fn start_bridge(config: ServerConfig) -> (BackgroundBridge, Device) {
@@ -61,7 +61,7 @@ fn start_bridge(config: ServerConfig) -> (BackgroundBridge, Device) {
     let bridge = BackgroundBridge::start(link, Host::Start { config, port: 0 }, false).unwrap();
     (
         bridge,
-        Client::new(StdIo(device_end), ClientConfig::new(0x5EED)),
+        LinkClient::new(StdIo(device_end), LinkConfig::new(0x5EED)),
     )
 }
 
@@ -259,7 +259,7 @@ fn a_serial_device_is_bridged() {
     .unwrap();
     // The pty's master is the device's UART; nothing is lost, so blocking reads will do.
     let master = std::fs::File::from(pty.master);
-    let mut device: Client<_, 512> = Client::new(StdIo(master), ClientConfig::new(1));
+    let mut device: LinkClient<_, 512> = LinkClient::new(StdIo(master), LinkConfig::new(1));
     assert_eq!(device.connect().unwrap(), Mode::Record);
     device.record("AT+CSQ", "+CSQ: 20,0").unwrap();
     let run = bridge.stop().unwrap();
@@ -299,11 +299,11 @@ fn the_bridge_connects_to_a_listening_line() {
         let request = format!("line {i}");
         if i == 0 {
             let (stream, _) = tcp.accept().unwrap();
-            let mut device: Client<_, 512> = Client::new(StdIo(stream), ClientConfig::new(2));
+            let mut device: LinkClient<_, 512> = LinkClient::new(StdIo(stream), LinkConfig::new(2));
             device.record(&request, "up").unwrap();
         } else {
             let (stream, _) = unix.accept().unwrap();
-            let mut device: Client<_, 512> = Client::new(StdIo(stream), ClientConfig::new(3));
+            let mut device: LinkClient<_, 512> = LinkClient::new(StdIo(stream), LinkConfig::new(3));
             device.record(&request, "up").unwrap();
         }
         // The device's line closed: a bridge that connected ends with it.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use capturemock_core::link::{Answer, Exchange, HostError};
+use capturemock_core::link::{Exchange, HostAnswer, HostError};
 use capturemock_core::replay::Mode;
 
 use crate::client::{
@@ -30,12 +30,12 @@ pub enum Served {
 
 impl Served {
     /// The answer for [`HostSession::answer`](capturemock_core::link::HostSession::answer).
-    pub fn answer(&self) -> Answer<'_> {
+    pub fn answer(&self) -> HostAnswer<'_> {
         match self {
-            Served::Recorded => Answer::Recorded,
-            Served::Response(text) => Answer::Response(text),
-            Served::NoMatch => Answer::NoMatch,
-            Served::Failed(error) => Answer::Failed(*error),
+            Served::Recorded => HostAnswer::Recorded,
+            Served::Response(text) => HostAnswer::Response(text),
+            Served::NoMatch => HostAnswer::NoMatch,
+            Served::Failed(error) => HostAnswer::Failed(*error),
         }
     }
 }

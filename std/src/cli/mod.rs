@@ -347,7 +347,7 @@ fn print_line(text: &str) {
 
 /// What the run found, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Outcome {
+pub struct RunOutcome {
     /// The program's exit status (0 with `--server-only`).
     pub program_status: u8,
     /// The record file differs from the replay file.
@@ -356,7 +356,7 @@ pub struct Outcome {
     pub record_lost: bool,
 }
 
-impl Outcome {
+impl RunOutcome {
     /// The status to exit with: the program's; else [`FAILED_EXIT`] when exchanges could
     /// not be recorded; else [`DRIFT_EXIT`] for a drift when `fail_on_drift`.
     pub fn exit_status(&self, fail_on_drift: bool) -> u8 {
@@ -512,21 +512,21 @@ mod tests {
 
     #[test]
     fn exit_status_is_the_programs_then_drift() {
-        let ok = Outcome {
+        let ok = RunOutcome {
             program_status: 0,
             drift: false,
             record_lost: false,
         };
         assert_eq!(ok.exit_status(true), 0);
-        let drift = Outcome { drift: true, ..ok };
+        let drift = RunOutcome { drift: true, ..ok };
         assert_eq!(drift.exit_status(false), 0);
         assert_eq!(drift.exit_status(true), DRIFT_EXIT);
-        let lost = Outcome {
+        let lost = RunOutcome {
             record_lost: true,
             ..drift
         };
         assert_eq!(lost.exit_status(true), FAILED_EXIT);
-        let failed = Outcome {
+        let failed = RunOutcome {
             program_status: 7,
             ..lost
         };

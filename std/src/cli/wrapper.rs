@@ -7,7 +7,7 @@ use std::process::ExitStatus;
 
 use tokio::process::Command;
 
-use super::{Cli, CliError, Outcome, Setup};
+use super::{Cli, CliError, RunOutcome, Setup};
 use crate::server::{self, ServerReport};
 
 /// Exit status when the program could not be found (as a shell reports it).
@@ -21,7 +21,7 @@ const CANNOT_RUN: u8 = 126;
 /// a task while the program runs; with `--server-only`, until a signal, or until a client's
 /// `TERMINATE_SERVER` ends the server, which closes the stop channel. Then the server is
 /// stopped, its record file written, and the checks run.
-pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<Outcome, CliError> {
+pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError> {
     let mode = setup.config.mode;
     let listener = server::bind(&setup.config, cli.port).await?;
     let address = server::address_of(&listener)?;
@@ -50,7 +50,7 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<Outcome, CliError> {
         .await
         .map_err(|e| server::ServerError::Task(e.to_string()))??;
     let finished = finish(cli, &report, setup.drift_baseline.as_ref())?;
-    Ok(Outcome {
+    Ok(RunOutcome {
         program_status,
         drift: finished.drift,
         record_lost: finished.record_lost,

@@ -115,7 +115,8 @@ self_cell::self_cell!(
     }
 );
 
-/// One answer from a replay file, owned so that it outlives the next lookup.
+/// One answer from a replay file: the core's [`Matched`](capturemock_core::replay::Matched),
+/// owned so that it outlives the next lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
     /// The recorded request that answers.

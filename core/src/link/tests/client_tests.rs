@@ -5,13 +5,13 @@ use std::vec::Vec;
 
 use super::super::*;
 use super::frame_of_message;
-use super::test_support::{block_on, Host, Noise, Rng, Sim, SimError};
+use super::test_support::{block_on, Noise, Rng, Sim, SimError, SimHost};
 use crate::replay::Mode;
 
-type SimClient = Client<Sim, 256>;
+type SimClient = LinkClient<Sim, 256>;
 
-fn client(host: Host) -> SimClient {
-    Client::new(Sim::new(host), ClientConfig::new(77))
+fn client(host: SimHost) -> SimClient {
+    LinkClient::new(Sim::new(host), LinkConfig::new(77))
 }
 
 /// The real thing, as the tests' device knows it.
@@ -24,7 +24,7 @@ fn real(request: &str, out: &mut [u8]) -> usize {
 #[test]
 fn connect_tells_the_mode() {
     for mode in [Mode::Replay, Mode::Record, Mode::ReplayOldRecordNew] {
-        let mut c = client(Host::new(mode));
+        let mut c = client(SimHost::new(mode));
         assert_eq!(c.mode(), None);
         assert_eq!(c.connect(), Ok(mode));
         assert_eq!(c.mode(), Some(mode));
@@ -34,7 +34,7 @@ fn connect_tells_the_mode() {
 
 #[test]
 fn record_sends_whole_exchanges_once() {
-    let mut c = client(Host::new(Mode::Record));
+    let mut c = client(SimHost::new(Mode::Record));
     c.record("get(1)", "one").unwrap();
     c.record("get(2)\nmore", "").unwrap();
     assert_eq!(
@@ -50,7 +50,7 @@ fn record_sends_whole_exchanges_once() {
 
 #[test]
 fn replay_returns_the_hosts_answers_in_order() {
-    let host = Host::new(Mode::Replay).with_replays(&[("t", "20"), ("t", "21"), ("h", "")]);
+    let host = SimHost::new(Mode::Replay).with_replays(&[("t", "20"), ("t", "21"), ("h", "")]);
     let mut c = client(host);
     assert_eq!(c.replay("t"), Ok(Some("20")));
     assert_eq!(c.replay("t"), Ok(Some("21")));
@@ -62,7 +62,7 @@ fn replay_returns_the_hosts_answers_in_order() {
 fn exchange_follows_the_mode() {
     let mut out = [0u8; 64];
     // Record: the real thing answers and the host records it.
-    let mut c = client(Host::new(Mode::Record));
+    let mut c = client(SimHost::new(Mode::Record));
     let got = c.exchange("a", &mut out, real).unwrap();
     assert_eq!(
         (got.source, &out[..got.len]),
@@ -70,7 +70,7 @@ fn exchange_follows_the_mode() {
     );
     assert_eq!(c.transport().host.recorded.len(), 1);
     // Replay: the host answers; the real thing is never asked.
-    let mut c = client(Host::new(Mode::Replay).with_replays(&[("a", "recorded a")]));
+    let mut c = client(SimHost::new(Mode::Replay).with_replays(&[("a", "recorded a")]));
     let got = c.exchange("a", &mut out, |_, _| unreachable!()).unwrap();
     assert_eq!(
         (got.source, &out[..got.len]),
@@ -79,7 +79,7 @@ fn exchange_follows_the_mode() {
     let got = c.exchange("b", &mut out, |_, _| unreachable!()).unwrap();
     assert_eq!((got.source, got.len), (Source::NoMatch, 0));
     // Mode 2: replayed when the host has it, recorded otherwise.
-    let mut c = client(Host::new(Mode::ReplayOldRecordNew).with_replays(&[("a", "old")]));
+    let mut c = client(SimHost::new(Mode::ReplayOldRecordNew).with_replays(&[("a", "old")]));
     let got = c.exchange("a", &mut out, |_, _| unreachable!()).unwrap();
     assert_eq!(
         (got.source, &out[..got.len]),
@@ -98,24 +98,24 @@ fn exchange_follows_the_mode() {
     let mut tiny = [0u8; 2];
     assert_eq!(
         c.exchange("a", &mut tiny, real),
-        Err(ClientError::BufferTooSmall { needed: 3 })
+        Err(LinkError::BufferTooSmall { needed: 3 })
     );
 }
 
 #[test]
 fn a_real_response_must_be_text() {
-    let mut c = client(Host::new(Mode::Record));
+    let mut c = client(SimHost::new(Mode::Record));
     let mut out = [0u8; 8];
     let got = c.exchange("a", &mut out, |_, out| {
         out[0] = 0xff;
         1
     });
-    assert_eq!(got, Err(ClientError::NotText));
+    assert_eq!(got, Err(LinkError::NotText));
 }
 
 #[test]
 fn a_host_restart_costs_a_hello_and_serves_the_request_once() {
-    let mut c = client(Host::new(Mode::Record));
+    let mut c = client(SimHost::new(Mode::Record));
     c.record("first", "1").unwrap();
     // The host forgets everything just before the second request reaches it.
     let frames = c.transport().frames_from_device;
@@ -136,16 +136,16 @@ fn a_host_restart_costs_a_hello_and_serves_the_request_once() {
 
 #[test]
 fn silence_ends_in_no_reply_after_the_tries() {
-    let mut sim = Sim::new(Host::new(Mode::Replay));
+    let mut sim = Sim::new(SimHost::new(Mode::Replay));
     sim.to_host.lose = 1000;
-    let mut c: SimClient = Client::new(
+    let mut c: SimClient = LinkClient::new(
         sim,
-        ClientConfig {
+        LinkConfig {
             session: 1,
             max_tries: 4,
         },
     );
-    assert_eq!(c.replay("x"), Err(ClientError::NoReply));
+    assert_eq!(c.replay("x"), Err(LinkError::NoReply));
     let stats = c.stats();
     assert_eq!((stats.sent, stats.repeats, stats.timeouts), (4, 3, 4));
 }
@@ -169,26 +169,26 @@ fn other_errors_end_the_request() {
             Ok(())
         }
     }
-    let mut c: Client<Dead, 64> = Client::new(Dead, ClientConfig::new(1));
-    assert_eq!(c.connect(), Err(ClientError::Closed));
-    let mut sim = Sim::new(Host::new(Mode::Replay));
+    let mut c: LinkClient<Dead, 64> = LinkClient::new(Dead, LinkConfig::new(1));
+    assert_eq!(c.connect(), Err(LinkError::Closed));
+    let mut sim = Sim::new(SimHost::new(Mode::Replay));
     sim.timeouts_left = 0;
     sim.to_host.lose = 1000;
-    let mut c: SimClient = Client::new(sim, ClientConfig::new(1));
+    let mut c: SimClient = LinkClient::new(sim, LinkConfig::new(1));
     assert_eq!(
         c.connect(),
-        Err(ClientError::Io(SimError(embedded_io::ErrorKind::Other)))
+        Err(LinkError::Io(SimError(embedded_io::ErrorKind::Other)))
     );
 }
 
 #[test]
 fn requests_too_large_for_a_frame_are_refused_before_sending() {
-    let mut c: Client<Sim, 32> =
-        Client::new(Sim::new(Host::new(Mode::Record)), ClientConfig::new(1));
+    let mut c: LinkClient<Sim, 32> =
+        LinkClient::new(Sim::new(SimHost::new(Mode::Record)), LinkConfig::new(1));
     let long = "x".repeat(40);
     assert!(matches!(
         c.record(&long, ""),
-        Err(ClientError::TooLarge { .. })
+        Err(LinkError::TooLarge { .. })
     ));
     assert_eq!(c.stats().sent, 0);
     c.record("short", "ok").unwrap();
@@ -196,19 +196,19 @@ fn requests_too_large_for_a_frame_are_refused_before_sending() {
 
 #[test]
 fn the_host_failing_is_an_error_and_the_link_goes_on() {
-    let mut c = client(Host::new(Mode::Replay).with_replays(&[("big", &"y".repeat(300))]));
+    let mut c = client(SimHost::new(Mode::Replay).with_replays(&[("big", &"y".repeat(300))]));
     assert_eq!(
         c.replay("big"),
-        Err(ClientError::Host(HostError::TooLarge { needed: 312 }))
+        Err(LinkError::Host(HostError::TooLarge { needed: 312 }))
     );
     assert_eq!(c.replay("other"), Ok(None));
 }
 
 #[test]
 fn small_reads_and_stale_answers() {
-    let mut sim = Sim::new(Host::new(Mode::Replay).with_replays(&[("q", "a")]));
+    let mut sim = Sim::new(SimHost::new(Mode::Replay).with_replays(&[("q", "a")]));
     sim.chunk = 1;
-    let mut c: SimClient = Client::new(sim, ClientConfig::new(3));
+    let mut c: SimClient = LinkClient::new(sim, LinkConfig::new(3));
     assert_eq!(c.replay("q"), Ok(Some("a")));
     // A late copy of an old answer sits in front of the next one.
     let mut late = [0u8; 32];
@@ -221,7 +221,7 @@ fn small_reads_and_stale_answers() {
 #[test]
 fn noisy_links_both_ways_still_serve_each_request_once() {
     for seed in 1..40u64 {
-        let mut sim = Sim::new(Host::new(Mode::Record));
+        let mut sim = Sim::new(SimHost::new(Mode::Record));
         sim.rng = Rng(seed * 7919);
         let noise = Noise {
             garbage: 200,
@@ -231,9 +231,9 @@ fn noisy_links_both_ways_still_serve_each_request_once() {
         };
         sim.to_host = noise.clone();
         sim.to_device = noise;
-        let mut c: SimClient = Client::new(
+        let mut c: SimClient = LinkClient::new(
             sim,
-            ClientConfig {
+            LinkConfig {
                 session: seed as u32,
                 max_tries: 30,
             },
@@ -252,7 +252,7 @@ fn noisy_links_both_ways_still_serve_each_request_once() {
 
 #[test]
 fn async_client_speaks_the_same_protocol() {
-    let host = Host::new(Mode::ReplayOldRecordNew).with_replays(&[("a", "old")]);
+    let host = SimHost::new(Mode::ReplayOldRecordNew).with_replays(&[("a", "old")]);
     let mut sim = Sim::new(host);
     sim.to_device = Noise {
         garbage: 300,
@@ -260,7 +260,7 @@ fn async_client_speaks_the_same_protocol() {
         flip: 0,
         lose: 100,
     };
-    let mut c: AsyncClient<Sim, 128> = AsyncClient::new(sim, ClientConfig::new(9));
+    let mut c: AsyncLinkClient<Sim, 128> = AsyncLinkClient::new(sim, LinkConfig::new(9));
     let mut out = [0u8; 32];
     block_on(async {
         assert_eq!(c.connect().await, Ok(Mode::ReplayOldRecordNew));
@@ -340,7 +340,7 @@ fn fixed_bytes_from_a_host() {
         input: host_bytes,
         output: Vec::new(),
     };
-    let mut c: Client<Tape, 64> = Client::new(tape, ClientConfig::new(4));
+    let mut c: LinkClient<Tape, 64> = LinkClient::new(tape, LinkConfig::new(4));
     assert_eq!(c.replay("ping"), Ok(Some("pong")));
     let mut expected = frame_of_message(&DeviceMessage::Hello(Hello {
         version: PROTOCOL_VERSION,
@@ -399,7 +399,7 @@ fn over_a_real_socket_with_a_host_thread() {
         .set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
     let host = std::thread::spawn(move || {
-        let mut host = Host::new(Mode::ReplayOldRecordNew).with_replays(&[("known", "yes")]);
+        let mut host = SimHost::new(Mode::ReplayOldRecordNew).with_replays(&[("known", "yes")]);
         let mut rng = Rng(42);
         let mut buf = [0u8; 256];
         let mut first_reply = true;
@@ -423,7 +423,7 @@ fn over_a_real_socket_with_a_host_thread() {
             }
         }
     });
-    let mut c: Client<Socket, 256> = Client::new(Socket(device), ClientConfig::new(11));
+    let mut c: LinkClient<Socket, 256> = LinkClient::new(Socket(device), LinkConfig::new(11));
     let mut out = [0u8; 64];
     let got = c.exchange("known", &mut out, real).unwrap();
     assert_eq!(

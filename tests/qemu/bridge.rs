@@ -1,7 +1,7 @@
 //! The firmware's link client against a host played by the test (capturemock-core's
 //! `HostSession`): record, replay, mode 2, noise on the line, throughput.
 
-use capturemock_core::link::{Exchange, HostEvent, LocalReplay};
+use capturemock_core::link::{DeviceRequest, HostEvent, LocalReplay};
 use capturemock_core::replay::{ArrayStorage, LookupScratch, MatchOptions, Mode};
 
 use super::host::{to_mock, Fault, Faults, PlayedHost, Seen, Served};
@@ -47,7 +47,7 @@ fn stat(console: &Console, name: &str) -> u32 {
 
 /// Serves replays from `.mock` text with capturemock-core's `LocalReplay` (the server's
 /// answers to custom clients) and records whatever the device sends.
-fn replaying_from(mock: &str) -> impl FnMut(&Exchange<'_>) -> Served {
+fn replaying_from(mock: &str) -> impl FnMut(&DeviceRequest<'_>) -> Served {
     let text: &'static str = Box::leak(mock.to_owned().into_boxed_str());
     let storage = Box::leak(Box::new(ArrayStorage::<'static, 64, 64>::new()));
     let words = Box::leak(vec![0u32; LookupScratch::required(32, 32, 0)].into_boxed_slice());
@@ -56,8 +56,8 @@ fn replaying_from(mock: &str) -> impl FnMut(&Exchange<'_>) -> Served {
         .expect("recorded text builds a table");
     let mut out = vec![0u8; 4096];
     move |exchange| match exchange {
-        Exchange::Record { .. } => Served::Recorded,
-        Exchange::Replay { request, .. } => match table.answer(request, &mut out).unwrap() {
+        DeviceRequest::Record { .. } => Served::Recorded,
+        DeviceRequest::Replay { request, .. } => match table.answer(request, &mut out).unwrap() {
             Some(answer) => {
                 Served::Response(String::from_utf8(out[..answer.len].to_vec()).unwrap())
             }
@@ -66,17 +66,17 @@ fn replaying_from(mock: &str) -> impl FnMut(&Exchange<'_>) -> Served {
     }
 }
 
-fn recording(exchange: &Exchange<'_>) -> Served {
+fn recording(exchange: &DeviceRequest<'_>) -> Served {
     match exchange {
-        Exchange::Record { .. } => Served::Recorded,
-        Exchange::Replay { .. } => Served::NoMatch,
+        DeviceRequest::Record { .. } => Served::Recorded,
+        DeviceRequest::Replay { .. } => Served::NoMatch,
     }
 }
 
 fn run(
     mode: Mode,
     faults: Faults,
-    serve: impl FnMut(&Exchange<'_>) -> Served,
+    serve: impl FnMut(&DeviceRequest<'_>) -> Served,
 ) -> Option<(Seen, Console)> {
     let qemu = Qemu::start(b'B')?;
     let (seen, finished) = PlayedHost::new(mode, faults).run(qemu, serve);
@@ -213,15 +213,15 @@ fn throughput_unthrottled() {
     let Some(qemu) = Qemu::start(b'S') else {
         return;
     };
-    let serve = |exchange: &Exchange<'_>| match exchange {
-        Exchange::Replay { request, .. } => match request
+    let serve = |exchange: &DeviceRequest<'_>| match exchange {
+        DeviceRequest::Replay { request, .. } => match request
             .strip_prefix("ping ")
             .and_then(|n| n.parse::<u32>().ok())
         {
             Some(n) if n < EXCHANGES => Served::Response(format!("pong {n}")),
             _ => Served::NoMatch,
         },
-        Exchange::Record { .. } => Served::Recorded,
+        DeviceRequest::Record { .. } => Served::Recorded,
     };
     let (seen, finished) = PlayedHost::new(Mode::Replay, Faults::default()).run(qemu, serve);
     finished.assert_success();

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use capturemock_core::format::{write_entry, NewlineOptions};
 use capturemock_core::link::{
-    DeviceMessage, Exchange, Feed, FrameDecoder, HostAnswer, HostEvent, HostSession, HostStep, Skip,
+    DeviceMessage, DeviceRequest, Feed, FrameDecoder, HostAnswer, HostEvent, HostSession, HostStep,
+    Skip,
 };
 use capturemock_core::replay::Mode;
 
@@ -95,7 +96,7 @@ impl PlayedHost {
     pub fn run(
         mut self,
         mut qemu: Qemu,
-        mut serve: impl FnMut(&Exchange<'_>) -> Served,
+        mut serve: impl FnMut(&DeviceRequest<'_>) -> Served,
     ) -> (Seen, Finished) {
         let mut uart = qemu.uart.try_clone().unwrap();
         uart.set_read_timeout(Some(Duration::from_millis(20)))
@@ -122,7 +123,7 @@ impl PlayedHost {
         &mut self,
         bytes: &[u8],
         uart: &mut TcpStream,
-        serve: &mut impl FnMut(&Exchange<'_>) -> Served,
+        serve: &mut impl FnMut(&DeviceRequest<'_>) -> Served,
     ) {
         let input = self.damage_incoming(bytes);
         let mut input = &input[..];
@@ -159,7 +160,7 @@ impl PlayedHost {
                         HostStep::Serve(exchange) => {
                             let served = serve(&exchange);
                             if let (
-                                Exchange::Record {
+                                DeviceRequest::Record {
                                     request, response, ..
                                 },
                                 Served::Recorded,

@@ -12,7 +12,7 @@
 //! ```
 //!
 //! They are separate values, and [`HostStep`] does not borrow the session, so that an
-//! [`Exchange`] (borrowed from the decoder's buffer) can be held while the session writes
+//! [`DeviceRequest`] (borrowed from the decoder's buffer) can be held while the session writes
 //! its answer.
 
 use core::fmt;
@@ -33,7 +33,7 @@ pub(super) const FAILED_FRAME: usize = frame::wire_len(1 + 3 + 1 + 5);
 
 /// A request from the device, for the host to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exchange<'p> {
+pub enum DeviceRequest<'p> {
     /// Record this exchange; answer [`HostAnswer::Recorded`].
     Record {
         /// Sequence number, to pass to [`HostSession::answer`].
@@ -52,23 +52,25 @@ pub enum Exchange<'p> {
     },
 }
 
-impl Exchange<'_> {
+impl DeviceRequest<'_> {
     /// The sequence number to answer with.
     pub fn seq(&self) -> u16 {
         match self {
-            Exchange::Record { seq, .. } | Exchange::Replay { seq, .. } => *seq,
+            DeviceRequest::Record { seq, .. } | DeviceRequest::Replay { seq, .. } => *seq,
         }
     }
 
     /// The request text.
     pub fn request(&self) -> &str {
         match self {
-            Exchange::Record { request, .. } | Exchange::Replay { request, .. } => request,
+            DeviceRequest::Record { request, .. } | DeviceRequest::Replay { request, .. } => {
+                request
+            }
         }
     }
 }
 
-/// How the host served an [`Exchange`].
+/// How the host served an [`DeviceRequest`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HostAnswer<'a> {
     /// Recorded.
@@ -87,7 +89,7 @@ pub enum HostStep<'p> {
     /// Write [`HostSession::outgoing`] to the device; nothing else to do.
     Reply(HostEvent),
     /// A new request: serve it, then write what [`HostSession::answer`] returns.
-    Serve(Exchange<'p>),
+    Serve(DeviceRequest<'p>),
 }
 
 /// What happened, for the bridge's log.
@@ -264,14 +266,14 @@ impl<const N: usize> HostSession<N> {
                 response,
             } => self.request(
                 seq,
-                Exchange::Record {
+                DeviceRequest::Record {
                     seq,
                     request,
                     response,
                 },
             ),
             DeviceMessage::Replay { seq, request } => {
-                self.request(seq, Exchange::Replay { seq, request })
+                self.request(seq, DeviceRequest::Replay { seq, request })
             }
         }
     }
@@ -370,7 +372,7 @@ impl<const N: usize> HostSession<N> {
         }
     }
 
-    fn request<'p>(&mut self, seq: u16, exchange: Exchange<'p>) -> HostStep<'p> {
+    fn request<'p>(&mut self, seq: u16, exchange: DeviceRequest<'p>) -> HostStep<'p> {
         if self.last_seq == Some(seq) {
             self.stats.repeats = self.stats.repeats.saturating_add(1);
             self.outgoing_last = true;

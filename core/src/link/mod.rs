@@ -1,9 +1,9 @@
 //! Serial links: how a device records and replays through a host, and replays on its own.
 //!
 //! ```text
-//! device                                        host (a bridge to a capturemock server)
-//! LinkClient ─ DeviceMessage ─▶ frame ─▶ UART ─▶ FrameDecoder ─▶ HostSession ─▶ Exchange ─▶ server
-//!           ◀─ HostMessage ◀── frame ◀── UART ◀──────────────── answer ◀────────────────────┘
+//! device                                         host (a bridge to a capturemock server)
+//! LinkClient ─ DeviceMessage ─▶ frame ─▶ UART ─▶ FrameDecoder ─▶ HostSession ─▶ DeviceRequest ─┐
+//!            ◀─ HostMessage ◀── frame ◀── UART ◀─────────────────────── HostAnswer ◀── server ◀┘
 //! LocalReplay: the same answers from a table in flash, no host
 //! ```
 //!
@@ -44,7 +44,9 @@ pub use decoder::{DecoderStats, Feed, FrameDecoder, Skip, SkipReason};
 pub use frame::{
     checksum, encode, encode_bytes, max_payload, wire_len, FrameEncodeError, CRC_LEN, DELIMITER,
 };
-pub use host::{Exchange, HostAnswer, HostEvent, HostSession, HostStats, HostStep, NotServing};
+pub use host::{
+    DeviceRequest, HostAnswer, HostEvent, HostSession, HostStats, HostStep, NotServing,
+};
 pub use local::{LocalAnswer, LocalError, LocalReplay, REQUEST_PREFIX};
 pub use machine::{Exchanged, LinkConfig, LinkError, LinkStats, Source};
 pub use message::{

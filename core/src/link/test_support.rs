@@ -122,14 +122,14 @@ impl SimHost {
                             let seq = exchange.seq();
                             self.served.push(exchange.request().to_string());
                             let answer = match exchange {
-                                Exchange::Record {
+                                DeviceRequest::Record {
                                     request, response, ..
                                 } => {
                                     self.recorded
                                         .push((request.to_string(), response.to_string()));
                                     HostAnswer::Recorded
                                 }
-                                Exchange::Replay { request, .. } => {
+                                DeviceRequest::Replay { request, .. } => {
                                     match self.replays.get_mut(request) {
                                         Some(list) => {
                                             let text = list.pop_front().unwrap_or_default();

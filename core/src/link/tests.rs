@@ -415,7 +415,7 @@ fn host_answers_a_repeat_from_what_it_kept() {
         seq: 3,
         request: "get",
     }));
-    let HostStep::Serve(Exchange::Replay {
+    let HostStep::Serve(DeviceRequest::Replay {
         seq: 3,
         request: "get",
     }) = host.on_frame(&request)

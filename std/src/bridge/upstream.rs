@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use capturemock_core::link::{Exchange, HostAnswer, HostError};
+use capturemock_core::link::{DeviceRequest, HostAnswer, HostError};
 use capturemock_core::replay::Mode;
 
 use crate::client::{
@@ -71,7 +71,7 @@ impl RecordedLookup {
     }
 }
 
-/// A capturemock server seen as the device's host: serves [`Exchange`]s as custom-client
+/// A capturemock server seen as the device's host: serves [`DeviceRequest`]s as custom-client
 /// exchanges.
 #[derive(Debug, Clone)]
 pub struct Upstream {
@@ -119,9 +119,9 @@ impl Upstream {
     /// [`RecordedLookup`]); for the others the device hears `NoMatch`, calls the real thing, and
     /// sends the result in a `Record` frame. Texts the protocol cannot carry are refused before
     /// anything is sent, and a server's refusal reply is a failure, not a response.
-    pub fn serve(&self, exchange: &Exchange<'_>) -> Served {
+    pub fn serve(&self, exchange: &DeviceRequest<'_>) -> Served {
         match *exchange {
-            Exchange::Record {
+            DeviceRequest::Record {
                 seq,
                 request,
                 response,
@@ -138,7 +138,7 @@ impl Upstream {
                     Err(e) => unavailable(seq, &e),
                 }
             }
-            Exchange::Replay { seq, request } => {
+            DeviceRequest::Replay { seq, request } => {
                 if let Some(refused) = refuse(seq, request, None) {
                     return refused;
                 }

@@ -1,7 +1,7 @@
 //! Every example of Fudge's `fudge.inspector` documentation, transcribed.
 
 use capturemock::args;
-use capturemock::fake::arg::{self, Kind};
+use capturemock::fake::arg::{self, ValueKind};
 use capturemock::fake::{self, Fake, ToValue, Value};
 
 use super::panic_message;
@@ -223,7 +223,7 @@ fn isinstance() {
     let system = Fake::new("system");
     let system = system
         .expects("set_status")
-        .with_args(args![arg::isinstance(Kind::Str)]);
+        .with_args(args![arg::isinstance(ValueKind::Str)]);
     system.call("set_status", args!["active"]);
     fake::verify();
     fake::clear_calls();
@@ -243,7 +243,7 @@ fn isinstance_of_a_named_type() {
     }
     let plot = Fake::new("plot")
         .expects("draw")
-        .with_args(args![arg::isinstance(Kind::Named("Point"))]);
+        .with_args(args![arg::isinstance(ValueKind::Named("Point"))]);
     plot.call("draw", args![Point { x: 1 }]);
     assert_eq!(
         panic_message(|| drop(plot.call("draw", args![(1, 2)]))),

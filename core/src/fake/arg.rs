@@ -5,14 +5,14 @@
 //! (Fudge's `arg_not`) invert a test.
 //!
 //! ```
-//! use capturemock_core::fake::{arg, Borrowed, Fakes, Value};
+//! use capturemock_core::fake::{arg, Borrowed, Fakes, ValueRef};
 //!
 //! let mut fakes: Fakes<'_> = Fakes::new();
 //! let counter = fakes.fake("counter").unwrap();
 //! fakes.on(counter).expects("increment").unwrap()
 //!     .with_args([arg::any()]).unwrap()
-//!     .with_kwargs([("table", arg::endswith(Value::Str("hits")))]).unwrap();
-//! fakes.call(counter, "increment", &[Value::Int(999)], &[("table", Value::Str("image_hits"))])
+//!     .with_kwargs([("table", arg::endswith(ValueRef::Str("hits")))]).unwrap();
+//! fakes.call(counter, "increment", &[ValueRef::Int(999)], &[("table", ValueRef::Str("image_hits"))])
 //!     .unwrap();
 //! fakes.verify().unwrap();
 //! ```
@@ -22,7 +22,7 @@ use core::fmt;
 use super::compare::{self, End};
 use super::family::{ArgTest, Borrowed, Family, TestFn};
 use super::text::Short;
-use super::value::{ArgValue, Kind, Show, Value, View};
+use super::value::{ArgValue, Show, ValueKind, ValueRef, View};
 
 /// One declared argument: a value it must equal, or an inspector.
 pub enum Matcher<F: Family + ?Sized> {
@@ -54,7 +54,7 @@ pub enum Inspector<F: Family + ?Sized> {
     /// `arg.passes_test(f)`.
     PassesTest(F::Test),
     /// `arg.isinstance(kind)`.
-    IsInstance(Kind),
+    IsInstance(ValueKind),
 }
 
 impl<F: Family + ?Sized> Clone for Inspector<F>
@@ -230,12 +230,12 @@ pub fn has_attr<F: Family + ?Sized>(fields: impl Into<F::Value>) -> Matcher<F> {
 }
 
 /// A value of this kind (Python's `isinstance`).
-pub fn isinstance<F: Family + ?Sized>(kind: Kind) -> Matcher<F> {
+pub fn isinstance<F: Family + ?Sized>(kind: ValueKind) -> Matcher<F> {
     is(Inspector::IsInstance(kind))
 }
 
 /// A value for which `test` returns true (core family: a borrowed function or closure).
-pub fn passes_test<'a, E, T: Fn(&Value<'_>) -> bool>(test: &'a T) -> Matcher<Borrowed<'a, E>> {
+pub fn passes_test<'a, E, T: Fn(&ValueRef<'_>) -> bool>(test: &'a T) -> Matcher<Borrowed<'a, E>> {
     is(Inspector::PassesTest(TestFn::new(test)))
 }
 
@@ -280,11 +280,13 @@ pub mod not {
         not(Inspector::HasAttr(fields.into()))
     }
     /// A value not of this kind.
-    pub fn isinstance<F: Family + ?Sized>(kind: Kind) -> Matcher<F> {
+    pub fn isinstance<F: Family + ?Sized>(kind: ValueKind) -> Matcher<F> {
         not(Inspector::IsInstance(kind))
     }
     /// A value for which `test` returns false.
-    pub fn passes_test<'a, E, T: Fn(&Value<'_>) -> bool>(test: &'a T) -> Matcher<Borrowed<'a, E>> {
+    pub fn passes_test<'a, E, T: Fn(&ValueRef<'_>) -> bool>(
+        test: &'a T,
+    ) -> Matcher<Borrowed<'a, E>> {
         not(Inspector::PassesTest(TestFn::new(test)))
     }
     /// A value failing a family-made test.
@@ -293,8 +295,8 @@ pub mod not {
     }
 }
 
-impl<'a, E> From<Value<'a>> for Matcher<Borrowed<'a, E>> {
-    fn from(value: Value<'a>) -> Self {
+impl<'a, E> From<ValueRef<'a>> for Matcher<Borrowed<'a, E>> {
+    fn from(value: ValueRef<'a>) -> Self {
         Matcher::Eq(value)
     }
 }
@@ -306,7 +308,7 @@ mod tests {
 
     type M<'a> = Matcher<Borrowed<'a>>;
 
-    fn is_valid(v: &Value<'_>) -> bool {
+    fn is_valid(v: &ValueRef<'_>) -> bool {
         matches!(v.as_str(), Some("active" | "deleted"))
     }
 
@@ -314,19 +316,19 @@ mod tests {
     fn renders_like_fudge() {
         assert_eq!(format!("{:?}", any::<Borrowed>()), "arg.any()");
         assert_eq!(format!("{:?}", not::any::<Borrowed>()), "(NOT) arg.any()");
-        let m: M = contains(Value::Str("red"));
+        let m: M = contains(ValueRef::Str("red"));
         assert_eq!(format!("{m:?}"), "arg.contains(\"red\")");
-        let m: M = not::contains(Value::Str("blue"));
+        let m: M = not::contains(ValueRef::Str("blue"));
         assert_eq!(format!("{m:?}"), "(NOT) arg.contains(\"blue\")");
-        let m: M = not::eq(Value::Str("foobar"));
+        let m: M = not::eq(ValueRef::Str("foobar"));
         assert_eq!(format!("{m:?}"), "arg_not(\"foobar\")");
-        let m: M = isinstance(Kind::Str);
+        let m: M = isinstance(ValueKind::Str);
         assert_eq!(format!("{m:?}"), "arg.isinstance(\"str\")");
         let fields = [
-            ("last_name", Value::Str("James")),
-            ("first_name", Value::Str("Bob")),
+            ("last_name", ValueRef::Str("James")),
+            ("first_name", ValueRef::Str("Bob")),
         ];
-        let m: M = has_attr(Value::Struct("", &fields));
+        let m: M = has_attr(ValueRef::Struct("", &fields));
         assert_eq!(
             format!("{m:?}"),
             "arg.has_attr(first_name=\"Bob\", last_name=\"James\")"
@@ -338,15 +340,15 @@ mod tests {
     #[test]
     fn matching() {
         let m: M = passes_test(&is_valid);
-        assert!(m.matches(&Value::Str("active")));
-        assert!(!m.matches(&Value::Str("sleep")));
-        let bigger = |v: &Value<'_>| v.as_int().is_some_and(|i| i > 10);
+        assert!(m.matches(&ValueRef::Str("active")));
+        assert!(!m.matches(&ValueRef::Str("sleep")));
+        let bigger = |v: &ValueRef<'_>| v.as_int().is_some_and(|i| i > 10);
         let m: M = not::passes_test(&bigger);
-        assert!(m.matches(&Value::Int(5)));
-        assert!(!not::any::<Borrowed>().matches(&Value::Str("asdf")));
-        let m: M = not::eq(Value::Str("foobar"));
-        assert!(!m.matches(&Value::Str("foobar")));
-        assert!(m.matches(&Value::Str("asdf")));
+        assert!(m.matches(&ValueRef::Int(5)));
+        assert!(!not::any::<Borrowed>().matches(&ValueRef::Str("asdf")));
+        let m: M = not::eq(ValueRef::Str("foobar"));
+        assert!(!m.matches(&ValueRef::Str("foobar")));
+        assert!(m.matches(&ValueRef::Str("asdf")));
     }
 
     #[test]

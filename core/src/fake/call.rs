@@ -2,7 +2,7 @@
 //! back what it answers.
 
 use super::error::{DeclarationError, Failure, Unmet};
-use super::family::{Family, Storage};
+use super::family::{Family, RegistryStorage};
 use super::registry::{Answer, CallId, FakeId, FakeName, Registry, Span, Spec};
 use super::report::Report;
 
@@ -27,8 +27,9 @@ impl<F: Family> Clone for Answered<'_, F> {
 }
 impl<F: Family> Copy for Answered<'_, F> {}
 
-/// A call that met every expectation, and what it answers.
-pub struct Outcome<'r, F: Family> {
+/// A call that met every expectation, and what it answers: the fake accepted it. Each
+/// family turns it into its own answer (the core family with [`resolve`](Self::resolve)).
+pub struct Accepted<'r, F: Family> {
     /// The declared call that was reached.
     pub call: CallId,
     /// What `returns`, `returns_fake` (or the constructor simulation) declared.
@@ -49,10 +50,10 @@ struct Reached {
 
 type Named<'c, A> = [(&'c str, A)];
 
-impl<F: Family, S: Storage> Registry<F, S> {
+impl<F: Family, S: RegistryStorage> Registry<F, S> {
     /// Calls `fake.method(positional..., name=value...)`.
     ///
-    /// On success the [`Outcome`] tells what the call answers; on failure the [`Report`]
+    /// On success the [`Accepted`] tells what the call answers; on failure the [`Report`]
     /// renders Fudge's message and tells whether an expectation was not met or the fake was
     /// declared wrongly.
     pub fn call<'r>(
@@ -61,7 +62,7 @@ impl<F: Family, S: Storage> Registry<F, S> {
         method: F::Name,
         positional: &'r [F::Arg<'r>],
         named: &'r Named<'r, F::Arg<'r>>,
-    ) -> Result<Outcome<'r, F>, Report<'r, F, S>> {
+    ) -> Result<Accepted<'r, F>, Report<'r, F, S>> {
         let reached = self.dispatch(fake, &method, positional, named);
         self.finish(reached, Some(method), positional, named)
     }
@@ -72,7 +73,7 @@ impl<F: Family, S: Storage> Registry<F, S> {
         fake: FakeId,
         positional: &'r [F::Arg<'r>],
         named: &'r Named<'r, F::Arg<'r>>,
-    ) -> Result<Outcome<'r, F>, Report<'r, F, S>> {
+    ) -> Result<Accepted<'r, F>, Report<'r, F, S>> {
         let reached = self.dispatch_fake(fake, positional, named);
         self.finish(reached, None, positional, named)
     }
@@ -115,7 +116,7 @@ impl<F: Family, S: Storage> Registry<F, S> {
         method: Option<F::Name>,
         positional: &'r [F::Arg<'r>],
         named: &'r Named<'r, F::Arg<'r>>,
-    ) -> Result<Outcome<'r, F>, Report<'r, F, S>> {
+    ) -> Result<Accepted<'r, F>, Report<'r, F, S>> {
         let reached = match reached {
             Ok(r) => r,
             Err(failure) => {
@@ -135,7 +136,7 @@ impl<F: Family, S: Storage> Registry<F, S> {
             (Answer::Nothing, Some(f)) => Answered::Fake(f),
             (Answer::Nothing, None) => Answered::Nothing,
         };
-        Ok(Outcome {
+        Ok(Accepted {
             call: reached.call,
             answer,
             raises: slot.raises.as_ref(),

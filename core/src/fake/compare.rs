@@ -195,102 +195,139 @@ fn decimal(mut n: u64, negative: bool, buf: &mut [u8; 40]) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::value::Value;
+    use super::super::value::ValueRef;
     use super::*;
 
     #[test]
     fn numbers_compare_by_value() {
-        assert!(same(&Value::Int(5), &Value::UInt(5)));
-        assert!(same(&Value::Float(5.0), &Value::Int(5)));
-        assert!(!same(&Value::Float(5.5), &Value::Int(5)));
-        assert!(!same(&Value::Int(-1), &Value::UInt(u64::MAX)));
-        assert!(!same(&Value::Str("5"), &Value::Int(5)));
+        assert!(same(&ValueRef::Int(5), &ValueRef::UInt(5)));
+        assert!(same(&ValueRef::Float(5.0), &ValueRef::Int(5)));
+        assert!(!same(&ValueRef::Float(5.5), &ValueRef::Int(5)));
+        assert!(!same(&ValueRef::Int(-1), &ValueRef::UInt(u64::MAX)));
+        assert!(!same(&ValueRef::Str("5"), &ValueRef::Int(5)));
     }
 
     #[test]
     fn bytes_equal_lists_of_numbers() {
-        let list = [Value::UInt(65), Value::Int(84)];
-        assert!(same(&Value::Bytes(b"AT"), &Value::List(&list)));
-        assert!(same(&Value::List(&list), &Value::Bytes(b"AT")));
-        assert!(!same(&Value::Bytes(b"A"), &Value::List(&list)));
+        let list = [ValueRef::UInt(65), ValueRef::Int(84)];
+        assert!(same(&ValueRef::Bytes(b"AT"), &ValueRef::List(&list)));
+        assert!(same(&ValueRef::List(&list), &ValueRef::Bytes(b"AT")));
+        assert!(!same(&ValueRef::Bytes(b"A"), &ValueRef::List(&list)));
     }
 
     #[test]
     fn structs_compare_fields_in_any_order() {
-        let a = [("x", Value::Int(1)), ("y", Value::Int(2))];
-        let b = [("y", Value::Int(2)), ("x", Value::Int(1))];
-        assert!(same(&Value::Struct("P", &a), &Value::Struct("P", &b)));
-        assert!(!same(&Value::Struct("P", &a), &Value::Struct("Q", &b)));
-        assert!(!same(&Value::Struct("P", &a), &Value::Struct("P", &b[..1])));
+        let a = [("x", ValueRef::Int(1)), ("y", ValueRef::Int(2))];
+        let b = [("y", ValueRef::Int(2)), ("x", ValueRef::Int(1))];
+        assert!(same(&ValueRef::Struct("P", &a), &ValueRef::Struct("P", &b)));
+        assert!(!same(
+            &ValueRef::Struct("P", &a),
+            &ValueRef::Struct("Q", &b)
+        ));
+        assert!(!same(
+            &ValueRef::Struct("P", &a),
+            &ValueRef::Struct("P", &b[..1])
+        ));
         assert!(has_attrs(
-            &Value::Struct("", &b[..1]),
-            &Value::Struct("P", &a)
+            &ValueRef::Struct("", &b[..1]),
+            &ValueRef::Struct("P", &a)
         ));
     }
 
     #[test]
     fn contains_like_python_in() {
         assert!(contains(
-            &Value::Str("Baba Brooks"),
-            &Value::Str("Bill Brooks; Baba Brooks; Henry Brooks;")
+            &ValueRef::Str("Baba Brooks"),
+            &ValueRef::Str("Bill Brooks; Baba Brooks; Henry Brooks;")
         ));
-        let colors = [Value::Str("green"), Value::Str("red"), Value::Str("blue")];
-        assert!(contains(&Value::Str("red"), &Value::List(&colors)));
-        assert!(!contains(&Value::Str("pink"), &Value::List(&colors)));
-        assert!(contains(&Value::Bytes(b"OK"), &Value::Bytes(b"\r\nOK\r\n")));
-        assert!(contains(&Value::UInt(13), &Value::Bytes(b"\r\n")));
-        assert!(!contains(&Value::Str("x"), &Value::Int(1)));
+        let colors = [
+            ValueRef::Str("green"),
+            ValueRef::Str("red"),
+            ValueRef::Str("blue"),
+        ];
+        assert!(contains(&ValueRef::Str("red"), &ValueRef::List(&colors)));
+        assert!(!contains(&ValueRef::Str("pink"), &ValueRef::List(&colors)));
+        assert!(contains(
+            &ValueRef::Bytes(b"OK"),
+            &ValueRef::Bytes(b"\r\nOK\r\n")
+        ));
+        assert!(contains(&ValueRef::UInt(13), &ValueRef::Bytes(b"\r\n")));
+        assert!(!contains(&ValueRef::Str("x"), &ValueRef::Int(1)));
     }
 
     #[test]
     fn anchored_tests_use_text() {
         assert!(anchored(
-            &Value::Str("_key"),
-            &Value::Str("_key-1"),
+            &ValueRef::Str("_key"),
+            &ValueRef::Str("_key-1"),
             End::Start
         ));
         assert!(anchored(
-            &Value::Str(".tmp"),
-            &Value::Str("a.tmp"),
+            &ValueRef::Str(".tmp"),
+            &ValueRef::Str("a.tmp"),
             End::Finish
         ));
         assert!(!anchored(
-            &Value::Str("Ringo"),
-            &Value::Str("John, Paul"),
+            &ValueRef::Str("Ringo"),
+            &ValueRef::Str("John, Paul"),
             End::Finish
         ));
-        assert!(anchored(&Value::Str("31"), &Value::Int(31337), End::Start));
-        assert!(anchored(&Value::Str("-3"), &Value::Int(-31337), End::Start));
         assert!(anchored(
-            &Value::Str("615"),
-            &Value::UInt(u64::MAX),
+            &ValueRef::Str("31"),
+            &ValueRef::Int(31337),
+            End::Start
+        ));
+        assert!(anchored(
+            &ValueRef::Str("-3"),
+            &ValueRef::Int(-31337),
+            End::Start
+        ));
+        assert!(anchored(
+            &ValueRef::Str("615"),
+            &ValueRef::UInt(u64::MAX),
             End::Finish
         ));
-        assert!(anchored(&Value::Str("tr"), &Value::Bool(true), End::Start));
-        let list = [Value::Str("a")];
-        assert!(!anchored(&Value::Str("["), &Value::List(&list), End::Start));
-        assert!(anchored(&Value::Str("37"), &Value::Int(31337), End::Finish));
+        assert!(anchored(
+            &ValueRef::Str("tr"),
+            &ValueRef::Bool(true),
+            End::Start
+        ));
+        let list = [ValueRef::Str("a")];
         assert!(!anchored(
-            &Value::Str("313370"),
-            &Value::Int(31337),
-            End::Finish
+            &ValueRef::Str("["),
+            &ValueRef::List(&list),
+            End::Start
         ));
         assert!(anchored(
-            &Value::Bytes(b"\r\n"),
-            &Value::Bytes(b"OK\r\n"),
-            End::Finish
-        ));
-        let list = [Value::UInt(65), Value::UInt(84)];
-        assert!(anchored(
-            &Value::Bytes(b"T"),
-            &Value::List(&list),
+            &ValueRef::Str("37"),
+            &ValueRef::Int(31337),
             End::Finish
         ));
         assert!(!anchored(
-            &Value::Bytes(b"ATX"),
-            &Value::List(&list),
+            &ValueRef::Str("313370"),
+            &ValueRef::Int(31337),
             End::Finish
         ));
-        assert!(anchored(&Value::Char('x'), &Value::Str("xy"), End::Start));
+        assert!(anchored(
+            &ValueRef::Bytes(b"\r\n"),
+            &ValueRef::Bytes(b"OK\r\n"),
+            End::Finish
+        ));
+        let list = [ValueRef::UInt(65), ValueRef::UInt(84)];
+        assert!(anchored(
+            &ValueRef::Bytes(b"T"),
+            &ValueRef::List(&list),
+            End::Finish
+        ));
+        assert!(!anchored(
+            &ValueRef::Bytes(b"ATX"),
+            &ValueRef::List(&list),
+            End::Finish
+        ));
+        assert!(anchored(
+            &ValueRef::Char('x'),
+            &ValueRef::Str("xy"),
+            End::Start
+        ));
     }
 }

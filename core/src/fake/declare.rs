@@ -3,7 +3,7 @@
 
 use super::arg::Matcher;
 use super::error::{DeclarationError, Table};
-use super::family::{Family, Pool, Storage};
+use super::family::{Family, Pool, RegistryStorage};
 use super::order::Order;
 use super::registry::{
     push, Answer, AttrSlot, CallId, CallSlot, FakeId, FakeName, MethodId, MethodSlot, Registry,
@@ -15,7 +15,7 @@ use super::text::displays_as;
 /// for [`returns_fake`](Declare::returns_fake)), so declarations chain with `?`.
 ///
 /// ```
-/// use capturemock_core::fake::{Fakes, Value};
+/// use capturemock_core::fake::{Fakes, ValueRef};
 ///
 /// # fn main() -> Result<(), capturemock_core::fake::DeclarationError> {
 /// let mut fakes: Fakes<'_> = Fakes::new();
@@ -26,7 +26,7 @@ use super::text::displays_as;
 /// assert_eq!(err.to_string(), "fake:session.close() was not called");
 /// # Ok(()) }
 /// ```
-pub struct Declare<'r, F: Family, S: Storage> {
+pub struct Declare<'r, F: Family, S: RegistryStorage> {
     reg: &'r mut Registry<F, S>,
     fake: FakeId,
 }
@@ -39,7 +39,7 @@ enum Slot {
     Without,
 }
 
-impl<F: Family, S: Storage> Registry<F, S> {
+impl<F: Family, S: RegistryStorage> Registry<F, S> {
     /// Starts declaring things about `fake`.
     pub fn on(&mut self, fake: FakeId) -> Declare<'_, F, S> {
         Declare { reg: self, fake }
@@ -250,7 +250,7 @@ impl<F: Family, S: Storage> Registry<F, S> {
 
 use super::registry::FakeSlot;
 
-impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
+impl<'r, F: Family, S: RegistryStorage> Declare<'r, F, S> {
     /// The fake being declared.
     pub fn id(&self) -> FakeId {
         self.fake
@@ -309,15 +309,15 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
     /// beyond the sequence fail.
     ///
     /// ```
-    /// use capturemock_core::fake::{Fakes, Reply, Value};
+    /// use capturemock_core::fake::{Fakes, Resolved, ValueRef};
     ///
     /// let mut fakes: Fakes<'_> = Fakes::new();
     /// let f = fakes.unnamed_fake().unwrap();
-    /// fakes.on(f).provides("status").unwrap().returns(Value::Str("Awake!")).unwrap()
-    ///     .next_call().unwrap().returns(Value::Str("Asleep")).unwrap();
+    /// fakes.on(f).provides("status").unwrap().returns(ValueRef::Str("Awake!")).unwrap()
+    ///     .next_call().unwrap().returns(ValueRef::Str("Asleep")).unwrap();
     /// for want in ["Awake!", "Asleep"] {
     ///     let reply = fakes.call(f, "status", &[], &[]).unwrap().resolve(&[], &[]);
-    ///     assert_eq!(reply, Ok(Reply::Value(Value::Str(want))));
+    ///     assert_eq!(reply, Ok(Resolved::Value(ValueRef::Str(want))));
     /// }
     /// let err = fakes.call(f, "status", &[], &[]).err().unwrap();
     /// assert_eq!(
@@ -350,14 +350,14 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
     /// on the NEW fake.
     ///
     /// ```
-    /// use capturemock_core::fake::{Fakes, Reply};
+    /// use capturemock_core::fake::{Fakes, Resolved};
     ///
     /// let mut fakes: Fakes<'_> = Fakes::new();
     /// let session = fakes.fake("session").unwrap();
     /// let query = fakes.on(session).provides("query").unwrap().returns_fake().unwrap().id();
     /// assert_eq!(fakes.describe(query).to_string(), "fake:session.query()");
     /// let reply = fakes.call(session, "query", &[], &[]).unwrap().resolve(&[], &[]);
-    /// assert_eq!(reply, Ok(Reply::Fake(query)));
+    /// assert_eq!(reply, Ok(Resolved::Fake(query)));
     /// ```
     pub fn returns_fake(self) -> Result<Self, DeclarationError> {
         self.returns_new_fake(None)
@@ -397,7 +397,7 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
     }
 
     /// The current call runs `f` (the caller runs it: see
-    /// [`Outcome::calls`](super::Outcome::calls)); a `returns` value wins over its result.
+    /// [`Accepted::calls`](super::Accepted::calls)); a `returns` value wins over its result.
     pub fn calls(self, f: F::Calls) -> Result<Self, DeclarationError> {
         self.on_call(|c| c.calls = Some(f))
     }
@@ -430,15 +430,15 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
     /// [`with_kwargs`](Self::with_kwargs), none if not declared).
     ///
     /// ```
-    /// use capturemock_core::fake::{Fakes, Value};
+    /// use capturemock_core::fake::{Fakes, ValueRef};
     ///
     /// let mut fakes: Fakes<'_> = Fakes::new();
     /// let counter = fakes.fake("counter").unwrap();
     /// fakes.on(counter).expects("increment").unwrap()
-    ///     .with_args([Value::Int(25)]).unwrap()
-    ///     .with_kwargs([("table", Value::Str("hits"))]).unwrap();
+    ///     .with_args([ValueRef::Int(25)]).unwrap()
+    ///     .with_kwargs([("table", ValueRef::Str("hits"))]).unwrap();
     /// let err = fakes
-    ///     .call(counter, "increment", &[Value::Int(24)], &[("table", Value::Str("clicks"))])
+    ///     .call(counter, "increment", &[ValueRef::Int(24)], &[("table", ValueRef::Str("clicks"))])
     ///     .err().unwrap();
     /// assert_eq!(
     ///     err.to_string(),
@@ -480,12 +480,12 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
     /// The call must not receive any of these positional values.
     ///
     /// ```
-    /// use capturemock_core::fake::{Fakes, Value};
+    /// use capturemock_core::fake::{Fakes, ValueRef};
     ///
     /// let mut fakes: Fakes<'_> = Fakes::new();
     /// let query = fakes.fake("query").unwrap();
-    /// fakes.on(query).expects_call().unwrap().without_args([Value::Str("http://example.com")]).unwrap();
-    /// let err = fakes.call_fake(query, &[Value::Str("http://example.com")], &[]).err().unwrap();
+    /// fakes.on(query).expects_call().unwrap().without_args([ValueRef::Str("http://example.com")]).unwrap();
+    /// let err = fakes.call_fake(query, &[ValueRef::Str("http://example.com")], &[]).err().unwrap();
     /// assert_eq!(
     ///     err.to_string(),
     ///     "fake:query() was called unexpectedly with arg \"http://example.com\""
@@ -604,7 +604,7 @@ impl<'r, F: Family, S: Storage> Declare<'r, F, S> {
     }
 }
 
-impl<F: Family, S: Storage> Registry<F, S> {
+impl<F: Family, S: RegistryStorage> Registry<F, S> {
     pub(crate) fn set_attr(
         &mut self,
         fake: FakeId,

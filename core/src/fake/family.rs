@@ -1,15 +1,15 @@
 //! What the engine is generic over: the types a fake stores ([`Family`]) and where it stores
-//! them ([`Storage`]).
+//! them ([`RegistryStorage`]).
 //!
 //! The core brings [`Borrowed`] (values borrow from the caller, nothing is allocated) and
 //! [`Fixed`] (every table is a `heapless::Vec` with its capacity in the type). The std crate
-//! brings its own family (owned values) and its own [`Storage`], whose tables grow on the
-//! heap: the core never allocates, so tables that do are not here.
+//! brings its own family (owned values) and its own [`RegistryStorage`], whose tables grow on
+//! the heap: the core never allocates, so tables that do are not here.
 
 use core::fmt;
 use core::marker::PhantomData;
 
-use super::value::{ArgValue, Value};
+use super::value::{ArgValue, ValueRef};
 
 /// The types one family of fakes works with.
 pub trait Family {
@@ -84,8 +84,10 @@ impl<X, const N: usize> Pool<X> for heapless::Vec<X, N> {
     }
 }
 
-/// Where a registry keeps its tables.
-pub trait Storage {
+/// Where a registry keeps its tables: fixed arrays ([`Fixed`]) on a device, tables that grow
+/// on the heap in the std crate. Named for the registry, beside the replay table's own
+/// [`Storage`](crate::replay::Storage).
+pub trait RegistryStorage {
     /// Fakes.
     type Fakes<X>: Pool<X>;
     /// Declared calls, methods and remembered orders.
@@ -99,7 +101,7 @@ pub trait Storage {
 /// [`DeclarationError`](super::DeclarationError), never a panic.
 pub struct Fixed<const FAKES: usize, const CALLS: usize, const ARGS: usize>;
 
-impl<const FAKES: usize, const CALLS: usize, const ARGS: usize> Storage
+impl<const FAKES: usize, const CALLS: usize, const ARGS: usize> RegistryStorage
     for Fixed<FAKES, CALLS, ARGS>
 {
     type Fakes<X> = heapless::Vec<X, FAKES>;
@@ -108,22 +110,22 @@ impl<const FAKES: usize, const CALLS: usize, const ARGS: usize> Storage
 }
 
 /// The core family: names and values borrow for `'a`, `raises` stores an `E`.
-pub struct Borrowed<'a, E = Value<'a>>(PhantomData<Marker<'a, E>>);
+pub struct Borrowed<'a, E = ValueRef<'a>>(PhantomData<Marker<'a, E>>);
 
 type Marker<'a, E> = (&'a (), fn() -> E);
 
 /// What `calls` stores in the core family: it gets the actual positional and named arguments.
-pub type CallsFn<'a> = &'a dyn Fn(&[Value<'_>], &[(&str, Value<'_>)]) -> Value<'a>;
+pub type CallsFn<'a> = &'a dyn Fn(&[ValueRef<'_>], &[(&str, ValueRef<'_>)]) -> ValueRef<'a>;
 
 /// A borrowed test function and the name it is shown by.
 pub struct TestFn<'a> {
-    test: &'a dyn Fn(&Value<'_>) -> bool,
+    test: &'a dyn Fn(&ValueRef<'_>) -> bool,
     type_name: &'static str,
 }
 
 impl<'a> TestFn<'a> {
     /// Wraps a function or closure.
-    pub fn new<T: Fn(&Value<'_>) -> bool>(test: &'a T) -> Self {
+    pub fn new<T: Fn(&ValueRef<'_>) -> bool>(test: &'a T) -> Self {
         TestFn {
             test,
             type_name: core::any::type_name::<T>(),
@@ -139,7 +141,7 @@ impl Clone for TestFn<'_> {
 impl Copy for TestFn<'_> {}
 
 impl<'a, E> ArgTest<Borrowed<'a, E>> for TestFn<'a> {
-    fn passes(&self, arg: &Value<'_>) -> bool {
+    fn passes(&self, arg: &ValueRef<'_>) -> bool {
         (self.test)(arg)
     }
     fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -149,10 +151,10 @@ impl<'a, E> ArgTest<Borrowed<'a, E>> for TestFn<'a> {
 
 impl<'a, E> Family for Borrowed<'a, E> {
     type Name = &'a str;
-    type Value = Value<'a>;
-    type Arg<'c> = Value<'c>;
+    type Value = ValueRef<'a>;
+    type Arg<'c> = ValueRef<'c>;
     type Test = TestFn<'a>;
-    type Return = Value<'a>;
+    type Return = ValueRef<'a>;
     type Raise = E;
     type Calls = CallsFn<'a>;
 }

@@ -12,10 +12,10 @@
 //! `.read()`, `.flush()`) whose order is remembered.
 //!
 //! ```
-//! use capturemock_core::fake::io::IoFake;
+//! use capturemock_core::fake::io::ScriptedIo;
 //! use embedded_io::{Read, Write};
 //!
-//! let mut uart: IoFake<'_> = IoFake::new("uart");
+//! let mut uart: ScriptedIo<'_> = ScriptedIo::new("uart");
 //! uart.expect_write(b"AT\r\n").unwrap().expect_read(b"OK\r\n").unwrap();
 //!
 //! uart.write_all(b"AT\r\n").unwrap();
@@ -34,9 +34,9 @@ use super::call::Answered;
 use super::error::{DeclarationError, Table};
 use super::family::{Borrowed, Fixed};
 use super::registry::{FakeId, Registry};
-use super::value::Value;
+use super::value::ValueRef;
 
-/// The engine family of an [`IoFake`]: `raises` stores an `embedded_io::ErrorKind`.
+/// The engine family of a [`ScriptedIo`]: `raises` stores an `embedded_io::ErrorKind`.
 pub type IoFamily<'a> = Borrowed<'a, ErrorKind>;
 
 /// An error returned to the driver.
@@ -44,7 +44,7 @@ pub type IoFamily<'a> = Borrowed<'a, ErrorKind>;
 pub enum IoFakeError {
     /// An error the script injected.
     Injected(ErrorKind),
-    /// The call did not meet the script; [`IoFake::failure`] tells how.
+    /// The call did not meet the script; [`ScriptedIo::failure`] tells how.
     Unmet,
 }
 
@@ -82,9 +82,14 @@ impl core::error::Error for Unverified<'_> {}
 
 /// A scripted `embedded_io::{Read, Write}` peer.
 ///
+/// A departure from the script is an error value (`IoFakeError::Unmet`, the message kept for
+/// [`verify`](Self::verify)), never a panic, so it runs on a device. The std crate wraps it as
+/// `capturemock::fake::io::IoFake`, which panics with the message and verifies itself when
+/// dropped, as a host test wants.
+///
 /// `CALLS`: scripted transactions; `BUF`: longest expected write; `MSG`: bytes kept of the
 /// first failure message (longer messages end in `...`).
-pub struct IoFake<'a, const CALLS: usize = 16, const BUF: usize = 64, const MSG: usize = 256> {
+pub struct ScriptedIo<'a, const CALLS: usize = 16, const BUF: usize = 64, const MSG: usize = 256> {
     fakes: Registry<IoFamily<'a>, Fixed<1, CALLS, CALLS>>,
     id: FakeId,
     written: heapless::Vec<u8, BUF>,
@@ -93,14 +98,14 @@ pub struct IoFake<'a, const CALLS: usize = 16, const BUF: usize = 64, const MSG:
     failed: bool,
 }
 
-impl<'a, const CALLS: usize, const BUF: usize, const MSG: usize> IoFake<'a, CALLS, BUF, MSG> {
+impl<'a, const CALLS: usize, const BUF: usize, const MSG: usize> ScriptedIo<'a, CALLS, BUF, MSG> {
     /// A fake peer named `name` (`fake:<name>` in messages), with an empty script.
     pub fn new(name: &'a str) -> Self {
         let mut fakes = Registry::new();
         // One fake always fits in a `Fixed<1, ..>` table; the fallback id is never used.
         let id = fakes.fake(name).unwrap_or(FakeId(0));
         let _ = fakes.on(id).remember_order();
-        IoFake {
+        ScriptedIo {
             fakes,
             id,
             written: heapless::Vec::new(),
@@ -126,13 +131,13 @@ impl<'a, const CALLS: usize, const BUF: usize, const MSG: usize> IoFake<'a, CALL
             return Err(DeclarationError::Full(Table::Args));
         }
         self.declare(|d| {
-            d.expects("write")?.with_args([Value::Bytes(bytes)])?;
+            d.expects("write")?.with_args([ValueRef::Bytes(bytes)])?;
             Ok(())
         })
     }
 
     /// The driver's next `write` call must pass a buffer matching `matcher` (one call, no
-    /// gathering), e.g. `arg::startswith(Value::Bytes(b"AT+"))`.
+    /// gathering), e.g. `arg::startswith(ValueRef::Bytes(b"AT+"))`.
     pub fn expect_write_matching(
         &mut self,
         matcher: Matcher<IoFamily<'a>>,
@@ -154,7 +159,7 @@ impl<'a, const CALLS: usize, const BUF: usize, const MSG: usize> IoFake<'a, CALL
     /// The driver reads `bytes` next (in one or several `read` calls).
     pub fn expect_read(&mut self, bytes: &'a [u8]) -> Result<&mut Self, DeclarationError> {
         self.declare(|d| {
-            d.expects("read")?.returns(Value::Bytes(bytes))?;
+            d.expects("read")?.returns(ValueRef::Bytes(bytes))?;
             Ok(())
         })
     }
@@ -220,7 +225,7 @@ impl<'a, const CALLS: usize, const BUF: usize, const MSG: usize> IoFake<'a, CALL
     }
 
     /// Plays one call of `method` against the engine and turns its answer into bytes.
-    fn play(&mut self, method: &'a str, args: &[Value<'_>]) -> Result<&'a [u8], IoFakeError> {
+    fn play(&mut self, method: &'a str, args: &[ValueRef<'_>]) -> Result<&'a [u8], IoFakeError> {
         let outcome = self.fakes.call(self.id, method, args, &[]);
         match outcome {
             Err(report) => {
@@ -232,7 +237,7 @@ impl<'a, const CALLS: usize, const BUF: usize, const MSG: usize> IoFake<'a, CALL
                     return Err(IoFakeError::Injected(*kind));
                 }
                 match outcome.answer {
-                    Answered::Value(Value::Bytes(b)) => Ok(b),
+                    Answered::Value(ValueRef::Bytes(b)) => Ok(b),
                     _ => Ok(&[]),
                 }
             }
@@ -245,7 +250,7 @@ impl<'a, const CALLS: usize, const BUF: usize, const MSG: usize> IoFake<'a, CALL
             return Ok(());
         }
         let written = core::mem::take(&mut self.written);
-        self.play("write", &[Value::Bytes(&written)]).map(|_| ())
+        self.play("write", &[ValueRef::Bytes(&written)]).map(|_| ())
     }
 
     /// The bytes the next `write` transaction expects, when it is a plain expected write.
@@ -256,7 +261,7 @@ impl<'a, const CALLS: usize, const BUF: usize, const MSG: usize> IoFake<'a, CALL
         }
         let mut args = self.fakes.declared_args(call);
         match (args.next(), args.next()) {
-            (Some(Matcher::Eq(Value::Bytes(b))), None) => Some(*b),
+            (Some(Matcher::Eq(ValueRef::Bytes(b))), None) => Some(*b),
             _ => None,
         }
     }
@@ -304,13 +309,13 @@ impl<const N: usize> fmt::Write for Bounded<'_, N> {
 }
 
 impl<const CALLS: usize, const BUF: usize, const MSG: usize> embedded_io::ErrorType
-    for IoFake<'_, CALLS, BUF, MSG>
+    for ScriptedIo<'_, CALLS, BUF, MSG>
 {
     type Error = IoFakeError;
 }
 
 impl<const CALLS: usize, const BUF: usize, const MSG: usize> embedded_io::Read
-    for IoFake<'_, CALLS, BUF, MSG>
+    for ScriptedIo<'_, CALLS, BUF, MSG>
 {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
         self.finish_write()?;
@@ -331,7 +336,7 @@ impl<const CALLS: usize, const BUF: usize, const MSG: usize> embedded_io::Read
 }
 
 impl<const CALLS: usize, const BUF: usize, const MSG: usize> embedded_io::Write
-    for IoFake<'_, CALLS, BUF, MSG>
+    for ScriptedIo<'_, CALLS, BUF, MSG>
 {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
         if buf.is_empty() {
@@ -341,7 +346,7 @@ impl<const CALLS: usize, const BUF: usize, const MSG: usize> embedded_io::Write
             // Not a plain expected write (an error, an inspector, or nothing scripted):
             // the whole buffer is one call.
             self.finish_write()?;
-            self.play("write", &[Value::Bytes(buf)])?;
+            self.play("write", &[ValueRef::Bytes(buf)])?;
             return Ok(buf.len());
         };
         let done = self.written.len();
@@ -369,7 +374,7 @@ mod tests {
 
     #[test]
     fn scripted_conversation() {
-        let mut uart: IoFake<'_> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_> = ScriptedIo::new("uart");
         uart.expect_write(b"AT\r\n").unwrap();
         uart.expect_read(b"OK\r\n").unwrap();
         uart.expect_flush().unwrap();
@@ -386,7 +391,7 @@ mod tests {
 
     #[test]
     fn wrong_bytes_fail_with_fudges_message() {
-        let mut uart: IoFake<'_> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_> = ScriptedIo::new("uart");
         uart.expect_write(b"AT\r\n").unwrap();
         assert_eq!(uart.write(b"AX"), Err(IoFakeError::Unmet));
         assert_eq!(
@@ -403,7 +408,7 @@ mod tests {
 
     #[test]
     fn short_write_is_reported_at_the_next_read() {
-        let mut uart: IoFake<'_> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_> = ScriptedIo::new("uart");
         uart.expect_write(b"AT\r\n")
             .unwrap()
             .expect_read(b"OK")
@@ -419,7 +424,7 @@ mod tests {
 
     #[test]
     fn order_is_checked() {
-        let mut uart: IoFake<'_> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_> = ScriptedIo::new("uart");
         uart.expect_write(b"AT")
             .unwrap()
             .expect_read(b"OK")
@@ -437,7 +442,7 @@ mod tests {
 
     #[test]
     fn injected_errors() {
-        let mut uart: IoFake<'_> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_> = ScriptedIo::new("uart");
         uart.expect_write_error(ErrorKind::TimedOut).unwrap();
         uart.expect_read_error(ErrorKind::BrokenPipe).unwrap();
         uart.expect_flush_error(ErrorKind::Interrupted).unwrap();
@@ -458,7 +463,7 @@ mod tests {
 
     #[test]
     fn missing_transactions_fail_verification() {
-        let mut uart: IoFake<'_> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_> = ScriptedIo::new("uart");
         uart.expect_write(b"AT")
             .unwrap()
             .expect_read(b"OK")
@@ -472,7 +477,7 @@ mod tests {
 
     #[test]
     fn unscripted_calls_fail() {
-        let mut uart: IoFake<'_> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_> = ScriptedIo::new("uart");
         assert_eq!(uart.flush(), Err(IoFakeError::Unmet));
         assert_eq!(
             uart.failure(),
@@ -481,7 +486,7 @@ mod tests {
                  (maybe you want Fake.is_a_stub() ?)"
             )
         );
-        let mut uart: IoFake<'_> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_> = ScriptedIo::new("uart");
         uart.expect_read(b"x").unwrap();
         let mut buf = [0u8; 4];
         assert_eq!(uart.read(&mut buf), Ok(1));
@@ -494,9 +499,9 @@ mod tests {
 
     #[test]
     fn inspectors_and_flush_allowed() {
-        let mut uart: IoFake<'_> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_> = ScriptedIo::new("uart");
         uart.allow_flush().unwrap();
-        uart.expect_write_matching(super::super::arg::startswith(Value::Bytes(b"AT+")))
+        uart.expect_write_matching(super::super::arg::startswith(ValueRef::Bytes(b"AT+")))
             .unwrap();
         uart.flush().unwrap();
         assert_eq!(uart.write(b"AT+CSQ\r\n"), Ok(8));
@@ -506,7 +511,7 @@ mod tests {
 
     #[test]
     fn long_messages_are_cut() {
-        let mut uart: IoFake<'_, 4, 64, 20> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_, 4, 64, 20> = ScriptedIo::new("uart");
         uart.expect_write(b"AT").unwrap();
         let _ = uart.write(b"XY");
         let msg = uart.failure().unwrap();
@@ -516,7 +521,7 @@ mod tests {
 
     #[test]
     fn capacity_is_an_error() {
-        let mut uart: IoFake<'_, 1, 2> = IoFake::new("uart");
+        let mut uart: ScriptedIo<'_, 1, 2> = ScriptedIo::new("uart");
         assert_eq!(
             uart.expect_write(b"ABC").err(),
             Some(DeclarationError::Full(Table::Args))

@@ -14,7 +14,7 @@
 //! check its conversation with a peripheral on the target itself.
 //!
 //! ```
-//! use capturemock_core::fake::{Fakes, Value};
+//! use capturemock_core::fake::{Fakes, ValueRef};
 //!
 //! let mut fakes: Fakes<'_> = Fakes::new();
 //! let auth = fakes.fake("auth").unwrap();
@@ -38,65 +38,68 @@ mod text;
 mod value;
 mod verify;
 
-pub use call::{Answered, Outcome, CONSTRUCTOR};
+pub use call::{Accepted, Answered, CONSTRUCTOR};
 pub use compare::same;
 pub use declare::Declare;
 pub use error::{DeclarationError, Failure, OrderProblem, Table, Unmet};
-pub use family::{describe_fn, ArgTest, Borrowed, CallsFn, Family, Fixed, Pool, Storage, TestFn};
+pub use family::{
+    describe_fn, ArgTest, Borrowed, CallsFn, Family, Fixed, Pool, RegistryStorage, TestFn,
+};
 pub use registry::{CallId, FakeId, Registry};
 pub use report::{CallLabel, FakeLabel, Report};
-pub use value::{ArgValue, Kind, Show, Value, View};
+pub use value::{ArgValue, Show, ValueKind, ValueRef, View};
 
 /// The core family's registry with fixed capacity: `FAKES` fakes, `CALLS` declared calls,
 /// `ARGS` declared argument values; `raises` stores an `E`.
 pub type Fakes<
     'a,
-    E = Value<'a>,
+    E = ValueRef<'a>,
     const FAKES: usize = 4,
     const CALLS: usize = 16,
     const ARGS: usize = 16,
 > = Registry<Borrowed<'a, E>, Fixed<FAKES, CALLS, ARGS>>;
 
 /// What a core-family call answers once its `calls` function ran and `raises` / `returns`
-/// were applied.
+/// were applied: an [`Accepted`] call, resolved. (The std crate's fakes answer with their own
+/// `capturemock::fake::Reply`, which converts to the caller's Rust type.)
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Reply<'a> {
+pub enum Resolved<'a> {
     /// Nothing was declared.
     Nothing,
     /// A value.
-    Value(Value<'a>),
+    Value(ValueRef<'a>),
     /// A fake of the registry.
     Fake(FakeId),
 }
 
-impl<'r, 'a, E> Outcome<'r, Borrowed<'a, E>> {
+impl<'r, 'a, E> Accepted<'r, Borrowed<'a, E>> {
     /// Fudge's answer of a call: runs the `calls` function (if any) with the arguments, then
     /// fails with the `raises` error (if any), else answers the `returns` value, else the
     /// function's result.
     ///
     /// ```
-    /// use capturemock_core::fake::{Fakes, Reply, Value};
+    /// use capturemock_core::fake::{Fakes, Resolved, ValueRef};
     ///
-    /// let hello = |_: &[Value<'_>], _: &[(&str, Value<'_>)]| Value::Str("Why, hello there");
+    /// let hello = |_: &[ValueRef<'_>], _: &[(&str, ValueRef<'_>)]| ValueRef::Str("Why, hello there");
     /// let mut fakes: Fakes<'_> = Fakes::new();
     /// let f = fakes.unnamed_fake().unwrap();
     /// fakes.on(f).provides("hello").unwrap().calls(&hello).unwrap();
     /// let outcome = fakes.call(f, "hello", &[], &[]).unwrap();
-    /// assert_eq!(outcome.resolve(&[], &[]), Ok(Reply::Value(Value::Str("Why, hello there"))));
+    /// assert_eq!(outcome.resolve(&[], &[]), Ok(Resolved::Value(ValueRef::Str("Why, hello there"))));
     /// ```
     pub fn resolve(
         &self,
-        positional: &[Value<'_>],
-        named: &[(&str, Value<'_>)],
-    ) -> Result<Reply<'a>, &'r E> {
+        positional: &[ValueRef<'_>],
+        named: &[(&str, ValueRef<'_>)],
+    ) -> Result<Resolved<'a>, &'r E> {
         let replaced = self.calls.map(|f| f(positional, named));
         if let Some(e) = self.raises {
             return Err(e);
         }
         Ok(match self.answer {
-            Answered::Value(v) => Reply::Value(*v),
-            Answered::Fake(f) => Reply::Fake(f),
-            Answered::Nothing => replaced.map_or(Reply::Nothing, Reply::Value),
+            Answered::Value(v) => Resolved::Value(*v),
+            Answered::Fake(f) => Resolved::Fake(f),
+            Answered::Nothing => replaced.map_or(Resolved::Nothing, Resolved::Value),
         })
     }
 }

@@ -4,7 +4,7 @@
 //! reach a message, so this keeps just those and a count, which needs no table.
 
 use super::error::OrderProblem;
-use super::family::{Family, Pool, Storage};
+use super::family::{Family, Pool, RegistryStorage};
 use super::registry::{CallId, FakeId, Registry};
 
 #[derive(Clone, Copy)]
@@ -69,7 +69,7 @@ impl Order {
     }
 }
 
-impl<F: Family, S: Storage> Registry<F, S> {
+impl<F: Family, S: RegistryStorage> Registry<F, S> {
     /// The calls in `fake`'s remembered order, as declared.
     pub(crate) fn ordered_calls(&self, fake: FakeId) -> impl Iterator<Item = CallId> + '_ {
         self.calls

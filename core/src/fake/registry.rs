@@ -6,7 +6,7 @@
 
 use super::arg::Matcher;
 use super::error::{DeclarationError, Table};
-use super::family::{Family, Pool, Storage};
+use super::family::{Family, Pool, RegistryStorage};
 use super::order::Order;
 
 /// A fake in a registry.
@@ -123,8 +123,8 @@ pub(crate) struct AttrSlot<F: Family> {
     pub(crate) value: Answer<F>,
 }
 
-/// All fakes of one family, with fixed or growable tables (see [`Storage`]).
-pub struct Registry<F: Family, S: Storage> {
+/// All fakes of one family, with fixed or growable tables (see [`RegistryStorage`]).
+pub struct Registry<F: Family, S: RegistryStorage> {
     pub(crate) fakes: S::Fakes<FakeSlot<F>>,
     pub(crate) methods: S::Calls<MethodSlot<F>>,
     pub(crate) calls: S::Calls<CallSlot<F>>,
@@ -133,7 +133,7 @@ pub struct Registry<F: Family, S: Storage> {
     pub(crate) order_seq: u16,
 }
 
-impl<F: Family, S: Storage> Default for Registry<F, S> {
+impl<F: Family, S: RegistryStorage> Default for Registry<F, S> {
     fn default() -> Self {
         Registry {
             fakes: Default::default(),
@@ -169,7 +169,7 @@ pub(crate) fn push<X, P: Pool<X>>(
     Ok(id)
 }
 
-impl<F: Family, S: Storage> Registry<F, S> {
+impl<F: Family, S: RegistryStorage> Registry<F, S> {
     /// An empty registry.
     pub fn new() -> Self {
         Self::default()

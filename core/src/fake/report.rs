@@ -4,13 +4,13 @@
 use core::fmt;
 
 use super::error::{Failure, OrderProblem, Unmet};
-use super::family::{Family, Storage};
+use super::family::{Family, RegistryStorage};
 use super::registry::{CallId, FakeId, FakeName, Registry};
 use super::text::Short;
 use super::value::Show;
 
 /// A failure of a call or of verification, with what is needed to render its message.
-pub struct Report<'r, F: Family, S: Storage> {
+pub struct Report<'r, F: Family, S: RegistryStorage> {
     registry: &'r Registry<F, S>,
     failure: Failure,
     name: Option<F::Name>,
@@ -18,7 +18,7 @@ pub struct Report<'r, F: Family, S: Storage> {
     named: &'r [(&'r str, F::Arg<'r>)],
 }
 
-impl<'r, F: Family, S: Storage> Report<'r, F, S> {
+impl<'r, F: Family, S: RegistryStorage> Report<'r, F, S> {
     pub(crate) fn new(registry: &'r Registry<F, S>, failure: Failure) -> Self {
         Report {
             registry,
@@ -55,7 +55,7 @@ impl<'r, F: Family, S: Storage> Report<'r, F, S> {
     }
 }
 
-impl<F: Family, S: Storage> fmt::Debug for Report<'_, F, S> {
+impl<F: Family, S: RegistryStorage> fmt::Debug for Report<'_, F, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Report")
             .field("failure", &self.failure)
@@ -64,9 +64,9 @@ impl<F: Family, S: Storage> fmt::Debug for Report<'_, F, S> {
     }
 }
 
-impl<F: Family, S: Storage> core::error::Error for Report<'_, F, S> {}
+impl<F: Family, S: RegistryStorage> core::error::Error for Report<'_, F, S> {}
 
-impl<F: Family, S: Storage> fmt::Display for Report<'_, F, S> {
+impl<F: Family, S: RegistryStorage> fmt::Display for Report<'_, F, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let reg = self.registry;
         let unmet = match self.failure {
@@ -209,24 +209,24 @@ impl<F: Family> fmt::Display for ActualArgs<'_, F> {
 }
 
 /// `fake:session`
-pub struct FakeLabel<'r, F: Family, S: Storage> {
+pub struct FakeLabel<'r, F: Family, S: RegistryStorage> {
     registry: &'r Registry<F, S>,
     fake: FakeId,
 }
 
-impl<F: Family, S: Storage> fmt::Display for FakeLabel<'_, F, S> {
+impl<F: Family, S: RegistryStorage> fmt::Display for FakeLabel<'_, F, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "fake:{}", self.registry.raw_name(self.fake))
     }
 }
 
 /// The name without `fake:`: `session`, `session.query()`, `unnamed`.
-pub(crate) struct RawName<'r, F: Family, S: Storage> {
+pub(crate) struct RawName<'r, F: Family, S: RegistryStorage> {
     registry: &'r Registry<F, S>,
     fake: FakeId,
 }
 
-impl<F: Family, S: Storage> fmt::Display for RawName<'_, F, S> {
+impl<F: Family, S: RegistryStorage> fmt::Display for RawName<'_, F, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Ok(slot) = self.registry.fake_slot(self.fake) else {
             return f.write_str("unnamed");
@@ -256,12 +256,12 @@ impl<F: Family, S: Storage> fmt::Display for RawName<'_, F, S> {
 }
 
 /// `fake:counter.increment(25, table="hits")[0]`: a declared call as messages show it.
-pub struct CallLabel<'r, F: Family, S: Storage> {
+pub struct CallLabel<'r, F: Family, S: RegistryStorage> {
     registry: &'r Registry<F, S>,
     call: CallId,
 }
 
-impl<F: Family, S: Storage> fmt::Display for CallLabel<'_, F, S> {
+impl<F: Family, S: RegistryStorage> fmt::Display for CallLabel<'_, F, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let reg = self.registry;
         let Some(slot) = reg.call_slot(self.call) else {
@@ -290,7 +290,7 @@ impl<F: Family, S: Storage> fmt::Display for CallLabel<'_, F, S> {
     }
 }
 
-impl<F: Family, S: Storage> Registry<F, S> {
+impl<F: Family, S: RegistryStorage> Registry<F, S> {
     /// `fake:<name>`, as messages show the fake.
     pub fn describe(&self, fake: FakeId) -> FakeLabel<'_, F, S> {
         FakeLabel {

@@ -6,24 +6,24 @@ use std::string::{String, ToString};
 
 use super::*;
 
-type Reg<'a> = Fakes<'a, Value<'a>, 8, 32, 32>;
+type Reg<'a> = Fakes<'a, ValueRef<'a>, 8, 32, 32>;
 
-fn failure<T, F: Family, S: Storage>(r: Result<T, Report<'_, F, S>>) -> String {
+fn failure<T, F: Family, S: RegistryStorage>(r: Result<T, Report<'_, F, S>>) -> String {
     match r {
         Ok(_) => panic!("expected a failure"),
         Err(e) => e.to_string(),
     }
 }
 
-fn ok<T, F: Family, S: Storage>(r: Result<T, Report<'_, F, S>>) {
+fn ok<T, F: Family, S: RegistryStorage>(r: Result<T, Report<'_, F, S>>) {
     if let Err(e) = r {
         panic!("unexpected failure: {e}");
     }
 }
 
 fn value<'a>(
-    r: Result<Outcome<'_, Borrowed<'a>>, Report<'_, Borrowed<'a>, Fixed<8, 32, 32>>>,
-) -> Reply<'a> {
+    r: Result<Accepted<'_, Borrowed<'a>>, Report<'_, Borrowed<'a>, Fixed<8, 32, 32>>>,
+) -> Resolved<'a> {
     match r {
         Ok(o) => o.resolve(&[], &[]).unwrap(),
         Err(e) => panic!("unexpected failure: {e}"),
@@ -53,7 +53,7 @@ fn expects_call_and_is_callable() {
     let mut r = Reg::new();
     let remove = r.fake("os.remove").unwrap();
     r.on(remove).is_callable().unwrap();
-    ok(r.call_fake(remove, &[Value::Str("some/path")], &[]));
+    ok(r.call_fake(remove, &[ValueRef::Str("some/path")], &[]));
     ok(r.verify());
 }
 
@@ -67,19 +67,19 @@ fn fudge_test_decorator_example() {
 
 #[test]
 fn calls_runs_a_function() {
-    let hello = |_: &[Value<'_>], _: &[(&str, Value<'_>)]| Value::Str("Why, hello there");
+    let hello = |_: &[ValueRef<'_>], _: &[(&str, ValueRef<'_>)]| ValueRef::Str("Why, hello there");
     let mut r = Reg::new();
     let f = r.unnamed_fake().unwrap();
     r.on(f).provides("hello").unwrap().calls(&hello).unwrap();
     assert_eq!(
         value(r.call(f, "hello", &[], &[])),
-        Reply::Value(Value::Str("Why, hello there"))
+        Resolved::Value(ValueRef::Str("Why, hello there"))
     );
 }
 
 #[test]
 fn returns_wins_over_calls() {
-    let other = |_: &[Value<'_>], _: &[(&str, Value<'_>)]| Value::Int(1);
+    let other = |_: &[ValueRef<'_>], _: &[(&str, ValueRef<'_>)]| ValueRef::Int(1);
     let mut r = Reg::new();
     let f = r.unnamed_fake().unwrap();
     r.on(f)
@@ -87,9 +87,12 @@ fn returns_wins_over_calls() {
         .unwrap()
         .calls(&other)
         .unwrap()
-        .returns(Value::Int(2))
+        .returns(ValueRef::Int(2))
         .unwrap();
-    assert_eq!(value(r.call(f, "n", &[], &[])), Reply::Value(Value::Int(2)));
+    assert_eq!(
+        value(r.call(f, "n", &[], &[])),
+        Resolved::Value(ValueRef::Int(2))
+    );
 }
 
 #[test]
@@ -99,15 +102,15 @@ fn has_attr_and_constructor() {
     r.on(user_class)
         .provides(CONSTRUCTOR)
         .unwrap()
-        .has_attr("name", Value::Str("Harry"))
+        .has_attr("name", ValueRef::Str("Harry"))
         .unwrap();
     let user = match value(r.call_fake(user_class, &[], &[])) {
-        Reply::Fake(f) => f,
+        Resolved::Fake(f) => f,
         other => panic!("{other:?}"),
     };
     assert_eq!(user, user_class);
     match r.attr(user, "name") {
-        Ok(Answered::Value(v)) => assert_eq!(*v, Value::Str("Harry")),
+        Ok(Answered::Value(v)) => assert_eq!(*v, ValueRef::Str("Harry")),
         _ => panic!("no attribute"),
     }
 }
@@ -119,12 +122,12 @@ fn calls_are_infinite_before_next_call() {
     r.on(f)
         .provides("status")
         .unwrap()
-        .returns(Value::Str("Awake!"))
+        .returns(ValueRef::Str("Awake!"))
         .unwrap();
     for _ in 0..2 {
         assert_eq!(
             value(r.call(f, "status", &[], &[])),
-            Reply::Value(Value::Str("Awake!"))
+            Resolved::Value(ValueRef::Str("Awake!"))
         );
     }
 }
@@ -136,20 +139,20 @@ fn next_call_makes_a_sequence() {
     r.on(f)
         .provides("status")
         .unwrap()
-        .returns(Value::Str("Awake!"))
+        .returns(ValueRef::Str("Awake!"))
         .unwrap()
         .next_call()
         .unwrap()
-        .returns(Value::Str("Asleep"))
+        .returns(ValueRef::Str("Asleep"))
         .unwrap()
         .next_call()
         .unwrap()
-        .returns(Value::Str("Dreaming"))
+        .returns(ValueRef::Str("Dreaming"))
         .unwrap();
     for want in ["Awake!", "Asleep", "Dreaming"] {
         assert_eq!(
             value(r.call(f, "status", &[], &[])),
-            Reply::Value(Value::Str(want))
+            Resolved::Value(ValueRef::Str(want))
         );
     }
     assert_eq!(
@@ -160,7 +163,7 @@ fn next_call_makes_a_sequence() {
     r.reset(f);
     assert_eq!(
         value(r.call(f, "status", &[], &[])),
-        Reply::Value(Value::Str("Awake!"))
+        Resolved::Value(ValueRef::Str("Awake!"))
     );
 }
 
@@ -171,27 +174,27 @@ fn next_call_for_another_method() {
     r.on(sess)
         .provides("get_count")
         .unwrap()
-        .returns(Value::Int(1))
+        .returns(ValueRef::Int(1))
         .unwrap()
         .provides("set_count")
         .unwrap()
-        .with_args([Value::Int(5)])
+        .with_args([ValueRef::Int(5)])
         .unwrap()
         .next_call_for("get_count")
         .unwrap()
-        .returns(Value::Int(5))
+        .returns(ValueRef::Int(5))
         .unwrap();
     assert_eq!(
         value(r.call(sess, "get_count", &[], &[])),
-        Reply::Value(Value::Int(1))
+        Resolved::Value(ValueRef::Int(1))
     );
     assert_eq!(
-        value(r.call(sess, "set_count", &[Value::Int(5)], &[])),
-        Reply::Nothing
+        value(r.call(sess, "set_count", &[ValueRef::Int(5)], &[])),
+        Resolved::Nothing
     );
     assert_eq!(
         value(r.call(sess, "get_count", &[], &[])),
-        Reply::Value(Value::Int(5))
+        Resolved::Value(ValueRef::Int(5))
     );
 }
 
@@ -253,24 +256,24 @@ fn remember_order_with_next_call() {
         .unwrap()
         .expects("get_id")
         .unwrap()
-        .returns(Value::Int(1))
+        .returns(ValueRef::Int(1))
         .unwrap()
         .expects("set_id")
         .unwrap()
-        .with_args([Value::Int(5)])
+        .with_args([ValueRef::Int(5)])
         .unwrap()
         .next_call_for("get_id")
         .unwrap()
-        .returns(Value::Int(5))
+        .returns(ValueRef::Int(5))
         .unwrap();
     assert_eq!(
         value(r.call(sess, "get_id", &[], &[])),
-        Reply::Value(Value::Int(1))
+        Resolved::Value(ValueRef::Int(1))
     );
-    ok(r.call(sess, "set_id", &[Value::Int(5)], &[]));
+    ok(r.call(sess, "set_id", &[ValueRef::Int(5)], &[]));
     assert_eq!(
         value(r.call(sess, "get_id", &[], &[])),
-        Reply::Value(Value::Int(5))
+        Resolved::Value(ValueRef::Int(5))
     );
     ok(r.verify());
 }
@@ -347,17 +350,17 @@ fn returns_a_value() {
     r.on(f)
         .provides("get_number")
         .unwrap()
-        .returns(Value::Int(64))
+        .returns(ValueRef::Int(64))
         .unwrap();
     assert_eq!(
         value(r.call(f, "get_number", &[], &[])),
-        Reply::Value(Value::Int(64))
+        Resolved::Value(ValueRef::Int(64))
     );
 }
 
 #[test]
 fn returns_fake_continues_on_the_new_fake() {
-    let object = [Value::Str("object")];
+    let object = [ValueRef::Str("object")];
     let mut r = Reg::new();
     let session = r.fake("session").unwrap();
     let query = r
@@ -371,16 +374,16 @@ fn returns_fake_continues_on_the_new_fake() {
     r.on(query)
         .provides("one")
         .unwrap()
-        .returns(Value::List(&object))
+        .returns(ValueRef::List(&object))
         .unwrap();
-    let Reply::Fake(q) = value(r.call(session, "query", &[], &[])) else {
+    let Resolved::Fake(q) = value(r.call(session, "query", &[], &[])) else {
         panic!("no fake")
     };
     assert_eq!(q, query);
     assert_eq!(r.describe(q).to_string(), "fake:session.Query()");
     assert_eq!(
         value(r.call(q, "one", &[], &[])),
-        Reply::Value(Value::List(&object))
+        Resolved::Value(ValueRef::List(&object))
     );
 
     let mut r = Reg::new();
@@ -449,7 +452,7 @@ fn arg_counts() {
         .with_arg_count(2)
         .unwrap();
     assert_eq!(
-        failure(r.call(auth, "login", &[Value::Str("joe_user")], &[])),
+        failure(r.call(auth, "login", &[ValueRef::Str("joe_user")], &[])),
         "fake:auth.login() was called with 1 arg(s) but expected 2"
     );
     let mut r = Reg::new();
@@ -460,7 +463,7 @@ fn arg_counts() {
         .with_kwarg_count(2)
         .unwrap();
     assert_eq!(
-        failure(r.call(auth, "login", &[], &[("username", Value::Str("joe"))])),
+        failure(r.call(auth, "login", &[], &[("username", ValueRef::Str("joe"))])),
         "fake:auth.login() was called with 1 keyword arg(s) but expected 2"
     );
 }
@@ -472,12 +475,12 @@ fn with_args_must_match_exactly() {
     r.on(counter)
         .expects("increment")
         .unwrap()
-        .with_args([Value::Int(25)])
+        .with_args([ValueRef::Int(25)])
         .unwrap()
-        .with_kwargs([("table", Value::Str("hits"))])
+        .with_kwargs([("table", ValueRef::Str("hits"))])
         .unwrap();
     assert_eq!(
-        failure(r.call(counter, "increment", &[Value::Int(24)], &[("table", Value::Str("clicks"))])),
+        failure(r.call(counter, "increment", &[ValueRef::Int(24)], &[("table", ValueRef::Str("clicks"))])),
         "fake:counter.increment(25, table=\"hits\") was called unexpectedly with args (24, table=\"clicks\")"
     );
 }
@@ -491,20 +494,20 @@ fn with_args_takes_inspectors() {
         .unwrap()
         .with_args([arg::any()])
         .unwrap()
-        .with_kwargs([("table", arg::endswith(Value::Str("hits")))])
+        .with_kwargs([("table", arg::endswith(ValueRef::Str("hits")))])
         .unwrap();
     ok(r.call(
         counter,
         "increment",
-        &[Value::Int(999)],
-        &[("table", Value::Str("image_hits"))],
+        &[ValueRef::Int(999)],
+        &[("table", ValueRef::Str("image_hits"))],
     ));
     ok(r.verify());
     ok(r.call(
         counter,
         "increment",
-        &[Value::Int(22)],
-        &[("table", Value::Str("user_profile_hits"))],
+        &[ValueRef::Int(22)],
+        &[("table", ValueRef::Str("user_profile_hits"))],
     ));
     ok(r.verify());
 }
@@ -516,29 +519,29 @@ fn with_matching_args_ignores_unknown_kwargs() {
     r.on(db)
         .expects("transaction")
         .unwrap()
-        .with_matching_args([Value::Str("insert")])
+        .with_matching_args([ValueRef::Str("insert")])
         .unwrap();
-    let insert = [Value::Str("insert")];
+    let insert = [ValueRef::Str("insert")];
     ok(r.call(
         db,
         "transaction",
         &insert,
-        &[("isolation_level", Value::Str("lock"))],
+        &[("isolation_level", ValueRef::Str("lock"))],
     ));
     ok(r.call(
         db,
         "transaction",
         &insert,
-        &[("isolation_level", Value::Str("shared"))],
+        &[("isolation_level", ValueRef::Str("shared"))],
     ));
     ok(r.call(
         db,
         "transaction",
         &insert,
-        &[("retry_on_error", Value::Bool(true))],
+        &[("retry_on_error", ValueRef::Bool(true))],
     ));
     assert_eq!(
-        failure(r.call(db, "transaction", &[Value::Str("update")], &[])),
+        failure(r.call(db, "transaction", &[ValueRef::Str("update")], &[])),
         "fake:db.transaction() was called unexpectedly with args (\"update\")"
     );
     let mut r = Reg::new();
@@ -546,11 +549,16 @@ fn with_matching_args_ignores_unknown_kwargs() {
     r.on(db)
         .provides("transaction")
         .unwrap()
-        .with_matching_kwargs([("isolation_level", Value::Str("lock"))])
+        .with_matching_kwargs([("isolation_level", ValueRef::Str("lock"))])
         .unwrap();
-    ok(r.call(db, "transaction", &insert, &[("retry", Value::Bool(true))]));
+    ok(r.call(
+        db,
+        "transaction",
+        &insert,
+        &[("retry", ValueRef::Bool(true))],
+    ));
     assert_eq!(
-        failure(r.call(db, "transaction", &insert, &[("retry", Value::Bool(true)), ("isolation_level", Value::Str("shared"))])),
+        failure(r.call(db, "transaction", &insert, &[("retry", ValueRef::Bool(true)), ("isolation_level", ValueRef::Str("shared"))])),
         "fake:db.transaction() was called unexpectedly with args (\"insert\", isolation_level=\"shared\")"
     );
 }
@@ -562,33 +570,33 @@ fn without_args_doctest() {
     r.on(query)
         .expects_call()
         .unwrap()
-        .without_args([Value::Str("http://example.com")])
+        .without_args([ValueRef::Str("http://example.com")])
         .unwrap()
-        .without_kwargs([("name", Value::Str("Steve"))])
+        .without_kwargs([("name", ValueRef::Str("Steve"))])
         .unwrap();
     ok(r.call_fake(
         query,
-        &[Value::Str("http://python.org")],
-        &[("name", Value::Str("Joe"))],
+        &[ValueRef::Str("http://python.org")],
+        &[("name", ValueRef::Str("Joe"))],
     ));
     assert_eq!(
-        failure(r.call_fake(query, &[Value::Str("http://example.com")], &[])),
+        failure(r.call_fake(query, &[ValueRef::Str("http://example.com")], &[])),
         "fake:query() was called unexpectedly with arg \"http://example.com\""
     );
     let four = [
-        Value::Str("Joe"),
-        Value::Str("Frank"),
-        Value::Str("Bartholomew"),
-        Value::Str("Steve"),
+        ValueRef::Str("Joe"),
+        ValueRef::Str("Frank"),
+        ValueRef::Str("Bartholomew"),
+        ValueRef::Str("Steve"),
     ];
     ok(r.call_fake(query, &four, &[]));
-    let steve = [("name", Value::Str("Steve"))];
+    let steve = [("name", ValueRef::Str("Steve"))];
     assert_eq!(
         failure(r.call_fake(query, &[], &steve)),
         "fake:query() was called unexpectedly with kwarg name=\"Steve\""
     );
     assert_eq!(
-        failure(r.call_fake(query, &[Value::Str("http://python.org")], &steve)),
+        failure(r.call_fake(query, &[ValueRef::Str("http://python.org")], &steve)),
         "fake:query() was called unexpectedly with kwarg name=\"Steve\""
     );
     assert_eq!(
@@ -596,8 +604,8 @@ fn without_args_doctest() {
             query,
             &[],
             &[
-                ("city", Value::Str("Chicago")),
-                ("name", Value::Str("Steve"))
+                ("city", ValueRef::Str("Chicago")),
+                ("name", ValueRef::Str("Steve"))
             ]
         )),
         "fake:query() was called unexpectedly with kwarg name=\"Steve\""
@@ -606,13 +614,16 @@ fn without_args_doctest() {
     r.on(query)
         .expects_call()
         .unwrap()
-        .without_args([Value::Str("http://example2.com")])
+        .without_args([ValueRef::Str("http://example2.com")])
         .unwrap();
-    ok(r.call_fake(query, &[Value::Str("foobar")], &[]));
+    ok(r.call_fake(query, &[ValueRef::Str("foobar")], &[]));
     assert_eq!(
         failure(r.call_fake(
             query,
-            &[Value::Str("foobar"), Value::Str("http://example2.com")],
+            &[
+                ValueRef::Str("foobar"),
+                ValueRef::Str("http://example2.com")
+            ],
             &[]
         )),
         "fake:query() was called unexpectedly with arg \"http://example2.com\""
@@ -621,24 +632,24 @@ fn without_args_doctest() {
     r.on(query)
         .expects_call()
         .unwrap()
-        .without_kwargs([("name", Value::Str("Hieronymus"))])
+        .without_kwargs([("name", ValueRef::Str("Hieronymus"))])
         .unwrap();
     ok(r.call_fake(
         query,
-        &[Value::Str("Gottfried"), Value::Str("Hieronymus")],
+        &[ValueRef::Str("Gottfried"), ValueRef::Str("Hieronymus")],
         &[],
     ));
     ok(r.call_fake(
         query,
         &[],
         &[
-            ("name", Value::Str("Wexter")),
-            ("other_name", Value::Str("Hieronymus")),
+            ("name", ValueRef::Str("Wexter")),
+            ("other_name", ValueRef::Str("Hieronymus")),
         ],
     ));
-    let hieronymus = [("name", Value::Str("Hieronymus"))];
+    let hieronymus = [("name", ValueRef::Str("Hieronymus"))];
     assert_eq!(
-        failure(r.call_fake(query, &[Value::Str("asdf")], &hieronymus)),
+        failure(r.call_fake(query, &[ValueRef::Str("asdf")], &hieronymus)),
         "fake:query() was called unexpectedly with kwarg name=\"Hieronymus\""
     );
     assert_eq!(
@@ -651,17 +662,17 @@ fn without_args_doctest() {
     r.on(query)
         .expects_call()
         .unwrap()
-        .without_args([Value::Str("http://example.com")])
+        .without_args([ValueRef::Str("http://example.com")])
         .unwrap()
-        .without_kwargs([("name", Value::Str("Steve"))])
+        .without_kwargs([("name", ValueRef::Str("Steve"))])
         .unwrap()
-        .with_args([Value::Str("dog")])
+        .with_args([ValueRef::Str("dog")])
         .unwrap();
-    ok(r.call_fake(query, &[Value::Str("dog")], &[]));
+    ok(r.call_fake(query, &[ValueRef::Str("dog")], &[]));
     assert_eq!(
         failure(r.call_fake(
             query,
-            &[Value::Str("dog"), Value::Str("http://example.com")],
+            &[ValueRef::Str("dog"), ValueRef::Str("http://example.com")],
             &[]
         )),
         "fake:query(\"dog\") was called unexpectedly with args (\"dog\", \"http://example.com\")"
@@ -679,23 +690,23 @@ fn inspector_any_and_not_any() {
     r.on(db)
         .expects("transaction")
         .unwrap()
-        .with_args([Value::Str("insert")])
+        .with_args([ValueRef::Str("insert")])
         .unwrap()
         .with_kwargs([("isolation_level", arg::any())])
         .unwrap();
     ok(r.call(
         db,
         "transaction",
-        &[Value::Str("insert")],
-        &[("isolation_level", Value::Str("lock"))],
+        &[ValueRef::Str("insert")],
+        &[("isolation_level", ValueRef::Str("lock"))],
     ));
     ok(r.verify());
     r.clear_calls();
     ok(r.call(
         db,
         "transaction",
-        &[Value::Str("insert")],
-        &[("isolation_level", Value::Str("autocommit"))],
+        &[ValueRef::Str("insert")],
+        &[("isolation_level", ValueRef::Str("autocommit"))],
     ));
     ok(r.verify());
 
@@ -707,7 +718,7 @@ fn inspector_any_and_not_any() {
         .with_args([arg::not::any()])
         .unwrap();
     assert_eq!(
-        failure(r.call_fake(query, &[Value::Str("asdf")], &[])),
+        failure(r.call_fake(query, &[ValueRef::Str("asdf")], &[])),
         "fake:query((NOT) arg.any()) was called unexpectedly with args (\"asdf\")"
     );
     assert_eq!(
@@ -723,12 +734,12 @@ fn inspector_contains() {
     r.on(book)
         .expects("import_")
         .unwrap()
-        .with_args([arg::contains(Value::Str("Baba Brooks"))])
+        .with_args([arg::contains(ValueRef::Str("Baba Brooks"))])
         .unwrap();
     ok(r.call(
         book,
         "import_",
-        &[Value::Str("Bill Brooks; Baba Brooks; Henry Brooks;")],
+        &[ValueRef::Str("Bill Brooks; Baba Brooks; Henry Brooks;")],
         &[],
     ));
     ok(r.verify());
@@ -738,28 +749,36 @@ fn inspector_contains() {
     r.on(picker)
         .expects("select")
         .unwrap()
-        .with_args([arg::contains(Value::Str("red"))])
+        .with_args([arg::contains(ValueRef::Str("red"))])
         .unwrap();
-    let grb = [Value::Str("green"), Value::Str("red"), Value::Str("blue")];
-    ok(r.call(picker, "select", &[Value::List(&grb)], &[]));
+    let grb = [
+        ValueRef::Str("green"),
+        ValueRef::Str("red"),
+        ValueRef::Str("blue"),
+    ];
+    ok(r.call(picker, "select", &[ValueRef::List(&grb)], &[]));
     ok(r.verify());
 
     r.on(picker)
         .expects("select")
         .unwrap()
-        .with_args([arg::not::contains(Value::Str("blue"))])
+        .with_args([arg::not::contains(ValueRef::Str("blue"))])
         .unwrap();
-    ok(r.call(picker, "select", &[Value::Str("reddish")], &[]));
-    let rg = [Value::Str("red"), Value::Str("green")];
-    ok(r.call(picker, "select", &[Value::List(&rg)], &[]));
+    ok(r.call(picker, "select", &[ValueRef::Str("reddish")], &[]));
+    let rg = [ValueRef::Str("red"), ValueRef::Str("green")];
+    ok(r.call(picker, "select", &[ValueRef::List(&rg)], &[]));
     ok(r.verify());
     assert_eq!(
-        failure(r.call(picker, "select", &[Value::Str("blue-green")], &[])),
+        failure(r.call(picker, "select", &[ValueRef::Str("blue-green")], &[])),
         "fake:colorpicker.select(arg.contains(\"red\"))[0] was called unexpectedly with args (\"blue-green\")"
     );
-    let rbg = [Value::Str("red"), Value::Str("blue"), Value::Str("green")];
+    let rbg = [
+        ValueRef::Str("red"),
+        ValueRef::Str("blue"),
+        ValueRef::Str("green"),
+    ];
     assert_eq!(
-        failure(r.call(picker, "select", &[Value::List(&rbg)], &[])),
+        failure(r.call(picker, "select", &[ValueRef::List(&rbg)], &[])),
         "fake:colorpicker.select((NOT) arg.contains(\"blue\"))[1] was called unexpectedly with args ([\"red\", \"blue\", \"green\"])"
     );
 }
@@ -771,12 +790,12 @@ fn inspector_endswith_startswith() {
     r.on(tmp)
         .expects("mkname")
         .unwrap()
-        .with_args([arg::endswith(Value::Str(".tmp"))])
+        .with_args([arg::endswith(ValueRef::Str(".tmp"))])
         .unwrap();
     ok(r.call(
         tmp,
         "mkname",
-        &[Value::Str("7AakkkLazUUKHKJgh908JKjlkh.tmp")],
+        &[ValueRef::Str("7AakkkLazUUKHKJgh908JKjlkh.tmp")],
         &[],
     ));
     ok(r.verify());
@@ -786,9 +805,9 @@ fn inspector_endswith_startswith() {
     r.on(query)
         .expects_call()
         .unwrap()
-        .with_args([arg::not::endswith(Value::Str("Ringo"))])
+        .with_args([arg::not::endswith(ValueRef::Str("Ringo"))])
         .unwrap();
-    ok(r.call_fake(query, &[Value::Str("John, Paul, George and Steve")], &[]));
+    ok(r.call_fake(query, &[ValueRef::Str("John, Paul, George and Steve")], &[]));
     ok(r.verify());
 
     let mut r = Reg::new();
@@ -796,12 +815,12 @@ fn inspector_endswith_startswith() {
     r.on(keychain)
         .expects("accept_key")
         .unwrap()
-        .with_args([arg::startswith(Value::Str("_key"))])
+        .with_args([arg::startswith(ValueRef::Str("_key"))])
         .unwrap();
     ok(r.call(
         keychain,
         "accept_key",
-        &[Value::Str("_key-18657yojgaodfty98618652olkj[oollk]")],
+        &[ValueRef::Str("_key-18657yojgaodfty98618652olkj[oollk]")],
         &[],
     ));
     ok(r.verify());
@@ -811,56 +830,56 @@ fn inspector_endswith_startswith() {
     r.on(query)
         .expects_call()
         .unwrap()
-        .with_args([arg::not::startswith(Value::Str("asdf"))])
+        .with_args([arg::not::startswith(ValueRef::Str("asdf"))])
         .unwrap();
-    ok(r.call_fake(query, &[Value::Str("qwerty")], &[]));
+    ok(r.call_fake(query, &[ValueRef::Str("qwerty")], &[]));
     ok(r.verify());
 }
 
 #[test]
 fn inspector_has_attr() {
     let want = [
-        ("first_name", Value::Str("Bob")),
-        ("last_name", Value::Str("James")),
+        ("first_name", ValueRef::Str("Bob")),
+        ("last_name", ValueRef::Str("James")),
     ];
     let mut r = Reg::new();
     let db = r.fake("db").unwrap();
     r.on(db)
         .expects("update")
         .unwrap()
-        .with_args([arg::has_attr(Value::Struct("", &want))])
+        .with_args([arg::has_attr(ValueRef::Struct("", &want))])
         .unwrap();
     let user = [
-        ("first_name", Value::Str("Bob")),
-        ("last_name", Value::Str("James")),
-        ("job", Value::Str("jazz musician")),
+        ("first_name", ValueRef::Str("Bob")),
+        ("last_name", ValueRef::Str("James")),
+        ("job", ValueRef::Str("jazz musician")),
     ];
-    ok(r.call(db, "update", &[Value::Struct("User", &user)], &[]));
+    ok(r.call(db, "update", &[ValueRef::Struct("User", &user)], &[]));
     ok(r.verify());
     r.clear_calls();
-    let bob = [("first_name", Value::Str("Bob"))];
+    let bob = [("first_name", ValueRef::Str("Bob"))];
     assert_eq!(
-        failure(r.call(db, "update", &[Value::Struct("User", &bob)], &[])),
+        failure(r.call(db, "update", &[ValueRef::Struct("User", &bob)], &[])),
         "fake:db.update(arg.has_attr(first_name=\"Bob\", last_name=\"James\")) was called unexpectedly with args (User { first_name: \"Bob\" })"
     );
 
-    let james = [("first_name", Value::Str("James"))];
+    let james = [("first_name", ValueRef::Str("James"))];
     let dobbs = [
-        ("first_name", Value::Str("Bob")),
-        ("last_name", Value::Str("Dobbs")),
+        ("first_name", ValueRef::Str("Bob")),
+        ("last_name", ValueRef::Str("Dobbs")),
     ];
     let mut r = Reg::new();
     let query = r.fake("query").unwrap();
     r.on(query)
         .expects_call()
         .unwrap()
-        .with_args([arg::not::has_attr(Value::Struct("", &james))])
+        .with_args([arg::not::has_attr(ValueRef::Struct("", &james))])
         .unwrap();
-    ok(r.call_fake(query, &[Value::Struct("User", &dobbs)], &[]));
+    ok(r.call_fake(query, &[ValueRef::Struct("User", &dobbs)], &[]));
     ok(r.verify());
 }
 
-fn is_valid(v: &Value<'_>) -> bool {
+fn is_valid(v: &ValueRef<'_>) -> bool {
     matches!(v.as_str(), Some("active" | "deleted"))
 }
 
@@ -873,15 +892,15 @@ fn inspector_passes_test() {
         .unwrap()
         .with_args([arg::passes_test(&is_valid)])
         .unwrap();
-    ok(r.call(system, "set_status", &[Value::Str("active")], &[]));
+    ok(r.call(system, "set_status", &[ValueRef::Str("active")], &[]));
     ok(r.verify());
     r.clear_calls();
     assert_eq!(
-        failure(r.call(system, "set_status", &[Value::Str("sleep")], &[])),
+        failure(r.call(system, "set_status", &[ValueRef::Str("sleep")], &[])),
         "fake:system.set_status(arg.passes_test(<function is_valid>)) was called unexpectedly with args (\"sleep\")"
     );
 
-    let over_ten = |v: &Value<'_>| v.as_int().is_some_and(|i| i > 10);
+    let over_ten = |v: &ValueRef<'_>| v.as_int().is_some_and(|i| i > 10);
     let mut r = Reg::new();
     let query = r.fake("query").unwrap();
     r.on(query)
@@ -889,7 +908,7 @@ fn inspector_passes_test() {
         .unwrap()
         .with_args([arg::not::passes_test(&over_ten)])
         .unwrap();
-    ok(r.call_fake(query, &[Value::Int(5)], &[]));
+    ok(r.call_fake(query, &[ValueRef::Int(5)], &[]));
     ok(r.verify());
 }
 
@@ -900,13 +919,13 @@ fn inspector_isinstance() {
     r.on(system)
         .expects("set_status")
         .unwrap()
-        .with_args([arg::isinstance(Kind::Str)])
+        .with_args([arg::isinstance(ValueKind::Str)])
         .unwrap();
-    ok(r.call(system, "set_status", &[Value::Str("active")], &[]));
+    ok(r.call(system, "set_status", &[ValueRef::Str("active")], &[]));
     ok(r.verify());
     r.clear_calls();
     assert_eq!(
-        failure(r.call(system, "set_status", &[Value::Int(31337)], &[])),
+        failure(r.call(system, "set_status", &[ValueRef::Int(31337)], &[])),
         "fake:system.set_status(arg.isinstance(\"str\")) was called unexpectedly with args (31337)"
     );
 }
@@ -918,12 +937,12 @@ fn arg_not_value() {
     r.on(query)
         .expects_call()
         .unwrap()
-        .with_args([arg::any(), arg::not::eq(Value::Str("foobar"))])
+        .with_args([arg::any(), arg::not::eq(ValueRef::Str("foobar"))])
         .unwrap();
-    let list = [Value::Int(1), Value::Int(2), Value::Int(3)];
-    ok(r.call_fake(query, &[Value::List(&list), Value::Str("asdf")], &[]));
+    let list = [ValueRef::Int(1), ValueRef::Int(2), ValueRef::Int(3)];
+    ok(r.call_fake(query, &[ValueRef::List(&list), ValueRef::Str("asdf")], &[]));
     assert_eq!(
-        failure(r.call_fake(query, &[Value::Str("asdf"), Value::Str("foobar")], &[])),
+        failure(r.call_fake(query, &[ValueRef::Str("asdf"), ValueRef::Str("foobar")], &[])),
         "fake:query(arg.any(), arg_not(\"foobar\")) was called unexpectedly with args (\"asdf\", \"foobar\")"
     );
 }
@@ -937,10 +956,10 @@ fn long_declared_values_are_shortened_actual_ones_are_not() {
     r.on(long)
         .expects("f")
         .unwrap()
-        .with_args([Value::Str(&x60)])
+        .with_args([ValueRef::Str(&x60)])
         .unwrap();
     assert_eq!(
-        failure(r.call(long, "f", &[Value::Str(&y60)], &[])),
+        failure(r.call(long, "f", &[ValueRef::Str(&y60)], &[])),
         format!(
             "fake:long.f(\"{}...\") was called unexpectedly with args (\"{y60}\")",
             "x".repeat(45)
@@ -957,11 +976,11 @@ fn stubs_allow_anything() {
         panic!()
     };
     assert_eq!(r.describe(foo).to_string(), "fake:st.foo");
-    let Reply::Fake(called) = value(r.call(st, "foo", &[], &[])) else {
+    let Resolved::Fake(called) = value(r.call(st, "foo", &[], &[])) else {
         panic!()
     };
     assert_eq!(r.describe(called).to_string(), "fake:st.foo()");
-    let Reply::Fake(itself) = value(r.call_fake(st, &[], &[])) else {
+    let Resolved::Fake(itself) = value(r.call_fake(st, &[], &[])) else {
         panic!()
     };
     assert_eq!(r.describe(itself).to_string(), "fake:st()");
@@ -993,7 +1012,7 @@ fn undeclared_methods_and_calls_fail() {
         failure(r.call_fake(f, &[], &[])),
         "fake:f object cannot be called (maybe you want Fake.is_callable() ?)"
     );
-    r.on(f).has_attr("name", Value::Str("Harry")).unwrap();
+    r.on(f).has_attr("name", ValueRef::Str("Harry")).unwrap();
     let e = r.call(f, "name", &[], &[]).err().unwrap();
     assert!(e.is_unmet());
     assert_eq!(
@@ -1007,11 +1026,11 @@ fn declaration_mistakes_are_their_own_kind() {
     let mut r = Reg::new();
     let s = r.fake("s").unwrap();
     assert_eq!(
-        r.on(s).returns(Value::Int(1)).err(),
+        r.on(s).returns(ValueRef::Int(1)).err(),
         Some(DeclarationError::NoCall)
     );
     assert_eq!(
-        r.on(s).with_args([Value::Int(1)]).err(),
+        r.on(s).with_args([ValueRef::Int(1)]).err(),
         Some(DeclarationError::NoCall)
     );
     assert_eq!(
@@ -1062,7 +1081,7 @@ fn declaration_mistakes_are_their_own_kind() {
 
 #[test]
 fn running_out_of_room_is_an_error() {
-    let mut r: Fakes<'_, Value<'_>, 1, 2, 1> = Fakes::new();
+    let mut r: Fakes<'_, ValueRef<'_>, 1, 2, 1> = Fakes::new();
     let a = r.fake("a").unwrap();
     assert_eq!(r.fake("b"), Err(DeclarationError::Full(Table::Fakes)));
     r.on(a).provides("x").unwrap().provides("y").unwrap();
@@ -1071,7 +1090,9 @@ fn running_out_of_room_is_an_error() {
         Some(DeclarationError::Full(Table::Calls))
     );
     assert_eq!(
-        r.on(a).with_args([Value::Int(1), Value::Int(2)]).err(),
+        r.on(a)
+            .with_args([ValueRef::Int(1), ValueRef::Int(2)])
+            .err(),
         Some(DeclarationError::Full(Table::Args))
     );
     // A stub making up an attribute needs a fake too: the call reports the mistake.
@@ -1208,15 +1229,15 @@ fn callables_in_a_sequence() {
     r.on(q)
         .expects_call()
         .unwrap()
-        .with_args([Value::Int(1)])
+        .with_args([ValueRef::Int(1)])
         .unwrap()
         .next_call()
         .unwrap()
-        .with_args([Value::Int(2)])
+        .with_args([ValueRef::Int(2)])
         .unwrap();
-    ok(r.call_fake(q, &[Value::Int(1)], &[]));
+    ok(r.call_fake(q, &[ValueRef::Int(1)], &[]));
     assert_eq!(
-        failure(r.call_fake(q, &[Value::Int(3)], &[])),
+        failure(r.call_fake(q, &[ValueRef::Int(3)], &[])),
         "fake:q(2)[1] was called unexpectedly with args (3)"
     );
     ok(r.verify());
@@ -1229,11 +1250,11 @@ fn actual_args_may_borrow_a_short_lived_buffer() {
     r.on(uart)
         .expects("write")
         .unwrap()
-        .with_args([Value::Bytes(b"AT\r\n")])
+        .with_args([ValueRef::Bytes(b"AT\r\n")])
         .unwrap();
     {
         let buffer = std::vec![b'A', b'T', b'\r', b'\n'];
-        ok(r.call(uart, "write", &[Value::Bytes(&buffer)], &[]));
+        ok(r.call(uart, "write", &[ValueRef::Bytes(&buffer)], &[]));
     }
     ok(r.verify());
 }

@@ -1,7 +1,7 @@
 //! Argument values as the expectation engine sees them.
 //!
 //! The engine never owns a particular value type: it only needs to *look* at values through
-//! [`ArgValue::view`]. The core crate brings [`Value`], which borrows everything it shows (so it
+//! [`ArgValue::view`]. The core crate brings [`ValueRef`], which borrows everything it shows (so it
 //! can live in a `static` or on a microcontroller's stack); the std crate brings an owned value
 //! type. Both are compared, inspected and rendered by the same code.
 
@@ -67,9 +67,10 @@ impl<V: ArgValue> Clone for View<'_, V> {
 }
 impl<V: ArgValue> Copy for View<'_, V> {}
 
-/// The kind of a value, for [`crate::fake::arg::isinstance`] (Python's `isinstance`).
+/// The kind of a value, for [`crate::fake::arg::isinstance`] (Python's `isinstance`). Named
+/// for what it classifies, so that it is not taken for the traffic kinds of the std crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum ValueKind {
     /// `()`
     Unit,
     /// `bool`
@@ -95,39 +96,41 @@ pub enum Kind {
     Named(&'static str),
 }
 
-impl Kind {
+impl ValueKind {
     /// The name shown in messages: `arg.isinstance("str")`.
     pub fn name(self) -> &'static str {
         match self {
-            Kind::Unit => "()",
-            Kind::Bool => "bool",
-            Kind::Int => "int",
-            Kind::Float => "float",
-            Kind::Char => "char",
-            Kind::Str => "str",
-            Kind::Bytes => "bytes",
-            Kind::Option => "Option",
-            Kind::List => "list",
-            Kind::Tuple => "tuple",
-            Kind::Named(name) => name,
+            ValueKind::Unit => "()",
+            ValueKind::Bool => "bool",
+            ValueKind::Int => "int",
+            ValueKind::Float => "float",
+            ValueKind::Char => "char",
+            ValueKind::Str => "str",
+            ValueKind::Bytes => "bytes",
+            ValueKind::Option => "Option",
+            ValueKind::List => "list",
+            ValueKind::Tuple => "tuple",
+            ValueKind::Named(name) => name,
         }
     }
 
     /// Whether `value` is of this kind.
     pub fn matches<V: ArgValue>(self, value: &V) -> bool {
         match (self, value.view()) {
-            (Kind::Unit, View::Unit)
-            | (Kind::Bool, View::Bool(_))
-            | (Kind::Int, View::Int(_) | View::UInt(_))
-            | (Kind::Float, View::Float(_))
-            | (Kind::Char, View::Char(_))
-            | (Kind::Str, View::Str(_))
-            | (Kind::Bytes, View::Bytes(_))
-            | (Kind::Option, View::None | View::Some(_))
-            | (Kind::List, View::List(_))
-            | (Kind::Tuple, View::Tuple(_)) => true,
-            (Kind::Named(want), View::Struct { name, .. }) => last_segment(name) == want,
-            (Kind::Named(want), View::Opaque { type_name, .. }) => last_segment(type_name) == want,
+            (ValueKind::Unit, View::Unit)
+            | (ValueKind::Bool, View::Bool(_))
+            | (ValueKind::Int, View::Int(_) | View::UInt(_))
+            | (ValueKind::Float, View::Float(_))
+            | (ValueKind::Char, View::Char(_))
+            | (ValueKind::Str, View::Str(_))
+            | (ValueKind::Bytes, View::Bytes(_))
+            | (ValueKind::Option, View::None | View::Some(_))
+            | (ValueKind::List, View::List(_))
+            | (ValueKind::Tuple, View::Tuple(_)) => true,
+            (ValueKind::Named(want), View::Struct { name, .. }) => last_segment(name) == want,
+            (ValueKind::Named(want), View::Opaque { type_name, .. }) => {
+                last_segment(type_name) == want
+            }
             _ => false,
         }
     }
@@ -177,14 +180,18 @@ impl<V: ArgValue> fmt::Debug for Show<'_, V> {
 
 /// An argument value that borrows what it shows: the core crate's [`ArgValue`].
 ///
+/// It is `Copy` and allocates nothing, so declarations and calls on a device can use it
+/// directly. The std crate's fakes use an owned `capturemock::fake::ValueRef` instead (strings,
+/// lists and records it keeps after the call); `Ref` says which one this is.
+///
 /// ```
-/// use capturemock_core::fake::Value;
-/// assert_eq!(format!("{:?}", Value::from("hits")), "\"hits\"");
-/// assert_eq!(format!("{:?}", Value::Bytes(b"AT")), "[65, 84]");
-/// assert_eq!(Value::Int(5), Value::UInt(5)); // numbers compare by value, as in Python
+/// use capturemock_core::fake::ValueRef;
+/// assert_eq!(format!("{:?}", ValueRef::from("hits")), "\"hits\"");
+/// assert_eq!(format!("{:?}", ValueRef::Bytes(b"AT")), "[65, 84]");
+/// assert_eq!(ValueRef::Int(5), ValueRef::UInt(5)); // numbers compare by value, as in Python
 /// ```
 #[derive(Clone, Copy)]
-pub enum Value<'a> {
+pub enum ValueRef<'a> {
     /// `()`
     Unit,
     /// A boolean.
@@ -204,50 +211,50 @@ pub enum Value<'a> {
     /// `None`
     None,
     /// `Some(..)`
-    Some(&'a Value<'a>),
+    Some(&'a ValueRef<'a>),
     /// A list of values.
-    List(&'a [Value<'a>]),
+    List(&'a [ValueRef<'a>]),
     /// A tuple of values.
-    Tuple(&'a [Value<'a>]),
+    Tuple(&'a [ValueRef<'a>]),
     /// A struct: its name and its fields.
-    Struct(&'a str, &'a [(&'a str, Value<'a>)]),
+    Struct(&'a str, &'a [(&'a str, ValueRef<'a>)]),
 }
 
-impl<'a> ArgValue for Value<'a> {
+impl<'a> ArgValue for ValueRef<'a> {
     type Field = &'a str;
 
     fn view(&self) -> View<'_, Self> {
         match *self {
-            Value::Unit => View::Unit,
-            Value::Bool(b) => View::Bool(b),
-            Value::Int(i) => View::Int(i),
-            Value::UInt(u) => View::UInt(u),
-            Value::Float(x) => View::Float(x),
-            Value::Char(c) => View::Char(c),
-            Value::Str(s) => View::Str(s),
-            Value::Bytes(b) => View::Bytes(b),
-            Value::None => View::None,
-            Value::Some(v) => View::Some(v),
-            Value::List(items) => View::List(items),
-            Value::Tuple(items) => View::Tuple(items),
-            Value::Struct(name, fields) => View::Struct { name, fields },
+            ValueRef::Unit => View::Unit,
+            ValueRef::Bool(b) => View::Bool(b),
+            ValueRef::Int(i) => View::Int(i),
+            ValueRef::UInt(u) => View::UInt(u),
+            ValueRef::Float(x) => View::Float(x),
+            ValueRef::Char(c) => View::Char(c),
+            ValueRef::Str(s) => View::Str(s),
+            ValueRef::Bytes(b) => View::Bytes(b),
+            ValueRef::None => View::None,
+            ValueRef::Some(v) => View::Some(v),
+            ValueRef::List(items) => View::List(items),
+            ValueRef::Tuple(items) => View::Tuple(items),
+            ValueRef::Struct(name, fields) => View::Struct { name, fields },
         }
     }
 }
 
-impl<'a> Value<'a> {
-    /// The string inside a [`Value::Str`].
+impl<'a> ValueRef<'a> {
+    /// The string inside a [`ValueRef::Str`].
     pub fn as_str(&self) -> Option<&'a str> {
         match *self {
-            Value::Str(s) => Some(s),
+            ValueRef::Str(s) => Some(s),
             _ => None,
         }
     }
 
-    /// The bytes inside a [`Value::Bytes`].
+    /// The bytes inside a [`ValueRef::Bytes`].
     pub fn as_bytes(&self) -> Option<&'a [u8]> {
         match *self {
-            Value::Bytes(b) => Some(b),
+            ValueRef::Bytes(b) => Some(b),
             _ => None,
         }
     }
@@ -255,28 +262,28 @@ impl<'a> Value<'a> {
     /// The number inside an integer value, if it fits an `i128` (it always does).
     pub fn as_int(&self) -> Option<i128> {
         match *self {
-            Value::Int(i) => Some(i128::from(i)),
-            Value::UInt(u) => Some(i128::from(u)),
+            ValueRef::Int(i) => Some(i128::from(i)),
+            ValueRef::UInt(u) => Some(i128::from(u)),
             _ => None,
         }
     }
 
-    /// The value of a [`Value::Bool`].
+    /// The value of a [`ValueRef::Bool`].
     pub fn as_bool(&self) -> Option<bool> {
         match *self {
-            Value::Bool(b) => Some(b),
+            ValueRef::Bool(b) => Some(b),
             _ => None,
         }
     }
 }
 
-impl fmt::Debug for Value<'_> {
+impl fmt::Debug for ValueRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&Show(self), f)
     }
 }
 
-impl PartialEq for Value<'_> {
+impl PartialEq for ValueRef<'_> {
     fn eq(&self, other: &Self) -> bool {
         crate::fake::compare::same(self, other)
     }
@@ -284,18 +291,18 @@ impl PartialEq for Value<'_> {
 
 macro_rules! from_signed {
     ($($t:ty),*) => {$(
-        impl From<$t> for Value<'_> {
+        impl From<$t> for ValueRef<'_> {
             fn from(v: $t) -> Self {
-                Value::Int(i64::from(v))
+                ValueRef::Int(i64::from(v))
             }
         }
     )*};
 }
 macro_rules! from_unsigned {
     ($($t:ty),*) => {$(
-        impl From<$t> for Value<'_> {
+        impl From<$t> for ValueRef<'_> {
             fn from(v: $t) -> Self {
-                Value::UInt(u64::from(v))
+                ValueRef::UInt(u64::from(v))
             }
         }
     )*};
@@ -303,55 +310,55 @@ macro_rules! from_unsigned {
 from_signed!(i8, i16, i32, i64);
 from_unsigned!(u8, u16, u32, u64);
 
-impl From<usize> for Value<'_> {
+impl From<usize> for ValueRef<'_> {
     fn from(v: usize) -> Self {
         // usize is at most 64 bits on every target Rust supports.
-        Value::UInt(v as u64)
+        ValueRef::UInt(v as u64)
     }
 }
-impl From<isize> for Value<'_> {
+impl From<isize> for ValueRef<'_> {
     fn from(v: isize) -> Self {
-        Value::Int(v as i64)
+        ValueRef::Int(v as i64)
     }
 }
-impl From<bool> for Value<'_> {
+impl From<bool> for ValueRef<'_> {
     fn from(v: bool) -> Self {
-        Value::Bool(v)
+        ValueRef::Bool(v)
     }
 }
-impl From<char> for Value<'_> {
+impl From<char> for ValueRef<'_> {
     fn from(v: char) -> Self {
-        Value::Char(v)
+        ValueRef::Char(v)
     }
 }
-impl From<f64> for Value<'_> {
+impl From<f64> for ValueRef<'_> {
     fn from(v: f64) -> Self {
-        Value::Float(v)
+        ValueRef::Float(v)
     }
 }
-impl From<f32> for Value<'_> {
+impl From<f32> for ValueRef<'_> {
     fn from(v: f32) -> Self {
-        Value::Float(f64::from(v))
+        ValueRef::Float(f64::from(v))
     }
 }
-impl From<()> for Value<'_> {
+impl From<()> for ValueRef<'_> {
     fn from((): ()) -> Self {
-        Value::Unit
+        ValueRef::Unit
     }
 }
-impl<'a> From<&'a str> for Value<'a> {
+impl<'a> From<&'a str> for ValueRef<'a> {
     fn from(v: &'a str) -> Self {
-        Value::Str(v)
+        ValueRef::Str(v)
     }
 }
-impl<'a> From<&'a [u8]> for Value<'a> {
+impl<'a> From<&'a [u8]> for ValueRef<'a> {
     fn from(v: &'a [u8]) -> Self {
-        Value::Bytes(v)
+        ValueRef::Bytes(v)
     }
 }
-impl<'a, const N: usize> From<&'a [u8; N]> for Value<'a> {
+impl<'a, const N: usize> From<&'a [u8; N]> for ValueRef<'a> {
     fn from(v: &'a [u8; N]) -> Self {
-        Value::Bytes(v)
+        ValueRef::Bytes(v)
     }
 }
 
@@ -362,32 +369,41 @@ mod tests {
 
     #[test]
     fn renders_like_rust_debug() {
-        assert_eq!(format!("{:?}", Value::Int(-3)), "-3");
-        assert_eq!(format!("{:?}", Value::Float(1.0)), "1.0");
-        assert_eq!(format!("{:?}", Value::Str("a\"b")), "\"a\\\"b\"");
-        assert_eq!(format!("{:?}", Value::Char('x')), "'x'");
-        assert_eq!(format!("{:?}", Value::Bytes(&[1, 2])), "[1, 2]");
-        assert_eq!(format!("{:?}", Value::Some(&Value::Int(1))), "Some(1)");
-        assert_eq!(format!("{:?}", Value::None), "None");
-        assert_eq!(format!("{:?}", Value::Unit), "()");
-        let items = [Value::Str("red"), Value::Str("blue")];
-        assert_eq!(format!("{:?}", Value::List(&items)), "[\"red\", \"blue\"]");
-        assert_eq!(format!("{:?}", Value::Tuple(&items)), "(\"red\", \"blue\")");
-        assert_eq!(format!("{:?}", Value::Tuple(&items[..1])), "(\"red\",)");
-        let fields = [("first_name", Value::Str("Bob"))];
+        assert_eq!(format!("{:?}", ValueRef::Int(-3)), "-3");
+        assert_eq!(format!("{:?}", ValueRef::Float(1.0)), "1.0");
+        assert_eq!(format!("{:?}", ValueRef::Str("a\"b")), "\"a\\\"b\"");
+        assert_eq!(format!("{:?}", ValueRef::Char('x')), "'x'");
+        assert_eq!(format!("{:?}", ValueRef::Bytes(&[1, 2])), "[1, 2]");
         assert_eq!(
-            format!("{:?}", Value::Struct("User", &fields)),
+            format!("{:?}", ValueRef::Some(&ValueRef::Int(1))),
+            "Some(1)"
+        );
+        assert_eq!(format!("{:?}", ValueRef::None), "None");
+        assert_eq!(format!("{:?}", ValueRef::Unit), "()");
+        let items = [ValueRef::Str("red"), ValueRef::Str("blue")];
+        assert_eq!(
+            format!("{:?}", ValueRef::List(&items)),
+            "[\"red\", \"blue\"]"
+        );
+        assert_eq!(
+            format!("{:?}", ValueRef::Tuple(&items)),
+            "(\"red\", \"blue\")"
+        );
+        assert_eq!(format!("{:?}", ValueRef::Tuple(&items[..1])), "(\"red\",)");
+        let fields = [("first_name", ValueRef::Str("Bob"))];
+        assert_eq!(
+            format!("{:?}", ValueRef::Struct("User", &fields)),
             "User { first_name: \"Bob\" }"
         );
     }
 
     #[test]
     fn kinds() {
-        assert!(Kind::Int.matches(&Value::UInt(3)));
-        assert!(Kind::Str.matches(&Value::Str("x")));
-        assert!(!Kind::Str.matches(&Value::Int(31337)));
-        assert!(Kind::Named("User").matches(&Value::Struct("model::User", &[])));
-        assert_eq!(Kind::Named("User").name(), "User");
+        assert!(ValueKind::Int.matches(&ValueRef::UInt(3)));
+        assert!(ValueKind::Str.matches(&ValueRef::Str("x")));
+        assert!(!ValueKind::Str.matches(&ValueRef::Int(31337)));
+        assert!(ValueKind::Named("User").matches(&ValueRef::Struct("model::User", &[])));
+        assert_eq!(ValueKind::Named("User").name(), "User");
         assert_eq!(last_segment("a::b::C<d::E>"), "C");
     }
 }

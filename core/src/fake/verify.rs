@@ -3,11 +3,11 @@
 //! whatever the outcome (Fudge's `finally: clear_calls()`).
 
 use super::error::Unmet;
-use super::family::{Family, Pool, Storage};
+use super::family::{Family, Pool, RegistryStorage};
 use super::registry::{CallId, FakeId, Registry};
 use super::report::Report;
 
-impl<F: Family, S: Storage> Registry<F, S> {
+impl<F: Family, S: RegistryStorage> Registry<F, S> {
     /// Checks that every expected call was called (as often as `times_called` says) and that
     /// every remembered order was kept; then forgets the calls made.
     ///

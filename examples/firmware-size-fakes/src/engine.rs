@@ -1,11 +1,11 @@
 //! With the engine: the sensor is a fake with 8 declared calls, verified after the driver ran.
 
-use capturemock_core::fake::{Answered, Fakes, Value};
+use capturemock_core::fake::{Answered, Fakes, ValueRef};
 
 use crate::{REGISTERS, VALUES};
 
 /// One fake, 8 declared calls, 8 declared argument values: exactly what the test needs.
-type Registry = Fakes<'static, Value<'static>, 1, 8, 8>;
+type Registry = Fakes<'static, ValueRef<'static>, 1, 8, 8>;
 
 pub struct Sensor {
     fakes: &'static mut Registry,
@@ -35,8 +35,8 @@ impl Sensor {
             let index = (k + seed as usize) % REGISTERS.len();
             declare = declare.and_then(|d| {
                 d.expects("read_reg")?
-                    .with_args([Value::UInt(u64::from(REGISTERS[index]))])?
-                    .returns(Value::UInt(u64::from(VALUES[index])))
+                    .with_args([ValueRef::UInt(u64::from(REGISTERS[index]))])?
+                    .returns(ValueRef::UInt(u64::from(VALUES[index])))
             });
         }
         if let Err(e) = declare {
@@ -44,10 +44,10 @@ impl Sensor {
             return 0;
         }
         let mut read = |register: u8| {
-            let args = [Value::UInt(u64::from(register))];
+            let args = [ValueRef::UInt(u64::from(register))];
             match fakes.call(imu, "read_reg", &args, &[]) {
                 Ok(outcome) => match outcome.answer {
-                    Answered::Value(Value::UInt(v)) => *v as u8,
+                    Answered::Value(ValueRef::UInt(v)) => *v as u8,
                     _ => 0,
                 },
                 Err(failure) => {

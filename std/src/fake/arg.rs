@@ -13,7 +13,7 @@
 //! ```
 
 use capturemock_core::fake::arg as core_arg;
-pub use capturemock_core::fake::Kind;
+pub use capturemock_core::fake::ValueKind;
 
 use super::args::{Arg, Args};
 use super::family::{Matcher, StdFamily, Test};
@@ -65,9 +65,9 @@ pub fn passes_test(test: impl Fn(&Value) -> bool + 'static) -> Matcher {
     core_arg::passes::<StdFamily>(Test::new(test))
 }
 
-/// A value of this kind (Python's `isinstance`); `Kind::Named("User")` matches a struct or
+/// A value of this kind (Python's `isinstance`); `ValueKind::Named("User")` matches a struct or
 /// a `Debug`-recorded value of a type named `User`.
-pub fn isinstance(kind: Kind) -> Matcher {
+pub fn isinstance(kind: ValueKind) -> Matcher {
     core_arg::isinstance(kind)
 }
 
@@ -131,7 +131,7 @@ pub mod not {
         core_arg::not::passes::<StdFamily>(Test::new(test))
     }
     /// A value not of this kind.
-    pub fn isinstance(kind: Kind) -> Matcher {
+    pub fn isinstance(kind: ValueKind) -> Matcher {
         core_arg::not::isinstance(kind)
     }
 }

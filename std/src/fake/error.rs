@@ -25,7 +25,7 @@ impl FakeError {
     pub(crate) fn from_report<F, S>(report: &capturemock_core::fake::Report<'_, F, S>) -> Self
     where
         F: capturemock_core::fake::Family,
-        S: capturemock_core::fake::Storage,
+        S: capturemock_core::fake::RegistryStorage,
     {
         if report.is_unmet() {
             FakeError::Unmet(report.to_string())

@@ -1,10 +1,10 @@
 //! [`Growable`]: the tables of this thread's registry, on the heap.
 //!
 //! The core engine never allocates: it is generic over where a registry keeps its tables
-//! ([`Storage`]) and brings only fixed-capacity ones. A test on a host should not have to
+//! ([`RegistryStorage`]) and brings only fixed-capacity ones. A test on a host should not have to
 //! guess how many fakes it declares, so the std crate brings tables that grow.
 
-use capturemock_core::fake::{Pool, Storage};
+use capturemock_core::fake::{Pool, RegistryStorage};
 
 /// Tables that grow on the heap, for the per-thread registry.
 ///
@@ -13,7 +13,7 @@ use capturemock_core::fake::{Pool, Storage};
 /// [`DeclarationError::Full`](capturemock_core::fake::DeclarationError::Full).
 pub(crate) struct Growable;
 
-impl Storage for Growable {
+impl RegistryStorage for Growable {
     type Fakes<X> = Table<X>;
     type Calls<X> = Table<X>;
     type Args<X> = Table<X>;

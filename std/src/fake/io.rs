@@ -1,6 +1,6 @@
-//! The `embedded-io` fake for host tests: the core's allocation-free
-//! [`IoFake`](capturemock_core::fake::io::IoFake), which panics with Fudge's message when the
-//! driver strays from the script and verifies itself when dropped.
+//! The `embedded-io` fake for host tests: the core's allocation-free [`ScriptedIo`], made to
+//! panic with Fudge's message when the driver strays from the script and to verify itself when
+//! dropped.
 //!
 //! ```
 //! use capturemock::fake::io::IoFake;
@@ -15,15 +15,16 @@
 //! // dropping `modem` verifies the whole script was played
 //! ```
 
-use capturemock_core::fake::io::{IoFake as CoreIoFake, IoFakeError};
+use capturemock_core::fake::io::{IoFakeError, ScriptedIo};
 use capturemock_core::fake::DeclarationError;
 use embedded_io::ErrorKind;
 
 pub use capturemock_core::fake::io::IoFakeError as Error;
 
-/// An inspector for [`IoFake::expect_write_matching`] (the core family's; byte strings are
-/// borrowed).
-pub type Matcher<'a> =
+/// An inspector for [`IoFake::expect_write_matching`]: the core's matcher in the family of
+/// [`ScriptedIo`] (byte strings are borrowed), named apart from the std family's
+/// [`Matcher`](super::Matcher).
+pub type IoMatcher<'a> =
     capturemock_core::fake::arg::Matcher<capturemock_core::fake::io::IoFamily<'a>>;
 
 /// A scripted `embedded_io::{Read, Write}` peer that panics on the first departure from the
@@ -33,7 +34,7 @@ pub type Matcher<'a> =
 pub struct IoFake<'a> {
     /// The core's fake with fixed capacities: the same engine a firmware test runs on target,
     /// so a script behaves the same on the host.
-    inner: CoreIoFake<'a, 64, 256, 1024>,
+    inner: ScriptedIo<'a, 64, 256, 1024>,
     /// Whether the script was checked since it last changed: adding to the script clears it, so
     /// that a fake verified early is still checked again when dropped.
     verified: bool,
@@ -43,7 +44,7 @@ impl<'a> IoFake<'a> {
     /// A fake peer named `name` (`fake:<name>` in messages).
     pub fn new(name: &'a str) -> Self {
         IoFake {
-            inner: CoreIoFake::new(name),
+            inner: ScriptedIo::new(name),
             verified: false,
         }
     }
@@ -52,7 +53,7 @@ impl<'a> IoFake<'a> {
     /// panics at once, with the core's reason.
     fn script(
         &mut self,
-        f: impl FnOnce(&mut CoreIoFake<'a, 64, 256, 1024>) -> Result<(), DeclarationError>,
+        f: impl FnOnce(&mut ScriptedIo<'a, 64, 256, 1024>) -> Result<(), DeclarationError>,
     ) -> &mut Self {
         if let Err(e) = f(&mut self.inner) {
             panic!("fake io script: {e}");
@@ -67,7 +68,7 @@ impl<'a> IoFake<'a> {
     }
 
     /// The next `write` call must pass a buffer matching `matcher`.
-    pub fn expect_write_matching(&mut self, matcher: Matcher<'a>) -> &mut Self {
+    pub fn expect_write_matching(&mut self, matcher: IoMatcher<'a>) -> &mut Self {
         self.script(|f| f.expect_write_matching(matcher).map(|_| ()))
     }
 

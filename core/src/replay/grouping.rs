@@ -18,9 +18,9 @@ struct Open {
     from_sut: bool,
 }
 
-/// What one entry is.
+/// What one entry is (its role in grouping; std's `traffic::play::Role` is a traffic item's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Role {
+pub(crate) struct EntryRole {
     /// It is a response of this open request (its newest group).
     pub(crate) response_of: Option<u32>,
     /// It is also (or only) a request occurrence: call [`Grouping::open`] with its id.
@@ -37,7 +37,7 @@ pub(crate) struct Grouping {
 
 impl Grouping {
     /// Classifies the next entry, closing the requests it completes.
-    pub(crate) fn classify(&mut self, record: &Record<'_>) -> Role {
+    pub(crate) fn classify(&mut self, record: &Record<'_>) -> EntryRole {
         let indent = record.indent_level();
         let from_sut = record.is_from_sut();
         self.current = (indent, from_sut);
@@ -57,7 +57,7 @@ impl Grouping {
         // The reference also opens a request for an entry deeper than the stack, whatever its
         // direction (a call-back's own response handler).
         let opens_request = from_sut || indent > self.stack.len() as i32 - 1;
-        Role {
+        EntryRole {
             response_of,
             opens_request,
         }

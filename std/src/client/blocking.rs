@@ -99,8 +99,9 @@ impl Client {
     }
 }
 
-/// Connects to the first address the plan's `host:port` resolves to that accepts,
-/// trying each within the connect limit.
+/// Connects to the first address the plan's `host:port` resolves to that accepts
+/// (`localhost` may give IPv6 and IPv4), trying each within the connect limit; the last
+/// failure is the error, a timeout when it was one.
 fn connect(plan: &Plan<'_>) -> Result<TcpStream, ClientError> {
     let resolved = plan
         .address()

@@ -92,8 +92,8 @@ pub struct EngineReport {
 /// The one exchange engine: alterations, the core's lookup and mode decision, repeat
 /// counters, near-miss diagnostics and the record file in exchange order.
 ///
-/// Transports (the socket server, the serial bridge, the in-process capture session) only
-/// move bytes, and traffic kinds only know their protocol; everything that decides lives
+/// Transports (the socket server, the serial proxy, the in-process capture session; the
+/// serial bridge through the server) only move bytes, and traffic kinds only know their protocol; everything that decides lives
 /// here, so that every way into capturemock decides alike (house rule 3).
 ///
 /// Locks: the replay file's lock is taken once per lookup (find, decide and take together);
@@ -125,6 +125,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Engine {
     /// An engine deciding by `rules`, answering from `replay` and recording with `recorder`
     /// (none, or one without a path: nothing is recorded).
+    ///
     /// A replay file with no request is dropped here: without one every mode records, as in the
     /// reference, and no lookup then takes its lock. A recorder without a path is dropped too, so
     /// [`records`](Self::records) is a single test that traffic kinds can ask on every entry.

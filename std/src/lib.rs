@@ -25,6 +25,7 @@ pub mod error_chain;
 pub mod exchange;
 pub mod fake;
 pub mod rc;
+pub mod python_literal;
 pub mod replay_file;
 #[cfg(feature = "serial")]
 pub mod serial_proxy;

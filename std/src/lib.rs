@@ -24,8 +24,8 @@ pub mod drift;
 pub mod error_chain;
 pub mod exchange;
 pub mod fake;
-pub mod rc;
 pub mod python_literal;
+pub mod rc;
 pub mod replay_file;
 #[cfg(feature = "serial")]
 pub mod serial_proxy;

@@ -257,10 +257,7 @@ pub fn write_str_list<'a>(out: &mut String, items: impl IntoIterator<Item = &'a 
 /// write_str_dict(&mut out, [(&b"A"[..], &b"1"[..]), (b"B", b"2")]);
 /// assert_eq!(out, "{'A': '1', 'B': '2'}");
 /// ```
-pub fn write_str_dict<'a>(
-    out: &mut String,
-    items: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
-) {
+pub fn write_str_dict<'a>(out: &mut String, items: impl IntoIterator<Item = (&'a [u8], &'a [u8])>) {
     out.push('{');
     for (index, (key, value)) in items.into_iter().enumerate() {
         if index > 0 {
@@ -321,7 +318,14 @@ impl<'t> Parser<'t> {
     ) -> Result<bool, LiteralError> {
         self.skip_space();
         if after_item && self.peek() != Some(close) {
-            self.expect(b',', if close == b']' { "',' or ']'" } else { "',' or '}'" })?;
+            self.expect(
+                b',',
+                if close == b']' {
+                    "',' or ']'"
+                } else {
+                    "',' or '}'"
+                },
+            )?;
             self.skip_space();
         }
         match self.peek() {
@@ -330,9 +334,9 @@ impl<'t> Parser<'t> {
                 Ok(true)
             }
             Some(b'\'' | b'"') => Ok(false),
-            Some(b) if b.is_ascii_alphabetic() => Err(LiteralError::UnsupportedString {
-                offset: self.pos,
-            }),
+            Some(b) if b.is_ascii_alphabetic() => {
+                Err(LiteralError::UnsupportedString { offset: self.pos })
+            }
             _ => Err(LiteralError::Expected {
                 expected,
                 offset: self.pos,
@@ -449,9 +453,9 @@ impl<'t> Parser<'t> {
                         offset: at,
                     })?;
                 self.pos += digits;
-                let code = hex
-                    .iter()
-                    .fold(0u32, |n, &h| n * 16 + char::from(h).to_digit(16).unwrap_or(0));
+                let code = hex.iter().fold(0u32, |n, &h| {
+                    n * 16 + char::from(h).to_digit(16).unwrap_or(0)
+                });
                 if code > 0x10_ffff {
                     return Err(LiteralError::OutOfRange { offset: at });
                 }
@@ -482,7 +486,6 @@ fn push_code(value: &mut Vec<u8>, code: u32, offset: usize) -> Result<(), Litera
     }
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -630,8 +633,7 @@ mod tests {
             [pair("B", "1"), pair("A", "2")]
         );
         assert_eq!(
-            parse_str_dict("{'A': '1', 'B': '2', 'A': '3', 'C': '4', 'B': '5', 'A': '6'}")
-                .unwrap(),
+            parse_str_dict("{'A': '1', 'B': '2', 'A': '3', 'C': '4', 'B': '5', 'A': '6'}").unwrap(),
             [pair("A", "6"), pair("B", "5"), pair("C", "4")]
         );
         assert_eq!(
@@ -664,7 +666,13 @@ mod tests {
 
     #[test]
     fn written_text_parses_back() {
-        let values: [&[u8]; 5] = [b"", b"plain", b"\xff\xfe'\"\\", "é😀\u{7f}".as_bytes(), b"\0\n"];
+        let values: [&[u8]; 5] = [
+            b"",
+            b"plain",
+            b"\xff\xfe'\"\\",
+            "é😀\u{7f}".as_bytes(),
+            b"\0\n",
+        ];
         let mut out = String::new();
         write_str_list(&mut out, values);
         assert_eq!(list(&out), values);

@@ -4,6 +4,7 @@ mod bridge;
 mod clients;
 mod fakes;
 mod interop;
+mod python_literal;
 mod qemu;
 mod rc_alterations;
 mod replay_differential;

@@ -350,18 +350,19 @@ scenarios! {
     };
 
     /// Command-line traffic (`SUT_COMMAND_LINE:`), which we do not intercept.
-    sut_command_line_is_refused: Scenario {
+    a_broken_command_line_is_refused_alone: Scenario {
         client: Sequence(&["SUT_COMMAND_LINE:ls", "SUT_CUSTOM:a:SUT_SEP:b"]),
         expect: Differs {
             doc: COMPAT_SERVER,
-            why: "command-line traffic is answered with an error and the rest is recorded; the \
-                  reference's handler fails on this message and nothing is recorded",
+            why: "a command-line message that is not four parts is answered with an error and \
+                  the rest is recorded; the reference's handler fails on it and nothing more is \
+                  recorded",
             what: &[
                 Replies {
                     step: 0,
                     ours: Some(&[
-                        "CAPTUREMOCK ERROR: SUT_COMMAND_LINE: traffic (command-line interception) \
-                         is not supported by this server",
+                        "CAPTUREMOCK ERROR: SUT_COMMAND_LINE message has 1 parts separated by \
+                         `:SUT_SEP:`, not 4",
                         "b",
                     ]),
                     reference: Some(&["", "b"]),

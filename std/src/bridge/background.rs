@@ -16,6 +16,8 @@ use crate::server::{BackgroundServer, ServerConfig, ServerReport};
 
 /// The capturemock server the bridge talks to.
 #[derive(Debug)]
+// Made once per bridge, and moved once: the size of the large variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Host {
     /// Start one in this process, configured as `capturemock -m -p -r -R` would configure it
     /// ([`ServerConfig::from_rc`], [`ServerConfig::load_replay`]), listening on `port` (0:

@@ -30,9 +30,8 @@
 //! - SIGINT (Ctrl-C, which reaches the program too) does not stop the wrapper before the
 //!   program has finished; SIGTERM is passed on to the program. Either way the record file is
 //!   completed.
-//! - Not done: `PYTHONPATH` is not set for the program (the reference points it at its own
-//!   package), commands listed under `[command line] intercepts` are not intercepted, and
-//!   `-f` / `-F` are accepted but ignored (no edited-file traffic), with a warning.
+//! - `PYTHONPATH` is not set for the program (the reference points it at its own package,
+//!   which its shims import; ours are not Python).
 //! - New: `--server-only`, `--fail-on-drift`, `--print-address`, `--record-unmatched` (mode 2
 //!   records what has no exact match), the limits (`--max-connections`, `--read-timeout`,
 //!   `--max-message-size`, `--order-wait`, `--drain-limit`, `--drain-timeout`) and `--log`.
@@ -122,6 +121,9 @@ pub enum CliError {
     /// The record file cannot be written.
     #[error(transparent)]
     Record(#[from] crate::exchange::RecordError),
+    /// The shims of the intercepted commands could not be made.
+    #[error("cannot make the shims of the intercepted commands ([command line] intercepts)")]
+    Shims(#[source] std::io::Error),
     /// The log filter is not understood.
     #[error(transparent)]
     Log(#[from] logging::LogFilterError),
@@ -427,9 +429,11 @@ impl Setup {
         for warning in warnings {
             tracing::warn!("{warning}");
         }
-        if cli.replay_file_edits.is_some() || cli.record_file_edits.is_some() {
-            tracing::warn!("-f / -F ignored: edited-file traffic is not supported by this server");
+        for warning in config.command_lines.warnings() {
+            eprintln!("{warning}");
         }
+        config.command_lines.record_edits = cli.record_file_edits.clone();
+        config.command_lines.replay_edits = cli.replay_file_edits.clone();
         config.limits = Limits {
             max_connections: cli.max_connections.max(1),
             read_timeout: seconds("read-timeout", cli.read_timeout)?,

@@ -12,6 +12,8 @@ use crate::alterations::{AlterationError, AlterationWarning, Alterations};
 use crate::exchange::{Clock, Rules, SystemClock, TrailingNewlines};
 use crate::rc::{RcConfig, RcError, RemoteAccess};
 use crate::replay_file::{ReplayFile, ReplayFileError, ReplayOptions};
+use crate::traffic::command_line::names::recorded_commands;
+use crate::traffic::command_line::settings::CommandLineSettings;
 
 /// Limits that protect the server (and the run) from misbehaving clients. Each one, when hit,
 /// is logged as an error and answered with a `CAPTUREMOCK ERROR: ...` reply.
@@ -117,6 +119,11 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Source of `--TIM:` timestamps.
     pub clock: Arc<dyn Clock>,
+    /// The `[command line]` settings and the edit directories (`-F`, `-f`).
+    pub command_lines: CommandLineSettings,
+    /// The directory of the program's shims, if it has any: the server never runs a real
+    /// command from there.
+    pub shims: Option<PathBuf>,
 }
 
 /// Record mode with no files, no rc settings and the default limits, listening on
@@ -139,6 +146,8 @@ impl Default for ServerConfig {
             bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
             limits: Limits::default(),
             clock: Arc::new(SystemClock),
+            command_lines: CommandLineSettings::default(),
+            shims: None,
         }
     }
 }
@@ -175,6 +184,7 @@ impl ServerConfig {
                 record_for_client: general.record_for_client,
                 multithreaded: general.server_multithreaded,
                 bind_ip,
+                command_lines: CommandLineSettings::from_rc(rc)?,
                 ..ServerConfig::default()
             },
             warnings,
@@ -209,9 +219,15 @@ impl ServerConfig {
         }
     }
 
-    /// Loads `path` as this configuration's replay file.
+    /// Loads `path` as this configuration's replay file, and notes which intercepted
+    /// commands it holds (see [`CommandLineSettings::replayed`]).
     pub fn load_replay(&mut self, path: &Path) -> Result<(), ConfigError> {
         let file = ReplayFile::load(path, self.replay_options())?;
+        let requests = file.requests();
+        self.command_lines.replayed = recorded_commands(
+            &self.command_lines.intercepts,
+            requests.iter().map(|r| r.key.as_str()),
+        );
         self.replay = Some(Arc::new(std::sync::Mutex::new(file)));
         Ok(())
     }

@@ -77,7 +77,7 @@ use crate::alterations::AlterationError;
 use crate::exchange::recorder::Recorder;
 use crate::exchange::{Engine, RecordError, RecordLoss, Sequencer, Summary};
 use crate::traffic::classic::forward::ForwardLimits;
-use crate::traffic::Kinds;
+use crate::traffic::{KindSettings, Kinds};
 use connection::Context;
 
 /// Why a server could not run.
@@ -201,13 +201,16 @@ pub async fn run(
         config.newlines,
         config.trailing_newlines,
     )?;
-    let kinds = Kinds::new(
-        config.record_for_client,
-        ForwardLimits {
+    let kinds = Kinds::new(KindSettings {
+        mode: config.mode,
+        record_for_client: config.record_for_client,
+        limits: ForwardLimits {
             timeout: limits.read_timeout,
             max_reply_size: limits.max_message_size,
         },
-    );
+        command_lines: config.command_lines.clone(),
+        shims: config.shims.clone(),
+    });
     let context = Arc::new(Context {
         engine: Arc::new(Engine::new(config.rules(), config.replay, Some(recorder))),
         kinds,

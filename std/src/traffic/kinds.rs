@@ -1,11 +1,15 @@
 //! The [`Kind`] trait and the one list of the TCP transport's kinds.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use capturemock_core::replay::Mode;
+
 use super::classic::forward::ForwardLimits;
 use super::classic::{self, Conversation};
+use super::command_line::settings::CommandLineSettings;
 use super::{command_line, custom};
 use crate::exchange::Exchange;
 
@@ -34,6 +38,24 @@ pub trait Kind: Send + Sync + std::fmt::Debug {
     ) -> BoxFuture<'a>;
 }
 
+/// What the kinds of a run are configured with: the parts of the server's settings that
+/// concern one kind or another (the engine's rules are the engine's).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct KindSettings {
+    /// The run's mode. The engine decides by it; a kind needs it only where the reference
+    /// makes a decision of the kind's own (mode 2 replays only recorded commands).
+    pub mode: Mode,
+    /// `record_for_client`, for the classic conversation.
+    pub record_for_client: bool,
+    /// Limits on forwarding to a real server.
+    pub limits: ForwardLimits,
+    /// `[command line]` settings, with the run's edit directories.
+    pub command_lines: CommandLineSettings,
+    /// The directory of the run's shims, if it has any.
+    pub shims: Option<PathBuf>,
+}
+
 /// The kinds of one run of the classic TCP transport.
 #[derive(Debug)]
 pub struct Kinds {
@@ -43,14 +65,20 @@ pub struct Kinds {
 
 impl Kinds {
     /// Every kind the transport serves, in the order a message is offered to them.
-    /// `record_for_client` and `limits` configure the classic conversation.
     /// One conversation serves the custom and the classic kinds: a custom request's recorded
     /// `->CLI` response goes to the server that classic traffic announced.
-    pub fn new(record_for_client: bool, limits: ForwardLimits) -> Self {
-        let conversation = Arc::new(Conversation::new(record_for_client, limits));
+    pub fn new(settings: KindSettings) -> Self {
+        let conversation = Arc::new(Conversation::new(
+            settings.record_for_client,
+            settings.limits,
+        ));
         Kinds {
             kinds: vec![
-                Box::new(command_line::CommandLine),
+                Box::new(command_line::CommandLine::new(
+                    settings.command_lines,
+                    settings.mode,
+                    settings.shims,
+                )),
                 Box::new(custom::Custom::new(Arc::clone(&conversation))),
                 // Claims every message: last.
                 Box::new(classic::Classic::new(conversation)),

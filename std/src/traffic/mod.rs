@@ -10,7 +10,8 @@
 //! kind is one module here and one line there.
 //!
 //! - [`custom`]: `SUT_CUSTOM:` (`<-CAL` / `->RET`), a program's own exchanges.
-//! - [`command_line`]: `SUT_COMMAND_LINE:` / `SUT_COMMAND_KILL:`, recognised and refused.
+//! - [`command_line`]: `SUT_COMMAND_LINE:` / `SUT_COMMAND_KILL:`, the programs a system
+//!   under test runs (`<-CMD` / `->OUT`, `->ERR`, `->EXC`, `->FIL`).
 //! - [`classic`]: client text forwarded to a real server (`<-CLI` / `->SRV`) and servers
 //!   under test announcing themselves.
 //! - [`play`]: how a request and its responses play out, by response type.
@@ -40,4 +41,4 @@ pub mod play;
 pub mod wire;
 
 #[cfg(feature = "server")]
-pub use kinds::{BoxFuture, Kind, Kinds};
+pub use kinds::{BoxFuture, Kind, KindSettings, Kinds};

@@ -19,7 +19,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use capturemock::file_edits::{restore, Candidates, EditStore, IgnoreList, Snapshot};
+use capturemock::file_edits::{restore, AsyncWatch, Candidates, EditStore, IgnoreList, Snapshot};
+
+const RC: &str = "[command line]\nintercepts = edit\n";
+const ASYNC_RC: &str = "[command line]\nintercepts = edit\nasynchronous = true\n";
 
 /// The intercepted command: its first argument picks the edit, the rest are what it names.
 const EDIT: &str = r#"#!/bin/sh
@@ -40,6 +43,8 @@ case "$1" in
   @doomed) rm -r doomed ;;
   @pair) echo 1 > out/f; echo 2 > out2/g ;;
   @abs) dir=${2#--into=}; mkdir -p "$dir"; echo made > "$dir/m" ;;
+  @bg) (while [ ! -e go ]; do sleep 0.02; done; echo late > victim/late) >/dev/null 2>&1 & ;;
+  @rm) rm -r victim/d ;;
 esac
 echo "done $1"
 "#;
@@ -53,6 +58,16 @@ const COMMANDS: &[&[&str]] = &[
     &["@pair", "out", "out2"],
     &["@abs", "--into={W}/newdir/made"],
 ];
+
+/// Commands of an asynchronous run. After `@bg` returns, the script lets its background
+/// edit happen (`touch go`) and waits for it, so it falls between two requests.
+const ASYNC_COMMANDS: &[&[&str]] = &[
+    &["@noop", "victim"],
+    &["@bg", "victim"],
+    &["@rm", "victim"],
+    &["@noop"],
+];
+const AFTER_BG: &str = "touch go; while [ ! -e victim/late ]; do sleep 0.02; done";
 
 /// The working directory before the commands run. Times are old, so that the reference's
 /// whole seconds see every edit (each also changes a size).
@@ -145,9 +160,12 @@ struct Setup {
 }
 
 impl Setup {
-    fn new() -> Setup {
-        let root =
-            std::env::temp_dir().join(format!("capturemock-file-edits-{}", std::process::id()));
+    /// A scratch directory `tag` with the `edit` command, an rc file and the script.
+    fn new(tag: &str, rc: &str, commands: &[&[&str]]) -> Setup {
+        let root = std::env::temp_dir().join(format!(
+            "capturemock-file-edits-{}-{tag}",
+            std::process::id()
+        ));
         let _ = fs::remove_dir_all(&root);
         fs::create_dir_all(root.join("bin")).unwrap();
         // The shim reports its physical cwd, so every path here is physical.
@@ -157,8 +175,8 @@ impl Setup {
         fs::write(&edit, EDIT).unwrap();
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(&edit, fs::Permissions::from_mode(0o755)).unwrap();
-        fs::write(root.join("rc"), "[command line]\nintercepts = edit\n").unwrap();
-        let commands: Vec<Vec<OsString>> = COMMANDS
+        fs::write(root.join("rc"), rc).unwrap();
+        let commands: Vec<Vec<OsString>> = commands
             .iter()
             .map(|args| {
                 args.iter()
@@ -166,16 +184,18 @@ impl Setup {
                     .collect()
             })
             .collect();
-        let script: String = commands
-            .iter()
-            .map(|args| {
-                let args: Vec<String> = args
-                    .iter()
-                    .map(|a| a.to_string_lossy().into_owned())
-                    .collect();
-                format!("edit {}\n", args.join(" "))
-            })
-            .collect();
+        let mut script = String::new();
+        for args in &commands {
+            let args: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            script.push_str(&format!("edit {}\n", args.join(" ")));
+            if args[0] == "@bg" {
+                script.push_str(AFTER_BG);
+                script.push('\n');
+            }
+        }
         fs::write(root.join("script.sh"), script).unwrap();
         Setup { root, w, commands }
     }
@@ -253,6 +273,63 @@ impl Setup {
     }
 }
 
+impl Setup {
+    /// Our side of an asynchronous recording: the watch is checked before each command, and
+    /// what it finds follows the previous command's output. Each command's entries, as
+    /// `FIL:<name>` and `OUT`.
+    fn record_ours_async(&self, store_dir: &Path) -> Vec<Vec<String>> {
+        let mut store = EditStore::new(Some(store_dir.to_path_buf()));
+        let mut watch = AsyncWatch::new();
+        let mut record: Vec<Vec<String>> = Vec::new();
+        for args in &self.commands {
+            for change in watch.check() {
+                let name = store.store(&change).unwrap();
+                record.last_mut().unwrap().push(format!("FIL:{name}"));
+            }
+            let mut snapshot = watch.snapshot(&self.candidates(args));
+            let status = Command::new(self.root.join("bin/edit"))
+                .args(args)
+                .current_dir(&self.w)
+                .stdout(Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success());
+            let mut entries: Vec<String> = snapshot
+                .changes()
+                .iter()
+                .map(|c| format!("FIL:{}", store.store(c).unwrap()))
+                .collect();
+            entries.push("OUT".into());
+            record.push(entries);
+            watch.keep(true, snapshot);
+            if args[0] == "@bg" {
+                let status = Command::new("sh")
+                    .args(["-c", AFTER_BG])
+                    .current_dir(&self.w)
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            }
+        }
+        record
+    }
+}
+
+/// Each command's `->FIL:` and `->OUT:` entries of a record file, as `FIL:<name>` and `OUT`.
+fn fil_and_out(record: &str) -> Vec<Vec<String>> {
+    let mut commands: Vec<Vec<String>> = Vec::new();
+    for line in record.lines() {
+        if line.starts_with("<-CMD:") {
+            commands.push(Vec::new());
+        } else if let Some(name) = line.strip_prefix("->FIL:") {
+            commands.last_mut().unwrap().push(format!("FIL:{name}"));
+        } else if line.starts_with("->OUT:") {
+            commands.last_mut().unwrap().push("OUT".into());
+        }
+    }
+    commands
+}
+
 /// Whether the reference can run; with `CAPTUREMOCK_REQUIRE_REFERENCE` set it must.
 fn reference_available() -> bool {
     let ok = Command::new("python3")
@@ -275,7 +352,7 @@ fn edit_directories_match_and_replay_across_tools() {
     if !reference_available() {
         return;
     }
-    let s = Setup::new();
+    let s = Setup::new("sync", RC, COMMANDS);
     let ref_store = s.root.join("ref-store");
     let our_store = s.root.join("our-store");
     let ref_record = s.root.join("ref.mock");
@@ -389,6 +466,70 @@ fn edit_directories_match_and_replay_across_tools() {
     assert_eq!(listing(&s.w), expected_by_reference);
     // From its own recording the reference loses the edit to out2 altogether.
     assert_eq!(replayed_by_reference.get("out2/g"), None);
+
+    let _ = fs::remove_dir_all(&s.root);
+}
+
+#[test]
+fn asynchronous_edits_match_the_reference() {
+    if !reference_available() {
+        return;
+    }
+    let s = Setup::new("async", ASYNC_RC, ASYNC_COMMANDS);
+    let reset = |w: &Path| {
+        let _ = fs::remove_dir_all(w);
+        fs::create_dir_all(w.join("victim/d")).unwrap();
+        fs::write(w.join("victim/d/f"), "v\n").unwrap();
+    };
+    let ref_store = s.root.join("ref-store");
+    let our_store = s.root.join("our-store");
+    let ref_record = s.root.join("ref.mock");
+    reset(&s.w);
+    s.reference(&[
+        "-m",
+        "1",
+        "-r",
+        ref_record.to_str().unwrap(),
+        "-F",
+        ref_store.to_str().unwrap(),
+    ]);
+    let theirs = fil_and_out(&fs::read_to_string(&ref_record).unwrap());
+    reset(&s.w);
+    let ours = s.record_ours_async(&our_store);
+
+    let entries = |v: &[&[&str]]| -> Vec<Vec<String>> {
+        v.iter()
+            .map(|e| e.iter().map(|n| n.to_string()).collect())
+            .collect()
+    };
+    // The background edit is found before the next request and follows `@bg`'s output; the
+    // removal by `@rm` precedes its own output.
+    assert_eq!(
+        ours,
+        entries(&[
+            &["OUT"],
+            &["OUT", "FIL:victim"],
+            &["FIL:victim.edit_2", "OUT"],
+            &["OUT"],
+        ])
+    );
+    // The reference reports that removal a second time at the next check: the watch's notes
+    // still hold the removed file, since the command's copy of them forgot it but the merge
+    // back does not.
+    assert_eq!(
+        theirs,
+        entries(&[
+            &["OUT"],
+            &["OUT", "FIL:victim"],
+            &["FIL:victim.edit_2", "OUT", "FIL:victim.edit_3"],
+            &["OUT"],
+        ])
+    );
+    let mut expected_store = listing(&our_store);
+    expected_store.insert("victim.edit_3".into(), "<dir>".into());
+    expected_store.insert("victim.edit_3/d.CAPTUREMOCK_DELETION".into(), "".into());
+    assert_eq!(listing(&ref_store), expected_store);
+    assert_eq!(listing(&our_store)["victim/late"], "late\n");
 
     let _ = fs::remove_dir_all(&s.root);
 }

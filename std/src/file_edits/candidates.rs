@@ -98,8 +98,10 @@ impl Candidates {
         }
         for value in env_values {
             for word in whitespace_words(value) {
-                let has_colon = word.as_encoded_bytes().contains(&b':');
-                if !has_colon && Path::new(&word).is_absolute() {
+                // `os.pathsep`: a word holding it is a path list, not a path.
+                let separator = if cfg!(windows) { b';' } else { b':' };
+                let is_list = word.as_encoded_bytes().contains(&separator);
+                if !is_list && Path::new(&word).is_absolute() {
                     found.push(PathBuf::from(word));
                 }
             }

@@ -4,6 +4,7 @@ mod bridge;
 mod clients;
 mod command_line;
 mod fakes;
+mod file_edits;
 mod interop;
 mod python_literal;
 mod qemu;

@@ -24,6 +24,7 @@ pub mod drift;
 pub mod error_chain;
 pub mod exchange;
 pub mod fake;
+pub mod file_edits;
 pub mod python_literal;
 pub mod rc;
 pub mod replay_file;

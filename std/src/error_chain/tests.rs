@@ -101,6 +101,16 @@ fn representatives() -> Vec<Box<dyn Error + 'static>> {
             path: PathBuf::from("m.mock"),
             source: Arc::new(io_error()),
         }),
+        Box::new(crate::file_edits::EditError::Store {
+            path: PathBuf::from("/w/out/f"),
+            stored: PathBuf::from("edits/out/f"),
+            source: io_error(),
+        }),
+        Box::new(crate::file_edits::EditError::Restore {
+            stored: PathBuf::from("edits/out/f"),
+            target: PathBuf::from("/w/out/f"),
+            source: io_error(),
+        }),
     ];
     let json = serde_json::from_str::<u32>("\"x\"").unwrap_err();
     all.push(Box::new(crate::capture::CaptureError::Encode {

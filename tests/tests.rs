@@ -11,3 +11,4 @@ mod rc_alterations;
 mod replay_differential;
 mod serial_proxy;
 mod server;
+mod shim;

@@ -59,14 +59,15 @@ pub use request::{
 };
 
 use std::ffi::{OsStr, OsString};
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use signal_hook::consts::{SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
 
 use crate::ErrorChain;
 
@@ -97,7 +98,9 @@ pub enum ShimError {
         name: String,
     },
     /// `CAPTUREMOCK_SERVER` is not set.
-    #[error("{SERVER_VAR} is not set (intercepted commands run under `capturemock`, which sets it)")]
+    #[error(
+        "{SERVER_VAR} is not set (intercepted commands run under `capturemock`, which sets it)"
+    )]
     ServerUnset,
     /// `CAPTUREMOCK_SERVER` is set but is not `host:port`.
     #[error("{SERVER_VAR}={value:?} is not host:port")]
@@ -188,7 +191,7 @@ pub fn executable() -> std::io::Result<PathBuf> {
 fn ask_server(args: Vec<OsString>) -> Result<u8, ShimError> {
     // Trapped first, so that a signal that comes while the request is being made is not
     // lost; it is passed on once the request is out.
-    let signals = Signals::new([SIGINT, SIGTERM]).map_err(ShimError::Signals)?;
+    trap_signals().map_err(ShimError::Signals)?;
     let mut args = args.into_iter();
     let argv0 = args.next().ok_or(ShimError::NoArgv0)?;
     let path_var = std::env::var_os("PATH");
@@ -197,7 +200,9 @@ fn ask_server(args: Vec<OsString>) -> Result<u8, ShimError> {
     })?;
     let address = server_address()?;
     let cwd = std::env::current_dir().map_err(ShimError::Cwd)?;
-    let cwd = cwd.to_str().ok_or_else(|| ShimError::CwdNotUtf8(cwd.clone()))?;
+    let cwd = cwd
+        .to_str()
+        .ok_or_else(|| ShimError::CwdNotUtf8(cwd.clone()))?;
     let pid = std::process::id();
 
     let env = environment(std::env::vars_os(), &location.dir);
@@ -222,9 +227,7 @@ fn ask_server(args: Vec<OsString>) -> Result<u8, ShimError> {
     })?;
     stream.write_all(text.as_bytes()).map_err(talk)?;
     stream.shutdown(Shutdown::Write).map_err(talk)?;
-    pass_signals_on(signals, address.clone(), pid);
-    let mut reply = Vec::new();
-    stream.read_to_end(&mut reply).map_err(talk)?;
+    let reply = read_reply(&mut stream, &address, pid).map_err(talk)?;
 
     let reply = parse_reply(&reply);
     reply::write_output(&reply);
@@ -234,6 +237,52 @@ fn ask_server(args: Vec<OsString>) -> Result<u8, ShimError> {
         End::Mismatch(_) => 1,
         End::Unexpected(_) => 0,
     })
+}
+
+/// Set by the handlers of SIGINT and SIGTERM; taken when the shim passes them on.
+static GOT_SIGINT: AtomicBool = AtomicBool::new(false);
+static GOT_SIGTERM: AtomicBool = AtomicBool::new(false);
+
+/// The longest a signal can wait before it is passed on, if it comes just before the
+/// reply's `recv` starts (see [`read_reply`]).
+const SIGNAL_CHECK: Duration = Duration::from_millis(200);
+
+fn trap_signals() -> std::io::Result<()> {
+    signal_hook::flag::register(SIGINT, &GOT_SIGINT)?;
+    signal_hook::flag::register(SIGTERM, &GOT_SIGTERM)?;
+    Ok(())
+}
+
+/// Reads the reply to its end, passing on each SIGINT or SIGTERM that comes meanwhile
+/// (and any that came while the request was sent) on a connection of its own.
+///
+/// No thread waits for the signals: with a receive timeout set, Linux never restarts a
+/// socket's `recv` after a signal handler ran, whatever `SA_RESTART` says (`signal(7)`), so a
+/// signal ends the wait at once with `EINTR` and is passed on here. The timeout only bounds
+/// the wait of a signal that lands between the check and the `recv`. Starting a thread per
+/// call cost more than the rest of the shim's own work (BENCHMARKS.md).
+fn read_reply(stream: &mut TcpStream, address: &str, pid: u32) -> std::io::Result<Vec<u8>> {
+    stream.set_read_timeout(Some(SIGNAL_CHECK))?;
+    let mut reply = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        for (flag, signal) in [(&GOT_SIGINT, SIGINT), (&GOT_SIGTERM, SIGTERM)] {
+            if flag.swap(false, Ordering::SeqCst) && send_kill(address, signal, pid).is_err() {
+                // Nobody will answer the request now: end as the signal would have.
+                die_by(signal);
+            }
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) => return Ok(reply),
+            Ok(n) => reply.extend_from_slice(&buffer[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::Interrupted | ErrorKind::WouldBlock | ErrorKind::TimedOut
+                ) => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// `CAPTUREMOCK_SERVER`, checked as the reference splits it (one `:`, or an IPv6 address in
@@ -251,26 +300,6 @@ fn server_address() -> Result<String, ShimError> {
         }
         _ => Err(bad()),
     }
-}
-
-/// From now on, each SIGINT or SIGTERM (and any that came while the request was being sent)
-/// is passed on to the server on a connection of its own, from a thread, while the main
-/// thread waits for the reply. The signal handlers restart the reply's `read`, so the wait
-/// is not disturbed.
-fn pass_signals_on(mut signals: Signals, address: String, pid: u32) {
-    let spawned = std::thread::Builder::new()
-        .name("capturemock-shim-signals".into())
-        .stack_size(64 * 1024)
-        .spawn(move || {
-            for signal in signals.forever() {
-                if send_kill(&address, signal, pid).is_err() {
-                    // Nobody will answer the request now: end as the signal would have.
-                    die_by(signal);
-                }
-            }
-        });
-    // Without the thread a signal is not passed on, but the exchange itself still works.
-    drop(spawned);
 }
 
 /// One kill message: connect, send, shut down the write side, read to the end (the server

@@ -157,11 +157,23 @@ mod tests {
         assert_eq!(reply.end, End::Exit(3));
         assert_eq!(parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP|0").end, End::Exit(0));
         // Statuses the reference hangs on are plain statuses.
-        assert_eq!(parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP|130").end, End::Exit(130));
-        assert_eq!(parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP|160").end, End::Exit(160));
+        assert_eq!(
+            parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP|130").end,
+            End::Exit(130)
+        );
+        assert_eq!(
+            parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP|160").end,
+            End::Exit(160)
+        );
         // exit(2) keeps the low 8 bits.
-        assert_eq!(parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP|256").end, End::Exit(0));
-        assert_eq!(parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP| +7\n").end, End::Exit(7));
+        assert_eq!(
+            parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP|256").end,
+            End::Exit(0)
+        );
+        assert_eq!(
+            parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP| +7\n").end,
+            End::Exit(7)
+        );
         assert_eq!(parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP|-0").end, End::Exit(0));
     }
 
@@ -170,7 +182,10 @@ mod tests {
         let reply = parse_reply(b"sleeping 100\n|TT_CMD_SEP||TT_CMD_SEP|-15");
         assert_eq!(reply.stdout, b"sleeping 100\n");
         assert_eq!(reply.end, End::Signal(15));
-        assert_eq!(parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP|-9").end, End::Signal(9));
+        assert_eq!(
+            parse_reply(b"|TT_CMD_SEP||TT_CMD_SEP|-9").end,
+            End::Signal(9)
+        );
     }
 
     #[test]

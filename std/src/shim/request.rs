@@ -41,16 +41,19 @@ pub fn locate(argv0: &OsStr, path_var: Option<&OsStr>) -> Option<Location> {
     if bytes.is_empty() {
         return None;
     }
-    path_var?.as_bytes().split(|&b| b == b':').find_map(|entry| {
-        let dir = if entry.is_empty() { &b"."[..] } else { entry };
-        let path = Path::new(OsStr::from_bytes(dir)).join(argv0);
-        let executable = std::fs::metadata(&path)
-            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
-        executable.then(|| Location {
-            path,
-            dir: PathBuf::from(OsStr::from_bytes(dir)),
+    path_var?
+        .as_bytes()
+        .split(|&b| b == b':')
+        .find_map(|entry| {
+            let dir = if entry.is_empty() { &b"."[..] } else { entry };
+            let path = Path::new(OsStr::from_bytes(dir)).join(argv0);
+            let executable = std::fs::metadata(&path)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+            executable.then(|| Location {
+                path,
+                dir: PathBuf::from(OsStr::from_bytes(dir)),
+            })
         })
-    })
 }
 
 /// Python's `os.path.dirname` on POSIX: everything before the last `/`, without trailing
@@ -83,9 +86,7 @@ pub fn normpath(path: &[u8]) -> Vec<u8> {
     for part in path.split(|&b| b == b'/') {
         match part {
             b"" | b"." => {}
-            b".." if leading == 0 && parts.last().is_none_or(|&p| p == b"..") => {
-                parts.push(part)
-            }
+            b".." if leading == 0 && parts.last().is_none_or(|&p| p == b"..") => parts.push(part),
             b".." => {
                 parts.pop();
             }
@@ -263,11 +264,8 @@ mod tests {
         // Not executable: the shell would pass it by, so does the search.
         std::fs::write(plain.join("mytool"), "").unwrap();
         std::fs::write(shims.join("mytool"), "").unwrap();
-        std::fs::set_permissions(
-            shims.join("mytool"),
-            std::fs::Permissions::from_mode(0o755),
-        )
-        .unwrap();
+        std::fs::set_permissions(shims.join("mytool"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
         let path = std::env::join_paths([&plain, &shims]).unwrap();
         let found = locate(OsStr::new("mytool"), Some(&path)).unwrap();
         assert_eq!(found.path, shims.join("mytool"));

@@ -20,16 +20,28 @@ const LIMIT: Duration = Duration::from_secs(30);
 const REAL_MYTOOL: &str =
     "#!/bin/sh\necho \"out: $*\"\necho \"err: $#\" >&2\nexit ${MYTOOL_EXIT:-0}\n";
 
+/// The interpreter of `python3` on the test's `PATH`, as a path: the server and the
+/// reference's shim run with a small `PATH` of their own, which may hold another python3.
+fn python() -> &'static str {
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let output = Command::new("python3")
+            .args(["-c", "import sys, capturemock; print(sys.executable)"])
+            .output()
+            .expect("python3 with capturemock==2.10.0 installed (see .ci/run)");
+        assert!(
+            output.status.success(),
+            "python3 with capturemock==2.10.0 installed (see .ci/run)"
+        );
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    })
+}
+
 /// The reference's shim, as its command line writes it (`makePosixIntercept`).
 fn reference_shim_text() -> String {
-    let python = Command::new("python3")
-        .args(["-c", "import sys; print(sys.executable)"])
-        .output()
-        .expect("python3 with capturemock==2.10.0 installed (see .ci/run)");
-    let python = String::from_utf8(python.stdout).unwrap();
     format!(
         "#!{}\nimport capturemock; capturemock.interceptCommand()\n",
-        python.trim()
+        python()
     )
 }
 
@@ -50,7 +62,7 @@ impl ReferenceServer {
         let rc_file = dir.join("run.rc");
         std::fs::write(&rc_file, rc).unwrap();
         let record = dir.join("record.mock");
-        let mut child = Command::new("python3")
+        let mut child = Command::new(python())
             .args(["-m", "capturemock.server", "-m", "1", "-r"])
             .arg(&record)
             .arg("--rcfiles")

@@ -17,7 +17,8 @@
 //!
 //! Options (after `--`): `--calls N` (2000 per round), `--rounds N` (3),
 //! `--reference-calls N` (100 per round), `--quick` (200 calls, 1 round, 20 reference calls).
-//! Linux and macOS; builds the release binaries first.
+//! Unix; the CPU figures need Linux's `/proc` (zero elsewhere). Builds the release binaries
+//! first.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -139,3 +139,14 @@ pub fn killed_by(status: ExitStatus, signal: i32) -> bool {
     use std::os::unix::process::ExitStatusExt;
     status.signal() == Some(signal)
 }
+
+/// `shim::executable` looks for the shim beside the running `capturemock`: cargo builds (and
+/// installs) the two side by side.
+#[test]
+fn the_shim_executable_sits_beside_capturemock() {
+    let capturemock = Path::new(env!("CARGO_BIN_EXE_capturemock"));
+    assert_eq!(
+        capturemock.with_file_name(capturemock::shim::EXECUTABLE_NAME),
+        shim_executable()
+    );
+}

@@ -259,8 +259,9 @@ fn trap_signals() -> std::io::Result<()> {
 /// No thread waits for the signals: with a receive timeout set, Linux never restarts a
 /// socket's `recv` after a signal handler ran, whatever `SA_RESTART` says (`signal(7)`), so a
 /// signal ends the wait at once with `EINTR` and is passed on here. The timeout only bounds
-/// the wait of a signal that lands between the check and the `recv`. Starting a thread per
-/// call cost more than the rest of the shim's own work (BENCHMARKS.md).
+/// the wait of a signal that lands between the check and the `recv`. A thread that waited
+/// for signals instead cost as much per call as the shim's own protocol work (BENCHMARKS.md,
+/// "Command-line shim").
 fn read_reply(stream: &mut TcpStream, address: &str, pid: u32) -> std::io::Result<Vec<u8>> {
     stream.set_read_timeout(Some(SIGNAL_CHECK))?;
     let mut reply = Vec::new();

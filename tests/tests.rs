@@ -12,3 +12,4 @@ mod rc_alterations;
 mod replay_differential;
 mod serial_proxy;
 mod server;
+mod shim;

@@ -32,4 +32,6 @@ pub mod replay_file;
 pub mod serial_proxy;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(unix)]
+pub mod shim;
 pub mod traffic;

@@ -138,6 +138,8 @@ pub fn parse_str_list(text: &str) -> Result<Vec<Vec<u8>>, LiteralError> {
 /// let env = parse_str_dict("{'A': '1', 'B': '2', 'A': '3'}").unwrap();
 /// assert_eq!(env, [(b"A".to_vec(), b"3".to_vec()), (b"B".to_vec(), b"2".to_vec())]);
 /// ```
+// The pairs' type is spelled out: it is the whole contract, and an alias would hide it.
+#[allow(clippy::type_complexity)]
 pub fn parse_str_dict(text: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, LiteralError> {
     let mut p = Parser::new(text);
     p.expect(b'{', "'{'")?;

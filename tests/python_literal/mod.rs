@@ -191,7 +191,7 @@ fn parser_reads_python_repr_and_python_evals_our_writer() {
             Case::Str(s) => {
                 let parsed =
                     parse_str_list(&format!("[{repr}]")).unwrap_or_else(|e| panic!("{repr}: {e}"));
-                assert_eq!(parsed, [s.clone()], "repr {repr}");
+                assert_eq!(parsed, std::slice::from_ref(s), "repr {repr}");
             }
             Case::List(items) => {
                 let parsed = parse_str_list(repr).unwrap_or_else(|e| panic!("{repr}: {e}"));

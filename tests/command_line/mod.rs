@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use crate::server::harness::{ours_with_env, read, reference_with_env, scratch, write, Run};
 
 mod interop;
+mod programs;
 
 /// Writes an executable script `name` into `dir`.
 fn script(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -44,6 +44,7 @@ mod args;
 mod bridge;
 pub mod logging;
 mod serial_proxy;
+mod shims;
 mod wrapper;
 
 pub use args::Cli;

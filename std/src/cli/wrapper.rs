@@ -7,6 +7,7 @@ use std::process::ExitStatus;
 
 use tokio::process::Command;
 
+use super::shims::ShimDir;
 use super::{Cli, CliError, RunOutcome, Setup};
 use crate::server::{self, ServerReport};
 
@@ -23,7 +24,10 @@ const CANNOT_RUN: u8 = 126;
 /// stopped, its record file written, and the checks run.
 pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError> {
     let mode = setup.config.mode;
-    let listener = server::bind(&setup.config, cli.port).await?;
+    let mut config = setup.config;
+    let shims = make_shims(cli, &config)?;
+    config.shims = shims.as_ref().map(|dir| dir.path().to_path_buf());
+    let listener = server::bind(&config, cli.port).await?;
     let address = server::address_of(&listener)?;
     if cli.server_only || cli.print_address {
         let mut stdout = std::io::stdout().lock();
@@ -31,7 +35,7 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
         let _ = writeln!(stdout, "{address}").and_then(|()| stdout.flush());
     }
     let (mut stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server_task = tokio::spawn(server::run(listener, setup.config, async {
+    let server_task = tokio::spawn(server::run(listener, config, async {
         let _ = stop_rx.await;
     }));
 
@@ -43,7 +47,11 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
         }
         0
     } else {
-        run_program(cli, &address, mode.number()).await
+        let status = run_program(cli, &address, mode.number(), shims.as_ref()).await;
+        // Before the server stops, as the reference does: a background process that the
+        // program left behind can no longer reach it through a shim.
+        drop(shims);
+        status
     };
     let _ = stop_tx.send(());
     let report = server_task
@@ -105,10 +113,23 @@ pub(crate) fn finish(
     Ok(finished)
 }
 
+/// The program's shims, when it has a command to intercept (see [`ShimDir::names`]).
+fn make_shims(cli: &Cli, config: &server::ServerConfig) -> Result<Option<ShimDir>, CliError> {
+    let names = ShimDir::names(&config.command_lines, config.mode);
+    if cli.program.is_empty() || names.is_empty() {
+        return Ok(None);
+    }
+    let shim = crate::shim::executable().map_err(CliError::Shims)?;
+    let dir = ShimDir::create(names, &shim).map_err(CliError::Shims)?;
+    tracing::debug!("shims for {} in {}", names.join(", "), dir.path().display());
+    Ok(Some(dir))
+}
+
 /// Runs the program with the server's address and the mode in its environment, and waits.
 /// SIGINT reaches the program directly (same process group) and is otherwise ignored here, so
 /// that the server outlives it; SIGTERM is passed on to it.
-async fn run_program(cli: &Cli, address: &str, mode: u8) -> u8 {
+/// With shims, their directory comes first on its `PATH`.
+async fn run_program(cli: &Cli, address: &str, mode: u8, shims: Option<&ShimDir>) -> u8 {
     let Some((program, args)) = cli.program.split_first() else {
         return 0;
     };
@@ -119,6 +140,9 @@ async fn run_program(cli: &Cli, address: &str, mode: u8) -> u8 {
         .env("CAPTUREMOCK_SERVER", address)
         .env("CAPTUREMOCK_MODE", mode.to_string())
         .env_remove("CAPTUREMOCK_PROCESS_START");
+    if let Some(shims) = shims {
+        command.env("PATH", shims.path_variable());
+    }
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => {

@@ -22,6 +22,7 @@
 //!   that very name ([`names`]), not by the reference's loose regex.
 //! - New `PATH` elements keep their order in the `env` prefix ([`mod@request_text`]).
 
+pub mod edits;
 pub mod message;
 pub mod names;
 pub mod real;
@@ -32,13 +33,14 @@ use std::path::PathBuf;
 
 use capturemock_core::replay::Mode;
 
+use self::edits::Edits;
 use self::message::{Call, Message};
 use self::real::{RunError, Running};
 use self::request_text::{request_text, ServerSide};
 use self::settings::CommandLineSettings;
 use super::wire::{error_reply, mismatch_reply};
 use super::{BoxFuture, Kind};
-use crate::exchange::{Decision, Exchange};
+use crate::exchange::{Decision, Exchange, ExchangeNo};
 use crate::replay_file::RecordedResponse;
 
 /// The record prefix of a call.
@@ -65,24 +67,34 @@ pub struct CommandLine {
     server: ServerSide,
     /// The real processes running, for kills.
     running: Running,
+    /// The files commands edit (`-F`, `-f`).
+    edits: Edits,
 }
 
 impl CommandLine {
     /// The kind for a server in `mode`, whose shims are in `shims`.
     pub fn new(settings: CommandLineSettings, mode: Mode, shims: Option<PathBuf>) -> Self {
+        let server = ServerSide::current();
+        let edits = Edits::new(
+            &settings.ignore_edits,
+            settings.record_edits.clone(),
+            settings.replay_edits.clone(),
+            &server.cwd,
+        );
         CommandLine {
             settings,
             mode,
             shims,
-            server: ServerSide::current(),
+            server,
             running: Running::default(),
+            edits,
         }
     }
 
     /// Serves one call.
     async fn serve_call(&self, call: Call, exchange: &mut Exchange<'_>) {
-        let variables = &self.settings.command(&request_name(&call)).environment;
-        let request = request_text(&call, variables, &self.server);
+        let settings = self.settings.command(&request_name(&call));
+        let request = request_text(&call, &settings.environment, &self.server);
         let key = format!("{REQUEST_PREFIX}:{}", request.text);
         let replays = match self.mode {
             Mode::Record => false,
@@ -99,44 +111,89 @@ impl CommandLine {
             exchange.reply(&mismatch_reply(&key));
             return;
         }
-        exchange.record(REQUEST_PREFIX, &request.text, None);
-        // Lookups are done: later calls need not wait for this one's program.
-        exchange.end_ordered_part();
-        let (stdout, stderr, status) = match decision {
-            Decision::Replay(replayed) => replay(replayed.responses),
-            Decision::Unanswered => (String::new(), String::new(), 0),
-            _ => match self
-                .running
-                .run(&call, &request.name, self.shims.as_deref())
-                .await
-            {
-                Ok(finished) => (
-                    output_text(&finished.stdout),
-                    output_text(&finished.stderr),
-                    finished.status,
-                ),
-                Err(e) => {
-                    if !matches!(e, RunError::NotFound(_)) {
-                        tracing::warn!(exchange = exchange.number(), "{}", crate::ErrorChain(&e));
-                    }
-                    (
-                        String::new(),
-                        format!(
-                            "ERROR: CaptureMock Server could not find command '{}' in PATH\n",
-                            request.name
-                        ),
-                        1,
-                    )
+        let answer = match decision {
+            Decision::Replay(replayed) => {
+                exchange.record(REQUEST_PREFIX, &request.text, None);
+                exchange.end_ordered_part();
+                let mut answer = replay(replayed.responses);
+                answer.edits =
+                    self.edits
+                        .replay(&call, &request, &answer.edits, settings.asynchronous);
+                answer
+            }
+            Decision::Unanswered => {
+                exchange.record(REQUEST_PREFIX, &request.text, None);
+                exchange.end_ordered_part();
+                Answer::default()
+            }
+            _ => {
+                let (earlier, before) =
+                    self.edits
+                        .before_record(&call, &request, settings.asynchronous);
+                // Edits that asynchronous commands made since the last call follow that
+                // call's output, before this request.
+                for name in &earlier {
+                    exchange.record(EDIT_PREFIX, name, None);
                 }
-            },
+                exchange.record(REQUEST_PREFIX, &request.text, None);
+                // Lookups are done: later calls need not wait for this one's program.
+                exchange.end_ordered_part();
+                let mut answer = self.run(&call, &request.name, exchange.number()).await;
+                answer.edits = self.edits.after_record(before);
+                answer
+            }
         };
-        exchange.record(STDOUT_PREFIX, &stdout, None);
-        exchange.record(STDERR_PREFIX, &stderr, None);
-        if status != 0 {
-            exchange.record(STATUS_PREFIX, &status.to_string(), None);
+        for name in &answer.edits {
+            exchange.record(EDIT_PREFIX, name, None);
         }
-        exchange.reply(&message::reply(&stdout, &stderr, status));
+        exchange.record(STDOUT_PREFIX, &answer.stdout, None);
+        exchange.record(STDERR_PREFIX, &answer.stderr, None);
+        if answer.status != 0 {
+            exchange.record(STATUS_PREFIX, &answer.status.to_string(), None);
+        }
+        exchange.reply(&message::reply(
+            &answer.stdout,
+            &answer.stderr,
+            answer.status,
+        ));
     }
+
+    /// Runs the real command; a command that cannot be found or started answers with the
+    /// reference's error.
+    async fn run(&self, call: &Call, name: &str, number: ExchangeNo) -> Answer {
+        match self.running.run(call, name, self.shims.as_deref()).await {
+            Ok(finished) => Answer {
+                edits: Vec::new(),
+                stdout: output_text(&finished.stdout),
+                stderr: output_text(&finished.stderr),
+                status: finished.status,
+            },
+            Err(e) => {
+                if !matches!(e, RunError::NotFound(_)) {
+                    tracing::warn!(exchange = number, "{}", crate::ErrorChain(&e));
+                }
+                Answer {
+                    edits: Vec::new(),
+                    stdout: String::new(),
+                    stderr: format!(
+                        "ERROR: CaptureMock Server could not find command '{name}' in PATH\n"
+                    ),
+                    status: 1,
+                }
+            }
+        }
+    }
+}
+
+/// What a call is answered with, and recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Answer {
+    /// The names of the edits (`->FIL:`), stored or restored.
+    edits: Vec<String>,
+    stdout: String,
+    stderr: String,
+    /// The exit status, or minus the signal.
+    status: i32,
 }
 
 /// The name a call's command is known by in the settings.
@@ -159,25 +216,33 @@ fn end_line(text: &mut String) {
     }
 }
 
-/// The reply parts of recorded responses: the first `->OUT`, `->ERR` and `->EXC` in that
-/// order (each missing one empty, or 0), as the reference fills the gaps.
-fn replay(responses: Vec<RecordedResponse>) -> (String, String, i32) {
-    let mut responses = responses.into_iter().peekable();
-    // Leading edits come first (restored with `-f`, a later step).
-    while responses.next_if(|r| r.type_id() == "FIL").is_some() {}
+/// The answer of recorded responses: every `->FIL` (restored before the reply, wherever it
+/// stands; the reference restores those after the output once the reply is sent), then the
+/// first `->OUT`, `->ERR` and `->EXC` in that order, each missing one empty (or 0), as the
+/// reference fills the gaps.
+fn replay(responses: Vec<RecordedResponse>) -> Answer {
+    let mut answer = Answer::default();
+    let mut rest = Vec::new();
+    for response in responses {
+        if response.type_id() == "FIL" {
+            answer.edits.push(response.into_text());
+        } else {
+            rest.push(response);
+        }
+    }
+    let mut rest = rest.into_iter().peekable();
     let mut take = |type_id: &str| {
-        responses
-            .next_if(|r| r.type_id() == type_id)
+        rest.next_if(|r| r.type_id() == type_id)
             .map(RecordedResponse::into_text)
     };
-    let mut stdout = take("OUT").unwrap_or_default();
-    end_line(&mut stdout);
-    let mut stderr = take("ERR").unwrap_or_default();
-    end_line(&mut stderr);
-    let status = take("EXC")
+    answer.stdout = take("OUT").unwrap_or_default();
+    end_line(&mut answer.stdout);
+    answer.stderr = take("ERR").unwrap_or_default();
+    end_line(&mut answer.stderr);
+    answer.status = take("EXC")
         .map(|status| status.trim().parse().unwrap_or(1))
         .unwrap_or(0);
-    (stdout, stderr, status)
+    answer
 }
 
 impl Kind for CommandLine {
@@ -237,22 +302,29 @@ mod tests {
                 .map(|e| RecordedResponse::new(e))
                 .collect::<Vec<_>>()
         };
+        let answer = |edits: &[&str], stdout: &str, stderr: &str, status| Answer {
+            edits: edits.iter().map(|e| e.to_string()).collect(),
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+            status,
+        };
+        let out_err_exc = ["->OUT:out: a b it's", "->ERR:err: 2", "->EXC:3"];
+        assert_eq!(
+            replay(responses(&out_err_exc)),
+            answer(&[], "out: a b it's\n", "err: 2\n", 3)
+        );
+        assert_eq!(replay(responses(&[])), answer(&[], "", "", 0));
         assert_eq!(
             replay(responses(&[
-                "->OUT:out: a b it's",
-                "->ERR:err: 2",
-                "->EXC:3"
+                "->FIL:notes.txt",
+                "->OUT:stamped",
+                "->FIL:late"
             ])),
-            ("out: a b it's\n".into(), "err: 2\n".into(), 3)
-        );
-        assert_eq!(replay(responses(&[])), (String::new(), String::new(), 0));
-        assert_eq!(
-            replay(responses(&["->FIL:notes.txt", "->OUT:stamped"])),
-            ("stamped\n".into(), String::new(), 0)
+            answer(&["notes.txt", "late"], "stamped\n", "", 0)
         );
         assert_eq!(
             replay(responses(&["->ERR:e", "->EXC:-15"])),
-            (String::new(), "e\n".into(), -15)
+            answer(&[], "", "e\n", -15)
         );
     }
 }

@@ -82,13 +82,12 @@ pub struct Cli {
     #[arg(short = 'P', long = "port", value_name = "PORT", default_value_t = 0)]
     pub port: u16,
 
-    /// Restore edited files of the replay from DIR. Accepted for compatibility; edited-file
-    /// traffic is not supported by this server.
+    /// Restore the files that replayed commands edited (`->FIL:` lines) from DIR, as stored
+    /// by -F.
     #[arg(short = 'f', long = "replay-file-edits", value_name = "DIR")]
     pub replay_file_edits: Option<PathBuf>,
 
-    /// Store edited files under DIR. Accepted for compatibility; edited-file traffic is not
-    /// supported by this server.
+    /// Store the files that recorded commands edit under DIR (`->FIL:` lines name them).
     #[arg(short = 'F', long = "record-file-edits", value_name = "DIR")]
     pub record_file_edits: Option<PathBuf>,
 

@@ -64,6 +64,13 @@ fn path_with_tools(dir: &Path) -> String {
     format!("{}:{}", dir.join("bin").display(), path_without_tools())
 }
 
+/// `options`, then the rc file and `sh script`: how the tests run a script.
+fn args<'a>(options: &[&'a str], script: &'a str) -> Vec<&'a str> {
+    let mut all = options.to_vec();
+    all.extend(["-R", "rc", "--", "sh", script]);
+    all
+}
+
 /// Our binary in `dir` with `args` and `PATH`.
 fn ours(dir: &Path, path: &str, args: &[&str]) -> Run {
     ours_with_env(dir, args, &[("PATH", path)])

@@ -25,17 +25,7 @@ fn a_script_of_three_commands_records_like_the_reference_and_replays_without_the
     let recorded = ours(
         &dir,
         &path,
-        &[
-            "-m",
-            "1",
-            "-r",
-            "ours.mock",
-            "-R",
-            "rc",
-            "--",
-            "sh",
-            "script.sh",
-        ],
+        &args(&["-m", "1", "-r", "ours.mock"], "script.sh"),
     );
     assert_eq!(recorded.status, Some(0), "stderr: {}", recorded.stderr);
     assert_eq!(
@@ -46,17 +36,7 @@ fn a_script_of_three_commands_records_like_the_reference_and_replays_without_the
     let theirs = reference(
         &dir,
         &path,
-        &[
-            "-m",
-            "1",
-            "-r",
-            "ref.mock",
-            "-R",
-            "rc",
-            "--",
-            "sh",
-            "script.sh",
-        ],
+        &args(&["-m", "1", "-r", "ref.mock"], "script.sh"),
     );
     assert_eq!(
         theirs.stdout, recorded.stdout,
@@ -74,19 +54,10 @@ fn a_script_of_three_commands_records_like_the_reference_and_replays_without_the
     let replayed = ours(
         &dir,
         &path_without_tools(),
-        &[
-            "-m",
-            "0",
-            "-p",
-            "ours.mock",
-            "-r",
-            "replayed.mock",
-            "-R",
-            "rc",
-            "--",
-            "sh",
+        &args(
+            &["-m", "0", "-p", "ours.mock", "-r", "replayed.mock"],
             "script.sh",
-        ],
+        ),
     );
     assert_eq!(replayed.status, Some(0), "stderr: {}", replayed.stderr);
     assert_eq!(replayed.stdout, recorded.stdout);
@@ -108,11 +79,6 @@ fn concurrent_calls_are_recorded_in_accept_order() {
         "record.sh",
         "slow 2 &\nwhile [ ! -e started.2 ]; do sleep 0.05; done\nslow 0\nwait\n",
     );
-    let args = |mode: &[&'static str], script: &'static str| {
-        let mut all = mode.to_vec();
-        all.extend(["-R", "rc", "--", "sh", script]);
-        all
-    };
     let recorded = ours(
         &dir,
         &path_with_tools(&dir),
@@ -156,17 +122,7 @@ fn a_killed_command_is_recorded_and_replayed_as_a_death_by_signal() {
     let recorded = ours(
         &dir,
         &path_with_tools(&dir),
-        &[
-            "-m",
-            "1",
-            "-r",
-            "ours.mock",
-            "-R",
-            "rc",
-            "--",
-            "sh",
-            "record.sh",
-        ],
+        &args(&["-m", "1", "-r", "ours.mock"], "record.sh"),
     );
     let stdout = recorded.stdout.as_str();
     assert_eq!(
@@ -183,17 +139,7 @@ fn a_killed_command_is_recorded_and_replayed_as_a_death_by_signal() {
     let replayed = ours(
         &dir,
         &path_without_tools(),
-        &[
-            "-m",
-            "0",
-            "-p",
-            "ours.mock",
-            "-R",
-            "rc",
-            "--",
-            "sh",
-            "replay.sh",
-        ],
+        &args(&["-m", "0", "-p", "ours.mock"], "replay.sh"),
     );
     let stdout = replayed.stdout.as_str();
     assert_eq!(
@@ -312,19 +258,10 @@ fn mode_2_replays_recorded_commands_and_records_new_ones() {
     let run = ours(
         &dir,
         &path_with_tools(&dir),
-        &[
-            "-m",
-            "2",
-            "-p",
-            "old.mock",
-            "-r",
-            "new.mock",
-            "-R",
-            "rc",
-            "--",
-            "sh",
+        &args(
+            &["-m", "2", "-p", "old.mock", "-r", "new.mock"],
             "script.sh",
-        ],
+        ),
     );
     assert_eq!(
         run.stdout, "hello from the file\nline 1\nline 2\nstatus 1\n",
@@ -361,17 +298,7 @@ fn exact_matching_fails_a_call_that_was_not_recorded() {
     let run = ours(
         &dir,
         &path_without_tools(),
-        &[
-            "-m",
-            "0",
-            "-p",
-            "old.mock",
-            "-R",
-            "rc",
-            "--",
-            "sh",
-            "script.sh",
-        ],
+        &args(&["-m", "0", "-p", "old.mock"], "script.sh"),
     );
     assert_eq!(
         run.stdout, "hello world\nstatus 1\n",
@@ -407,17 +334,7 @@ fn statuses_above_128_and_deaths_by_signal_never_hang() {
     let recorded = ours(
         &dir,
         &path_with_tools(&dir),
-        &[
-            "-m",
-            "1",
-            "-r",
-            "ours.mock",
-            "-R",
-            "rc",
-            "--",
-            "sh",
-            "script.sh",
-        ],
+        &args(&["-m", "1", "-r", "ours.mock"], "script.sh"),
     );
     assert_eq!(recorded.stdout, expected, "stderr: {}", recorded.stderr);
     assert_eq!(
@@ -428,17 +345,7 @@ fn statuses_above_128_and_deaths_by_signal_never_hang() {
     let replayed = ours(
         &dir,
         &path_without_tools(),
-        &[
-            "-m",
-            "0",
-            "-p",
-            "ours.mock",
-            "-R",
-            "rc",
-            "--",
-            "sh",
-            "script.sh",
-        ],
+        &args(&["-m", "0", "-p", "ours.mock"], "script.sh"),
     );
     assert_eq!(replayed.stdout, expected, "stderr: {}", replayed.stderr);
 }
@@ -458,17 +365,7 @@ fn the_real_program_reads_the_shims_stdin() {
     let recorded = ours(
         &dir,
         &path_with_tools(&dir),
-        &[
-            "-m",
-            "1",
-            "-r",
-            "ours.mock",
-            "-R",
-            "rc",
-            "--",
-            "sh",
-            "script.sh",
-        ],
+        &args(&["-m", "1", "-r", "ours.mock"], "script.sh"),
     );
     assert_eq!(
         recorded.stdout, "FROM THE PIPE\ngot a\nb\n",
@@ -530,19 +427,7 @@ fn a_commands_edits_to_a_tree_are_replayed_into_a_fresh_tree() {
     let recorded = ours(
         &dir,
         &path_with_tools(&dir),
-        &[
-            "-m",
-            "1",
-            "-r",
-            "ours.mock",
-            "-F",
-            "edits",
-            "-R",
-            "rc",
-            "--",
-            "sh",
-            "script.sh",
-        ],
+        &args(&["-m", "1", "-r", "ours.mock", "-F", "edits"], "script.sh"),
     );
     assert_eq!(
         recorded.stdout, "edited tree\n",
@@ -570,19 +455,7 @@ fn a_commands_edits_to_a_tree_are_replayed_into_a_fresh_tree() {
     let replayed = ours(
         &dir,
         &path_without_tools(),
-        &[
-            "-m",
-            "0",
-            "-p",
-            "ours.mock",
-            "-f",
-            "edits",
-            "-R",
-            "rc",
-            "--",
-            "sh",
-            "script.sh",
-        ],
+        &args(&["-m", "0", "-p", "ours.mock", "-f", "edits"], "script.sh"),
     );
     assert_eq!(
         replayed.stdout, "edited tree\n",

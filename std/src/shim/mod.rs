@@ -53,10 +53,8 @@
 mod reply;
 mod request;
 
-pub use reply::{parse_reply, End, Reply, MISMATCH_PREFIX, REPLY_SEPARATOR};
-pub use request::{
-    environment, filter_path, kill_text, locate, normpath, request_text, Location, SEPARATOR,
-};
+pub use reply::{parse_reply, End, Reply, MISMATCH_PREFIX};
+pub use request::{environment, filter_path, kill_text, locate, normpath, request_text, Location};
 
 use std::ffi::{OsStr, OsString};
 use std::io::{ErrorKind, Read, Write};

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 /// The separator of the reply's three parts.
-pub const REPLY_SEPARATOR: &[u8] = b"|TT_CMD_SEP|";
+const REPLY_SEPARATOR: &[u8] = crate::traffic::command_line::message::REPLY_SEPARATOR.as_bytes();
 
 /// The start of the reference server's reply to a request with no exact match under
 /// `use_exact_matching`.

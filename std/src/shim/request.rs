@@ -7,9 +7,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::python_literal::{write_str_dict, write_str_list};
-
-/// The separator of a request's four parts, which the server splits at.
-pub const SEPARATOR: &str = ":SUT_SEP:";
+use crate::traffic::command_line::message::{CALL_PREFIX, KILL_PREFIX};
+use crate::traffic::custom::SEPARATOR;
 
 /// Where a shim was run from: the path the caller ran, and its directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,7 +164,7 @@ pub fn request_text<'a>(
     let mut env_text = String::new();
     write_str_dict(&mut env_text, env);
     format!(
-        "SUT_COMMAND_LINE:{}{SEPARATOR}{}{SEPARATOR}{cwd}{SEPARATOR}{pid}",
+        "{CALL_PREFIX}{}{SEPARATOR}{}{SEPARATOR}{cwd}{SEPARATOR}{pid}",
         escape_separator(argv_text),
         escape_separator(env_text)
     )
@@ -188,7 +187,7 @@ fn escape_separator(literal: String) -> String {
 /// assert_eq!(capturemock::shim::kill_text(15, 42), "SUT_COMMAND_KILL:15:SUT_SEP:42");
 /// ```
 pub fn kill_text(signal: i32, pid: u32) -> String {
-    format!("SUT_COMMAND_KILL:{signal}{SEPARATOR}{pid}")
+    format!("{KILL_PREFIX}{signal}{SEPARATOR}{pid}")
 }
 
 #[cfg(test)]

@@ -26,11 +26,11 @@
 //! kind's own business; if it waits on the outside world, it ends the exchange's ordered part
 //! first, so that later exchanges do not wait with it.
 
-// Without the `server` feature only the custom-client message format is here: the blocking
-// client and in-process captures write that format without serving it.
+// Without the `server` feature only the message formats are here: the blocking client and
+// in-process captures write the custom-client format, the shim the command-line one, without
+// serving them.
 #[cfg(feature = "server")]
 pub mod classic;
-#[cfg(feature = "server")]
 pub mod command_line;
 pub mod custom;
 #[cfg(feature = "server")]

@@ -20,6 +20,7 @@ pub struct ServerSide {
 
 impl ServerSide {
     /// This process's working directory and environment.
+    #[cfg(unix)]
     pub fn current() -> Self {
         use std::os::unix::ffi::OsStringExt;
         ServerSide {

@@ -465,3 +465,34 @@ fn a_commands_edits_to_a_tree_are_replayed_into_a_fresh_tree() {
     assert_eq!(replayed.stderr, "");
     assert_eq!(listing(), edited);
 }
+
+/// Output that is not UTF-8 is recorded with our escape under types of its own, and replayed
+/// byte for byte; the recording goes on after it (the reference's request fails there, and its
+/// record file stops).
+#[test]
+fn output_that_is_not_utf8_is_recorded_and_replayed_byte_for_byte() {
+    let latin1 = "#!/bin/sh\nprintf 'caf\\351 \\377 C:\\\\x41\\n'\nprintf 'bad \\200\\n' >&2\n";
+    let dir = setup("not-utf8", &[("latin1", latin1), ("greet", GREET)], "");
+    write(&dir, "script.sh", "latin1\ngreet after\n");
+    let run = |path: &str, options: &[&str]| {
+        std::process::Command::new(crate::server::harness::binary())
+            .args(args(options, "script.sh"))
+            .current_dir(&dir)
+            .env("PATH", path)
+            .env("HOME", &dir)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run capturemock")
+    };
+    let recorded = run(&path_with_tools(&dir), &["-m", "1", "-r", "ours.mock"]);
+    assert_eq!(recorded.stdout, b"caf\xe9 \xff C:\\x41\nhello after\n");
+    assert_eq!(recorded.stderr, b"bad \x80\n");
+    assert_eq!(
+        record(&dir, "ours.mock"),
+        "<-CMD:latin1\n->OUB:caf\\xe9 \\xff C:\\\\x41\n->ERB:bad \\x80\n\
+         <-CMD:greet after\n->OUT:hello after\n"
+    );
+    let replayed = run(&path_without_tools(), &["-m", "0", "-p", "ours.mock"]);
+    assert_eq!(replayed.stdout, recorded.stdout);
+    assert_eq!(replayed.stderr, recorded.stderr);
+}

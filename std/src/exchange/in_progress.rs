@@ -23,8 +23,9 @@ pub struct Exchange<'e> {
     /// What the exchange records, handed to the recorder by `finish`. Left empty when the
     /// engine records nothing (see [`record`](Self::record)).
     entries: Vec<RecordEntry>,
-    /// The reply; `finish` hands it to the transport.
-    reply: String,
+    /// The reply; `finish` hands it to the transport. Bytes: a command's output need not be
+    /// text.
+    reply: Vec<u8>,
     /// Set by `finish`, so that `Drop` can tell an abandoned exchange, which must still be
     /// completed (with nothing) for later ones to be written.
     finished: bool,
@@ -39,7 +40,7 @@ impl<'e> Exchange<'e> {
             number,
             turn,
             entries: Vec::new(),
-            reply: String::new(),
+            reply: Vec::new(),
             finished: false,
         }
     }
@@ -86,7 +87,12 @@ impl<'e> Exchange<'e> {
 
     /// Appends to the reply.
     pub fn reply(&mut self, text: &str) {
-        self.reply.push_str(text);
+        self.reply.extend_from_slice(text.as_bytes());
+    }
+
+    /// Appends bytes that need not be text to the reply (a command's output).
+    pub fn reply_bytes(&mut self, bytes: &[u8]) {
+        self.reply.extend_from_slice(bytes);
     }
 
     /// The ordered part of the exchange is over (lookups and alterations are done): later
@@ -98,7 +104,7 @@ impl<'e> Exchange<'e> {
     }
 
     /// Hands the entries to the record file and returns the reply.
-    pub fn finish(mut self) -> String {
+    pub fn finish(mut self) -> Vec<u8> {
         self.end_ordered_part();
         self.finished = true;
         let entries = std::mem::take(&mut self.entries);

@@ -51,7 +51,7 @@ pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> b
             tracing::error!(exchange = n, "refused: {reason}");
             context.sequencer.skip(n);
             context.engine.complete(n, Vec::new());
-            answer(&mut stream, &error_reply(&reason)).await;
+            answer(&mut stream, error_reply(&reason).as_bytes()).await;
             linger(&mut stream, &limits).await;
             return false;
         }
@@ -85,10 +85,10 @@ pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> b
 
 /// Writes the reply and closes the write side. The client may be gone already; that only
 /// matters to it.
-pub async fn answer(stream: &mut TcpStream, reply: &str) {
+pub async fn answer(stream: &mut TcpStream, reply: &[u8]) {
     let result = async {
         if !reply.is_empty() {
-            stream.write_all(reply.as_bytes()).await?;
+            stream.write_all(reply).await?;
         }
         stream.shutdown().await
     }
@@ -102,7 +102,7 @@ pub async fn answer(stream: &mut TcpStream, reply: &str) {
 /// shuts down. The client may be sending already, so the reply is followed by a lingering
 /// close ([`linger`]).
 pub async fn refuse(mut stream: TcpStream, reason: &str, limits: Limits) {
-    answer(&mut stream, &error_reply(reason)).await;
+    answer(&mut stream, error_reply(reason).as_bytes()).await;
     linger(&mut stream, &limits).await;
 }
 

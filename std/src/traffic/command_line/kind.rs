@@ -7,6 +7,7 @@ use capturemock_core::replay::Mode;
 
 use super::edits::Edits;
 use super::message::{self, Call, Message};
+use super::output::{record_form, unescape, STDERR_BYTES_PREFIX, STDOUT_BYTES_PREFIX};
 use super::real::{RunError, Running};
 use super::request_text::{self, request_text, ServerSide};
 use super::settings::CommandLineSettings;
@@ -108,12 +109,14 @@ impl CommandLine {
         for name in &answer.edits {
             exchange.record(EDIT_PREFIX, name, None);
         }
-        exchange.record(STDOUT_PREFIX, &answer.stdout, None);
-        exchange.record(STDERR_PREFIX, &answer.stderr, None);
+        let (prefix, stdout) = record_form(&answer.stdout, STDOUT_PREFIX, STDOUT_BYTES_PREFIX);
+        exchange.record(prefix, &stdout, None);
+        let (prefix, stderr) = record_form(&answer.stderr, STDERR_PREFIX, STDERR_BYTES_PREFIX);
+        exchange.record(prefix, &stderr, None);
         if answer.status != 0 {
             exchange.record(STATUS_PREFIX, &answer.status.to_string(), None);
         }
-        exchange.reply(&message::reply(
+        exchange.reply_bytes(&message::reply(
             &answer.stdout,
             &answer.stderr,
             answer.status,
@@ -126,8 +129,8 @@ impl CommandLine {
         match self.running.run(call, name, self.shims.as_deref()).await {
             Ok(finished) => Answer {
                 edits: Vec::new(),
-                stdout: output_text(&finished.stdout),
-                stderr: output_text(&finished.stderr),
+                stdout: end_line(finished.stdout),
+                stderr: end_line(finished.stderr),
                 status: finished.status,
             },
             Err(e) => {
@@ -136,10 +139,11 @@ impl CommandLine {
                 }
                 Answer {
                     edits: Vec::new(),
-                    stdout: String::new(),
+                    stdout: Vec::new(),
                     stderr: format!(
                         "ERROR: CaptureMock Server could not find command '{name}' in PATH\n"
-                    ),
+                    )
+                    .into_bytes(),
                     status: 1,
                 }
             }
@@ -152,8 +156,8 @@ impl CommandLine {
 struct Answer {
     /// The names of the edits (`->FIL:`), stored or restored.
     edits: Vec<String>,
-    stdout: String,
-    stderr: String,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
     /// The exit status, or minus the signal.
     status: i32,
 }
@@ -163,19 +167,13 @@ fn request_name(call: &Call) -> String {
     request_text::command_name(&call.argv[0])
 }
 
-/// A command's output as recorded and replied: text, ending in a line break unless empty
-/// (the reference's rule, in record and replay alike).
-fn output_text(bytes: &[u8]) -> String {
-    let mut text = String::from_utf8_lossy(bytes).into_owned();
-    end_line(&mut text);
-    text
-}
-
-/// Adds a final line break to a text that has none, unless it is empty.
-fn end_line(text: &mut String) {
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
+/// A command's output as recorded and replied: ending in a line break unless empty (the
+/// reference's rule, in record and replay alike).
+fn end_line(mut output: Vec<u8>) -> Vec<u8> {
+    if output.last().is_some_and(|&last| last != b'\n') {
+        output.push(b'\n');
     }
+    output
 }
 
 /// The answer of recorded responses: every `->FIL` (restored before the reply, wherever it
@@ -197,10 +195,13 @@ fn replay(responses: Vec<RecordedResponse>) -> Answer {
         rest.next_if(|r| r.type_id() == type_id)
             .map(RecordedResponse::into_text)
     };
-    answer.stdout = take("OUT").unwrap_or_default();
-    end_line(&mut answer.stdout);
-    answer.stderr = take("ERR").unwrap_or_default();
-    end_line(&mut answer.stderr);
+    let mut output = |text_type: &str, bytes_type: &str| {
+        let text = take(text_type).map(String::into_bytes);
+        let output = text.or_else(|| take(bytes_type).map(|escaped| unescape(&escaped)));
+        end_line(output.unwrap_or_default())
+    };
+    answer.stdout = output("OUT", "OUB");
+    answer.stderr = output("ERR", "ERB");
     answer.status = take("EXC")
         .map(|status| status.trim().parse().unwrap_or(1))
         .unwrap_or(0);
@@ -266,8 +267,8 @@ mod tests {
         };
         let answer = |edits: &[&str], stdout: &str, stderr: &str, status| Answer {
             edits: edits.iter().map(|e| e.to_string()).collect(),
-            stdout: stdout.into(),
-            stderr: stderr.into(),
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: stderr.as_bytes().to_vec(),
             status,
         };
         let out_err_exc = ["->OUT:out: a b it's", "->ERR:err: 2", "->EXC:3"];

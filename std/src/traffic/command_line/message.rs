@@ -165,13 +165,14 @@ fn parse_kill(rest: &str) -> Result<Kill, MessageError> {
 
 /// The reply to a call: what the shim writes to its stdout and stderr, and how it ends (an
 /// exit status, or a death by signal as a negative number).
-pub fn reply(stdout: &str, stderr: &str, status: i32) -> String {
-    let mut reply = String::with_capacity(stdout.len() + stderr.len() + 32);
-    reply.push_str(stdout);
-    reply.push_str(REPLY_SEPARATOR);
-    reply.push_str(stderr);
-    reply.push_str(REPLY_SEPARATOR);
-    reply.push_str(&status.to_string());
+/// Bytes, since a command's output need not be text.
+pub fn reply(stdout: &[u8], stderr: &[u8], status: i32) -> Vec<u8> {
+    let mut reply = Vec::with_capacity(stdout.len() + stderr.len() + 32);
+    reply.extend_from_slice(stdout);
+    reply.extend_from_slice(REPLY_SEPARATOR.as_bytes());
+    reply.extend_from_slice(stderr);
+    reply.extend_from_slice(REPLY_SEPARATOR.as_bytes());
+    reply.extend_from_slice(status.to_string().as_bytes());
     reply
 }
 
@@ -245,10 +246,13 @@ mod tests {
     #[test]
     fn replies_are_three_parts() {
         assert_eq!(
-            reply("out: a b it's\n", "err: 2\n", 3),
-            "out: a b it's\n|TT_CMD_SEP|err: 2\n|TT_CMD_SEP|3"
+            reply(b"out: a b it's\n", b"err: 2\n", 3),
+            b"out: a b it's\n|TT_CMD_SEP|err: 2\n|TT_CMD_SEP|3"
         );
-        assert_eq!(reply("", "", 0), "|TT_CMD_SEP||TT_CMD_SEP|0");
-        assert_eq!(reply("", "", -15), "|TT_CMD_SEP||TT_CMD_SEP|-15");
+        assert_eq!(reply(b"", b"", 0), b"|TT_CMD_SEP||TT_CMD_SEP|0");
+        assert_eq!(
+            reply(b"", b"\xff\n", -15),
+            b"|TT_CMD_SEP|\xff\n|TT_CMD_SEP|-15"
+        );
     }
 }

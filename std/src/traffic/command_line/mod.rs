@@ -30,6 +30,7 @@ pub mod edits;
 mod kind;
 pub mod message;
 pub mod names;
+pub mod output;
 #[cfg(feature = "server")]
 pub mod real;
 pub mod request_text;

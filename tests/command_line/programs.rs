@@ -496,3 +496,31 @@ fn output_that_is_not_utf8_is_recorded_and_replayed_byte_for_byte() {
     assert_eq!(replayed.stdout, recorded.stdout);
     assert_eq!(replayed.stderr, recorded.stderr);
 }
+
+/// An absolute path in `intercepts` is skipped with the reference's warning, word for word;
+/// the other names are intercepted.
+#[test]
+fn an_absolute_intercept_is_skipped_with_the_references_warning() {
+    let dir = setup("absolute", &[("greet", GREET)], "");
+    write(
+        &dir,
+        "rc",
+        "[command line]\nintercepts = /usr/bin/date, greet\n",
+    );
+    write(&dir, "script.sh", "greet world\n");
+    let run = ours(
+        &dir,
+        &path_with_tools(&dir),
+        &args(&["-m", "1", "-r", "ours.mock"], "script.sh"),
+    );
+    assert_eq!(run.stdout, "hello world\n");
+    assert_eq!(
+        run.stderr,
+        "WARNING: Ignoring requested intercept of command '/usr/bin/date'.\n\
+         CaptureMock intercepts commands via PATH and cannot do anything with absolute paths.\n"
+    );
+    assert_eq!(
+        record(&dir, "ours.mock"),
+        "<-CMD:greet world\n->OUT:hello world\n"
+    );
+}

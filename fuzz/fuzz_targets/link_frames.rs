@@ -16,7 +16,7 @@
 
 use arbitrary::Arbitrary;
 use capturemock_core::link::{
-    self, checksum, HostAnswer, DeviceMessage, Feed, FrameDecoder, Hello, HostError, HostMessage,
+    self, checksum, DeviceMessage, Feed, FrameDecoder, Hello, HostAnswer, HostError, HostMessage,
     HostSession, HostStep, Skip, SkipReason, Welcome, CRC_LEN, DELIMITER,
 };
 use capturemock_core::replay::Mode;

@@ -201,16 +201,17 @@ pub async fn run(
         config.newlines,
         config.trailing_newlines,
     )?;
-    let kinds = Kinds::new(KindSettings {
-        mode: config.mode,
-        record_for_client: config.record_for_client,
-        limits: ForwardLimits {
+    let mut settings = KindSettings::new(
+        config.mode,
+        config.record_for_client,
+        ForwardLimits {
             timeout: limits.read_timeout,
             max_reply_size: limits.max_message_size,
         },
-        command_lines: config.command_lines.clone(),
-        shims: config.shims.clone(),
-    });
+    );
+    settings.command_lines = config.command_lines.clone();
+    settings.shims = config.shims.clone();
+    let kinds = Kinds::new(settings);
     let context = Arc::new(Context {
         engine: Arc::new(Engine::new(config.rules(), config.replay, Some(recorder))),
         kinds,

@@ -56,6 +56,19 @@ pub struct KindSettings {
     pub shims: Option<PathBuf>,
 }
 
+impl KindSettings {
+    /// Settings for a run in `mode`, with no `[command line]` settings and no shims.
+    pub fn new(mode: Mode, record_for_client: bool, limits: ForwardLimits) -> Self {
+        KindSettings {
+            mode,
+            record_for_client,
+            limits,
+            command_lines: CommandLineSettings::default(),
+            shims: None,
+        }
+    }
+}
+
 /// The kinds of one run of the classic TCP transport.
 #[derive(Debug)]
 pub struct Kinds {

@@ -524,3 +524,50 @@ fn an_absolute_intercept_is_skipped_with_the_references_warning() {
         "<-CMD:greet world\n->OUT:hello world\n"
     );
 }
+
+/// A command marked `asynchronous` edits files after it has returned (a job it started): the
+/// edit is found before the next call and recorded after the command's own output, as the
+/// reference records it, and a replay restores it.
+#[test]
+fn asynchronous_edits_are_recorded_before_the_next_call_and_replayed() {
+    let start_job = "#!/bin/sh\n(sleep 0.3; echo done > \"$1/result\") > /dev/null 2>&1 &\n\
+                     echo started\n";
+    let dir = setup(
+        "asynchronous",
+        &[("startjob", start_job), ("greet", GREET)],
+        "[startjob]\nasynchronous = true\n",
+    );
+    write(
+        &dir,
+        "script.sh",
+        "startjob out\nwhile [ ! -e out/result ]; do sleep 0.05; done\ngreet x\ncat out/result\n",
+    );
+    std::fs::create_dir_all(dir.join("out")).expect("out");
+    let recorded = ours(
+        &dir,
+        &path_with_tools(&dir),
+        &args(&["-m", "1", "-r", "ours.mock", "-F", "edits"], "script.sh"),
+    );
+    assert_eq!(
+        recorded.stdout, "started\nhello x\ndone\n",
+        "stderr: {}",
+        recorded.stderr
+    );
+    assert_eq!(
+        record(&dir, "ours.mock"),
+        "<-CMD:startjob out\n->OUT:started\n->FIL:out\n<-CMD:greet x\n->OUT:hello x\n"
+    );
+    std::fs::remove_dir_all(dir.join("out")).expect("remove out");
+    std::fs::create_dir_all(dir.join("out")).expect("out");
+    let replayed = ours(
+        &dir,
+        &path_without_tools(),
+        &args(&["-m", "0", "-p", "ours.mock", "-f", "edits"], "script.sh"),
+    );
+    assert_eq!(
+        replayed.stdout, recorded.stdout,
+        "stderr: {}",
+        replayed.stderr
+    );
+    assert_eq!(replayed.stderr, "");
+}

@@ -14,6 +14,8 @@ How it works:
   and CAPTUREMOCK_MODE=0|1|2, runs PROGRAM, then stops the server. Clients in PROGRAM send each
   exchange to the server: in record mode it writes them to the record file (-r), in replay mode
   it answers from the replay file (-p). The exit status is PROGRAM's.
+  Commands that PROGRAM runs are captured too when an rc file names them
+  ([command line] intercepts = git, make): each gets a shim first on PROGRAM's PATH.
 
 Exit status:
   PROGRAM's status (128 + N when signal N killed it). Otherwise: 127 when PROGRAM is not
@@ -34,6 +36,11 @@ Examples:
 
   Only the server, e.g. for clients started elsewhere; stop it with TERMINATE_SERVER or Ctrl-C:
     capturemock --server-only -m 1 -r calls.mock -P 4000
+
+  The git calls of a script (git.rc: [command line] intercepts = git), with the files git
+  edits; then the same script with no git at all (docs/command-line.md):
+    capturemock -m 1 -r git.mock -F edits -R git.rc -- sh release.sh
+    capturemock -m 0 -p git.mock -f edits -R git.rc -- sh release.sh
 
 Serial lines (see `capturemock bridge --help`, `capturemock serial-proxy --help`):
   A device speaking capturemock-core's link protocol, through a capturemock server:

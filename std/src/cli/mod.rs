@@ -30,6 +30,9 @@
 //! - SIGINT (Ctrl-C, which reaches the program too) does not stop the wrapper before the
 //!   program has finished; SIGTERM is passed on to the program. Either way the record file is
 //!   completed.
+//! - Commands listed under `[command line] intercepts` get a link to `capturemock-shim` in a
+//!   private directory first on the program's `PATH` (the reference writes a Python script per
+//!   name); see `docs/command-line.md`.
 //! - `PYTHONPATH` is not set for the program (the reference points it at its own package,
 //!   which its shims import; ours are not Python).
 //! - New: `--server-only`, `--fail-on-drift`, `--print-address`, `--record-unmatched` (mode 2

@@ -186,6 +186,7 @@ fn help_explains_with_examples() {
         "--server-only",
         "--fail-on-drift",
         "Examples:",
+        "[command line] intercepts",
         "CAPTUREMOCK_SERVER",
     ] {
         assert!(

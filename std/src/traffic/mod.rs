@@ -22,7 +22,8 @@
 //! the text altered through the `Exchange`, lets the engine decide (through `play` for
 //! request and response traffic, or `Exchange::decide`), records what the reference would
 //! record, and writes the reply with `Exchange::reply`. Then one line in `Kinds::new`,
-//! before `classic`, which claims everything. How record mode gets the real response is the
+//! before `classic`, which claims everything; a kind with settings of its own takes them from
+//! one field of `KindSettings` (as the command-line kind does). How record mode gets the real response is the
 //! kind's own business; if it waits on the outside world, it ends the exchange's ordered part
 //! first, so that later exchanges do not wait with it.
 

@@ -98,8 +98,9 @@ pub struct Cli {
     #[arg(short = 'F', long = "record-file-edits", value_name = "DIR")]
     pub record_file_edits: Option<PathBuf>,
 
-    /// Run only the server: print its address (host:port) on stdout and serve until a client
-    /// sends TERMINATE_SERVER or the process gets SIGINT or SIGTERM.
+    /// Run only the server: print its address (host:port, or http://host:port for HTTP) on
+    /// stdout and serve until a client sends TERMINATE_SERVER (HTTP: GET
+    /// /capturemock/shutdownServer) or the process gets SIGINT or SIGTERM.
     #[arg(long, conflicts_with = "program")]
     pub server_only: bool,
 
@@ -111,6 +112,13 @@ pub struct Cli {
     /// Also print the server address on stdout before running PROGRAM (the reference does not).
     #[arg(long)]
     pub print_address: bool,
+
+    /// With `server_protocol = http`: the base URL of the real web service that record mode
+    /// forwards to (e.g. http://127.0.0.1:8080), before any POST to
+    /// /capturemock/setServerLocation. Also the rc option `upstream` in [general]. The
+    /// reference has neither: there, someone must POST the location.
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
 
     /// In mode 2, record requests that have no exact match in the replay file instead of
     /// answering them with the nearest recorded request (as CaptureMock does).

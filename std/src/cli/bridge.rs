@@ -136,6 +136,7 @@ impl BridgeCli {
             server_only: true,
             fail_on_drift: self.fail_on_drift,
             print_address: false,
+            upstream: None,
             record_unmatched: self.record_unmatched,
             max_connections: limits.max_connections,
             read_timeout: limits.read_timeout.as_secs_f64(),

@@ -436,6 +436,17 @@ impl Setup {
         for warning in config.command_lines.warnings() {
             eprintln!("{warning}");
         }
+        if let Some(upstream) = &cli.upstream {
+            match &mut config.protocol {
+                #[cfg(feature = "http")]
+                crate::server::Protocol::Http(settings) => settings.upstream = Some(upstream.clone()),
+                _ => {
+                    return Err(CliError::Usage(
+                        "--upstream is for HTTP traffic: set server_protocol = http in the rc file (-R)".into(),
+                    ))
+                }
+            }
+        }
         config.command_lines.record_edits = cli.record_file_edits.clone();
         config.command_lines.replay_edits = cli.replay_file_edits.clone();
         config.limits = Limits {

@@ -272,6 +272,16 @@ impl Engine {
         }
     }
 
+    /// The near miss of exchange `n`, if it had one: what a kind that answers a miss with a
+    /// diagnosis of its own (an HTTP error page) shows.
+    pub fn near_miss_of(&self, n: ExchangeNo) -> Option<NearMiss> {
+        lock(&self.near_misses)
+            .iter()
+            .rev()
+            .find(|miss| miss.exchange == n)
+            .cloned()
+    }
+
     /// Logs a near miss now and keeps it for the summary.
     fn near_miss(&self, n: ExchangeNo, key: &str, nearest: Option<String>, kind: NearMissKind) {
         let miss = NearMiss {

@@ -24,7 +24,7 @@ pub struct ServerHandle {
 /// and a bind error has been returned rather than logged.
 pub async fn start(config: ServerConfig, port: u16) -> Result<ServerHandle, ServerError> {
     let listener = bind(&config, port).await?;
-    let address = address_of(&listener)?;
+    let address = config.protocol.client_address(&address_of(&listener)?);
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(run(listener, config, async {
         // A dropped handle counts as a stop request too.
@@ -38,7 +38,7 @@ pub async fn start(config: ServerConfig, port: u16) -> Result<ServerHandle, Serv
 }
 
 impl ServerHandle {
-    /// `host:port`, the value for `CAPTUREMOCK_SERVER`.
+    /// The value for `CAPTUREMOCK_SERVER`: `host:port`, or `http://host:port` for HTTP.
     pub fn address(&self) -> &str {
         &self.address
     }
@@ -92,7 +92,7 @@ impl BackgroundServer {
             .build()
             .map_err(|e| ServerError::Task(format!("cannot start a tokio runtime: {e}")))?;
         let listener = runtime.block_on(bind(&config, port))?;
-        let address = address_of(&listener)?;
+        let address = config.protocol.client_address(&address_of(&listener)?);
         let (stop, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("capturemock-server".into())
@@ -109,7 +109,7 @@ impl BackgroundServer {
         })
     }
 
-    /// `host:port`, the value for `CAPTUREMOCK_SERVER`.
+    /// The value for `CAPTUREMOCK_SERVER`: `host:port`, or `http://host:port` for HTTP.
     pub fn address(&self) -> &str {
         &self.address
     }

@@ -60,9 +60,11 @@
 mod config;
 pub mod connection;
 mod handle;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod protocol;
 
-pub use config::{ConfigError, Limits, ServerConfig};
+pub use config::{ConfigError, Limits, Protocol, ServerConfig};
 pub use handle::{start, BackgroundServer, ServerHandle};
 
 use std::future::Future;
@@ -192,6 +194,11 @@ pub async fn run(
     mut config: ServerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<ServerReport, ServerError> {
+    #[cfg(feature = "http")]
+    if let Protocol::Http(settings) = &config.protocol {
+        let settings = (**settings).clone();
+        return http::run(listener, config, settings, shutdown).await;
+    }
     let address = address_of(&listener)?;
     config.alterations.set_address(&address)?;
     let limits = config.limits;

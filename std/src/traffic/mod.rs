@@ -14,6 +14,8 @@
 //!   under test runs (`<-CMD` / `->OUT`, `->ERR`, `->EXC`, `->FIL`).
 //! - [`classic`]: client text forwarded to a real server (`<-CLI` / `->SRV`) and servers
 //!   under test announcing themselves.
+//! - [`http`] (feature `http`): web requests (`<-CLI:GET /path` / `->SRV:200 body`), served
+//!   by the HTTP transport rather than the TCP one.
 //! - [`play`]: how a request and its responses play out, by response type.
 //! - [`wire`]: the transport's framing (one message per connection) and fixed replies.
 //! # Adding a kind
@@ -34,6 +36,8 @@
 pub mod classic;
 pub mod command_line;
 pub mod custom;
+#[cfg(feature = "http")]
+pub mod http;
 #[cfg(feature = "server")]
 mod kinds;
 #[cfg(feature = "server")]

@@ -1,0 +1,148 @@
+//! The HTTP transport: a reverse proxy that records a web service's exchanges and replays
+//! them (`server_protocol = http`), on hyper's HTTP/1.1 server.
+//!
+//! Unlike the reference's (single-threaded, HTTP/1.0, one request per connection), it keeps
+//! connections alive and serves many clients at once, sends `Content-Length`, and replays
+//! bodies byte for byte. What each request means is the [HTTP kind](crate::traffic::http)'s
+//! business and what to answer the engine's; this module reads requests, serves the
+//! internal `/capturemock/...` endpoints, and writes responses
+//! ([`service`]).
+//!
+//! Requests are numbered when their whole body has arrived, and take their turn in that
+//! order (as the TCP server's exchanges do in accept order), so replay lookups and the
+//! record file follow one order.
+
+mod service;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use super::{address_of, Limits, ServerConfig, ServerError, ServerReport};
+use crate::exchange::recorder::Recorder;
+use crate::exchange::{Engine, Sequencer};
+use crate::traffic::classic::forward::ForwardLimits;
+use crate::traffic::http::header_case::{HeadTap, Role};
+use crate::traffic::http::{Http, HttpSettings};
+
+/// What every connection of a run shares.
+#[derive(Debug)]
+struct Context {
+    engine: Engine,
+    kind: Http,
+    sequencer: Arc<Sequencer>,
+    /// The next exchange number (from 1, as the sequencer counts).
+    next: AtomicU64,
+    limits: Limits,
+    /// Set by `GET /capturemock/shutdownServer`.
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+/// The value of `CAPTUREMOCK_SERVER` for an HTTP server listening on `host_port`: a base URL,
+/// as the reference exports it.
+pub fn base_url(host_port: &str) -> String {
+    format!("http://{host_port}")
+}
+
+/// Serves HTTP on `listener` until `shutdown` completes or a client asks for
+/// `/capturemock/shutdownServer`, then lets requests in progress finish (at most the read
+/// timeout), writes what is left of the record file, and reports.
+pub async fn run(
+    listener: TcpListener,
+    mut config: ServerConfig,
+    settings: HttpSettings,
+    shutdown: impl Future<Output = ()>,
+) -> Result<ServerReport, ServerError> {
+    let address = base_url(&address_of(&listener)?);
+    config.alterations.set_address(&address)?;
+    let limits = config.limits;
+    let recorder = Recorder::new(
+        config.record.as_deref(),
+        config.newlines,
+        config.trailing_newlines,
+    )?;
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let context = Arc::new(Context {
+        engine: Engine::new(config.rules(), config.replay.clone(), Some(recorder)),
+        kind: Http::new(
+            settings,
+            ForwardLimits::new(limits.read_timeout, limits.max_message_size),
+        ),
+        sequencer: Arc::new(Sequencer::new(limits.order_wait)),
+        next: AtomicU64::new(1),
+        limits,
+        stop,
+    });
+    tracing::debug!("capturemock HTTP server listening on {address}");
+    let graceful = GracefulShutdown::new();
+    let mut connections = 0u64;
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            _ = stopped.changed() => break,
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _peer)) => stream,
+                    Err(e) => {
+                        tracing::error!("accepting a connection failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                connections += 1;
+                let _ = stream.set_nodelay(true);
+                let tap = HeadTap::new(Role::Requests);
+                let io = TokioIo::new(tap.wrap(stream));
+                let context = Arc::clone(&context);
+                let serve = service_fn(move |request| {
+                    let context = Arc::clone(&context);
+                    let tap = tap.clone();
+                    async move { Ok::<_, Infallible>(service::handle(&context, &tap, request).await) }
+                });
+                let connection = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(limits.read_timeout)
+                    .keep_alive(true)
+                    .serve_connection(io, serve);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!("HTTP connection ended: {e}");
+                    }
+                });
+            }
+        }
+    }
+    // Idle keep-alive connections close now; requests in progress get the read timeout.
+    if tokio::time::timeout(limits.read_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "HTTP requests still in progress after {:?}; stopping without them",
+            limits.read_timeout
+        );
+    }
+    drop(listener);
+    tracing::debug!("HTTP server served {connections} connection(s)");
+    let engine = context.engine.finish();
+    let terminated_by_client = *context.stop.borrow();
+    Ok(ServerReport {
+        address,
+        exchanges: context.next.load(std::sync::atomic::Ordering::Relaxed) - 1,
+        recorded_exchanges: engine.recorded_exchanges,
+        record_failures: engine.record_failures,
+        record_loss: engine.record_loss,
+        refused: 0,
+        terminated_by_client,
+        summary: engine.summary,
+    })
+}

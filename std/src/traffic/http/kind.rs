@@ -1,0 +1,224 @@
+//! The HTTP kind: a request becomes a `<-CLI:` entry, the engine decides, and the response
+//! comes from the record or from the real service (`->SRV:`).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use super::body;
+use super::message::{Answer, HttpRequest, HttpResponse};
+use super::request_text::request_text;
+use super::response_text::{framing_header, recorded_response, response_text};
+use super::settings::HttpSettings;
+use super::upstream;
+use crate::exchange::{Decision, Exchange};
+use crate::traffic::classic::forward::ForwardLimits;
+
+/// What the reference records for a `setServerLocation` when the system under test is taken
+/// to be the HTTP server (`record_for_client` off): `<address>` is literal text.
+pub const SERVER_LOCATION_ENTRY: &str = "POST /capturemock/setServerLocation <address>";
+
+/// The HTTP traffic of one run: its settings, where the real service is, and which way
+/// round the record is written.
+#[derive(Debug)]
+pub struct Http {
+    settings: HttpSettings,
+    /// The real service's base URL: `--upstream`, then the latest `setServerLocation`.
+    location: Mutex<Option<String>>,
+    /// A `setServerLocation` arrived without `record_for_client`: requests are recorded
+    /// `->CLI`, responses `<-SRV` (the reference's reading: the system under test is a server).
+    flipped: AtomicBool,
+    /// With `check_repeated_calls` off, the responses already recorded for each request
+    /// text: the same pair is recorded once per run.
+    recorded_pairs: Mutex<HashMap<String, Vec<String>>>,
+    /// Timeout and largest body when forwarding.
+    limits: ForwardLimits,
+}
+
+impl Http {
+    /// The kind for a run with these settings.
+    pub fn new(settings: HttpSettings, limits: ForwardLimits) -> Self {
+        Http {
+            location: Mutex::new(settings.upstream.clone()),
+            settings,
+            flipped: AtomicBool::new(false),
+            recorded_pairs: Mutex::new(HashMap::new()),
+            limits,
+        }
+    }
+
+    /// Its settings.
+    pub fn settings(&self) -> &HttpSettings {
+        &self.settings
+    }
+
+    /// A `setServerLocation`: later requests in record mode go to `location`. Unless
+    /// `record_for_client` is on, the directions flip for the rest of the run and the
+    /// announcement is recorded as the reference records it, in its own `exchange`.
+    pub fn set_location(&self, location: &str, exchange: &mut Exchange<'_>) {
+        *self.location.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(location.trim().to_string());
+        if !self.settings.record_for_client {
+            self.flipped.store(true, Ordering::Relaxed);
+            exchange.record("<-SRV", SERVER_LOCATION_ENTRY, None);
+        }
+    }
+
+    /// The record prefix of requests, in the current direction.
+    fn request_prefix(&self) -> &'static str {
+        if self.flipped.load(Ordering::Relaxed) {
+            "->CLI"
+        } else {
+            "<-CLI"
+        }
+    }
+
+    /// The record prefix of responses, in the current direction.
+    fn response_prefix(&self) -> &'static str {
+        if self.flipped.load(Ordering::Relaxed) {
+            "<-SRV"
+        } else {
+            "->SRV"
+        }
+    }
+
+    /// Serves one request in `exchange`.
+    pub async fn serve(&self, exchange: &mut Exchange<'_>, request: HttpRequest) -> Answer {
+        let text = exchange.alter(&request_text(&request, &self.settings));
+        let timestamp = exchange.timestamp();
+        let prefix = self.request_prefix();
+        let key = format!("{prefix}:{text}");
+        match exchange.decide(&key) {
+            Decision::Replay(replayed) => {
+                exchange.record(prefix, &text, timestamp);
+                let mut answer = None;
+                for recorded in replayed.responses {
+                    if recorded.type_id() != "SRV" {
+                        tracing::warn!(
+                            exchange = exchange.number(),
+                            "recorded response of type {} ignored: HTTP replays SRV responses only",
+                            recorded.type_id()
+                        );
+                        continue;
+                    }
+                    let altered = exchange.alter(recorded.text());
+                    exchange.record(self.response_prefix(), &altered, None);
+                    // A request answers once: later responses of the group are recorded only,
+                    // as the reference's first response closes the connection.
+                    answer.get_or_insert_with(|| match recorded_response(&altered) {
+                        Ok(response) => Answer::Response(response),
+                        Err(e) => Answer::BadRecord(e.to_string()),
+                    });
+                }
+                answer.unwrap_or_else(|| Answer::Unmatched {
+                    request: key,
+                    nearest: exchange.engine().request_key(replayed.request),
+                })
+            }
+            Decision::Mismatch | Decision::Unanswered => {
+                exchange.record(prefix, &text, timestamp);
+                let nearest = exchange
+                    .engine()
+                    .near_miss_of(exchange.number())
+                    .and_then(|miss| miss.nearest);
+                Answer::Unmatched {
+                    request: key,
+                    nearest,
+                }
+            }
+            Decision::Record => {
+                // The rest waits on the real service and needs no ordering.
+                exchange.end_ordered_part();
+                self.record(exchange, &request, &text, timestamp).await
+            }
+        }
+    }
+
+    /// Record mode: forwards the request, records it and the response, and answers with the
+    /// response (its body altered as recorded).
+    async fn record(
+        &self,
+        exchange: &mut Exchange<'_>,
+        request: &HttpRequest,
+        text: &str,
+        timestamp: Option<String>,
+    ) -> Answer {
+        let prefix = self.request_prefix();
+        let location = self
+            .location
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let Some(location) = location else {
+            exchange.record(prefix, text, timestamp);
+            return Answer::NoUpstream;
+        };
+        let real = match upstream::forward(
+            &location,
+            request,
+            &self.settings.default_headers,
+            self.limits,
+        )
+        .await
+        {
+            Ok(real) => real,
+            Err(e) => {
+                let reason = crate::ErrorChain(&e).to_string();
+                tracing::warn!(
+                    exchange = exchange.number(),
+                    "failed to forward HTTP traffic to {location}: {reason}; recorded without a response"
+                );
+                exchange.record(prefix, text, timestamp);
+                return Answer::UpstreamFailed(format!("{location}: {reason}"));
+            }
+        };
+        let body_text = body::record_text(&real.body);
+        let altered = if body_text.starts_with("0x") {
+            body_text.clone()
+        } else {
+            exchange.alter(&body_text)
+        };
+        let body = if altered == body_text {
+            real.body
+        } else {
+            // Alterations are plain text edits; the altered text is what is recorded, so it
+            // is what the client gets, with its own length (the reference keeps the stale one).
+            bytes::Bytes::from(
+                body::bytes_of(&altered).unwrap_or_else(|_| altered.clone().into_bytes()),
+            )
+        };
+        let response = response_text(real.status, &altered, &real.headers, &self.settings.filter);
+        if self.records_pair(&request.method, text, &response) {
+            exchange.record(prefix, text, timestamp);
+            exchange.record(self.response_prefix(), &response, None);
+        }
+        Answer::Response(HttpResponse {
+            status: real.status,
+            headers: real
+                .headers
+                .into_iter()
+                .filter(|(name, value)| !framing_header(name, value))
+                .collect(),
+            body,
+        })
+    }
+
+    /// Whether a request and its response are recorded: always, unless the method's
+    /// `check_repeated_calls` is off and the same pair was recorded before in this run.
+    fn records_pair(&self, method: &str, request: &str, response: &str) -> bool {
+        if self.settings.checks_repeated_calls(method) {
+            return true;
+        }
+        let mut pairs = self
+            .recorded_pairs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let seen = pairs.entry(request.to_string()).or_default();
+        if seen.iter().any(|r| r == response) {
+            false
+        } else {
+            seen.push(response.to_string());
+            true
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! HTTP traffic (`server_protocol = http`): requests to a web service recorded as
+//! `<-CLI:METHOD target[ body]` with `--HEA:` lines, responses as `->SRV:<code> <body>`
+//! (spec `http.md`, and `docs/http.md`).
+//!
+//! - [`message`]: a request and response as the transport hands them over.
+//! - [`request_text`] / [`response_text`]: the record texts, and a recorded response read back.
+//! - [`headers`]: which headers a record shows, and how; [`body`]: how a body is written.
+//! - [`header_case`]: header names as spelled on the wire (hyper lower-cases them).
+//! - [`settings`]: the rc options.
+//! - [`upstream`]: record mode's forwarding to the real service.
+//! - [`kind`]: the kind itself, which asks the engine.
+
+pub mod body;
+pub mod header_case;
+pub mod headers;
+pub mod kind;
+pub mod message;
+pub mod request_text;
+pub mod response_text;
+pub mod settings;
+pub mod upstream;
+
+pub use kind::Http;
+pub use message::{Answer, HttpRequest, HttpResponse};
+pub use settings::HttpSettings;

@@ -5,6 +5,7 @@ mod clients;
 mod command_line;
 mod fakes;
 mod file_edits;
+mod http;
 mod interop;
 mod python_literal;
 mod qemu;

@@ -192,12 +192,17 @@ impl Http {
             exchange.record(prefix, text, timestamp);
             exchange.record(self.response_prefix(), &response, None);
         }
+        // A response to HEAD has no body but says how long the body would be.
+        let head = request.method == "HEAD";
         Answer::Response(HttpResponse {
             status: real.status,
             headers: real
                 .headers
                 .into_iter()
-                .filter(|(name, value)| !framing_header(name, value))
+                .filter(|(name, value)| {
+                    !framing_header(name, value)
+                        || (head && name.eq_ignore_ascii_case("content-length"))
+                })
                 .collect(),
             body,
         })

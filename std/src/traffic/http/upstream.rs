@@ -167,4 +167,3 @@ fn latin1_bytes(value: &str) -> Vec<u8> {
         .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
         .collect()
 }
-

@@ -1,0 +1,93 @@
+//! The reference and our binary record the same client session into identical files, and
+//! each replays the other's file with the service gone.
+
+use super::{bytes, reference_available, setup, Upstream};
+use crate::server::harness::{ours_with_env, reference_with_env, Run};
+
+/// Records the session through `tool` into `record`, with the upstream posted to
+/// setServerLocation by the session itself.
+fn record(
+    tool: fn(&std::path::Path, &[&str], &[(&str, &str)]) -> Run,
+    dir: &std::path::Path,
+    upstream: &str,
+    record: &str,
+) -> Run {
+    let run = tool(
+        dir,
+        &["-m", "1", "-r", record, "-R", "http.rc", "sh", "session.sh"],
+        &[("UPSTREAM", upstream)],
+    );
+    assert_eq!(run.status, Some(0), "record run failed: {run:?}");
+    run
+}
+
+/// Replays `file` through `tool` (no upstream exists: the session posts none), recording to
+/// `again`.
+fn replay(
+    tool: fn(&std::path::Path, &[&str], &[(&str, &str)]) -> Run,
+    dir: &std::path::Path,
+    file: &str,
+    again: &str,
+) -> Run {
+    let run = tool(
+        dir,
+        &["-p", file, "-r", again, "-R", "http.rc", "sh", "session.sh"],
+        &[("UPSTREAM", "")],
+    );
+    assert_eq!(run.status, Some(0), "replay run failed: {run:?}");
+    run
+}
+
+#[test]
+fn both_record_the_same_session_into_identical_files_and_replay_each_others() {
+    if !reference_available() {
+        return;
+    }
+    let dir = setup("interop", "");
+    let recorded = {
+        let upstream = Upstream::start();
+        let theirs = record(reference_with_env, &dir, &upstream.url, "reference.mock");
+        let ours = record(ours_with_env, &dir, &upstream.url, "ours.mock");
+        assert_eq!(
+            ours.stdout, theirs.stdout,
+            "the clients saw different responses"
+        );
+        ours.stdout
+    };
+    let reference_file = bytes(&dir, "reference.mock");
+    assert_eq!(
+        String::from_utf8_lossy(&bytes(&dir, "ours.mock")),
+        String::from_utf8_lossy(&reference_file),
+        "record files differ"
+    );
+    assert!(reference_file.starts_with(
+        b"<-CLI:GET /hello?x=1&y=two%20words\n--HEA:Accept=*/*\n--HEA:X-Trace=t1\n->SRV:200 hello"
+    ));
+
+    // The service is gone: each replays the other's file.
+    let ours = replay(ours_with_env, &dir, "reference.mock", "ours-again.mock");
+    assert_eq!(
+        bytes(&dir, "ours-again.mock"),
+        reference_file,
+        "our replay drifted"
+    );
+    // Byte for byte, apart from the CRLF the service echoed, which the record holds as LF.
+    assert_eq!(ours.stdout, recorded.replacen("line2\r\n", "line2\n", 1));
+    let theirs = replay(
+        reference_with_env,
+        &dir,
+        "ours.mock",
+        "reference-again.mock",
+    );
+    assert_eq!(
+        bytes(&dir, "reference-again.mock"),
+        reference_file,
+        "the reference's replay drifted"
+    );
+    // The reference sends every LF as CRLF.
+    assert!(
+        theirs.stdout.contains("{\r\n  \"a\": 1,"),
+        "{}",
+        theirs.stdout
+    );
+}

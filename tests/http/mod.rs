@@ -1,0 +1,77 @@
+//! HTTP traffic end to end (`server_protocol = http`): a real web service (Python's
+//! `http.server`), real clients (curl, Python's urllib, raw sockets), our binary and the
+//! reference's, recording and replaying the same sessions.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::server::harness::{scratch, write};
+
+mod interop;
+mod wire;
+
+/// The rc file of these tests: the system under test is the HTTP client.
+const RC: &str = "[general]\nserver_protocol = http\nrecord_for_client = true\n";
+
+/// The real web service, stopped when dropped.
+struct Upstream {
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    url: String,
+    child: Child,
+}
+
+impl Upstream {
+    fn start() -> Self {
+        let mut child = Command::new("python3")
+            .args(["-c", include_str!("upstream.py")])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 for the upstream service");
+        let mut url = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut url)
+            .expect("the upstream's address");
+        Upstream {
+            url: url.trim().to_string(),
+            child,
+        }
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A scratch directory with the rc file (plus `rc_extra`) and the client session script.
+fn setup(test: &str, rc_extra: &str) -> PathBuf {
+    let dir = scratch(&format!("http-{test}"));
+    write(&dir, "http.rc", &format!("{RC}{rc_extra}"));
+    write(&dir, "session.sh", include_str!("session.sh"));
+    dir
+}
+
+/// Reads a file of `dir` as bytes (record files are compared byte for byte).
+fn bytes(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Whether the reference can run; with `CAPTUREMOCK_REQUIRE_REFERENCE` set it must.
+fn reference_available() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import capturemock"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CAPTUREMOCK_REQUIRE_REFERENCE").is_none(),
+            "CAPTUREMOCK_REQUIRE_REFERENCE is set but python3 cannot import capturemock"
+        );
+        eprintln!("note: the reference CaptureMock is not installed; HTTP interop skipped");
+    }
+    ok
+}

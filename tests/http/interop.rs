@@ -4,14 +4,12 @@
 use super::{bytes, reference_available, setup, Upstream};
 use crate::server::harness::{ours_with_env, reference_with_env, Run};
 
+/// Runs one of the two tools (`ours_with_env` or `reference_with_env`).
+type Tool = fn(&std::path::Path, &[&str], &[(&str, &str)]) -> Run;
+
 /// Records the session through `tool` into `record`, with the upstream posted to
 /// setServerLocation by the session itself.
-fn record(
-    tool: fn(&std::path::Path, &[&str], &[(&str, &str)]) -> Run,
-    dir: &std::path::Path,
-    upstream: &str,
-    record: &str,
-) -> Run {
+fn record(tool: Tool, dir: &std::path::Path, upstream: &str, record: &str) -> Run {
     let run = tool(
         dir,
         &["-m", "1", "-r", record, "-R", "http.rc", "sh", "session.sh"],
@@ -23,12 +21,7 @@ fn record(
 
 /// Replays `file` through `tool` (no upstream exists: the session posts none), recording to
 /// `again`.
-fn replay(
-    tool: fn(&std::path::Path, &[&str], &[(&str, &str)]) -> Run,
-    dir: &std::path::Path,
-    file: &str,
-    again: &str,
-) -> Run {
+fn replay(tool: Tool, dir: &std::path::Path, file: &str, again: &str) -> Run {
     let run = tool(
         dir,
         &["-p", file, "-r", again, "-R", "http.rc", "sh", "session.sh"],

@@ -84,3 +84,50 @@ fn both_record_the_same_session_into_identical_files_and_replay_each_others() {
         theirs.stdout
     );
 }
+
+/// A client that polls: GET /status twice, POST /work, GET /status three times, printing
+/// each response body on a line.
+const POLLING: &str = r#"
+import sys, urllib.request
+base = sys.argv[1]
+for method, path in [("GET", "/status"), ("GET", "/status"), ("POST", "/work"), ("GET", "/status"), ("GET", "/status"), ("GET", "/status")]:
+    data = b"" if method == "POST" else None
+    with urllib.request.urlopen(urllib.request.Request(base + path, data=data, method=method)) as r:
+        print(r.read().decode())
+"#;
+
+#[test]
+fn check_repeated_calls_off_answers_repeats_alike_in_both() {
+    if !reference_available() {
+        return;
+    }
+    let dir = setup("repeats", "[GET]\ncheck_repeated_calls = false\n");
+    crate::server::harness::write(&dir, "poll.py", POLLING);
+    let recorded = "<-CLI:GET /status\n->SRV:200 busy\n<-CLI:GET /status\n->SRV:200 done\n\
+                    <-CLI:POST /work \n->SRV:200 started\n<-CLI:GET /status\n->SRV:200 after\n";
+    crate::server::harness::write(&dir, "poll.mock", recorded);
+    let args = |again: &'static str| -> Vec<&'static str> {
+        vec![
+            "-p",
+            "poll.mock",
+            "-r",
+            again,
+            "-R",
+            "http.rc",
+            "sh",
+            "-c",
+            "python3 poll.py \"$CAPTUREMOCK_SERVER\"",
+        ]
+    };
+    let theirs = reference_with_env(&dir, &args("theirs.mock"), &[]);
+    let ours = ours_with_env(&dir, &args("ours.mock"), &[]);
+    assert_eq!(theirs.status, Some(0), "{theirs:?}");
+    assert_eq!(ours.status, Some(0), "{ours:?}");
+    assert_eq!(ours.stdout, theirs.stdout);
+    // The repeats get the same answer: busy, busy; then after the POST, the next one.
+    assert_eq!(
+        ours.stdout.lines().collect::<Vec<_>>(),
+        ["busy", "busy", "started", "done", "done", "done"]
+    );
+    assert_eq!(bytes(&dir, "ours.mock"), bytes(&dir, "theirs.mock"));
+}

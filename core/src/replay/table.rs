@@ -339,16 +339,35 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
     /// The n-th choice of a request answers with its n-th group; once the groups run out it
     /// answers with the first group again, forever (the reference's rule).
     pub fn take(&mut self, request: RequestId, kind: MatchKind) -> Matched<'_, 'a> {
+        self.choose(request, kind, true)
+    }
+
+    /// The response group a chosen request answered with last time, again, without counting
+    /// the choice (the first group if it was never chosen).
+    ///
+    /// This is the reference's answer to a repeated request that cannot have changed
+    /// anything (an HTTP `GET` with `check_repeated_calls` off): the same response as before,
+    /// so that polling does not use up the recorded answers.
+    pub fn take_again(&mut self, request: RequestId, kind: MatchKind) -> Matched<'_, 'a> {
+        self.choose(request, kind, false)
+    }
+
+    /// A response group of `request`: the next one (counting the choice) when `advance`,
+    /// else the last one given.
+    fn choose(&mut self, request: RequestId, kind: MatchKind, advance: bool) -> Matched<'_, 'a> {
         let group = {
             let parts = self.storage.parts();
             match parts.requests.get_mut(request.0 as usize) {
                 Some(r) => {
-                    let nth = if r.times_chosen < r.group_count {
+                    let index = if advance {
                         r.times_chosen
                     } else {
-                        0
+                        r.times_chosen.saturating_sub(1)
                     };
-                    r.times_chosen = r.times_chosen.saturating_add(1);
+                    let nth = if index < r.group_count { index } else { 0 };
+                    if advance {
+                        r.times_chosen = r.times_chosen.saturating_add(1);
+                    }
                     parts
                         .group_order
                         .get((r.first_group + nth) as usize)

@@ -359,3 +359,29 @@ fn a_request_is_found_by_id_as_the_listing_shows_it() {
     }
     assert_eq!(table.request(RequestId(2)), None);
 }
+
+#[test]
+fn taking_again_repeats_the_last_group_without_counting() {
+    let recs = records("<-CLI:GET /s\n->SRV:busy\n<-CLI:GET /s\n->SRV:done\n");
+    let storage: ArrayStorage<'_, 4, 4> = ArrayStorage::new();
+    let mut table = ReplayTable::build(
+        recs.iter().map(|r| Ok::<_, Infallible>(*r)),
+        storage,
+        MatchOptions::default(),
+    )
+    .unwrap();
+    let mut mem = [0u32; 256];
+    let mut scratch = LookupScratch::new(&mut mem, 4, 4, 0).unwrap();
+    let (id, kind) = table.find("<-CLI:GET /s", &mut scratch).unwrap().unwrap();
+    let text = |m: Matched<'_, '_>| m.responses().next().map(|r| r.text().to_string());
+    // Never chosen yet: the first group, and the choice is not counted.
+    assert_eq!(text(table.take_again(id, kind)).as_deref(), Some("busy"));
+    assert_eq!(text(table.take(id, kind)).as_deref(), Some("busy"));
+    assert_eq!(text(table.take_again(id, kind)).as_deref(), Some("busy"));
+    assert_eq!(text(table.take_again(id, kind)).as_deref(), Some("busy"));
+    assert_eq!(text(table.take(id, kind)).as_deref(), Some("done"));
+    assert_eq!(text(table.take_again(id, kind)).as_deref(), Some("done"));
+    // Past the last group: the first again, as `take` gives it.
+    assert_eq!(text(table.take(id, kind)).as_deref(), Some("busy"));
+    assert_eq!(text(table.take_again(id, kind)).as_deref(), Some("busy"));
+}

@@ -1,6 +1,7 @@
 //! The engine: the decisions every exchange needs, made in one place for every transport and
 //! traffic kind.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -46,6 +47,19 @@ impl Default for Rules {
             clock: Arc::new(SystemClock),
         }
     }
+}
+
+/// How a request counts for the reference's `check_repeated_calls` (HTTP traffic): a
+/// request that cannot have changed anything, asked again with nothing in between that could
+/// have, gets the same response again rather than the next recorded one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RepeatRule {
+    /// The request may change the service (anything but `GET`, or every request under
+    /// `assume_all_can_modify`): earlier requests no longer count as seen.
+    pub may_modify: bool,
+    /// `check_repeated_calls` for its method: when off, a request already seen gets the
+    /// same response again.
+    pub counts_repeats: bool,
 }
 
 /// What to do with one request.
@@ -112,6 +126,9 @@ pub struct Engine {
     near_misses: Mutex<Vec<NearMiss>>,
     /// The next exchange number handed out in call order ([`Engine::decide_next`]).
     next: AtomicU64,
+    /// The recorded requests answered since the last request that may have changed the
+    /// service ([`RepeatRule`]); locked only while the replay file is.
+    seen: Mutex<HashSet<RequestId>>,
 }
 
 /// Locks `mutex`, using it even if a panic poisoned it (see the comment inside for why that
@@ -141,6 +158,7 @@ impl Engine {
             recorder: recorder.filter(Recorder::records).map(Mutex::new),
             near_misses: Mutex::new(Vec::new()),
             next: AtomicU64::new(1),
+            seen: Mutex::new(HashSet::new()),
         }
     }
 
@@ -186,7 +204,19 @@ impl Engine {
     pub fn decide(&self, n: ExchangeNo, key: &str) -> Decision {
         match &self.replay {
             Some(replay) if self.rules.mode != Mode::Record => {
-                self.decide_locked(&mut lock(replay), n, key)
+                self.decide_locked(&mut lock(replay), n, key, None)
+            }
+            _ => Decision::Record,
+        }
+    }
+
+    /// [`decide`](Self::decide) for a request that follows the reference's
+    /// `check_repeated_calls` ([`RepeatRule`]): a repeat is answered with the same recorded
+    /// response as last time, without using up the next one.
+    pub fn decide_repeatable(&self, n: ExchangeNo, key: &str, rule: RepeatRule) -> Decision {
+        match &self.replay {
+            Some(replay) if self.rules.mode != Mode::Record => {
+                self.decide_locked(&mut lock(replay), n, key, Some(rule))
             }
             _ => Decision::Record,
         }
@@ -200,7 +230,7 @@ impl Engine {
             Some(replay) if self.rules.mode != Mode::Record => {
                 let mut file = lock(replay);
                 let n = self.next.fetch_add(1, Ordering::Relaxed);
-                (n, self.decide_locked(&mut file, n, key))
+                (n, self.decide_locked(&mut file, n, key, None))
             }
             _ => (self.next.fetch_add(1, Ordering::Relaxed), Decision::Record),
         }
@@ -227,7 +257,13 @@ impl Engine {
     /// group taken, all under that one lock. A request with no text is left unanswered (the
     /// reference neither answers nor records it), never reported as a near miss. A failed
     /// lookup is logged and treated as finding nothing.
-    fn decide_locked(&self, replay: &mut ReplayFile, n: ExchangeNo, key: &str) -> Decision {
+    fn decide_locked(
+        &self,
+        replay: &mut ReplayFile,
+        n: ExchangeNo,
+        key: &str,
+        repeats: Option<RepeatRule>,
+    ) -> Decision {
         let found = replay.find(key).unwrap_or_else(|e| {
             tracing::error!(exchange = n, "replay lookup failed: {e}");
             Err(Unmatched::NoCandidate)
@@ -263,13 +299,32 @@ impl Engine {
                         return Decision::Mismatch;
                     }
                 }
+                let again = repeats.is_some_and(|rule| self.seen_again(id, rule));
+                let responses = if again {
+                    replay.take_responses_again(id, kind)
+                } else {
+                    replay.take_responses(id, kind)
+                };
                 Decision::Replay(Replayed {
                     request: id,
                     kind,
-                    responses: replay.take_responses(id, kind),
+                    responses,
                 })
             }
         }
+    }
+
+    /// Whether recorded request `id`, chosen under `rule`, is a repeat to answer as before:
+    /// the reference's bookkeeping, done in its order (a request that may modify forgets
+    /// what was seen before it, then every chosen request counts as seen).
+    fn seen_again(&self, id: RequestId, rule: RepeatRule) -> bool {
+        let mut seen = lock(&self.seen);
+        if rule.may_modify {
+            seen.clear();
+        }
+        let again = !rule.counts_repeats && seen.contains(&id);
+        seen.insert(id);
+        again
     }
 
     /// The near miss of exchange `n`, if it had one: what a kind that answers a miss with a

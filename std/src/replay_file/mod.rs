@@ -322,6 +322,22 @@ impl ReplayFile {
         })
     }
 
+    /// [`take_responses`](Self::take_responses) without counting the choice: the group the
+    /// request answered with last time (the core's [`ReplayTable::take_again`]).
+    pub fn take_responses_again(
+        &mut self,
+        request: RequestId,
+        kind: MatchKind,
+    ) -> Vec<RecordedResponse> {
+        self.loaded.with_dependent_mut(|_, table| {
+            table
+                .take_again(request, kind)
+                .responses()
+                .map(|r| RecordedResponse::new(r.entry))
+                .collect()
+        })
+    }
+
     /// Answers one request (its description, e.g. `<-CAL:get(42)`), advancing the repeat
     /// counter of the recorded request chosen: [`find`](Self::find), then [`take`](Self::take).
     pub fn lookup(&mut self, desc: &str) -> Result<Result<Answer, Unmatched>, LookupError> {

@@ -11,7 +11,7 @@ use super::request_text::request_text;
 use super::response_text::{framing_header, recorded_response, response_text};
 use super::settings::HttpSettings;
 use super::upstream;
-use crate::exchange::{Decision, Exchange};
+use crate::exchange::{Decision, Exchange, RepeatRule};
 use crate::traffic::classic::forward::ForwardLimits;
 
 /// What the reference records for a `setServerLocation` when the system under test is taken
@@ -88,10 +88,14 @@ impl Http {
         let timestamp = exchange.timestamp();
         let prefix = self.request_prefix();
         let key = format!("{prefix}:{text}");
-        match exchange.decide(&key) {
+        let rule = RepeatRule {
+            may_modify: self.settings.all_can_modify || request.method != "GET",
+            counts_repeats: self.settings.checks_repeated_calls(&request.method),
+        };
+        match exchange.decide_repeatable(&key, rule) {
             Decision::Replay(replayed) => {
-                exchange.record(prefix, &text, timestamp);
                 let mut answer = None;
+                let mut responses = Vec::new();
                 for recorded in replayed.responses {
                     if recorded.type_id() != "SRV" {
                         tracing::warn!(
@@ -102,13 +106,19 @@ impl Http {
                         continue;
                     }
                     let altered = exchange.alter(recorded.text());
-                    exchange.record(self.response_prefix(), &altered, None);
                     // A request answers once: later responses of the group are recorded only,
                     // as the reference's first response closes the connection.
                     answer.get_or_insert_with(|| match recorded_response(&altered) {
                         Ok(response) => Answer::Response(response),
                         Err(e) => Answer::BadRecord(e.to_string()),
                     });
+                    responses.push(altered);
+                }
+                if self.records_pair(&request.method, &text, &responses.concat()) {
+                    exchange.record(prefix, &text, timestamp);
+                    for response in &responses {
+                        exchange.record(self.response_prefix(), response, None);
+                    }
                 }
                 answer.unwrap_or_else(|| Answer::Unmatched {
                     request: key,
@@ -208,8 +218,9 @@ impl Http {
         })
     }
 
-    /// Whether a request and its response are recorded: always, unless the method's
-    /// `check_repeated_calls` is off and the same pair was recorded before in this run.
+    /// Whether a request and its responses are recorded (in record mode, and in the record
+    /// file of a replay): always, unless the method's `check_repeated_calls` is off and the
+    /// same pair was recorded before in this run.
     fn records_pair(&self, method: &str, request: &str, response: &str) -> bool {
         if self.settings.checks_repeated_calls(method) {
             return true;

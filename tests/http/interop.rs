@@ -131,3 +131,110 @@ fn check_repeated_calls_off_answers_repeats_alike_in_both() {
     );
     assert_eq!(bytes(&dir, "ours.mock"), bytes(&dir, "theirs.mock"));
 }
+
+/// Uploads a file in a multipart form with a fixed boundary, then downloads an attachment;
+/// prints what the service said and the bytes downloaded.
+const FILES: &str = r#"
+import sys, urllib.request
+base = sys.argv[1]
+body = (b"--b0undary\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n"
+        b"--b0undary\r\nContent-Disposition: form-data; name=\"up\"; filename=\"data.bin\"\r\n"
+        b"Content-Type: application/octet-stream\r\n\r\n\x00\x01\x02\r\nmore\r\n--b0undary--\r\n")
+request = urllib.request.Request(base + "/upload", data=body, method="POST",
+                                 headers={"Content-Type": "multipart/form-data; boundary=b0undary"})
+with urllib.request.urlopen(request) as r:
+    print(r.read().decode())
+with urllib.request.urlopen(base + "/download") as r:
+    print(r.read())
+"#;
+
+#[test]
+fn uploaded_and_downloaded_files_go_through_the_edit_directories_alike() {
+    if !reference_available() {
+        return;
+    }
+    let dir = setup("files", "");
+    crate::server::harness::write(&dir, "files.py", FILES);
+    let program = ["sh", "-c", "python3 files.py \"$CAPTUREMOCK_SERVER\""];
+    let run = |tool: Tool, args: &[&str]| {
+        let all: Vec<&str> = args
+            .iter()
+            .chain(&["-R", "http.rc"])
+            .chain(&program)
+            .copied()
+            .collect();
+        let run = tool(&dir, &all, &[]);
+        assert_eq!(run.status, Some(0), "{run:?}");
+        run
+    };
+    let upstream = Upstream::start();
+    // The reference has no --upstream: the location is posted to setServerLocation.
+    crate::server::harness::write(
+        &dir,
+        "files.sh",
+        &format!("set -e\npython3 -c \"import urllib.request,os; urllib.request.urlopen(urllib.request.Request(os.environ['CAPTUREMOCK_SERVER'] + '/capturemock/setServerLocation', data=b'{}', method='POST')).read()\"\npython3 files.py \"$CAPTUREMOCK_SERVER\"\n", upstream.url),
+    );
+    let record = |tool: Tool, file: &str, edits: &str| {
+        let run = tool(
+            &dir,
+            &[
+                "-m", "1", "-r", file, "-F", edits, "-R", "http.rc", "sh", "files.sh",
+            ],
+            &[],
+        );
+        assert_eq!(run.status, Some(0), "{run:?}");
+        run
+    };
+    let theirs = record(reference_with_env, "theirs.mock", "theirs-files");
+    let ours = record(ours_with_env, "ours.mock", "ours-files");
+    drop(upstream);
+    assert_eq!(ours.stdout, theirs.stdout);
+    assert_eq!(
+        String::from_utf8_lossy(&bytes(&dir, "ours.mock")),
+        String::from_utf8_lossy(&bytes(&dir, "theirs.mock"))
+    );
+    for name in ["data.bin", "report.csv"] {
+        assert_eq!(
+            bytes(&dir, &format!("ours-files/{name}")),
+            bytes(&dir, &format!("theirs-files/{name}")),
+            "{name}"
+        );
+    }
+    let recorded = String::from_utf8(bytes(&dir, "ours.mock")).unwrap();
+    assert!(
+        recorded.contains("<File Contents for data.bin>")
+            && recorded.contains("->SRV:200 <File Contents for report.csv>"),
+        "{recorded}"
+    );
+
+    // Each replays the other's record and files, with the service gone.
+    let ours_again = run(
+        ours_with_env,
+        &[
+            "-p",
+            "theirs.mock",
+            "-f",
+            "theirs-files",
+            "-r",
+            "ours-again.mock",
+        ],
+    );
+    assert_eq!(ours_again.stdout, ours.stdout);
+    assert_eq!(bytes(&dir, "ours-again.mock"), bytes(&dir, "theirs.mock"));
+    // The reference needs -F in replay too: it stores the upload again, and crashes without.
+    let theirs_again = run(
+        reference_with_env,
+        &[
+            "-p",
+            "ours.mock",
+            "-f",
+            "ours-files",
+            "-F",
+            "again-files",
+            "-r",
+            "theirs-again.mock",
+        ],
+    );
+    assert_eq!(theirs_again.stdout, ours.stdout);
+    assert_eq!(bytes(&dir, "theirs-again.mock"), bytes(&dir, "theirs.mock"));
+}

@@ -28,6 +28,9 @@ class Service(http.server.BaseHTTPRequestHandler):
             self.reply(200, b"0xcafe is hex")
         elif self.path.startswith("/nothing"):
             self.reply(204, b"")
+        elif self.path.startswith("/download"):
+            self.reply(200, b"id,total\r\n1,\xff\r\n", "text/csv",
+                       extra=[("Content-Disposition", 'attachment; filename="report.csv"')])
         else:
             self.reply(200, ("hello " + self.path).encode())
 
@@ -37,6 +40,8 @@ class Service(http.server.BaseHTTPRequestHandler):
         data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.path == "/raw-echo":
             self.reply(200, data, "application/octet-stream")
+        elif self.path == "/upload":
+            self.reply(200, b"received %d bytes" % len(data))
         elif self.path == "/create":
             self.reply(201, b"created %d" % len(data))
         else:

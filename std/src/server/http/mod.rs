@@ -29,6 +29,7 @@ use super::{address_of, Limits, ServerConfig, ServerError, ServerReport};
 use crate::exchange::recorder::Recorder;
 use crate::exchange::{Engine, Sequencer};
 use crate::traffic::classic::forward::ForwardLimits;
+use crate::traffic::http::attachments::Attachments;
 use crate::traffic::http::header_case::{HeadTap, Role};
 use crate::traffic::http::{Http, HttpSettings};
 
@@ -74,6 +75,10 @@ pub async fn run(
         kind: Http::new(
             settings,
             ForwardLimits::new(limits.read_timeout, limits.max_message_size),
+            Attachments::new(
+                config.command_lines.record_edits.clone(),
+                config.command_lines.replay_edits.clone(),
+            ),
         ),
         sequencer: Arc::new(Sequencer::new(limits.order_wait)),
         next: AtomicU64::new(1),

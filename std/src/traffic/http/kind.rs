@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
+use super::attachments::{attachment_name, placeholder, Attachments};
 use super::body;
 use super::message::{Answer, HttpRequest, HttpResponse};
 use super::request_text::request_text;
@@ -33,17 +34,20 @@ pub struct Http {
     recorded_pairs: Mutex<HashMap<String, Vec<String>>>,
     /// Timeout and largest body when forwarding.
     limits: ForwardLimits,
+    /// Where uploaded files and attachments are stored and replayed from (`-F`, `-f`).
+    files: Attachments,
 }
 
 impl Http {
-    /// The kind for a run with these settings.
-    pub fn new(settings: HttpSettings, limits: ForwardLimits) -> Self {
+    /// The kind for a run with these settings, storing files in `files`.
+    pub fn new(settings: HttpSettings, limits: ForwardLimits, files: Attachments) -> Self {
         Http {
             location: Mutex::new(settings.upstream.clone()),
             settings,
             flipped: AtomicBool::new(false),
             recorded_pairs: Mutex::new(HashMap::new()),
             limits,
+            files,
         }
     }
 
@@ -84,7 +88,7 @@ impl Http {
 
     /// Serves one request in `exchange`.
     pub async fn serve(&self, exchange: &mut Exchange<'_>, request: HttpRequest) -> Answer {
-        let text = exchange.alter(&request_text(&request, &self.settings));
+        let text = exchange.alter(&request_text(&request, &self.settings, &self.files));
         let timestamp = exchange.timestamp();
         let prefix = self.request_prefix();
         let key = format!("{prefix}:{text}");
@@ -108,7 +112,7 @@ impl Http {
                     let altered = exchange.alter(recorded.text());
                     // A request answers once: later responses of the group are recorded only,
                     // as the reference's first response closes the connection.
-                    answer.get_or_insert_with(|| match recorded_response(&altered) {
+                    answer.get_or_insert_with(|| match recorded_response(&altered, &self.files) {
                         Ok(response) => Answer::Response(response),
                         Err(e) => Answer::BadRecord(e.to_string()),
                     });
@@ -182,8 +186,13 @@ impl Http {
                 return Answer::UpstreamFailed(format!("{location}: {reason}"));
             }
         };
-        let body_text = body::record_text(&real.body);
-        let altered = if body_text.starts_with("0x") {
+        let body_text = match attachment_name(&request.target, &real.headers) {
+            // A file is stored as it is, never altered.
+            Some(name) => placeholder(&self.files.store(name, &real.body)),
+            None => body::record_text(&real.body),
+        };
+        let altered = if body_text.starts_with("0x") || body_text.starts_with("<File Contents for ")
+        {
             body_text.clone()
         } else {
             exchange.alter(&body_text)

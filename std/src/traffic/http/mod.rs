@@ -4,17 +4,20 @@
 //!
 //! - [`message`]: a request and response as the transport hands them over.
 //! - [`request_text`] / [`response_text`]: the record texts, and a recorded response read back.
-//! - [`headers`]: which headers a record shows, and how; [`body`]: how a body is written.
+//! - [`headers`]: which headers a record shows, and how; [`body`]: how a body is written;
+//!   [`multipart`] and [`attachments`]: uploaded and downloaded files, kept in `-F` / `-f`.
 //! - [`header_case`]: header names as spelled on the wire (hyper lower-cases them).
 //! - [`settings`]: the rc options.
 //! - [`upstream`]: record mode's forwarding to the real service.
 //! - [`kind`]: the kind itself, which asks the engine.
 
+pub mod attachments;
 pub mod body;
 pub mod header_case;
 pub mod headers;
 pub mod kind;
 pub mod message;
+pub mod multipart;
 pub mod request_text;
 pub mod response_text;
 pub mod settings;

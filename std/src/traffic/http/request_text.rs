@@ -1,9 +1,11 @@
 //! The text of a request entry: `METHOD target[ body]` and its `--HEA:` lines (spec
 //! section 2), the same in record and replay, so that a request finds its recording.
 
+use super::attachments::Attachments;
 use super::body;
 use super::headers::Header;
 use super::message::HttpRequest;
+use super::multipart;
 use super::settings::HttpSettings;
 
 /// The headers as the reference sees them: the `[default_http_headers]` first, then each
@@ -27,14 +29,27 @@ pub fn merged_headers(request: &HttpRequest, settings: &HttpSettings) -> Vec<Hea
 
 /// The request's record text (before alterations).
 /// A body, even an empty one, follows the target after one space; a request without one
-/// has no space.
-pub fn request_text(request: &HttpRequest, settings: &HttpSettings) -> String {
+/// has no space. The file parts of a multipart body go to `attachments`.
+pub fn request_text(
+    request: &HttpRequest,
+    settings: &HttpSettings,
+    attachments: &Attachments,
+) -> String {
+    let headers = merged_headers(request, settings);
     let mut text = format!("{} {}", request.method, request.target);
     if let Some(bytes) = &request.body {
         text.push(' ');
-        text.push_str(&body::record_text(bytes));
+        // The reference looks for the header spelled exactly so.
+        let boundary = headers
+            .iter()
+            .find(|(name, _)| name == "Content-Type")
+            .and_then(|(_, value)| multipart::boundary(value));
+        match boundary {
+            Some(boundary) => text.push_str(&multipart::record_text(bytes, &boundary, attachments)),
+            None => text.push_str(&body::record_text(bytes)),
+        }
     }
-    text.push_str(&settings.filter.lines(&merged_headers(request, settings)));
+    text.push_str(&settings.filter.lines(&headers));
     text
 }
 
@@ -63,6 +78,7 @@ mod tests {
     #[test]
     fn the_spec_examples() {
         let s = HttpSettings::default();
+        let none = Attachments::default();
         let get = request(
             "GET",
             "/hello?x=1&y=two%20words",
@@ -75,7 +91,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            request_text(&get, &s),
+            request_text(&get, &s, &none),
             "GET /hello?x=1&y=two%20words\n--HEA:Accept=*/*\n--HEA:X-Trace=t1"
         );
         let raw = request(
@@ -88,13 +104,13 @@ mod tests {
             Some(b"\x00\x01\x02\xff\xfe\n\r"),
         );
         assert_eq!(
-            request_text(&raw, &s),
+            request_text(&raw, &s, &none),
             "POST /raw-echo 0x000102fffe0a0d\n--HEA:Content-Type=application/octet-stream"
         );
         let empty = request("POST", "/create", &[("Content-Length", "0")], Some(b""));
-        assert_eq!(request_text(&empty, &s), "POST /create ");
-        let none = request("POST", "/create", &[], None);
-        assert_eq!(request_text(&none, &s), "POST /create");
+        assert_eq!(request_text(&empty, &s, &none), "POST /create ");
+        let no_body = request("POST", "/create", &[], None);
+        assert_eq!(request_text(&no_body, &s, &none), "POST /create");
     }
 
     #[test]
@@ -108,7 +124,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            request_text(&r, &s),
+            request_text(&r, &s, &Attachments::default()),
             "GET /\n--HEA:B=1\n--HEA:b=1\n--HEA:x-api=k\n--HEA:X-Api=mine"
         );
     }

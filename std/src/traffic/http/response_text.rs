@@ -3,6 +3,7 @@
 
 use bytes::Bytes;
 
+use super::attachments::{placeholder_name, Attachments};
 use super::body;
 use super::headers::{split_recorded, Header, HeaderFilter};
 use super::message::HttpResponse;
@@ -37,8 +38,9 @@ pub enum BadResponse {
 /// Headers that describe the recorded connection rather than the response are left out:
 /// the server frames the body itself and sets `Content-Length`.
 /// A text with no space after the code is a response with no body (the reference cannot
-/// replay `204` without the space, spec pitfall 5).
-pub fn recorded_response(text: &str) -> Result<HttpResponse, BadResponse> {
+/// replay `204` without the space, spec pitfall 5). A body that is a file placeholder is the
+/// file, read from the replay edit directory of `files`.
+pub fn recorded_response(text: &str, files: &Attachments) -> Result<HttpResponse, BadResponse> {
     let (code, rest) = text.split_once(' ').unwrap_or((text, ""));
     let status = code
         .parse::<u16>()
@@ -50,10 +52,15 @@ pub fn recorded_response(text: &str) -> Result<HttpResponse, BadResponse> {
         .into_iter()
         .filter(|(name, value)| !framing_header(name, value))
         .collect();
+    let file = placeholder_name(body_text).and_then(|name| files.load(name));
+    let body = match file {
+        Some(contents) => contents,
+        None => body::bytes_of(body_text)?,
+    };
     Ok(HttpResponse {
         status,
         headers,
-        body: Bytes::from(body::bytes_of(body_text)?),
+        body: Bytes::from(body),
     })
 }
 
@@ -95,26 +102,32 @@ mod tests {
 
     #[test]
     fn recorded_responses_replay_byte_for_byte_with_every_header() {
-        let r = recorded_response("200 {\n  \"a\": 1\n}\n\n--HEA:Set-Cookie=a=1\n--HEA:Set-Cookie=b=2\n--HEA:Transfer-Encoding=chunked\n--HEA:Access-Control-Allow-Origin=x").unwrap();
+        let r = recorded_response(concat!("200 {\n  \"a\": 1\n}\n\n--HEA:Set-Cookie=a=1\n--HEA:Set-Cookie=b=2\n--HEA:Transfer-Encoding=chunked\n--HEA:Access-Control-Allow-Origin=x"), &Attachments::default()).unwrap();
         assert_eq!(r.status, 200);
         assert_eq!(&r.body[..], b"{\n  \"a\": 1\n}\n");
         assert_eq!(
             r.headers,
             vec![h("Set-Cookie", "a=1"), h("Set-Cookie", "b=2")]
         );
-        let binary = recorded_response("200 0x000102fffe0a0d").unwrap();
+        let binary = recorded_response("200 0x000102fffe0a0d", &Attachments::default()).unwrap();
         assert_eq!(&binary.body[..], b"\x00\x01\x02\xff\xfe\n\r");
-        assert_eq!(recorded_response("204").unwrap().body.len(), 0);
+        assert_eq!(
+            recorded_response("204", &Attachments::default())
+                .unwrap()
+                .body
+                .len(),
+            0
+        );
         assert!(matches!(
-            recorded_response("OK fine"),
+            recorded_response("OK fine", &Attachments::default()),
             Err(BadResponse::Status(_))
         ));
         assert!(matches!(
-            recorded_response("1000 x"),
+            recorded_response("1000 x", &Attachments::default()),
             Err(BadResponse::Status(_))
         ));
         assert!(matches!(
-            recorded_response("200 0xzz"),
+            recorded_response("200 0xzz", &Attachments::default()),
             Err(BadResponse::Body(_))
         ));
     }

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use crate::server::harness::{scratch, write};
 
 mod interop;
+mod secrets;
 mod wire;
 
 /// The rc file of these tests: the system under test is the HTTP client.

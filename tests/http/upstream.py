@@ -19,7 +19,7 @@ class Service(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/json"):
             self.reply(200, b'{\n  "a": 1,\n  "b": [1, 2]\n}\n', "application/json")
         elif self.path.startswith("/cookies"):
-            self.reply(200, b"two", extra=[("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
+            self.reply(200, b"two", extra=[("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("X-Tag", "one"), ("X-Tag", "two")])
         elif self.path.startswith("/missing"):
             self.reply(404, b"no such thing")
         elif self.path.startswith("/old"):
@@ -40,6 +40,9 @@ class Service(http.server.BaseHTTPRequestHandler):
         data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.path == "/raw-echo":
             self.reply(200, data, "application/octet-stream")
+        elif self.path == "/login":
+            self.reply(200, b'{"user": "me", "access_token": "S3CR3T-issued-token"}', "application/json",
+                       extra=[("Set-Cookie", "sid=S3CR3T-session; HttpOnly")])
         elif self.path == "/upload":
             self.reply(200, b"received %d bytes" % len(data))
         elif self.path == "/create":

@@ -10,6 +10,7 @@ use super::body;
 use super::message::{Answer, HttpRequest, HttpResponse};
 use super::request_text::request_text;
 use super::response_text::{framing_header, recorded_response, response_text};
+use super::secrets::{scrub, MIN_SCRUBBED, PLACEHOLDER};
 use super::settings::HttpSettings;
 use super::upstream;
 use crate::exchange::{Decision, Exchange, RepeatRule};
@@ -36,6 +37,9 @@ pub struct Http {
     limits: ForwardLimits,
     /// Where uploaded files and attachments are stored and replayed from (`-F`, `-f`).
     files: Attachments,
+    /// Every secret value seen in the run, longest first: scrubbed from every text recorded
+    /// after it was seen (see [`secrets`](super::secrets)).
+    known_secrets: Mutex<Vec<String>>,
 }
 
 impl Http {
@@ -48,6 +52,7 @@ impl Http {
             recorded_pairs: Mutex::new(HashMap::new()),
             limits,
             files,
+            known_secrets: Mutex::new(Vec::new()),
         }
     }
 
@@ -88,7 +93,9 @@ impl Http {
 
     /// Serves one request in `exchange`.
     pub async fn serve(&self, exchange: &mut Exchange<'_>, request: HttpRequest) -> Answer {
-        let text = exchange.alter(&request_text(&request, &self.settings, &self.files));
+        let mut secrets = self.settings.secrets.redactor();
+        let text = request_text(&request, &self.settings, &self.files, &mut secrets);
+        let text = exchange.alter(&self.scrub(&text, secrets.found));
         let timestamp = exchange.timestamp();
         let prefix = self.request_prefix();
         let key = format!("{prefix}:{text}");
@@ -186,10 +193,11 @@ impl Http {
                 return Answer::UpstreamFailed(format!("{location}: {reason}"));
             }
         };
+        let mut secrets = self.settings.secrets.redactor();
         let body_text = match attachment_name(&request.target, &real.headers) {
             // A file is stored as it is, never altered.
             Some(name) => placeholder(&self.files.store(name, &real.body)),
-            None => body::record_text(&real.body),
+            None => secrets.body(&body::record_text(&real.body)).into_owned(),
         };
         let altered = if body_text.starts_with("0x") || body_text.starts_with("<File Contents for ")
         {
@@ -206,7 +214,14 @@ impl Http {
                 body::bytes_of(&altered).unwrap_or_else(|_| altered.clone().into_bytes()),
             )
         };
-        let response = response_text(real.status, &altered, &real.headers, &self.settings.filter);
+        let response = response_text(
+            real.status,
+            &altered,
+            &real.headers,
+            &self.settings,
+            &mut secrets,
+        );
+        let response = self.scrub(&response, secrets.found);
         if self.records_pair(&request.method, text, &response) {
             exchange.record(prefix, text, timestamp);
             exchange.record(self.response_prefix(), &response, None);
@@ -225,6 +240,27 @@ impl Http {
                 .collect(),
             body,
         })
+    }
+
+    /// `text` with every secret value seen so far in the run, and the `found` ones (which
+    /// are remembered from now on), replaced.
+    fn scrub(&self, text: &str, found: Vec<String>) -> String {
+        let mut known = self.known_secrets.lock().unwrap_or_else(|e| e.into_inner());
+        let mut learned = false;
+        for value in found {
+            // A replayed placeholder sent back (`Bearer <secret>`) is no value to learn.
+            if value.len() >= MIN_SCRUBBED
+                && !value.contains(PLACEHOLDER)
+                && !known.contains(&value)
+            {
+                known.push(value);
+                learned = true;
+            }
+        }
+        if learned {
+            known.sort_by_key(|value| std::cmp::Reverse(value.len()));
+        }
+        scrub(text, &known)
     }
 
     /// Whether a request and its responses are recorded (in record mode, and in the record

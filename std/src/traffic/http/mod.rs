@@ -7,6 +7,7 @@
 //! - [`headers`]: which headers a record shows, and how; [`body`]: how a body is written;
 //!   [`multipart`] and [`attachments`]: uploaded and downloaded files, kept in `-F` / `-f`.
 //! - [`header_case`]: header names as spelled on the wire (hyper lower-cases them).
+//! - [`secrets`]: credentials kept out of record files.
 //! - [`settings`]: the rc options.
 //! - [`upstream`]: record mode's forwarding to the real service.
 //! - [`kind`]: the kind itself, which asks the engine.
@@ -20,6 +21,7 @@ pub mod message;
 pub mod multipart;
 pub mod request_text;
 pub mod response_text;
+pub mod secrets;
 pub mod settings;
 pub mod upstream;
 

@@ -6,6 +6,7 @@ use super::body;
 use super::headers::Header;
 use super::message::HttpRequest;
 use super::multipart;
+use super::secrets::Redactor;
 use super::settings::HttpSettings;
 
 /// The headers as the reference sees them: the `[default_http_headers]` first, then each
@@ -29,14 +30,16 @@ pub fn merged_headers(request: &HttpRequest, settings: &HttpSettings) -> Vec<Hea
 
 /// The request's record text (before alterations).
 /// A body, even an empty one, follows the target after one space; a request without one
-/// has no space. The file parts of a multipart body go to `attachments`.
+/// has no space. The file parts of a multipart body go to `attachments`. Secrets are
+/// replaced by `secrets`, which keeps the values it replaced.
 pub fn request_text(
     request: &HttpRequest,
     settings: &HttpSettings,
     attachments: &Attachments,
+    secrets: &mut Redactor<'_>,
 ) -> String {
     let headers = merged_headers(request, settings);
-    let mut text = format!("{} {}", request.method, request.target);
+    let mut text = format!("{} {}", request.method, secrets.target(&request.target));
     if let Some(bytes) = &request.body {
         text.push(' ');
         // The reference looks for the header spelled exactly so.
@@ -46,9 +49,13 @@ pub fn request_text(
             .and_then(|(_, value)| multipart::boundary(value));
         match boundary {
             Some(boundary) => text.push_str(&multipart::record_text(bytes, &boundary, attachments)),
-            None => text.push_str(&body::record_text(bytes)),
+            None => text.push_str(&secrets.body(&body::record_text(bytes))),
         }
     }
+    let headers: Vec<Header> = headers
+        .iter()
+        .map(|(name, value)| (name.clone(), secrets.header_value(name, value).into_owned()))
+        .collect();
     text.push_str(&settings.filter.lines(&headers));
     text
 }
@@ -91,7 +98,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            request_text(&get, &s, &none),
+            request_text(&get, &s, &none, &mut s.secrets.redactor()),
             "GET /hello?x=1&y=two%20words\n--HEA:Accept=*/*\n--HEA:X-Trace=t1"
         );
         let raw = request(
@@ -104,13 +111,19 @@ mod tests {
             Some(b"\x00\x01\x02\xff\xfe\n\r"),
         );
         assert_eq!(
-            request_text(&raw, &s, &none),
+            request_text(&raw, &s, &none, &mut s.secrets.redactor()),
             "POST /raw-echo 0x000102fffe0a0d\n--HEA:Content-Type=application/octet-stream"
         );
         let empty = request("POST", "/create", &[("Content-Length", "0")], Some(b""));
-        assert_eq!(request_text(&empty, &s, &none), "POST /create ");
+        assert_eq!(
+            request_text(&empty, &s, &none, &mut s.secrets.redactor()),
+            "POST /create "
+        );
         let no_body = request("POST", "/create", &[], None);
-        assert_eq!(request_text(&no_body, &s, &none), "POST /create");
+        assert_eq!(
+            request_text(&no_body, &s, &none, &mut s.secrets.redactor()),
+            "POST /create"
+        );
     }
 
     #[test]
@@ -124,7 +137,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            request_text(&r, &s, &Attachments::default()),
+            request_text(&r, &s, &Attachments::default(), &mut s.secrets.redactor()),
             "GET /\n--HEA:B=1\n--HEA:b=1\n--HEA:x-api=k\n--HEA:X-Api=mine"
         );
     }

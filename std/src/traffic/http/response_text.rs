@@ -5,19 +5,26 @@ use bytes::Bytes;
 
 use super::attachments::{placeholder_name, Attachments};
 use super::body;
-use super::headers::{split_recorded, Header, HeaderFilter};
+use super::headers::{split_recorded, Header};
 use super::message::HttpResponse;
+use super::secrets::Redactor;
+use super::settings::HttpSettings;
 
 /// The record text of a real response whose body text is `body_text` (already altered, as
-/// the reference alters a recorded body but not its header lines). There is always one
-/// space after the code.
+/// the reference alters a recorded body but not its header lines, and with its secrets
+/// replaced). There is always one space after the code.
 pub fn response_text(
     status: u16,
     body_text: &str,
     headers: &[Header],
-    filter: &HeaderFilter,
+    settings: &HttpSettings,
+    secrets: &mut Redactor<'_>,
 ) -> String {
-    format!("{status} {body_text}{}", filter.lines(headers))
+    let headers: Vec<Header> = headers
+        .iter()
+        .map(|(name, value)| (name.clone(), secrets.header_value(name, value).into_owned()))
+        .collect();
+    format!("{status} {body_text}{}", settings.filter.lines(&headers))
 }
 
 /// Why a recorded response cannot be sent.
@@ -76,6 +83,7 @@ pub fn framing_header(name: &str, value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::secrets::Secrets;
     use super::*;
 
     fn h(name: &str, value: &str) -> Header {
@@ -91,11 +99,17 @@ mod tests {
             h("Content-Length", "28"),
         ];
         assert_eq!(
-            response_text(200, "{\n  \"a\": 1\n}\n", &headers, &HeaderFilter::default()),
+            response_text(200, "{\n  \"a\": 1\n}\n", &headers, &HttpSettings::default(), &mut Secrets::default().redactor()),
             "200 {\n  \"a\": 1\n}\n\n--HEA:Content-Type=application/json\n--HEA:Server=BaseHTTP/0.6 Python/3.11.7"
         );
         assert_eq!(
-            response_text(204, "", &[], &HeaderFilter::default()),
+            response_text(
+                204,
+                "",
+                &[],
+                &HttpSettings::default(),
+                &mut Secrets::default().redactor()
+            ),
             "204 "
         );
     }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::headers::{Header, HeaderFilter};
+use super::secrets::Secrets;
 use crate::rc::{RcConfig, RcError};
 
 /// The HTTP settings of a run.
@@ -25,20 +26,20 @@ pub struct HttpSettings {
     /// Where record mode forwards to before any `setServerLocation`: `--upstream` or the
     /// rc option `upstream` in `[general]` (the reference has neither).
     pub upstream: Option<String>,
+    /// Which values never reach a record file: `redact_secrets` (default true) and
+    /// `secret_names` in `[general]` (the reference has neither, and records them all).
+    pub secrets: Secrets,
 }
 
 impl HttpSettings {
     /// The settings in `rc`.
     pub fn from_rc(rc: &RcConfig) -> Result<Self, RcError> {
         let ignored = rc.get_list("ignore_http_headers", &["general"])?;
-        let default_headers = if rc.has_section("default_http_headers") {
-            rc.items("default_http_headers")?
-                .into_iter()
-                .map(|(name, value)| (name.to_ascii_lowercase(), value))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let default_headers = rc
+            .items("default_http_headers")?
+            .into_iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value))
+            .collect();
         let mut repeated_calls = HashMap::new();
         for section in rc.sections() {
             if rc.has_option(section, "check_repeated_calls") {
@@ -55,6 +56,10 @@ impl HttpSettings {
             upstream: rc
                 .get_first("upstream", &["general"])?
                 .filter(|u| !u.is_empty()),
+            secrets: Secrets::new(
+                rc.get_bool("redact_secrets", &["general"], true)?,
+                &rc.get_list("secret_names", &["general"])?,
+            ),
         })
     }
 
@@ -72,7 +77,7 @@ mod tests {
     fn rc_options_are_read_with_the_reference_defaults() {
         let rc = RcConfig::from_str_named(
             "[general]\nrecord_for_client = true\nignore_http_headers = X-Request-Id, Server\n\
-             upstream = http://127.0.0.1:9\n[default_http_headers]\nX-Api = 100%%\n[GET]\ncheck_repeated_calls = false\n",
+             upstream = http://127.0.0.1:9\nsecret_names = X-Session\n[default_http_headers]\nX-Api = 100%%\n[GET]\ncheck_repeated_calls = false\n",
             "t.rc",
         )
         .unwrap();
@@ -85,6 +90,7 @@ mod tests {
         );
         assert!(!s.checks_repeated_calls("GET") && s.checks_repeated_calls("POST"));
         assert_eq!(s.upstream.as_deref(), Some("http://127.0.0.1:9"));
+        assert!(s.secrets.is_secret("x-session") && s.secrets.is_secret("Authorization"));
         let none = HttpSettings::from_rc(&RcConfig::new()).unwrap();
         assert!(
             !none.record_for_client && none.default_headers.is_empty() && none.upstream.is_none()

@@ -387,3 +387,28 @@ fn every_failure_is_an_http_status_with_its_reason_and_recording_goes_on() {
         "{recorded}"
     );
 }
+
+#[test]
+fn json_bodies_and_queries_match_whatever_their_order_unless_switched_off() {
+    for (canonical, exact) in [("", true), ("canonical_matching = false\n", false)] {
+        let dir = setup("canonical", canonical);
+        write(
+            &dir,
+            "api.mock",
+            "<-CLI:POST /search?page=2&q=rust {\"filters\": {\"lang\": \"en\", \"year\": 2026}, \"limit\": 10}\n\
+             --HEA:Content-Type=application/json\n->SRV:200 found\n",
+        );
+        let served = Served::start(&dir, &["-p", "api.mock", "-r", "again.mock"]);
+        let response = served.send(
+            "POST",
+            "/search?q=rust&page=2",
+            &[("Content-Type", "application/json")],
+            b"{\"limit\":10,\"filters\":{\"year\":2026,\"lang\":\"en\"}}",
+        );
+        assert_eq!(response.text(), "found");
+        let stderr = served.stop();
+        assert_eq!(!stderr.contains("no exact match"), exact, "{stderr}");
+        let again = read(&dir, "again.mock").expect("record file");
+        assert_eq!(again == read(&dir, "api.mock").unwrap(), exact, "{again}");
+    }
+}

@@ -70,16 +70,21 @@ pub async fn run(
         config.trailing_newlines,
     )?;
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let mut kind = Http::new(
+        settings,
+        ForwardLimits::new(limits.read_timeout, limits.max_message_size),
+        Attachments::new(
+            config.command_lines.record_edits.clone(),
+            config.command_lines.replay_edits.clone(),
+        ),
+    );
+    if let Some(replay) = &config.replay {
+        let requests = replay.lock().unwrap_or_else(|e| e.into_inner()).requests();
+        kind.index_recorded(requests.iter().map(|r| r.key.as_str()));
+    }
     let context = Arc::new(Context {
         engine: Engine::new(config.rules(), config.replay.clone(), Some(recorder)),
-        kind: Http::new(
-            settings,
-            ForwardLimits::new(limits.read_timeout, limits.max_message_size),
-            Attachments::new(
-                config.command_lines.record_edits.clone(),
-                config.command_lines.replay_edits.clone(),
-            ),
-        ),
+        kind,
         sequencer: Arc::new(Sequencer::new(limits.order_wait)),
         next: AtomicU64::new(1),
         limits,

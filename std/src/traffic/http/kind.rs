@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use super::attachments::{attachment_name, placeholder, Attachments};
 use super::body;
+use super::canonical::CanonicalIndex;
 use super::message::{Answer, HttpRequest, HttpResponse};
 use super::request_text::request_text;
 use super::response_text::{framing_header, recorded_response, response_text};
@@ -40,6 +41,8 @@ pub struct Http {
     /// Every secret value seen in the run, longest first: scrubbed from every text recorded
     /// after it was seen (see [`secrets`](super::secrets)).
     known_secrets: Mutex<Vec<String>>,
+    /// The replay file's requests by canonical form, when `canonical_matching` is on.
+    canonical: Option<CanonicalIndex>,
 }
 
 impl Http {
@@ -53,6 +56,15 @@ impl Http {
             limits,
             files,
             known_secrets: Mutex::new(Vec::new()),
+            canonical: None,
+        }
+    }
+
+    /// Tells the kind which requests the replay file holds (their lookup keys), so that a
+    /// request can match one canonically ([`canonical`](super::canonical)).
+    pub fn index_recorded<'k>(&mut self, keys: impl IntoIterator<Item = &'k str>) {
+        if self.settings.canonical_matching {
+            self.canonical = Some(CanonicalIndex::new(keys));
         }
     }
 
@@ -98,7 +110,19 @@ impl Http {
         let text = exchange.alter(&self.scrub(&text, secrets.found));
         let timestamp = exchange.timestamp();
         let prefix = self.request_prefix();
-        let key = format!("{prefix}:{text}");
+        let mut key = format!("{prefix}:{text}");
+        // A request recorded in another order is looked up, and recorded, as recorded.
+        let text = match self
+            .canonical
+            .as_ref()
+            .and_then(|index| index.recorded(&key))
+        {
+            Some(recorded) => {
+                key = recorded.to_string();
+                recorded[prefix.len() + 1..].to_string()
+            }
+            None => text,
+        };
         let rule = RepeatRule {
             may_modify: self.settings.all_can_modify || request.method != "GET",
             counts_repeats: self.settings.checks_repeated_calls(&request.method),

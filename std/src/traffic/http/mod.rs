@@ -7,13 +7,15 @@
 //! - [`headers`]: which headers a record shows, and how; [`body`]: how a body is written;
 //!   [`multipart`] and [`attachments`]: uploaded and downloaded files, kept in `-F` / `-f`.
 //! - [`header_case`]: header names as spelled on the wire (hyper lower-cases them).
-//! - [`secrets`]: credentials kept out of record files.
+//! - [`secrets`]: credentials kept out of record files; [`canonical`]: JSON bodies and
+//!   queries compared whatever their order.
 //! - [`settings`]: the rc options.
 //! - [`upstream`]: record mode's forwarding to the real service.
 //! - [`kind`]: the kind itself, which asks the engine.
 
 pub mod attachments;
 pub mod body;
+pub mod canonical;
 pub mod header_case;
 pub mod headers;
 pub mod kind;

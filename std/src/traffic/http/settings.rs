@@ -29,6 +29,10 @@ pub struct HttpSettings {
     /// Which values never reach a record file: `redact_secrets` (default true) and
     /// `secret_names` in `[general]` (the reference has neither, and records them all).
     pub secrets: Secrets,
+    /// `canonical_matching` in `[general]` (default true): JSON bodies and query parameters
+    /// match whatever their order ([`canonical`](super::canonical)); false keeps the
+    /// reference's exact text.
+    pub canonical_matching: bool,
 }
 
 impl HttpSettings {
@@ -56,6 +60,7 @@ impl HttpSettings {
             upstream: rc
                 .get_first("upstream", &["general"])?
                 .filter(|u| !u.is_empty()),
+            canonical_matching: rc.get_bool("canonical_matching", &["general"], true)?,
             secrets: Secrets::new(
                 rc.get_bool("redact_secrets", &["general"], true)?,
                 &rc.get_list("secret_names", &["general"])?,

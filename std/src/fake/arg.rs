@@ -8,7 +8,7 @@
 //!     let counter = Fake::new("counter")
 //!         .expects("increment")
 //!         .with_args(args![arg::any(), table = arg::endswith("hits")]);
-//!     counter.call("increment", args![999, table = "image_hits"]);
+//!     let _ = counter.call("increment", args![999, table = "image_hits"]);
 //! });
 //! ```
 

@@ -79,11 +79,21 @@ impl Fake {
         &self,
         f: impl FnOnce(StdDeclare<'_>) -> Result<StdDeclare<'_>, DeclarationError>,
     ) -> Fake {
+        self.declare_explained(f, |e| e.to_string())
+    }
+
+    /// [`declare`](Fake::declare), with the text of a refused declaration made by `explain`
+    /// (which can name what the core's `Copy` error cannot hold).
+    fn declare_explained(
+        &self,
+        f: impl FnOnce(StdDeclare<'_>) -> Result<StdDeclare<'_>, DeclarationError>,
+        explain: impl FnOnce(DeclarationError) -> String,
+    ) -> Fake {
         let result = with_state(|s| {
             let id = self.id();
             match f(s.reg.on(id)) {
                 Ok(d) => Ok(d.id()),
-                Err(e) => Err(format!("{}: {e}", s.reg.describe(id))),
+                Err(e) => Err(format!("{}: {}", s.reg.describe(id), explain(e))),
             }
         });
         match result {
@@ -176,7 +186,17 @@ impl Fake {
     /// assert_eq!(sess.call("get_count", args![]).get::<i32>(), 5);
     /// ```
     pub fn next_call_for(&self, method: &str) -> Fake {
-        self.declare(|d| d.next_call_for(method))
+        self.declare_explained(
+            |d| d.next_call_for(method),
+            |e| match e {
+                // Fudge's text names the method; the core's error cannot hold it.
+                DeclarationError::NextCallUnknownMethod => format!(
+                    "next_call_for({method:?}) is not possible; \
+                     declare expects({method:?}) or provides({method:?}) first"
+                ),
+                other => other.to_string(),
+            },
+        )
     }
 
     /// The current call returns `value` (a clone of it, each time). Returning a [`Fake`]

@@ -5,6 +5,7 @@ mod fudge_docs;
 mod inject;
 mod inspectors;
 mod io;
+mod live;
 mod scopes;
 mod threads;
 

@@ -1,6 +1,7 @@
-//! Every example of Fudge's `fudge` module documentation, transcribed. Python's `patch` has no
-//! Rust equivalent (see inject.rs for the Rust form); its examples keep their meaning with
-//! fakes named after the patched path.
+//! Every example of Fudge's `fudge` module documentation, transcribed: how each reads in
+//! Rust, and what it answers. Python's `patch` has no Rust equivalent (see inject.rs for the
+//! Rust form); its examples keep their meaning with fakes named after the patched path. That
+//! the messages are Fudge's word for word is proven against Fudge itself, in `live/`.
 
 use capturemock::fake::{self, Fake, CONSTRUCTOR};
 use capturemock::{args, fake_impl};

@@ -1,4 +1,5 @@
-//! Fakes (issue 4): Fudge's documented behaviour through the std layer, with exact messages.
+//! Fakes (issue 4): Fudge's documented behaviour through the std layer, with exact messages;
+//! `live/` compares the messages with the real Fudge's (issue 17).
 
 mod declarations;
 mod fudge_docs;

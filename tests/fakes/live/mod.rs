@@ -118,6 +118,36 @@ const DIVERGENT: &[Divergent] = &[
         ),
         documented: "on lists, structs and floats, where Fudge would test `str(value)`",
     },
+    Divergent {
+        name: "differs_calls_runs_after_the_checks",
+        fudge: ("raised", "calls() ran"),
+        ours: ("unmet", "fake:f.m(1) was called unexpectedly with args (2)"),
+        documented: "A `calls()` function runs only once the call passed its argument checks",
+    },
+    Divergent {
+        name: "differs_clear_calls_forgets_counts",
+        fudge: ("unmet", "fake:f.m() was called 2 time(s). Expected 1."),
+        ours: ("passed", ""),
+        documented: "`clear_calls()` (and so `verify()`) forgets call counts too",
+    },
+    Divergent {
+        name: "differs_startswith_on_a_float",
+        fudge: ("passed", ""),
+        ours: (
+            "unmet",
+            "fake:f.m(arg.startswith(\"1.\")) was called unexpectedly with args (1.5)",
+        ),
+        documented: "on lists, structs and floats, where Fudge would test `str(value)`",
+    },
+    Divergent {
+        name: "differs_calling_a_plain_attribute",
+        fudge: ("raised TypeError", "'str' object is not callable"),
+        ours: (
+            "unmet",
+            "fake:user attribute 'name' holds a value and cannot be called",
+        ),
+        documented: "Calling an attribute that holds a plain value fails with our own message",
+    },
 ];
 
 /// One rule of [`normalise`]: its name (in the counts) and the words of docs/fakes.md that

@@ -944,6 +944,44 @@ def verify_order_across_fakes():
     fudge.Fake("a").expects("first")
 
 
+@situation
+def any_value_deprecated_spelling():
+    fudge.Fake("f").provides("m").with_args(arg.any_value()).m()
+
+
+@situation
+def has_attr_on_a_number():
+    fudge.Fake("db").provides("update").with_args(arg.has_attr(first_name="Bob")).update(5)
+
+
+@situation
+def with_args_empty_checks_nothing():
+    fudge.Fake("f").expects("m").with_args().m(1, k=2)
+
+
+@situation
+def times_called_zero_expected_not_called():
+    fudge.Fake("f").expects("m").times_called(0)
+
+
+@situation
+def stub_is_callable():
+    st = fudge.Fake("st").is_a_stub()
+    st().anything()
+
+
+@situation
+def without_args_list_value():
+    fudge.Fake("f").provides("m").without_args([1, 2]).m([1, 2])
+
+
+@situation
+def sequence_with_expects_again():
+    db = fudge.Fake("db").expects("get").with_args(1).expects("get").with_args(2)
+    db.get(1)
+    db.get(3)
+
+
 # --- the documented differences (docs/fakes.md, "Fudge behaviours not reproduced") ---
 
 @situation
@@ -984,6 +1022,31 @@ def differs_times_called_after_next_call_on_callable():
 @situation
 def differs_startswith_on_a_list():
     fudge.Fake("f").expects("m").with_args(arg.startswith("[1")).m([1, 2])
+
+
+@situation
+def differs_calls_runs_after_the_checks():
+    def side_effect(*args, **kwargs):
+        raise Boom("calls() ran")
+    fudge.Fake("f").provides("m").with_args(1).calls(side_effect).m(2)
+
+
+@situation
+def differs_clear_calls_forgets_counts():
+    f = fudge.Fake("f").provides("m").times_called(1)
+    f.m()
+    fudge.clear_calls()
+    f.m()
+
+
+@situation
+def differs_startswith_on_a_float():
+    fudge.Fake("f").expects("m").with_args(arg.startswith("1.")).m(1.5)
+
+
+@situation
+def differs_calling_a_plain_attribute():
+    fudge.Fake("user").has_attr(name="Harry").name()
 
 
 if __name__ == "__main__":

@@ -691,6 +691,34 @@ situations! {
         Ok(())
     }
 
+    any_value_deprecated_spelling => {
+        call(&Fake::new("f").provides("m").with_args(args![arg::any_value()]), "m", args![])
+    }
+    has_attr_on_a_number => {
+        let db = Fake::new("db").provides("update")
+            .with_args(args![arg::has_attr(args![first_name = "Bob"])]);
+        call(&db, "update", args![5])
+    }
+    with_args_empty_checks_nothing => {
+        call(&Fake::new("f").expects("m").with_args(args![]), "m", args![1, k = 2])
+    }
+    times_called_zero_expected_not_called => {
+        let _f = Fake::new("f").expects("m").times_called(0);
+        Ok(())
+    }
+    stub_is_callable => {
+        let st = Fake::new("st").is_a_stub();
+        call(&st.try_call_fake(args![])?.fake(), "anything", args![])
+    }
+    without_args_list_value => {
+        call(&Fake::new("f").provides("m").without_args(args![vec![1, 2]]), "m", args![vec![1, 2]])
+    }
+    sequence_with_expects_again => {
+        let db = Fake::new("db").expects("get").with_args(args![1]).expects("get").with_args(args![2]);
+        call(&db, "get", args![1])?;
+        call(&db, "get", args![3])
+    }
+
     // --- the documented differences (docs/fakes.md, "Fudge behaviours not reproduced") ---
     differs_isinstance_int_and_bool => {
         call(&Fake::new("f").expects("m").with_args(args![arg::isinstance(ValueKind::Int)]), "m", args![true])
@@ -717,5 +745,22 @@ situations! {
     }
     differs_startswith_on_a_list => {
         call(&Fake::new("f").expects("m").with_args(args![arg::startswith("[1")]), "m", args![vec![1, 2]])
+    }
+    differs_calls_runs_after_the_checks => {
+        let f = Fake::new("f").provides("m").with_args(args![1])
+            .calls(|_| -> () { panic!("calls() ran") });
+        call(&f, "m", args![2])
+    }
+    differs_clear_calls_forgets_counts => {
+        let f = Fake::new("f").provides("m").times_called(1);
+        call(&f, "m", args![])?;
+        fake::clear_calls();
+        call(&f, "m", args![])
+    }
+    differs_startswith_on_a_float => {
+        call(&Fake::new("f").expects("m").with_args(args![arg::startswith("1.")]), "m", args![1.5])
+    }
+    differs_calling_a_plain_attribute => {
+        call(&Fake::new("user").has_attr("name", "Harry"), "name", args![])
     }
 }

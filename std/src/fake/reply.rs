@@ -98,7 +98,9 @@ impl Reply {
         matches!(self.answer, Answer::Nothing) && self.replaced.is_none() && self.raised.is_none()
     }
 
-    /// Whether the call raises an error.
+    /// Whether the call raises an error. Asking does not read the error: a `Reply` that
+    /// raises is still reported when dropped before [`result`](Reply::result),
+    /// [`get`](Reply::get) or [`option`](Reply::option) took it.
     pub fn is_raised(&self) -> bool {
         self.raised.is_some()
     }

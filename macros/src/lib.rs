@@ -20,7 +20,7 @@ use std::str::FromStr;
 /// #[fake::test]
 /// fn opens_the_session() {
 ///     let session = Fake::new("session").expects("open");
-///     session.call("open", args![]);
+///     let _ = session.call("open", args![]);
 /// }
 /// ```
 #[proc_macro_attribute]

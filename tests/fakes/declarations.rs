@@ -9,7 +9,8 @@ use super::panic_message;
 fn returns_before_any_call() {
     assert_eq!(
         panic_message(|| drop(Fake::new("s").returns(1))),
-        "fake:s: declare a call first: expects(), provides(), expects_call() or is_callable()"
+        "fake:s: Call to a method that expects a predefined call but no such call exists.  \
+         Maybe you forgot expects(\"method\") or provides(\"method\") ?"
     );
 }
 
@@ -17,7 +18,8 @@ fn returns_before_any_call() {
 fn with_args_before_any_call() {
     assert_eq!(
         panic_message(|| drop(Fake::new("s").with_args(args![1]))),
-        "fake:s: declare a call first: expects(), provides(), expects_call() or is_callable()"
+        "fake:s: Call to a method that expects a predefined call but no such call exists.  \
+         Maybe you forgot expects(\"method\") or provides(\"method\") ?"
     );
 }
 
@@ -25,7 +27,7 @@ fn with_args_before_any_call() {
 fn next_call_before_any_call() {
     assert_eq!(
         panic_message(|| drop(Fake::new("s").next_call())),
-        "fake:s: next_call() needs a declared call: use expects(), provides() or is_callable() first"
+        "fake:s: next_call() must follow provides(), expects() or is_callable()"
     );
 }
 
@@ -33,8 +35,7 @@ fn next_call_before_any_call() {
 fn next_call_for_an_undeclared_method() {
     assert_eq!(
         panic_message(|| drop(Fake::new("s").provides("a").next_call_for("zz"))),
-        "fake:s: next_call_for() names a method this fake has not declared; \
-         declare it with expects() or provides() first"
+        "fake:s: next_call_for(\"zz\") is not possible; declare expects(\"zz\") or provides(\"zz\") first"
     );
 }
 
@@ -42,16 +43,16 @@ fn next_call_for_an_undeclared_method() {
 fn next_call_with_times_called() {
     assert_eq!(
         panic_message(|| drop(Fake::new("s").expects("a").times_called(2).next_call())),
-        "fake:s: next_call() cannot be combined with times_called()"
+        "fake:s: Cannot use next_call() in combination with times_called()"
     );
     assert_eq!(
         panic_message(|| drop(Fake::new("s").expects("a").next_call().times_called(2))),
-        "fake:s: times_called() cannot be combined with next_call()"
+        "fake:s: Cannot use times_called() in combination with next_call()"
     );
     // Also for a callable (Fudge lets this one through).
     assert_eq!(
         panic_message(|| drop(Fake::new("s").is_callable().next_call().times_called(2))),
-        "fake:s: times_called() cannot be combined with next_call()"
+        "fake:s: Cannot use times_called() in combination with next_call()"
     );
     fake::clear_expectations();
 }
@@ -60,7 +61,7 @@ fn next_call_with_times_called() {
 fn remember_order_on_a_callable() {
     assert_eq!(
         panic_message(|| drop(Fake::new("s").is_callable().remember_order())),
-        "fake:s: remember_order() cannot be used on a callable fake (expects_call() or is_callable())"
+        "fake:s: remember_order() cannot be used for Fake.is_callable() or Fake.expects_call()"
     );
 }
 

@@ -1,6 +1,7 @@
-//! Every example of Fudge's `fudge` module documentation, transcribed. Python's `patch` has no
-//! Rust equivalent (see inject.rs for the Rust form); its examples keep their meaning with
-//! fakes named after the patched path.
+//! Every example of Fudge's `fudge` module documentation, transcribed: how each reads in
+//! Rust, and what it answers. Python's `patch` has no Rust equivalent (see inject.rs for the
+//! Rust form); its examples keep their meaning with fakes named after the patched path. That
+//! the messages are Fudge's word for word is proven against Fudge itself, in `live/`.
 
 use capturemock::fake::{self, Fake, CONSTRUCTOR};
 use capturemock::{args, fake_impl};
@@ -50,7 +51,7 @@ fn calls() {
 #[test]
 fn expects() {
     let session = Fake::new("session").expects("open").expects("close");
-    session.call("open", args![]);
+    let _ = session.call("open", args![]);
     assert_eq!(
         panic_message(fake::verify),
         "fake:session.close() was not called"
@@ -98,7 +99,7 @@ fn after_next_call() {
     assert_eq!(f.call("status", args![]).get::<&str>(), "Dreaming");
     assert_eq!(
         panic_message(|| {
-            f.call("status", args![]);
+            let _ = f.call("status", args![]);
         }),
         "This attribute of fake:unnamed can only be called 3 time(s).  \
          Call reset() if necessary or fake::clear_calls()."
@@ -122,7 +123,7 @@ fn provides() {
     let session = Fake::new("session").provides("open").provides("close");
     fake::clear_expectations(); // from any previously declared fakes
     fake::clear_calls();
-    session.call("open", args![]);
+    let _ = session.call("open", args![]);
     fake::verify(); // close() not called but no error
 }
 
@@ -157,7 +158,6 @@ fn raises() {
     // A method that cannot return an error panics with it, as Python raises it.
     assert_eq!(
         panic_message(|| {
-            db.call("insert", args![]);
             db.call("insert", args![]).get::<()>();
         }),
         "not enough parameters for insert"
@@ -172,7 +172,7 @@ fn remember_order() {
         .expects("update");
     assert_eq!(
         panic_message(|| {
-            db.call("update", args![]);
+            let _ = db.call("update", args![]);
         }),
         "Call #1 was fake:db.update(); Expected: #1 fake:db.insert(), #2 fake:db.update(), end"
     );
@@ -189,7 +189,7 @@ fn remember_order_with_next_call() {
     let sess = sess.next_call_for("get_id").returns(5);
     // Multiple calls to get_id() are now expected
     assert_eq!(sess.call("get_id", args![]).get::<i32>(), 1);
-    sess.call("set_id", args![5]);
+    let _ = sess.call("set_id", args![5]);
     assert_eq!(sess.call("get_id", args![]).get::<i32>(), 5);
     fake::verify();
     fake::clear_expectations();
@@ -216,10 +216,10 @@ fn returns_fake() {
 #[test]
 fn times_called_provided_fails_when_exceeded() {
     let auth = Fake::new("auth").provides("login").times_called(1);
-    auth.call("login", args![]);
+    let _ = auth.call("login", args![]);
     assert_eq!(
         panic_message(|| {
-            auth.call("login", args![]);
+            let _ = auth.call("login", args![]);
         }),
         "fake:auth.login() was called 2 time(s). Expected 1."
     );
@@ -228,7 +228,7 @@ fn times_called_provided_fails_when_exceeded() {
 #[test]
 fn times_called_expected_fails_when_not_met() {
     let auth = Fake::new("auth").expects("login").times_called(2);
-    auth.call("login", args![]);
+    let _ = auth.call("login", args![]);
     assert_eq!(
         panic_message(fake::verify),
         "fake:auth.login() was called 1 time(s). Expected 2."
@@ -240,7 +240,7 @@ fn with_arg_count() {
     let auth = Fake::new("auth").provides("login").with_arg_count(2);
     assert_eq!(
         panic_message(|| {
-            auth.call("login", args!["joe_user"]); // forgot password
+            let _ = auth.call("login", args!["joe_user"]); // forgot password
         }),
         "fake:auth.login() was called with 1 arg(s) but expected 2"
     );
@@ -253,7 +253,7 @@ fn with_args() {
         .with_args(args![25, table = "hits"]);
     assert_eq!(
         panic_message(|| {
-            counter.call("increment", args![24, table = "clicks"]);
+            let _ = counter.call("increment", args![24, table = "clicks"]);
         }),
         "fake:counter.increment(25, table=\"hits\") was called unexpectedly with args (24, table=\"clicks\")"
     );
@@ -267,10 +267,10 @@ fn with_args_and_inspectors() {
         .expects("increment")
         .with_args(args![arg::any(), table = arg::endswith("hits")]);
     // The above declaration would allow you to call counter like this:
-    counter.call("increment", args![999, table = "image_hits"]);
+    let _ = counter.call("increment", args![999, table = "image_hits"]);
     fake::verify();
     // Or like this:
-    counter.call("increment", args![22, table = "user_profile_hits"]);
+    let _ = counter.call("increment", args![22, table = "user_profile_hits"]);
     fake::verify();
 }
 
@@ -279,7 +279,7 @@ fn with_kwarg_count() {
     let auth = Fake::new("auth").provides("login").with_kwarg_count(2);
     assert_eq!(
         panic_message(|| {
-            auth.call("login", args![username = "joe"]); // forgot password=
+            let _ = auth.call("login", args![username = "joe"]); // forgot password=
         }),
         "fake:auth.login() was called with 1 keyword arg(s) but expected 2"
     );
@@ -291,9 +291,9 @@ fn with_matching_args() {
         .expects("transaction")
         .with_matching_args(args!["insert"]);
     // With this declaration, any keyword argument is allowed:
-    db.call("transaction", args!["insert", isolation_level = "lock"]);
-    db.call("transaction", args!["insert", isolation_level = "shared"]);
-    db.call("transaction", args!["insert", retry_on_error = true]);
+    let _ = db.call("transaction", args!["insert", isolation_level = "lock"]);
+    let _ = db.call("transaction", args!["insert", isolation_level = "shared"]);
+    let _ = db.call("transaction", args!["insert", retry_on_error = true]);
     fake::verify();
 }
 
@@ -302,10 +302,10 @@ fn with_matching_args_checks_named_ones_when_passed() {
     let db = Fake::new("db")
         .expects("transaction")
         .with_matching_args(args!["insert", isolation_level = "lock"]);
-    db.call("transaction", args!["insert", retry_on_error = true]);
+    let _ = db.call("transaction", args!["insert", retry_on_error = true]);
     assert_eq!(
         panic_message(|| {
-            db.call("transaction", args!["insert", retry_on_error = true, isolation_level = "shared"]);
+            let _ = db.call("transaction", args!["insert", retry_on_error = true, isolation_level = "shared"]);
         }),
         "fake:db.transaction() was called unexpectedly with args (\"insert\", isolation_level=\"shared\")"
     );
@@ -317,13 +317,13 @@ fn without_args() {
     let query = Fake::new("query")
         .expects_call()
         .without_args(args!["http://example.com", name = "Steve"]);
-    query.call_fake(args!["http://python.org", name = "Joe"]);
+    let _ = query.call_fake(args!["http://python.org", name = "Joe"]);
     let unexpected = |args| panic_message(|| drop(query.call_fake(args)));
     assert_eq!(
         unexpected(args!["http://example.com"]),
         "fake:query() was called unexpectedly with arg \"http://example.com\""
     );
-    query.call_fake(args!["Joe", "Frank", "Bartholomew", "Steve"]);
+    let _ = query.call_fake(args!["Joe", "Frank", "Bartholomew", "Steve"]);
     let steve = "fake:query() was called unexpectedly with kwarg name=\"Steve\"";
     assert_eq!(unexpected(args![name = "Steve"]), steve);
     assert_eq!(
@@ -336,7 +336,7 @@ fn without_args() {
         .expects_call()
         .without_args(args!["http://example2.com"]);
     assert_eq!(query.name(), "fake:query");
-    query.call_fake(args!["foobar"]);
+    let _ = query.call_fake(args!["foobar"]);
     assert_eq!(
         panic_message(|| drop(query.call_fake(args!["foobar", "http://example2.com"]))),
         "fake:query() was called unexpectedly with arg \"http://example2.com\""
@@ -345,8 +345,8 @@ fn without_args() {
     let query = query
         .expects_call()
         .without_args(args![name = "Hieronymus"]);
-    query.call_fake(args!["Gottfried", "Hieronymus"]);
-    query.call_fake(args![name = "Wexter", other_name = "Hieronymus"]);
+    let _ = query.call_fake(args!["Gottfried", "Hieronymus"]);
+    let _ = query.call_fake(args![name = "Wexter", other_name = "Hieronymus"]);
     let hieronymus = "fake:query() was called unexpectedly with kwarg name=\"Hieronymus\"";
     assert_eq!(
         panic_message(|| drop(query.call_fake(args!["asdf", name = "Hieronymus"]))),
@@ -361,7 +361,7 @@ fn without_args() {
         .expects_call()
         .without_args(args!["http://example.com", name = "Steve"])
         .with_args(args!["dog"]);
-    query.call_fake(args!["dog"]);
+    let _ = query.call_fake(args!["dog"]);
     assert_eq!(
         panic_message(|| drop(query.call_fake(args!["dog", "http://example.com"]))),
         "fake:query(\"dog\") was called unexpectedly with args (\"dog\", \"http://example.com\")"
@@ -376,13 +376,13 @@ fn without_args() {
 #[test]
 fn clear_calls_and_verify() {
     let db = Fake::new("db").expects("connect");
-    db.call("connect", args![]);
+    let _ = db.call("connect", args![]);
     fake::clear_calls();
     assert_eq!(
         panic_message(fake::verify),
         "fake:db.connect() was not called"
     );
-    db.call("connect", args![]);
+    let _ = db.call("connect", args![]);
     fake::verify();
     // verify() forgot the calls
     assert_eq!(
@@ -394,11 +394,11 @@ fn clear_calls_and_verify() {
 #[test]
 fn with_fakes_clears_calls_before_and_verifies_after() {
     let db = Fake::new("db").expects("connect");
-    db.call("connect", args![]);
+    let _ = db.call("connect", args![]);
     let message = panic_message(|| fake::with_fakes(|| {}));
     assert_eq!(message, "fake:db.connect() was not called");
     fake::with_fakes(|| {
-        db.call("connect", args![]);
+        let _ = db.call("connect", args![]);
     });
 }
 

@@ -11,7 +11,7 @@ fn module_example() {
     let image = Fake::new("image")
         .expects("save")
         .with_args(args![arg::endswith(".jpg")]);
-    image.call("save", args!["holiday.jpg"]);
+    let _ = image.call("save", args!["holiday.jpg"]);
     fake::clear_expectations();
 }
 
@@ -21,11 +21,11 @@ fn any() {
     let db = db
         .expects("transaction")
         .with_args(args!["insert", isolation_level = arg::any()]);
-    db.call("transaction", args!["insert", isolation_level = "lock"]);
+    let _ = db.call("transaction", args!["insert", isolation_level = "lock"]);
     fake::verify();
     // This also passes:
     fake::clear_calls();
-    db.call(
+    let _ = db.call(
         "transaction",
         args!["insert", isolation_level = "autocommit"],
     );
@@ -54,7 +54,7 @@ fn contains() {
     let addressbook = Fake::unnamed()
         .expects("import_")
         .with_args(args![arg::contains("Baba Brooks")]);
-    addressbook.call("import_", args!["Bill Brooks; Baba Brooks; Henry Brooks;"]);
+    let _ = addressbook.call("import_", args!["Bill Brooks; Baba Brooks; Henry Brooks;"]);
     fake::verify();
     fake::clear_expectations();
 
@@ -63,15 +63,15 @@ fn contains() {
     let colorpicker = colorpicker
         .expects("select")
         .with_args(args![arg::contains("red")]);
-    colorpicker.call("select", args![vec!["green", "red", "blue"]]);
+    let _ = colorpicker.call("select", args![vec!["green", "red", "blue"]]);
     fake::verify();
 
     // arg_not.contains matches an argument not containing some element.
     let colorpicker = colorpicker
         .expects("select")
         .with_args(args![arg::not::contains("blue")]);
-    colorpicker.call("select", args!["reddish"]);
-    colorpicker.call("select", args![vec!["red", "green"]]);
+    let _ = colorpicker.call("select", args!["reddish"]);
+    let _ = colorpicker.call("select", args![vec!["red", "green"]]);
     fake::verify();
     assert_eq!(
         panic_message(|| drop(colorpicker.call("select", args!["blue-green"]))),
@@ -89,14 +89,14 @@ fn endswith() {
     let tmpfile = Fake::new("tempfile")
         .expects("mkname")
         .with_args(args![arg::endswith(".tmp")]);
-    tmpfile.call("mkname", args!["7AakkkLazUUKHKJgh908JKjlkh.tmp"]);
+    let _ = tmpfile.call("mkname", args!["7AakkkLazUUKHKJgh908JKjlkh.tmp"]);
     fake::verify();
     fake::clear_expectations();
 
     let query = Fake::new("query")
         .expects_call()
         .with_args(args![arg::not::endswith("Ringo")]);
-    query.call_fake(args!["John, Paul, George and Steve"]);
+    let _ = query.call_fake(args!["John, Paul, George and Steve"]);
     fake::verify();
     fake::clear_expectations();
 }
@@ -135,7 +135,7 @@ fn has_attr() {
         last_name: Some("James"),
         job: Some("jazz musician"), // this is ignored
     };
-    db.call("update", args![user]);
+    let _ = db.call("update", args![user]);
     fake::verify();
 
     // In case of error, the other object's representation is shown:
@@ -160,7 +160,7 @@ fn has_attr() {
         last_name: Some("Dobbs"),
         job: None,
     };
-    query.call_fake(args![user]);
+    let _ = query.call_fake(args![user]);
     fake::verify();
     fake::clear_expectations();
 }
@@ -175,7 +175,7 @@ fn passes_test() {
     let system = system
         .expects("set_status")
         .with_args(args![arg::passes_test(is_valid)]);
-    system.call("set_status", args!["active"]);
+    let _ = system.call("set_status", args!["active"]);
     fake::verify();
     fake::clear_calls();
     assert_eq!(
@@ -213,7 +213,7 @@ fn not_passes_test() {
         .with_args(args![arg::not::passes_test(|x: &Value| x
             .as_int()
             .is_some_and(|x| x > 10))]);
-    query.call_fake(args![5]);
+    let _ = query.call_fake(args![5]);
     fake::verify();
     fake::clear_expectations();
 }
@@ -224,7 +224,7 @@ fn isinstance() {
     let system = system
         .expects("set_status")
         .with_args(args![arg::isinstance(ValueKind::Str)]);
-    system.call("set_status", args!["active"]);
+    let _ = system.call("set_status", args!["active"]);
     fake::verify();
     fake::clear_calls();
     assert_eq!(
@@ -244,7 +244,7 @@ fn isinstance_of_a_named_type() {
     let plot = Fake::new("plot")
         .expects("draw")
         .with_args(args![arg::isinstance(ValueKind::Named("Point"))]);
-    plot.call("draw", args![Point { x: 1 }]);
+    let _ = plot.call("draw", args![Point { x: 1 }]);
     assert_eq!(
         panic_message(|| drop(plot.call("draw", args![(1, 2)]))),
         "fake:plot.draw(arg.isinstance(\"Point\")) was called unexpectedly with args ((1, 2))"
@@ -257,7 +257,7 @@ fn startswith() {
     let keychain = Fake::new("keychain")
         .expects("accept_key")
         .with_args(args![arg::startswith("_key")]);
-    keychain.call(
+    let _ = keychain.call(
         "accept_key",
         args!["_key-18657yojgaodfty98618652olkj[oollk]"],
     );
@@ -267,7 +267,7 @@ fn startswith() {
     let query = Fake::new("query")
         .expects_call()
         .with_args(args![arg::not::startswith("asdf")]);
-    query.call_fake(args!["qwerty"]);
+    let _ = query.call_fake(args!["qwerty"]);
     fake::verify();
     fake::clear_expectations();
 }
@@ -277,7 +277,7 @@ fn arg_not_value() {
     let query = Fake::new("query")
         .expects_call()
         .with_args(args![arg::any(), arg::not::eq("foobar")]);
-    query.call_fake(args![vec![1, 2, 3], "asdf"]);
+    let _ = query.call_fake(args![vec![1, 2, 3], "asdf"]);
     assert_eq!(
         panic_message(|| drop(query.call_fake(args!["asdf", "foobar"]))),
         "fake:query(arg.any(), arg_not(\"foobar\")) was called unexpectedly with args (\"asdf\", \"foobar\")"
@@ -305,6 +305,6 @@ fn bytes_and_numbers() {
     let uart = Fake::new("uart")
         .expects("send")
         .with_args(args![arg::startswith(b"AT".as_slice()), 3u8]);
-    uart.call("send", args![b"AT+CSQ".as_slice(), 3i64]);
+    let _ = uart.call("send", args![b"AT+CSQ".as_slice(), 3i64]);
     fake::verify();
 }

@@ -1,10 +1,12 @@
-//! Fakes (issue 4): Fudge's documented behaviour through the std layer, with exact messages.
+//! Fakes (issue 4): Fudge's documented behaviour through the std layer, with exact messages;
+//! `live/` compares the messages with the real Fudge's (issue 17).
 
 mod declarations;
 mod fudge_docs;
 mod inject;
 mod inspectors;
 mod io;
+mod live;
 mod scopes;
 mod threads;
 

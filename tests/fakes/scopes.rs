@@ -9,7 +9,7 @@ use super::panic_message;
 #[fake::test]
 fn attribute_verifies_a_passing_test() {
     let db = Fake::new("db").expects("connect");
-    db.call("connect", args![]);
+    let _ = db.call("connect", args![]);
 }
 
 #[fake::test]
@@ -62,7 +62,7 @@ fn guard_verifies_when_dropped() {
 fn guard_finish_and_try_finish() {
     let scope = Scope::begin();
     let db = Fake::new("db").expects("connect");
-    db.call("connect", args![]);
+    let _ = db.call("connect", args![]);
     scope.finish();
 
     let scope = Scope::begin();
@@ -90,7 +90,7 @@ fn clones_are_the_same_fake() {
         let again = db.clone();
         drop(db);
         // still alive through `again`: nothing checked yet
-        again.call("connect", args![]);
+        let _ = again.call("connect", args![]);
         let _q = Fake::new("q").expects("run");
     });
     assert_eq!(message, "fake:q.run() was not called");
@@ -99,7 +99,7 @@ fn clones_are_the_same_fake() {
 #[test]
 fn verified_fakes_are_not_checked_again() {
     let db = Fake::new("db").expects("connect");
-    db.call("connect", args![]);
+    let _ = db.call("connect", args![]);
     fake::verify();
     // the call was forgotten by verify(), but db was verified: dropping it is quiet
 }

@@ -12,7 +12,7 @@ fn another_threads_fakes_are_not_verified_here() {
     let _mine = Fake::new("mine").expects("run");
     let theirs = thread::spawn(|| {
         let theirs = Fake::new("theirs").expects("go");
-        theirs.call("go", args![]);
+        let _ = theirs.call("go", args![]);
         fake::try_verify().map_err(|e| e.to_string())
     });
     assert_eq!(theirs.join().unwrap(), Ok(()));
@@ -55,7 +55,7 @@ fn many_threads_at_once() {
                     .expects("work")
                     .times_called(i + 1);
                 for _ in 0..i {
-                    worker.call("work", args![]);
+                    let _ = worker.call("work", args![]);
                 }
                 fake::try_verify().map_err(|e| e.to_string())
             })

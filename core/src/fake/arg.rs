@@ -55,6 +55,8 @@ pub enum Inspector<F: Family + ?Sized> {
     PassesTest(F::Test),
     /// `arg.isinstance(kind)`.
     IsInstance(ValueKind),
+    /// `arg.isinstance((kind, ...))`: any of several kinds (Python's tuple of classes).
+    IsInstanceOf(&'static [ValueKind]),
 }
 
 impl<F: Family + ?Sized> Clone for Inspector<F>
@@ -71,6 +73,7 @@ where
             Inspector::HasAttr(v) => Inspector::HasAttr(v.clone()),
             Inspector::PassesTest(t) => Inspector::PassesTest(t.clone()),
             Inspector::IsInstance(k) => Inspector::IsInstance(*k),
+            Inspector::IsInstanceOf(k) => Inspector::IsInstanceOf(k),
         }
     }
 }
@@ -102,6 +105,7 @@ impl<F: Family + ?Sized> Inspector<F> {
             Inspector::HasAttr(want) => compare::has_attrs(want, actual),
             Inspector::PassesTest(test) => test.passes(actual),
             Inspector::IsInstance(kind) => kind.matches(actual),
+            Inspector::IsInstanceOf(kinds) => kinds.iter().any(|k| k.matches(actual)),
         }
     }
 
@@ -113,7 +117,7 @@ impl<F: Family + ?Sized> Inspector<F> {
             Inspector::EndsWith(_) => "endswith",
             Inspector::HasAttr(_) => "has_attr",
             Inspector::PassesTest(_) => "passes_test",
-            Inspector::IsInstance(_) => "isinstance",
+            Inspector::IsInstance(_) | Inspector::IsInstanceOf(_) => "isinstance",
         }
     }
 }
@@ -147,11 +151,28 @@ impl<F: Family + ?Sized> fmt::Debug for Matcher<F> {
                     Inspector::HasAttr(v) => write_sorted_fields(v, f)?,
                     Inspector::PassesTest(t) => t.describe(f)?,
                     Inspector::IsInstance(k) => write!(f, "{:?}", k.name())?,
+                    Inspector::IsInstanceOf(kinds) => write_kind_tuple(kinds, f)?,
                 }
                 f.write_str(")")
             }
         }
     }
+}
+
+/// `("int", "str")`: the names as a tuple, as Fudge shows its tuple of class names (a single
+/// one with a trailing comma, `("int",)`).
+fn write_kind_tuple(kinds: &[ValueKind], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str("(")?;
+    for (i, kind) in kinds.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{:?}", kind.name())?;
+    }
+    if kinds.len() == 1 {
+        f.write_str(",")?;
+    }
+    f.write_str(")")
 }
 
 /// `first_name="Bob", last_name="James"`, sorted like Fudge sorts its `key=value` strings.
@@ -234,6 +255,11 @@ pub fn isinstance<F: Family + ?Sized>(kind: ValueKind) -> Matcher<F> {
     is(Inspector::IsInstance(kind))
 }
 
+/// A value of any of these kinds (Python's `isinstance(value, (int, str))`).
+pub fn isinstance_of<F: Family + ?Sized>(kinds: &'static [ValueKind]) -> Matcher<F> {
+    is(Inspector::IsInstanceOf(kinds))
+}
+
 /// A value for which `test` returns true (core family: a borrowed function or closure).
 pub fn passes_test<'a, E, T: Fn(&ValueRef<'_>) -> bool>(test: &'a T) -> Matcher<Borrowed<'a, E>> {
     is(Inspector::PassesTest(TestFn::new(test)))
@@ -283,6 +309,10 @@ pub mod not {
     pub fn isinstance<F: Family + ?Sized>(kind: ValueKind) -> Matcher<F> {
         not(Inspector::IsInstance(kind))
     }
+    /// A value of none of these kinds.
+    pub fn isinstance_of<F: Family + ?Sized>(kinds: &'static [ValueKind]) -> Matcher<F> {
+        not(Inspector::IsInstanceOf(kinds))
+    }
     /// A value for which `test` returns false.
     pub fn passes_test<'a, E, T: Fn(&ValueRef<'_>) -> bool>(
         test: &'a T,
@@ -324,6 +354,10 @@ mod tests {
         assert_eq!(format!("{m:?}"), "arg_not(\"foobar\")");
         let m: M = isinstance(ValueKind::Str);
         assert_eq!(format!("{m:?}"), "arg.isinstance(\"str\")");
+        let m: M = isinstance_of(&[ValueKind::Int, ValueKind::Str]);
+        assert_eq!(format!("{m:?}"), "arg.isinstance((\"int\", \"str\"))");
+        let m: M = not::isinstance_of(&[ValueKind::Int]);
+        assert_eq!(format!("{m:?}"), "(NOT) arg.isinstance((\"int\",))");
         let fields = [
             ("last_name", ValueRef::Str("James")),
             ("first_name", ValueRef::Str("Bob")),
@@ -346,6 +380,11 @@ mod tests {
         let m: M = not::passes_test(&bigger);
         assert!(m.matches(&ValueRef::Int(5)));
         assert!(!not::any::<Borrowed>().matches(&ValueRef::Str("asdf")));
+        let m: M = isinstance_of(&[ValueKind::Int, ValueKind::Str]);
+        assert!(m.matches(&ValueRef::Int(1)) && m.matches(&ValueRef::Str("a")));
+        assert!(!m.matches(&ValueRef::Float(1.5)));
+        let m: M = not::isinstance_of(&[ValueKind::Int, ValueKind::Str]);
+        assert!(!m.matches(&ValueRef::Int(1)) && m.matches(&ValueRef::Float(1.5)));
         let m: M = not::eq(ValueRef::Str("foobar"));
         assert!(!m.matches(&ValueRef::Str("foobar")));
         assert!(m.matches(&ValueRef::Str("asdf")));

@@ -48,29 +48,33 @@ pub enum DeclarationError {
 impl fmt::Display for DeclarationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // Fudge's FakeDeclarationError texts, with this library's names for its API.
             DeclarationError::NoCall => f.write_str(
-                "declare a call first: expects(), provides(), expects_call() or is_callable()",
+                "Call to a method that expects a predefined call but no such call exists.  \
+                 Maybe you forgot expects(\"method\") or provides(\"method\") ?",
             ),
+            // The std crate names the method: next_call_for("m") is not possible; ...
             DeclarationError::NextCallUnknownMethod => f.write_str(
-                "next_call_for() names a method this fake has not declared; \
-                 declare it with expects() or provides() first",
+                "next_call_for() is not possible for a method not declared; \
+                 declare expects() or provides() first",
             ),
-            DeclarationError::NextCallWithoutCall => f.write_str(
-                "next_call() needs a declared call: use expects(), provides() or is_callable() first",
-            ),
+            DeclarationError::NextCallWithoutCall => {
+                f.write_str("next_call() must follow provides(), expects() or is_callable()")
+            }
             DeclarationError::NextCallWithTimesCalled => {
-                f.write_str("next_call() cannot be combined with times_called()")
+                f.write_str("Cannot use next_call() in combination with times_called()")
             }
             DeclarationError::TimesCalledWithNextCall => {
-                f.write_str("times_called() cannot be combined with next_call()")
+                f.write_str("Cannot use times_called() in combination with next_call()")
             }
             DeclarationError::OrderOnCallable => f.write_str(
-                "remember_order() cannot be used on a callable fake (expects_call() or is_callable())",
+                "remember_order() cannot be used for Fake.is_callable() or Fake.expects_call()",
             ),
+            // Fudge has no counterpart of these three: its tables grow and its ids are objects.
             DeclarationError::UnknownFake => f.write_str("no such fake in this registry"),
-            DeclarationError::CountTooLarge => f.write_str(
-                "with_arg_count() and with_kwarg_count() take counts up to 4294967295",
-            ),
+            DeclarationError::CountTooLarge => {
+                f.write_str("with_arg_count() and with_kwarg_count() take counts up to 4294967295")
+            }
             DeclarationError::Full(table) => {
                 let what = match table {
                     Table::Fakes => "fake",
@@ -79,7 +83,10 @@ impl fmt::Display for DeclarationError {
                     Table::Args => "declared argument",
                     Table::Attributes => "attribute",
                 };
-                write!(f, "no room for another {what}: the registry's capacity is reached")
+                write!(
+                    f,
+                    "no room for another {what}: the registry's capacity is reached"
+                )
             }
         }
     }

@@ -1068,7 +1068,8 @@ fn declaration_mistakes_are_their_own_kind() {
     );
     assert_eq!(
         DeclarationError::NoCall.to_string(),
-        "declare a call first: expects(), provides(), expects_call() or is_callable()"
+        "Call to a method that expects a predefined call but no such call exists.  \
+         Maybe you forgot expects(\"method\") or provides(\"method\") ?"
     );
     let mut other = Reg::new();
     let e = other.call(s, "a", &[], &[]).err().unwrap();

@@ -8,7 +8,7 @@
 //!     let counter = Fake::new("counter")
 //!         .expects("increment")
 //!         .with_args(args![arg::any(), table = arg::endswith("hits")]);
-//!     counter.call("increment", args![999, table = "image_hits"]);
+//!     let _ = counter.call("increment", args![999, table = "image_hits"]);
 //! });
 //! ```
 
@@ -69,6 +69,24 @@ pub fn passes_test(test: impl Fn(&Value) -> bool + 'static) -> Matcher {
 /// a `Debug`-recorded value of a type named `User`.
 pub fn isinstance(kind: ValueKind) -> Matcher {
     core_arg::isinstance(kind)
+}
+
+/// A value of any of these kinds (Python's `isinstance(value, (int, str))`), shown as
+/// `arg.isinstance(("int", "str"))`.
+///
+/// ```
+/// use capturemock::{args, fake::{arg::{self, ValueKind}, Fake}};
+/// let f = Fake::new("f").provides("put")
+///     .with_args(args![arg::isinstance_of(&[ValueKind::Int, ValueKind::Str])]);
+/// let _ = f.call("put", args![7]);
+/// let _ = f.call("put", args!["seven"]);
+/// assert_eq!(
+///     f.try_call("put", args![7.5]).unwrap_err().to_string(),
+///     "fake:f.put(arg.isinstance((\"int\", \"str\"))) was called unexpectedly with args (7.5)"
+/// );
+/// ```
+pub fn isinstance_of(kinds: &'static [ValueKind]) -> Matcher {
+    core_arg::isinstance_of(kinds)
 }
 
 /// `&[u8]` and `Vec<u8>` record as lists of numbers; anchored tests want them as bytes.
@@ -133,5 +151,9 @@ pub mod not {
     /// A value not of this kind.
     pub fn isinstance(kind: ValueKind) -> Matcher {
         core_arg::not::isinstance(kind)
+    }
+    /// A value of none of these kinds.
+    pub fn isinstance_of(kinds: &'static [ValueKind]) -> Matcher {
+        core_arg::not::isinstance_of(kinds)
     }
 }

@@ -29,7 +29,7 @@ type StdDeclare<'r> = Declare<'r, StdFamily, Growable>;
 /// use capturemock::{args, fake::{self, Fake}};
 ///
 /// let auth = Fake::new("auth").provides("login").times_called(1);
-/// auth.call("login", args![]);
+/// let _ = auth.call("login", args![]);
 /// let err = auth.try_call("login", args![]).unwrap_err();
 /// assert_eq!(err.to_string(), "fake:auth.login() was called 2 time(s). Expected 1.");
 /// ```
@@ -79,11 +79,21 @@ impl Fake {
         &self,
         f: impl FnOnce(StdDeclare<'_>) -> Result<StdDeclare<'_>, DeclarationError>,
     ) -> Fake {
+        self.declare_explained(f, |e| e.to_string())
+    }
+
+    /// [`declare`](Fake::declare), with the text of a refused declaration made by `explain`
+    /// (which can name what the core's `Copy` error cannot hold).
+    fn declare_explained(
+        &self,
+        f: impl FnOnce(StdDeclare<'_>) -> Result<StdDeclare<'_>, DeclarationError>,
+        explain: impl FnOnce(DeclarationError) -> String,
+    ) -> Fake {
         let result = with_state(|s| {
             let id = self.id();
             match f(s.reg.on(id)) {
                 Ok(d) => Ok(d.id()),
-                Err(e) => Err(format!("{}: {e}", s.reg.describe(id))),
+                Err(e) => Err(format!("{}: {}", s.reg.describe(id), explain(e))),
             }
         });
         match result {
@@ -99,7 +109,7 @@ impl Fake {
     /// ```
     /// use capturemock::{args, fake::{self, Fake}};
     /// let session = Fake::new("session").expects("open").expects("close");
-    /// session.call("open", args![]);
+    /// let _ = session.call("open", args![]);
     /// assert_eq!(fake::try_verify().unwrap_err().to_string(), "fake:session.close() was not called");
     /// ```
     pub fn expects(&self, method: impl Into<Cow<'static, str>>) -> Fake {
@@ -112,7 +122,7 @@ impl Fake {
     /// ```
     /// use capturemock::{args, fake::{self, Fake}};
     /// let session = Fake::new("session").provides("open").provides("close");
-    /// session.call("open", args![]);
+    /// let _ = session.call("open", args![]);
     /// fake::verify(); // close() not called but no error
     /// ```
     pub fn provides(&self, method: impl Into<Cow<'static, str>>) -> Fake {
@@ -136,7 +146,7 @@ impl Fake {
     /// ```
     /// use capturemock::{args, fake::Fake};
     /// let remove = Fake::new("os.remove").is_callable();
-    /// remove.call_fake(args!["some/path"]);
+    /// let _ = remove.call_fake(args!["some/path"]);
     /// ```
     pub fn is_callable(&self) -> Fake {
         self.declare(|d| d.is_callable())
@@ -172,11 +182,21 @@ impl Fake {
     ///     .provides("set_count").with_args(args![5])
     ///     .next_call_for("get_count").returns(5);
     /// assert_eq!(sess.call("get_count", args![]).get::<i32>(), 1);
-    /// sess.call("set_count", args![5]);
+    /// let _ = sess.call("set_count", args![5]);
     /// assert_eq!(sess.call("get_count", args![]).get::<i32>(), 5);
     /// ```
     pub fn next_call_for(&self, method: &str) -> Fake {
-        self.declare(|d| d.next_call_for(method))
+        self.declare_explained(
+            |d| d.next_call_for(method),
+            |e| match e {
+                // Fudge's text names the method; the core's error cannot hold it.
+                DeclarationError::NextCallUnknownMethod => format!(
+                    "next_call_for({method:?}) is not possible; \
+                     declare expects({method:?}) or provides({method:?}) first"
+                ),
+                other => other.to_string(),
+            },
+        )
     }
 
     /// The current call returns `value` (a clone of it, each time). Returning a [`Fake`]
@@ -295,8 +315,8 @@ impl Fake {
     /// ```
     /// use capturemock::{args, fake::Fake};
     /// let db = Fake::new("db").expects("transaction").with_matching_args(args!["insert"]);
-    /// db.call("transaction", args!["insert", isolation_level = "lock"]);
-    /// db.call("transaction", args!["insert", retry_on_error = true]);
+    /// let _ = db.call("transaction", args!["insert", isolation_level = "lock"]);
+    /// let _ = db.call("transaction", args!["insert", retry_on_error = true]);
     /// ```
     pub fn with_matching_args(&self, args: Args) -> Fake {
         let (positional, named) = split(args);
@@ -312,7 +332,7 @@ impl Fake {
     /// use capturemock::{args, fake::Fake};
     /// let query = Fake::new("query").expects_call()
     ///     .without_args(args!["http://example.com", name = "Steve"]);
-    /// query.call_fake(args!["http://python.org", name = "Joe"]);
+    /// let _ = query.call_fake(args!["http://python.org", name = "Joe"]);
     /// assert_eq!(
     ///     query.try_call_fake(args!["http://example.com"]).unwrap_err().to_string(),
     ///     "fake:query() was called unexpectedly with arg \"http://example.com\""
@@ -357,7 +377,7 @@ impl Fake {
     /// ```
     /// use capturemock::{args, fake::{self, Fake}};
     /// let auth = Fake::new("auth").expects("login").times_called(2);
-    /// auth.call("login", args![]);
+    /// let _ = auth.call("login", args![]);
     /// assert_eq!(
     ///     fake::try_verify().unwrap_err().to_string(),
     ///     "fake:auth.login() was called 1 time(s). Expected 2."

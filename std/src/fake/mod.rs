@@ -13,15 +13,15 @@
 //! #[fake::test]
 //! fn closes_the_session() {
 //!     let session = Fake::new("session").expects("open").expects("close");
-//!     session.call("open", args![]);
-//!     session.call("close", args![]);
+//!     let _ = session.call("open", args![]);
+//!     let _ = session.call("close", args![]);
 //! }
 //!
 //! // The same, as a wrapper function:
 //! fake::test(|| {
 //!     let session = Fake::new("session").expects("open").expects("close");
-//!     session.call("open", args![]);
-//!     session.call("close", args![]);
+//!     let _ = session.call("open", args![]);
+//!     let _ = session.call("close", args![]);
 //! });
 //! ```
 //!

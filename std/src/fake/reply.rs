@@ -14,6 +14,24 @@ use super::handle::Fake;
 /// The answer of a call or attribute of a [`Fake`].
 /// It owns what it needs (the declared answer, the call's label), so it is converted after
 /// the registry's lock is let go, and a conversion that panics does so outside it.
+///
+/// A declared [`raises`](Fake::raises) shows only through [`get`](Reply::get),
+/// [`result`](Reply::result), [`option`](Reply::option) or [`fake`](Reply::fake), where Fudge
+/// raises at the call itself. So that the error cannot be lost, a `Reply` must be used
+/// (`let _ = fake.call(...)` says an answer is not wanted), and a `Reply` carrying an error
+/// that is dropped unread panics, naming the call and the error:
+///
+/// ```should_panic
+/// use capturemock::{args, fake::Fake};
+/// let db = Fake::new("db").provides("insert").raises("disk full");
+/// // panics: fake:db.insert() raises "disk full", but its Reply was dropped unread; ...
+/// let _ = db.call("insert", args![]);
+/// ```
+///
+/// When the thread is already panicking (the test failed before the `Reply` was read), the
+/// drop stays quiet: a second panic would abort the test run and hide the first message.
+#[must_use = "a declared raises() shows only through get(), result() or option(); \
+              `let _ =` discards an answer, and panics if it carries an error"]
 pub struct Reply {
     /// What was declared for the call.
     pub(crate) answer: Answer,
@@ -53,23 +71,48 @@ impl fmt::Debug for Reply {
     }
 }
 
+/// A declared error dropped unread fails the test, as Fudge's raise at the call would have.
+impl Drop for Reply {
+    fn drop(&mut self) {
+        let Some(raised) = self.raised.take() else {
+            return;
+        };
+        if std::thread::panicking() {
+            return;
+        }
+        let error = match &raised.message {
+            Some(m) => format!("{m:?}"),
+            None => format!("a {}", raised.type_name),
+        };
+        panic!(
+            "{} raises {error}, but its Reply was dropped unread; \
+             read it with result(), get() or option()",
+            self.label
+        );
+    }
+}
+
 impl Reply {
     /// Whether the call answers nothing (no `returns`, no `calls` function, no error).
     pub fn is_nothing(&self) -> bool {
         matches!(self.answer, Answer::Nothing) && self.replaced.is_none() && self.raised.is_none()
     }
 
-    /// Whether the call raises an error.
+    /// Whether the call raises an error. Asking does not read the error: a `Reply` that
+    /// raises is still reported when dropped before [`result`](Reply::result),
+    /// [`get`](Reply::get) or [`option`](Reply::option) took it.
     pub fn is_raised(&self) -> bool {
         self.raised.is_some()
     }
 
-    /// The answer, boxed; `None` when there is nothing at all to give.
-    fn boxed(self) -> Option<Box<dyn Any>> {
-        match self.answer {
+    /// The answer, boxed; `None` when there is nothing at all to give. The error (if any)
+    /// was read before, so the `Reply` is used up.
+    fn boxed(mut self) -> Option<Box<dyn Any>> {
+        self.raised = None;
+        match std::mem::replace(&mut self.answer, Answer::Nothing) {
             Answer::Value(p) => Some(p.make()),
             Answer::Fake(f) => Some(Box::new(f)),
-            Answer::Nothing => self.replaced.map(|(b, _)| b),
+            Answer::Nothing => self.replaced.take().map(|(b, _)| b),
         }
     }
 
@@ -85,8 +128,8 @@ impl Reply {
     /// Panics with the declared error's `Display` text, or names its type when there is no
     /// text. This is what a method without a `Result` does with a declared error; a caller
     /// that wants the error as a value uses [`result`](Self::result).
-    fn raise(&self) {
-        if let Some(p) = &self.raised {
+    fn raise(&mut self) {
+        if let Some(p) = self.raised.take() {
             match &p.message {
                 Some(m) => panic!("{m}"),
                 None => panic!("{} raises a {}", self.label, p.type_name),
@@ -102,7 +145,7 @@ impl Reply {
     /// let f = Fake::unnamed().provides("get_number").returns(64);
     /// assert_eq!(f.call("get_number", args![]).get::<u32>(), 64);
     /// ```
-    pub fn get<R: 'static>(self) -> R {
+    pub fn get<R: 'static>(mut self) -> R {
         self.raise();
         let label = self.label.clone();
         let declared = self.declared_type();
@@ -121,9 +164,9 @@ impl Reply {
     /// let err = db.call("insert", args![]).result::<(), String>().unwrap_err();
     /// assert_eq!(err, "not enough parameters for insert");
     /// ```
-    pub fn result<T: 'static, E: 'static>(self) -> Result<T, E> {
+    pub fn result<T: 'static, E: 'static>(mut self) -> Result<T, E> {
         let label = self.label.clone();
-        if let Some(p) = &self.raised {
+        if let Some(p) = self.raised.take() {
             let raised = p.type_name;
             return Err(coerce::<E>(p.make()).unwrap_or_else(|_| mismatch::<E>(&label, raised)));
         }
@@ -138,7 +181,7 @@ impl Reply {
     }
 
     /// The answer as an `Option`: nothing declared gives `None`.
-    pub fn option<T: 'static>(self) -> Option<T> {
+    pub fn option<T: 'static>(mut self) -> Option<T> {
         self.raise();
         let label = self.label.clone();
         let declared = self.declared_type();
@@ -244,6 +287,53 @@ fn int_into<R: 'static>(n: i128) -> Option<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::args;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    /// The message of the panic `f` must raise.
+    fn panic_message(f: impl FnOnce()) -> String {
+        let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
+        match payload.downcast::<String>() {
+            Ok(s) => *s,
+            Err(p) => (*p.downcast::<&str>().expect("a text panic")).to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_dropped_error_panics_with_the_call_and_the_error() {
+        let db = Fake::new("db").provides("insert").raises("disk full");
+        let message = panic_message(|| {
+            let _ = db.call("insert", args![]);
+        });
+        assert_eq!(
+            message,
+            "fake:db.insert() raises \"disk full\", but its Reply was dropped unread; \
+             read it with result(), get() or option()"
+        );
+    }
+
+    #[test]
+    fn an_error_read_or_checked_is_not_reported_again() {
+        let db = Fake::new("db").provides("insert").raises("disk full");
+        let err = db.call("insert", args![]).result::<(), String>();
+        assert_eq!(err, Err("disk full".to_owned()));
+        // get() panics with the error itself, once.
+        let message = panic_message(|| db.call("insert", args![]).get::<()>());
+        assert_eq!(message, "disk full");
+        // A reply without an error may be dropped.
+        let ok = Fake::new("ok").provides("ping");
+        let _ = ok.call("ping", args![]);
+    }
+
+    #[test]
+    fn a_dropped_error_during_a_panic_keeps_the_first_message() {
+        let db = Fake::new("db").provides("insert").raises("disk full");
+        let message = panic_message(|| {
+            let _reply = db.call("insert", args![]);
+            panic!("the test failed first");
+        });
+        assert_eq!(message, "the test failed first");
+    }
 
     #[test]
     fn lenient_conversions() {

@@ -117,7 +117,7 @@ fn last_handle_gone() {
 /// use capturemock::{args, fake::{self, Fake}};
 ///
 /// let session = Fake::new("session").expects("open").expects("close");
-/// session.call("open", args![]);
+/// let _ = session.call("open", args![]);
 /// let err = fake::try_verify().unwrap_err();
 /// assert_eq!(err.to_string(), "fake:session.close() was not called");
 /// ```
@@ -151,7 +151,7 @@ pub fn clear_expectations() {
 ///
 /// let scope = fake::Scope::begin();
 /// let db = Fake::new("db").expects("connect");
-/// db.call("connect", args![]);
+/// let _ = db.call("connect", args![]);
 /// scope.finish(); // verifies; dropping the scope would too
 /// ```
 #[must_use = "a scope verifies when it ends; bind it to a variable"]

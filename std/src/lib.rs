@@ -25,6 +25,8 @@ pub mod error_chain;
 pub mod exchange;
 pub mod fake;
 pub mod file_edits;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod python_literal;
 pub mod rc;
 pub mod replay_file;

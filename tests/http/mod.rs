@@ -10,6 +10,7 @@ use crate::server::harness::{scratch, write};
 
 mod interop;
 mod secrets;
+mod test_api;
 mod wire;
 
 /// The rc file of these tests: the system under test is the HTTP client.

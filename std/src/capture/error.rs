@@ -150,4 +150,23 @@ pub enum CaptureError {
         /// The unified diff.
         diff: String,
     },
+    /// A test's HTTP server could not be configured.
+    #[cfg(feature = "http")]
+    #[error(transparent)]
+    ServerConfig(#[from] crate::server::ConfigError),
+    /// A test's HTTP server failed.
+    #[cfg(feature = "http")]
+    #[error(transparent)]
+    Server(#[from] crate::server::ServerError),
+    /// Record mode, and nowhere to record from.
+    #[cfg(feature = "http")]
+    #[error(
+        "no mock file {} to replay, and no upstream to record from: give the real service's \
+         base URL with .upstream(\"https://...\") (or the rc option upstream)",
+        mock.display()
+    )]
+    NoUpstream {
+        /// The mock file that does not exist.
+        mock: PathBuf,
+    },
 }

@@ -89,6 +89,132 @@ fn move_file(from: &Path, to: &Path) -> Result<(), CaptureError> {
     Ok(())
 }
 
+/// The files of one test's run, as every test helper chooses them (the capture session's
+/// [`TestMock`] and the HTTP server's [`crate::http::HttpTest`]): the mock file named after the
+/// test, the mode, the rc files, and a temporary record file.
+#[derive(Debug)]
+pub(crate) struct TestFiles {
+    /// `mocks/<test path>.mock`.
+    pub mock: PathBuf,
+    /// The mode: given, or `CAPTUREMOCK_MODE`, or replay when the mock exists.
+    pub mode: Mode,
+    /// The rc files to read (given, or `.capturemockrc` when it exists).
+    pub rc_files: Vec<PathBuf>,
+    /// In replay mode, the mock file as it was at the start: what the run is compared with.
+    pub replay_text: Option<String>,
+    /// Where the run records (see `temp_record_path`).
+    pub record: PathBuf,
+}
+
+impl TestFiles {
+    /// Chooses the files. Errors: no test name (a thread the test harness did not name,
+    /// such as `main`), a bad `CAPTUREMOCK_MODE`, a missing mock file in replay mode.
+    pub fn choose(
+        name: Option<String>,
+        dir: Option<PathBuf>,
+        mode: Option<Mode>,
+        rc_files: Option<Vec<PathBuf>>,
+    ) -> Result<TestFiles, CaptureError> {
+        let name = match name {
+            Some(name) => name,
+            None => {
+                let thread = std::thread::current();
+                match thread.name() {
+                    Some(name) if name != "main" => name.to_string(),
+                    other => {
+                        return Err(CaptureError::NoTestName {
+                            thread: other.map(str::to_owned),
+                        })
+                    }
+                }
+            }
+        };
+        let dir = match dir {
+            Some(dir) => dir,
+            None => std::env::current_dir()
+                .map_err(io("find", Path::new(".")))?
+                .join("mocks"),
+        };
+        let mock = mock_file(&dir, &name);
+        let mode = match mode {
+            Some(mode) => mode,
+            None => {
+                let env = std::env::var(MODE_VAR).ok();
+                test_mode(env.as_deref(), mock.exists())?
+            }
+        };
+        let rc_files = match rc_files {
+            Some(files) => files,
+            None => [PathBuf::from(TEST_RC_FILE)]
+                .into_iter()
+                .filter(|p| p.is_file())
+                .collect(),
+        };
+        let replay_text = match mode {
+            Mode::Replay => Some(std::fs::read_to_string(&mock).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    CaptureError::MissingReplayFile { path: mock.clone() }
+                } else {
+                    io("read", &mock)(e)
+                }
+            })?),
+            _ => None,
+        };
+        Ok(TestFiles {
+            mock,
+            mode,
+            rc_files,
+            replay_text,
+            record: temp_record_path(),
+        })
+    }
+
+    /// Judges what the run recorded, once its record file is complete. Replay: equal to the
+    /// mock file, or a [`CaptureError::Drift`] with the diff and this run's exchanges left in
+    /// `<mock>.tmp`. Record and mode 2: the record becomes the mock file, or the mock file is
+    /// removed when nothing was recorded. A `.tmp` left by an earlier drift goes once the
+    /// test passes.
+    pub fn conclude(&self) -> Result<(), CaptureError> {
+        let actual = match std::fs::read_to_string(&self.record) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(io("read", &self.record)(e)),
+        };
+        let drifted = drift_path(&self.mock);
+        match (&self.replay_text, self.mode) {
+            (Some(expected), Mode::Replay) => {
+                let diff = crate::drift::diff_texts(
+                    expected,
+                    &actual,
+                    &self.mock.display().to_string(),
+                    "this run",
+                );
+                if let Some(diff) = diff {
+                    std::fs::write(&drifted, &actual).map_err(io("write", &drifted))?;
+                    remove_if_there(&self.record)?;
+                    return Err(CaptureError::Drift {
+                        mock: self.mock.clone(),
+                        actual: drifted,
+                        diff,
+                    });
+                }
+                remove_if_there(&self.record)?;
+            }
+            _ if actual.is_empty() => {
+                remove_if_there(&self.record)?;
+                remove_if_there(&self.mock)?;
+            }
+            _ => move_file(&self.record, &self.mock)?,
+        }
+        remove_if_there(&drifted)
+    }
+
+    /// A panicking test changes nothing: its record is thrown away, the mock file kept.
+    pub fn abandon(&self) {
+        let _ = std::fs::remove_file(&self.record);
+    }
+}
+
 /// How a [`TestMock`] is set up; see [`TestMock::builder`].
 #[derive(Debug, Default)]
 pub struct TestBuilder {
@@ -150,52 +276,14 @@ impl TestBuilder {
     /// did not name, such as `main`), a bad `CAPTUREMOCK_MODE`, a missing mock file in replay
     /// mode, rc or replay files that do not load.
     pub fn try_start(self) -> Result<TestMock, CaptureError> {
-        let name = match self.name {
-            Some(name) => name,
-            None => {
-                let thread = std::thread::current();
-                match thread.name() {
-                    Some(name) if name != "main" => name.to_string(),
-                    other => {
-                        return Err(CaptureError::NoTestName {
-                            thread: other.map(str::to_owned),
-                        })
-                    }
-                }
-            }
-        };
-        let dir = match self.dir {
-            Some(dir) => dir,
-            None => std::env::current_dir()
-                .map_err(io("find", Path::new(".")))?
-                .join("mocks"),
-        };
-        let mock = mock_file(&dir, &name);
-        let mode = match self.mode {
-            Some(mode) => mode,
-            None => {
-                let env = std::env::var(MODE_VAR).ok();
-                test_mode(env.as_deref(), mock.exists())?
-            }
-        };
-        let rc_files = match self.rc_files {
-            Some(files) => files,
-            None => [PathBuf::from(TEST_RC_FILE)]
-                .into_iter()
-                .filter(|p| p.is_file())
-                .collect(),
-        };
-        let replay_text = match mode {
-            Mode::Replay => Some(std::fs::read_to_string(&mock).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    CaptureError::MissingReplayFile { path: mock.clone() }
-                } else {
-                    io("read", &mock)(e)
-                }
-            })?),
-            _ => None,
-        };
-        let record = temp_record_path();
+        let files = TestFiles::choose(self.name, self.dir, self.mode, self.rc_files)?;
+        let TestFiles {
+            mock,
+            mode,
+            rc_files,
+            replay_text,
+            record,
+        } = files;
         let mut builder = Session::builder(mode)
             .replay_file(&mock)
             .record_file(&record)
@@ -208,9 +296,13 @@ impl TestBuilder {
         Ok(TestMock {
             session,
             entered: Some(entered),
-            mock,
-            record,
-            replay_text,
+            files: TestFiles {
+                mock,
+                mode,
+                rc_files,
+                replay_text,
+                record,
+            },
             done: false,
         })
     }
@@ -236,11 +328,8 @@ pub struct TestMock {
     session: Session,
     /// Dropped before the check, so the session is no longer this thread's current one.
     entered: Option<Entered>,
-    mock: PathBuf,
-    /// The temporary record file (see `temp_record_path`).
-    record: PathBuf,
-    /// In replay mode, the mock file as it was at the start.
-    replay_text: Option<String>,
+    /// Its mock file, temporary record file and mode.
+    files: TestFiles,
     /// Set once concluded, so that `Drop` does nothing more.
     done: bool,
 }
@@ -270,7 +359,7 @@ impl TestMock {
 
     /// The mock file.
     pub fn mock_path(&self) -> &Path {
-        &self.mock
+        &self.files.mock
     }
 
     /// Ends the test's session now and reports drift as an error instead of a panic.
@@ -278,46 +367,12 @@ impl TestMock {
         self.conclude()
     }
 
-    /// Flushes the session and judges what it recorded. Replay: equal to the mock file, or a
-    /// [`CaptureError::Drift`] with the diff and this run's exchanges left in `<mock>.tmp`.
-    /// Record and mode 2: the record becomes the mock file, or the mock file is removed when
-    /// nothing was recorded. A `.tmp` left by an earlier drift goes once the test passes.
+    /// Flushes the session and judges what it recorded ([`TestFiles::conclude`]).
     fn conclude(&mut self) -> Result<(), CaptureError> {
         self.done = true;
         self.entered = None;
         self.session.flush();
-        let actual = match std::fs::read_to_string(&self.record) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(io("read", &self.record)(e)),
-        };
-        let drifted = drift_path(&self.mock);
-        match (&self.replay_text, self.session.mode()) {
-            (Some(expected), Mode::Replay) => {
-                let diff = crate::drift::diff_texts(
-                    expected,
-                    &actual,
-                    &self.mock.display().to_string(),
-                    "this run",
-                );
-                if let Some(diff) = diff {
-                    std::fs::write(&drifted, &actual).map_err(io("write", &drifted))?;
-                    remove_if_there(&self.record)?;
-                    return Err(CaptureError::Drift {
-                        mock: self.mock.clone(),
-                        actual: drifted,
-                        diff,
-                    });
-                }
-                remove_if_there(&self.record)?;
-            }
-            _ if actual.is_empty() => {
-                remove_if_there(&self.record)?;
-                remove_if_there(&self.mock)?;
-            }
-            _ => move_file(&self.record, &self.mock)?,
-        }
-        remove_if_there(&drifted)
+        self.files.conclude()
     }
 }
 
@@ -331,7 +386,7 @@ impl Drop for TestMock {
         if std::thread::panicking() {
             self.entered = None;
             self.session.flush();
-            let _ = std::fs::remove_file(&self.record);
+            self.files.abandon();
             return;
         }
         if let Err(e) = self.conclude() {

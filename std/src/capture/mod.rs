@@ -84,6 +84,8 @@ mod tests;
 pub use capturemock_core::replay::{Mode, NewRequestPolicy};
 pub use current::{current, Entered};
 pub use error::CaptureError;
+#[cfg(feature = "http")]
+pub(crate) use for_test::TestFiles;
 pub use for_test::{for_test, mock_file, test_mode, TestBuilder, TestMock, TEST_RC_FILE};
 pub use session::{Session, SessionBuilder};
 

@@ -85,23 +85,45 @@ pub struct BackgroundServer {
 
 impl BackgroundServer {
     /// Binds (port 0: any free port) and serves `config` on a new thread.
+    ///
+    /// The thread binds, and this waits for its address: nothing here runs a tokio runtime,
+    /// so a server can be started from async code (an async test) as well as from blocking
+    /// code.
     pub fn start(config: ServerConfig, port: u16) -> Result<Self, ServerError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("capturemock-server")
             .build()
             .map_err(|e| ServerError::Task(format!("cannot start a tokio runtime: {e}")))?;
-        let listener = runtime.block_on(bind(&config, port))?;
-        let address = config.protocol.client_address(&address_of(&listener)?);
         let (stop, stopped) = oneshot::channel::<()>();
+        let (bound, address) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("capturemock-server".into())
             .spawn(move || {
-                runtime.block_on(run(listener, config, async {
-                    let _ = stopped.await;
-                }))
+                runtime.block_on(async move {
+                    let listener = match bind(&config, port).await {
+                        Ok(listener) => listener,
+                        Err(e) => {
+                            let _ = bound.send(Err(e));
+                            return Err(ServerError::Task("the server could not listen".into()));
+                        }
+                    };
+                    let address = address_of(&listener).map(|a| config.protocol.client_address(&a));
+                    let listening = address.is_ok();
+                    let _ = bound.send(address);
+                    if !listening {
+                        return Err(ServerError::Task("the server could not listen".into()));
+                    }
+                    run(listener, config, async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                })
             })
             .map_err(|e| ServerError::Task(format!("cannot start the server thread: {e}")))?;
+        let address = address
+            .recv()
+            .map_err(|_| ServerError::Task("the server thread ended before listening".into()))??;
         Ok(BackgroundServer {
             address,
             stop: Some(stop),

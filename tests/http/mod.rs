@@ -11,6 +11,7 @@ use crate::server::harness::{scratch, write};
 mod interop;
 mod secrets;
 mod test_api;
+mod tls;
 mod wire;
 
 /// The rc file of these tests: the system under test is the HTTP client.
@@ -25,8 +26,16 @@ struct Upstream {
 
 impl Upstream {
     fn start() -> Self {
-        let mut child = Command::new("python3")
-            .args(["-c", include_str!("upstream.py")])
+        Self::spawn(Command::new("python3").args(["-c", include_str!("upstream.py")]))
+    }
+
+    /// `python3 args...` in `dir`, which prints the address as `upstream.py` does.
+    fn start_with(dir: &Path, args: &[&str]) -> Self {
+        Self::spawn(Command::new("python3").args(args).current_dir(dir))
+    }
+
+    fn spawn(command: &mut Command) -> Self {
+        let mut child = command
             .stdout(Stdio::piped())
             .spawn()
             .expect("python3 for the upstream service");

@@ -159,3 +159,40 @@ fn record_mode_without_an_upstream_is_refused_at_start() {
     assert!(matches!(error, CaptureError::NoUpstream { .. }), "{error}");
     assert!(error.to_string().contains(".upstream("), "{error}");
 }
+
+#[test]
+fn a_client_that_insists_on_https_gets_it() {
+    let dir = scratch("http-api-tls");
+    std::fs::write(
+        dir.join("secure.mock"),
+        "<-CLI:GET /status\n--HEA:Accept=*/*\n->SRV:200 all good\n",
+    )
+    .expect("mock");
+    let server = for_test()
+        .dir(&dir)
+        .name("secure")
+        .rc_files(Vec::<&str>::new())
+        .tls()
+        .start();
+    assert!(
+        server.base_url().starts_with("https://127.0.0.1:"),
+        "{}",
+        server.base_url()
+    );
+    let pem = server.certificate_pem().expect("a certificate");
+    // The tests' reqwest has no TLS stack: curl, trusting only that certificate.
+    std::fs::write(dir.join("ca.pem"), pem).expect("ca");
+    let output = std::process::Command::new("curl")
+        .args(["-sS", "-f", "--cacert"])
+        .arg(dir.join("ca.pem"))
+        .arg(server.url("/status"))
+        .output()
+        .expect("curl");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.stdout, b"all good");
+    server.finish().expect("no drift");
+}

@@ -158,6 +158,10 @@ pub enum CaptureError {
     #[cfg(feature = "http")]
     #[error(transparent)]
     Server(#[from] crate::server::ServerError),
+    /// The test's server cannot serve TLS.
+    #[cfg(feature = "http")]
+    #[error(transparent)]
+    ServeTls(#[from] crate::server::http::tls::ServeTlsError),
     /// Record mode, and nowhere to record from.
     #[cfg(feature = "http")]
     #[error(

@@ -120,6 +120,17 @@ pub struct Cli {
     #[arg(long, value_name = "URL")]
     pub upstream: Option<String>,
 
+    /// With `server_protocol = http`: a PEM file of certificate authorities to trust for an
+    /// https:// upstream, besides the system's (rc option upstream_ca_file).
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
+
+    /// With `server_protocol = http`: serve HTTPS, with a certificate for localhost and
+    /// 127.0.0.1 made at start-up. CAPTUREMOCK_SERVER is then https://127.0.0.1:PORT, and
+    /// CAPTUREMOCK_SERVER_CA names a PEM file of the certificate for the program to trust.
+    #[arg(long)]
+    pub tls: bool,
+
     /// In mode 2, record requests that have no exact match in the replay file instead of
     /// answering them with the nearest recorded request (as CaptureMock does).
     #[arg(long)]

@@ -137,6 +137,8 @@ impl BridgeCli {
             fail_on_drift: self.fail_on_drift,
             print_address: false,
             upstream: None,
+            upstream_ca: None,
+            tls: false,
             record_unmatched: self.record_unmatched,
             max_connections: limits.max_connections,
             read_timeout: limits.read_timeout.as_secs_f64(),

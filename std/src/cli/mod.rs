@@ -77,6 +77,31 @@ pub const NOT_FOUND_EXIT: u8 = 127;
 /// The subcommands, recognised only as the first argument.
 pub const SUBCOMMANDS: [&str; 3] = ["bridge", "serial-proxy", "help"];
 
+/// Applies the HTTP options (`--upstream`, `--upstream-ca`, `--tls`), which only an HTTP
+/// server takes.
+fn http_options(cli: &Cli, config: &mut ServerConfig) -> Result<(), CliError> {
+    let crate::server::Protocol::Http(settings) = &mut config.protocol else {
+        if cli.upstream.is_some() || cli.upstream_ca.is_some() || cli.tls {
+            return Err(CliError::Usage(
+                "--upstream, --upstream-ca and --tls are for HTTP traffic: set server_protocol = http in the rc file (-R)".into(),
+            ));
+        }
+        return Ok(());
+    };
+    if let Some(upstream) = &cli.upstream {
+        settings.upstream = Some(upstream.clone());
+    }
+    if let Some(ca) = &cli.upstream_ca {
+        settings.upstream_ca = Some(ca.clone());
+    }
+    if cli.tls {
+        let file =
+            std::env::temp_dir().join(format!("capturemock-{}-server-ca.pem", std::process::id()));
+        config.serving_tls = Some(crate::server::http::tls::ServingTls::generate(Some(&file))?);
+    }
+    Ok(())
+}
+
 /// Why the command could not do its job (as opposed to the program failing).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -107,6 +132,9 @@ pub enum CliError {
     /// The tokio runtime could not start.
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
+    /// The proxy cannot serve TLS.
+    #[error(transparent)]
+    ServeTls(#[from] crate::server::http::tls::ServeTlsError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -436,17 +464,7 @@ impl Setup {
         for warning in config.command_lines.warnings() {
             eprintln!("{warning}");
         }
-        if let Some(upstream) = &cli.upstream {
-            match &mut config.protocol {
-                #[cfg(feature = "http")]
-                crate::server::Protocol::Http(settings) => settings.upstream = Some(upstream.clone()),
-                _ => {
-                    return Err(CliError::Usage(
-                        "--upstream is for HTTP traffic: set server_protocol = http in the rc file (-R)".into(),
-                    ))
-                }
-            }
-        }
+        http_options(cli, &mut config)?;
         config.command_lines.record_edits = cli.record_file_edits.clone();
         config.command_lines.replay_edits = cli.replay_file_edits.clone();
         config.limits = Limits {

@@ -28,14 +28,16 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
     let shims = make_shims(cli, &config)?;
     config.shims = shims.as_ref().map(|dir| dir.path().to_path_buf());
     let listener = server::bind(&config, cli.port).await?;
-    let address = config
-        .protocol
-        .client_address(&server::address_of(&listener)?);
+    let address = config.client_address(&server::address_of(&listener)?);
     if cli.server_only || cli.print_address {
         let mut stdout = std::io::stdout().lock();
         // A closed stdout is the caller's business; the address is in CAPTUREMOCK_SERVER.
         let _ = writeln!(stdout, "{address}").and_then(|()| stdout.flush());
     }
+    let server_ca = config
+        .serving_tls
+        .as_ref()
+        .and_then(|tls| tls.certificate_file.clone());
     let (mut stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server_task = tokio::spawn(server::run(listener, config, async {
         let _ = stop_rx.await;
@@ -49,7 +51,14 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
         }
         0
     } else {
-        let status = run_program(cli, &address, mode.number(), shims.as_ref()).await;
+        let status = run_program(
+            cli,
+            &address,
+            mode.number(),
+            shims.as_ref(),
+            server_ca.as_deref(),
+        )
+        .await;
         // Before the server stops, as the reference does: a background process that the
         // program left behind can no longer reach it through a shim.
         drop(shims);
@@ -131,7 +140,13 @@ fn make_shims(cli: &Cli, config: &server::ServerConfig) -> Result<Option<ShimDir
 /// SIGINT reaches the program directly (same process group) and is otherwise ignored here, so
 /// that the server outlives it; SIGTERM is passed on to it.
 /// With shims, their directory comes first on its `PATH`.
-async fn run_program(cli: &Cli, address: &str, mode: u8, shims: Option<&ShimDir>) -> u8 {
+async fn run_program(
+    cli: &Cli,
+    address: &str,
+    mode: u8,
+    shims: Option<&ShimDir>,
+    server_ca: Option<&std::path::Path>,
+) -> u8 {
     let Some((program, args)) = cli.program.split_first() else {
         return 0;
     };
@@ -144,6 +159,9 @@ async fn run_program(cli: &Cli, address: &str, mode: u8, shims: Option<&ShimDir>
         .env_remove("CAPTUREMOCK_PROCESS_START");
     if let Some(shims) = shims {
         command.env("PATH", shims.path_variable());
+    }
+    if let Some(ca) = server_ca {
+        command.env(crate::server::http::tls::SERVER_CA_VAR, ca);
     }
     let mut child = match command.spawn() {
         Ok(child) => child,

@@ -6,6 +6,7 @@ use capturemock_core::replay::Mode;
 
 use crate::capture::{CaptureError, TestFiles};
 use crate::rc::RcConfig;
+use crate::server::http::tls::ServingTls;
 use crate::server::{BackgroundServer, Protocol, ServerConfig};
 use crate::traffic::http::HttpSettings;
 
@@ -14,6 +15,8 @@ use crate::traffic::http::HttpSettings;
 #[must_use = "nothing starts until start() or try_start()"]
 pub struct HttpTestBuilder {
     upstream: Option<String>,
+    upstream_ca: Option<PathBuf>,
+    tls: bool,
     name: Option<String>,
     dir: Option<PathBuf>,
     mode: Option<Mode>,
@@ -32,6 +35,20 @@ impl HttpTestBuilder {
     /// requests. Paths are appended to it as text.
     pub fn upstream(mut self, base_url: impl Into<String>) -> Self {
         self.upstream = Some(base_url.into());
+        self
+    }
+
+    /// A PEM file of certificate authorities to trust for an `https://` upstream, besides
+    /// the system's (a local service with a certificate of its own).
+    pub fn upstream_ca(mut self, pem_file: impl Into<PathBuf>) -> Self {
+        self.upstream_ca = Some(pem_file.into());
+        self
+    }
+
+    /// Serve HTTPS, for a client that insists on it: the base URL is `https://127.0.0.1:PORT`
+    /// and the client must trust [`HttpTest::certificate_pem`], made at start.
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
         self
     }
 
@@ -77,6 +94,9 @@ impl HttpTestBuilder {
         if self.upstream.is_some() {
             settings.upstream = self.upstream;
         }
+        if self.upstream_ca.is_some() {
+            settings.upstream_ca = self.upstream_ca;
+        }
         if files.mode != Mode::Replay && settings.upstream.is_none() {
             return Err(CaptureError::NoUpstream { mock: files.mock });
         }
@@ -87,6 +107,13 @@ impl HttpTestBuilder {
         config.protocol = Protocol::Http(Box::new(settings));
         config.trim_requests = true;
         config.record = Some(files.record.clone());
+        if self.tls {
+            config.serving_tls = Some(ServingTls::generate(None)?);
+        }
+        let certificate_pem = config
+            .serving_tls
+            .as_ref()
+            .map(|tls| tls.certificate_pem.clone());
         if files.mode != Mode::Record && files.mock.exists() {
             config.load_replay(&files.mock)?;
         }
@@ -94,6 +121,7 @@ impl HttpTestBuilder {
         Ok(HttpTest {
             server: Some(server),
             files,
+            certificate_pem,
             done: false,
         })
     }
@@ -116,6 +144,8 @@ pub struct HttpTest {
     /// `None` once stopped.
     server: Option<BackgroundServer>,
     files: TestFiles,
+    /// With [`HttpTestBuilder::tls`], the certificate the server serves.
+    certificate_pem: Option<String>,
     done: bool,
 }
 
@@ -129,6 +159,11 @@ impl HttpTest {
     /// `base_url` followed by `path_and_query` (which starts with `/`).
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.base_url())
+    }
+
+    /// With [`HttpTestBuilder::tls`]: the server's certificate (PEM), for the client to trust.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate_pem.as_deref()
     }
 
     /// The mode chosen.

@@ -128,10 +128,13 @@ pub struct ServerConfig {
     pub shims: Option<PathBuf>,
     /// `server_protocol`: what the server speaks.
     pub protocol: Protocol,
+    /// HTTP only: the proxy serves HTTPS with this certificate (`--tls`).
+    #[cfg(feature = "http")]
+    pub serving_tls: Option<super::http::tls::ServingTls>,
 }
 
 /// What a server speaks (`server_protocol`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub enum Protocol {
     /// `classic` / `classic_tcp`: one message per TCP connection.
@@ -140,18 +143,6 @@ pub enum Protocol {
     /// `http`: a reverse proxy for a web service, with its settings.
     #[cfg(feature = "http")]
     Http(Box<crate::traffic::http::HttpSettings>),
-}
-
-impl Protocol {
-    /// The value of `CAPTUREMOCK_SERVER` for a server listening on `host_port`: the address
-    /// itself for classic TCP, a base URL (`http://host:port`) for HTTP.
-    pub fn client_address(&self, host_port: &str) -> String {
-        match self {
-            Protocol::Classic => host_port.to_string(),
-            #[cfg(feature = "http")]
-            Protocol::Http(_) => super::http::base_url(host_port),
-        }
-    }
 }
 
 /// Record mode with no files, no rc settings and the default limits, listening on
@@ -177,6 +168,8 @@ impl Default for ServerConfig {
             command_lines: CommandLineSettings::default(),
             shims: None,
             protocol: Protocol::Classic,
+            #[cfg(feature = "http")]
+            serving_tls: None,
         }
     }
 }
@@ -198,7 +191,7 @@ impl ServerConfig {
         // HTTP request texts end in a space when their body is empty (`POST /create `), and
         // stored keys are stripped: without trimming, such a request could never match
         // exactly (spec pitfall 5).
-        let trim_requests = general.use_exact_matching || protocol != Protocol::Classic;
+        let trim_requests = general.use_exact_matching || !matches!(protocol, Protocol::Classic);
         let (alterations, warnings) = Alterations::from_rc(rc, &["general"])?;
         let bind_ip = bind_ip(&general.server_remote_access)?;
         if let Some(pattern) = &general.id_pattern_client {
@@ -226,6 +219,17 @@ impl ServerConfig {
             },
             warnings,
         ))
+    }
+
+    /// The value of `CAPTUREMOCK_SERVER` for this server listening on `host_port`: the address
+    /// itself for classic TCP, a base URL for HTTP (`http://host:port`, or `https://` when
+    /// the proxy serves TLS).
+    pub fn client_address(&self, host_port: &str) -> String {
+        match &self.protocol {
+            Protocol::Classic => host_port.to_string(),
+            #[cfg(feature = "http")]
+            Protocol::Http(_) => super::http::base_url(host_port, self.serving_tls.is_some()),
+        }
     }
 
     /// How replay files are read for this configuration. Best match stays available even

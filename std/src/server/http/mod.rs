@@ -13,6 +13,7 @@
 //! record file follow one order.
 
 mod service;
+pub mod tls;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::TcpListener;
 
 use super::{address_of, Limits, ServerConfig, ServerError, ServerReport};
@@ -47,9 +48,33 @@ struct Context {
 }
 
 /// The value of `CAPTUREMOCK_SERVER` for an HTTP server listening on `host_port`: a base URL,
-/// as the reference exports it.
-pub fn base_url(host_port: &str) -> String {
-    format!("http://{host_port}")
+/// as the reference exports it (`https://` when the proxy serves TLS, which it cannot).
+pub fn base_url(host_port: &str, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    format!("{scheme}://{host_port}")
+}
+
+/// Serves one client connection (plain or TLS) until it closes or the server stops.
+async fn serve_connection<IO>(io: IO, context: Arc<Context>, watcher: Watcher)
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let limits = context.limits;
+    let tap = HeadTap::new(Role::Requests);
+    let io = TokioIo::new(tap.wrap(io));
+    let serve = service_fn(move |request| {
+        let context = Arc::clone(&context);
+        let tap = tap.clone();
+        async move { Ok::<_, Infallible>(service::handle(&context, &tap, request).await) }
+    });
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.read_timeout)
+        .keep_alive(true)
+        .serve_connection(io, serve);
+    if let Err(e) = watcher.watch(connection).await {
+        tracing::debug!("HTTP connection ended: {e}");
+    }
 }
 
 /// Serves HTTP on `listener` until `shutdown` completes or a client asks for
@@ -61,7 +86,8 @@ pub async fn run(
     settings: HttpSettings,
     shutdown: impl Future<Output = ()>,
 ) -> Result<ServerReport, ServerError> {
-    let address = base_url(&address_of(&listener)?);
+    let address = config.client_address(&address_of(&listener)?);
+    let serving_tls = config.serving_tls.clone();
     config.alterations.set_address(&address)?;
     let limits = config.limits;
     let recorder = Recorder::new(
@@ -109,23 +135,16 @@ pub async fn run(
                 };
                 connections += 1;
                 let _ = stream.set_nodelay(true);
-                let tap = HeadTap::new(Role::Requests);
-                let io = TokioIo::new(tap.wrap(stream));
                 let context = Arc::clone(&context);
-                let serve = service_fn(move |request| {
-                    let context = Arc::clone(&context);
-                    let tap = tap.clone();
-                    async move { Ok::<_, Infallible>(service::handle(&context, &tap, request).await) }
-                });
-                let connection = http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(limits.read_timeout)
-                    .keep_alive(true)
-                    .serve_connection(io, serve);
-                let connection = graceful.watch(connection);
+                let watcher = graceful.watcher();
+                let serving_tls = serving_tls.clone();
                 tokio::spawn(async move {
-                    if let Err(e) = connection.await {
-                        tracing::debug!("HTTP connection ended: {e}");
+                    match serving_tls {
+                        Some(tls) => match tls.acceptor.accept(stream).await {
+                            Ok(stream) => serve_connection(stream, context, watcher).await,
+                            Err(e) => tracing::warn!("TLS handshake with a client failed: {e}"),
+                        },
+                        None => serve_connection(stream, context, watcher).await,
                     }
                 });
             }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::attachments::{attachment_name, placeholder, Attachments};
 use super::body;
@@ -13,6 +13,7 @@ use super::request_text::request_text;
 use super::response_text::{framing_header, recorded_response, response_text};
 use super::secrets::{scrub, MIN_SCRUBBED, PLACEHOLDER};
 use super::settings::HttpSettings;
+use super::tls::client_config;
 use super::upstream;
 use crate::exchange::{Decision, Exchange, RepeatRule};
 use crate::traffic::classic::forward::ForwardLimits;
@@ -43,6 +44,9 @@ pub struct Http {
     known_secrets: Mutex<Vec<String>>,
     /// The replay file's requests by canonical form, when `canonical_matching` is on.
     canonical: Option<CanonicalIndex>,
+    /// The TLS client for HTTPS upstreams, made when first needed (reading the system's
+    /// certificates takes a while, and a plain-HTTP run never needs them).
+    tls: OnceLock<Arc<rustls::ClientConfig>>,
 }
 
 impl Http {
@@ -57,6 +61,7 @@ impl Http {
             files,
             known_secrets: Mutex::new(Vec::new()),
             canonical: None,
+            tls: OnceLock::new(),
         }
     }
 
@@ -198,11 +203,19 @@ impl Http {
             exchange.record(prefix, text, timestamp);
             return Answer::NoUpstream;
         };
+        let tls = || match self.tls.get() {
+            Some(config) => Ok(Arc::clone(config)),
+            None => {
+                let config = client_config(self.settings.upstream_ca.as_deref())?;
+                Ok(Arc::clone(self.tls.get_or_init(|| config)))
+            }
+        };
         let real = match upstream::forward(
             &location,
             request,
             &self.settings.default_headers,
             self.limits,
+            tls,
         )
         .await
         {

@@ -10,7 +10,7 @@
 //! - [`secrets`]: credentials kept out of record files; [`canonical`]: JSON bodies and
 //!   queries compared whatever their order.
 //! - [`settings`]: the rc options.
-//! - [`upstream`]: record mode's forwarding to the real service.
+//! - [`upstream`]: record mode's forwarding to the real service; [`tls`]: HTTPS upstreams.
 //! - [`kind`]: the kind itself, which asks the engine.
 
 pub mod attachments;
@@ -25,6 +25,7 @@ pub mod request_text;
 pub mod response_text;
 pub mod secrets;
 pub mod settings;
+pub mod tls;
 pub mod upstream;
 
 pub use kind::Http;

@@ -10,6 +10,9 @@ use crate::rc::{RcConfig, RcError};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HttpSettings {
+    /// `upstream_ca_file` in `[general]` (`--upstream-ca`): a PEM file of certificate
+    /// authorities trusted for HTTPS upstreams besides the system's.
+    pub upstream_ca: Option<std::path::PathBuf>,
     /// `record_for_client`: the system under test is the HTTP client. When false (the
     /// reference's default), a `setServerLocation` flips the record's directions.
     pub record_for_client: bool,
@@ -61,6 +64,10 @@ impl HttpSettings {
                 .get_first("upstream", &["general"])?
                 .filter(|u| !u.is_empty()),
             canonical_matching: rc.get_bool("canonical_matching", &["general"], true)?,
+            upstream_ca: rc
+                .get_first("upstream_ca_file", &["general"])?
+                .filter(|f| !f.is_empty())
+                .map(Into::into),
             secrets: Secrets::new(
                 rc.get_bool("redact_secrets", &["general"], true)?,
                 &rc.get_list("secret_names", &["general"])?,

@@ -5,7 +5,11 @@
 //! Redirects are not followed: a `3xx` goes back to the client and into the record as it is
 //! (the reference follows them silently, spec pitfall 7).
 
+use std::sync::Arc;
+
+use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::client::conn::http1::SendRequest;
 use hyper::Uri;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
@@ -22,9 +26,12 @@ pub enum UpstreamError {
     /// The location plus the target is not a URL.
     #[error("{0:?} is not a usable URL (the upstream location needs a scheme, e.g. http://127.0.0.1:8080)")]
     BadUrl(String),
-    /// Only `http://` upstreams are served so far.
-    #[error("{0:?}: only http:// upstreams are supported")]
+    /// Neither `http://` nor `https://`.
+    #[error("{0:?}: the upstream must be an http:// or https:// URL")]
     Scheme(String),
+    /// An HTTPS upstream could not be reached securely.
+    #[error(transparent)]
+    Tls(#[from] super::tls::TlsError),
     /// Connecting failed.
     #[error("cannot connect to {0}")]
     Connect(String, #[source] std::io::Error),
@@ -63,21 +70,26 @@ fn hop_by_hop(name: &str) -> bool {
 ///
 /// `Host` names the upstream (the reference sends the proxy's own address, which a real
 /// service behind a virtual host would refuse).
+///
+/// An `https://` upstream is reached through TLS with `tls`, made when first needed.
 pub async fn forward(
     location: &str,
     request: &HttpRequest,
     defaults: &[Header],
     limits: ForwardLimits,
+    tls: impl FnOnce() -> Result<Arc<rustls::ClientConfig>, super::tls::TlsError>,
 ) -> Result<HttpResponse, UpstreamError> {
     let url = format!("{location}{}", request.target);
     let uri: Uri = url
         .parse()
         .map_err(|_| UpstreamError::BadUrl(url.clone()))?;
-    match uri.scheme_str() {
-        Some("http") => {}
+    let secure = match uri.scheme_str() {
+        Some("http") => false,
+        Some("https") => true,
         Some(_) => return Err(UpstreamError::Scheme(url)),
         None => return Err(UpstreamError::BadUrl(url)),
-    }
+    };
+    let tls = if secure { Some(tls()?) } else { None };
     let authority = uri
         .authority()
         .ok_or_else(|| UpstreamError::BadUrl(url.clone()))?
@@ -93,15 +105,13 @@ pub async fn forward(
             .map_err(|e| UpstreamError::Connect(address.clone(), e))?;
         let _ = stream.set_nodelay(true);
         let tap = HeadTap::new(Role::Responses);
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(tap.wrap(stream)))
-                .await
-                .map_err(UpstreamError::Http)?;
-        let driver = tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!("upstream connection ended: {e}");
+        let (mut sender, driver) = match tls {
+            Some(config) => {
+                let stream = super::tls::connect(config, authority.host(), stream).await?;
+                handshake(tap.wrap(stream)).await?
             }
-        });
+            None => handshake(tap.wrap(stream)).await?,
+        };
         let mut builder = hyper::Request::builder()
             .method(request.method.as_str())
             .uri(uri.path_and_query().map_or("/", |p| p.as_str()))
@@ -158,6 +168,25 @@ pub async fn forward(
     tokio::time::timeout(limits.timeout, exchange)
         .await
         .map_err(|_| UpstreamError::Timeout(limits.timeout))?
+}
+
+/// An HTTP/1.1 client connection over `io`, driven by a task of its own (aborted with the
+/// handle returned).
+async fn handshake<IO>(
+    io: IO,
+) -> Result<(SendRequest<Full<Bytes>>, tokio::task::JoinHandle<()>), UpstreamError>
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(UpstreamError::Http)?;
+    let driver = tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!("upstream connection ended: {e}");
+        }
+    });
+    Ok((sender, driver))
 }
 
 /// A header value as the bytes it was read from (values are held as Latin-1 text).

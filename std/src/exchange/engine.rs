@@ -1,6 +1,7 @@
 //! The engine: the decisions every exchange needs, made in one place for every transport and
 //! traffic kind.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -176,14 +177,20 @@ impl Engine {
     /// `text` with the alterations applied; an alteration that fails is logged (with the
     /// exchange's number, when it has one yet) and skipped.
     pub fn alter(&self, n: Option<ExchangeNo>, text: &str) -> String {
+        self.alter_borrowed(n, text).into_owned()
+    }
+
+    /// [`alter`](Self::alter) without a copy when there is nothing to alter: what a kind
+    /// whose texts can be large (an HTTP body) uses.
+    pub fn alter_borrowed<'t>(&self, n: Option<ExchangeNo>, text: &'t str) -> Cow<'t, str> {
         if self.rules.alterations.is_empty() {
-            return text.to_owned();
+            return Cow::Borrowed(text);
         }
         let (altered, errors) = self.rules.alterations.apply_report(text);
         for error in errors {
             tracing::warn!(exchange = n, "{}", crate::ErrorChain(&error));
         }
-        altered
+        Cow::Owned(altered)
     }
 
     /// The text of a recorded request, for messages about it.

@@ -60,6 +60,11 @@ impl<'e> Exchange<'e> {
         self.engine.alter(Some(self.number), text)
     }
 
+    /// [`alter`](Self::alter), borrowing `text` when there is nothing to alter.
+    pub fn alter_borrowed<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        self.engine.alter_borrowed(Some(self.number), text)
+    }
+
     /// A `--TIM:` timestamp, when the rules record them.
     pub fn timestamp(&self) -> Option<String> {
         self.engine.timestamp()
@@ -86,6 +91,18 @@ impl<'e> Exchange<'e> {
             self.entries.push(RecordEntry {
                 prefix,
                 text: text.to_owned(),
+                timestamp,
+            });
+        }
+    }
+
+    /// [`record`](Self::record) for a text the caller owns and no longer needs: it is kept
+    /// without a copy (an HTTP body can be large).
+    pub fn record_owned(&mut self, prefix: &'static str, text: String, timestamp: Option<String>) {
+        if !text.is_empty() && self.engine.records() {
+            self.entries.push(RecordEntry {
+                prefix,
+                text,
                 timestamp,
             });
         }

@@ -6,19 +6,26 @@
 //! (spec pitfall 2). We write such a text with one `\` before it, and read a `\` followed by
 //! `0x` (or by more `\` and `0x`) back without its first `\`.
 
+use std::borrow::Cow;
+
 /// A body's record text: its UTF-8 text with CRLF written LF, or `0x` and hex when it is
-/// not UTF-8. Empty for an empty body.
-pub fn record_text(bytes: &[u8]) -> String {
+/// not UTF-8. Empty for an empty body. Borrowed when the text is recorded as it is (a large
+/// body is not copied for nothing).
+pub fn record_text(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => {
-            let text = text.replace("\r\n", "\n");
+            let text = if text.contains("\r\n") {
+                Cow::Owned(text.replace("\r\n", "\n"))
+            } else {
+                Cow::Borrowed(text)
+            };
             if needs_escape(&text) {
-                format!("\\{text}")
+                Cow::Owned(format!("\\{text}"))
             } else {
                 text
             }
         }
-        Err(_) => hex(bytes),
+        Err(_) => Cow::Owned(hex(bytes)),
     }
 }
 

@@ -60,11 +60,14 @@ impl HeaderFilter {
     /// `Content-Type: application/x-www-form-urlencoded` is dropped too: it is the default
     /// a form post gets, so it says nothing.
     pub fn records(&self, name: &str, value: &str) -> bool {
-        let lower = name.to_ascii_lowercase();
-        let dropped = DROPPED.contains(&lower.as_str())
-            || DROPPED_PREFIXES.iter().any(|p| lower.starts_with(p))
-            || self.ignored.contains(&lower)
-            || (lower == "content-type"
+        let starts_with = |prefix: &str| {
+            name.get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+        };
+        let dropped = DROPPED.iter().any(|d| name.eq_ignore_ascii_case(d))
+            || DROPPED_PREFIXES.iter().any(|p| starts_with(p))
+            || self.ignored.iter().any(|i| name.eq_ignore_ascii_case(i))
+            || (name.eq_ignore_ascii_case("content-type")
                 && value.eq_ignore_ascii_case("application/x-www-form-urlencoded"));
         !dropped
     }

@@ -1,7 +1,10 @@
 //! The HTTP kind: a request becomes a `<-CLI:` entry, the engine decides, and the response
 //! comes from the record or from the real service (`->SRV:`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+use bytes::Bytes;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -112,7 +115,9 @@ impl Http {
     pub async fn serve(&self, exchange: &mut Exchange<'_>, request: HttpRequest) -> Answer {
         let mut secrets = self.settings.secrets.redactor();
         let text = request_text(&request, &self.settings, &self.files, &mut secrets);
-        let text = exchange.alter(&self.scrub(&text, secrets.found));
+        let text = exchange
+            .alter_borrowed(&self.scrub(&text, secrets.found))
+            .into_owned();
         let timestamp = exchange.timestamp();
         let prefix = self.request_prefix();
         let mut key = format!("{prefix}:{text}");
@@ -132,7 +137,10 @@ impl Http {
             may_modify: self.settings.all_can_modify || request.method != "GET",
             counts_repeats: self.settings.checks_repeated_calls(&request.method),
         };
-        match exchange.decide_repeatable(&key, rule) {
+        let decision = exchange.decide_repeatable(&key, rule);
+        // The decision is made: later requests need not wait for this one's response.
+        exchange.end_ordered_part();
+        match decision {
             Decision::Replay(replayed) => {
                 let mut answer = None;
                 let mut responses = Vec::new();
@@ -145,7 +153,7 @@ impl Http {
                         );
                         continue;
                     }
-                    let altered = exchange.alter(recorded.text());
+                    let altered = exchange.alter_borrowed(recorded.text()).into_owned();
                     // A request answers once: later responses of the group are recorded only,
                     // as the reference's first response closes the connection.
                     answer.get_or_insert_with(|| match recorded_response(&altered, &self.files) {
@@ -154,10 +162,10 @@ impl Http {
                     });
                     responses.push(altered);
                 }
-                if self.records_pair(&request.method, &text, &responses.concat()) {
-                    exchange.record(prefix, &text, timestamp);
-                    for response in &responses {
-                        exchange.record(self.response_prefix(), response, None);
+                if self.records_pair(&request.method, &text, || responses.concat()) {
+                    exchange.record_owned(prefix, text, timestamp);
+                    for response in responses {
+                        exchange.record_owned(self.response_prefix(), response, None);
                     }
                 }
                 answer.unwrap_or_else(|| Answer::Unmatched {
@@ -176,11 +184,7 @@ impl Http {
                     nearest,
                 }
             }
-            Decision::Record => {
-                // The rest waits on the real service and needs no ordering.
-                exchange.end_ordered_part();
-                self.record(exchange, &request, &text, timestamp).await
-            }
+            Decision::Record => self.record(exchange, &request, text, timestamp).await,
         }
     }
 
@@ -190,7 +194,7 @@ impl Http {
         &self,
         exchange: &mut Exchange<'_>,
         request: &HttpRequest,
-        text: &str,
+        text: String,
         timestamp: Option<String>,
     ) -> Answer {
         let prefix = self.request_prefix();
@@ -200,7 +204,7 @@ impl Http {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let Some(location) = location else {
-            exchange.record(prefix, text, timestamp);
+            exchange.record_owned(prefix, text, timestamp);
             return Answer::NoUpstream;
         };
         let tls = || match self.tls.get() {
@@ -210,7 +214,7 @@ impl Http {
                 Ok(Arc::clone(self.tls.get_or_init(|| config)))
             }
         };
-        let real = match upstream::forward(
+        let mut real = match upstream::forward(
             &location,
             request,
             &self.settings.default_headers,
@@ -226,42 +230,60 @@ impl Http {
                     exchange = exchange.number(),
                     "failed to forward HTTP traffic to {location}: {reason}; recorded without a response"
                 );
-                exchange.record(prefix, text, timestamp);
+                exchange.record_owned(prefix, text, timestamp);
                 return Answer::UpstreamFailed(format!("{location}: {reason}"));
             }
         };
         let mut secrets = self.settings.secrets.redactor();
-        let body_text = match attachment_name(&request.target, &real.headers) {
+        let stored;
+        let mut altered_body = None;
+        let recorded_body = match attachment_name(&request.target, &real.headers) {
             // A file is stored as it is, never altered.
-            Some(name) => placeholder(&self.files.store(name, &real.body)),
-            None => secrets.body(&body::record_text(&real.body)).into_owned(),
-        };
-        let altered = if body_text.starts_with("0x") || body_text.starts_with("<File Contents for ")
-        {
-            body_text.clone()
-        } else {
-            exchange.alter(&body_text)
-        };
-        let body = if altered == body_text {
-            real.body
-        } else {
-            // Alterations are plain text edits; the altered text is what is recorded, so it
-            // is what the client gets, with its own length (the reference keeps the stale one).
-            bytes::Bytes::from(
-                body::bytes_of(&altered).unwrap_or_else(|_| altered.clone().into_bytes()),
-            )
+            Some(name) => {
+                stored = placeholder(&self.files.store(name, &real.body));
+                Cow::Borrowed(stored.as_str())
+            }
+            None => {
+                let text = body::record_text(&real.body);
+                let redacted = match secrets.body(&text) {
+                    Cow::Borrowed(_) => text,
+                    Cow::Owned(redacted) => Cow::Owned(redacted),
+                };
+                if redacted.starts_with("0x") {
+                    redacted
+                } else {
+                    match exchange.alter_borrowed(&redacted) {
+                        Cow::Borrowed(_) => redacted,
+                        Cow::Owned(altered) => {
+                            // Alterations are plain text edits; the altered text is what is
+                            // recorded, so it is what the client gets, with its own length
+                            // (the reference keeps the stale one).
+                            altered_body = Some(
+                                body::bytes_of(&altered)
+                                    .map(Bytes::from)
+                                    .unwrap_or_else(|_| Bytes::from(altered.clone().into_bytes())),
+                            );
+                            Cow::Owned(altered)
+                        }
+                    }
+                }
+            }
         };
         let response = response_text(
             real.status,
-            &altered,
+            &recorded_body,
             &real.headers,
             &self.settings,
             &mut secrets,
         );
-        let response = self.scrub(&response, secrets.found);
-        if self.records_pair(&request.method, text, &response) {
-            exchange.record(prefix, text, timestamp);
-            exchange.record(self.response_prefix(), &response, None);
+        drop(recorded_body);
+        if let Some(body) = altered_body {
+            real.body = body;
+        }
+        let response = self.scrub(&response, secrets.found).into_owned();
+        if self.records_pair(&request.method, &text, || response.clone()) {
+            exchange.record_owned(prefix, text, timestamp);
+            exchange.record_owned(self.response_prefix(), response, None);
         }
         // A response to HEAD has no body but says how long the body would be.
         let head = request.method == "HEAD";
@@ -275,13 +297,13 @@ impl Http {
                         || (head && name.eq_ignore_ascii_case("content-length"))
                 })
                 .collect(),
-            body,
+            body: real.body,
         })
     }
 
     /// `text` with every secret value seen so far in the run, and the `found` ones (which
     /// are remembered from now on), replaced.
-    fn scrub(&self, text: &str, found: Vec<String>) -> String {
+    fn scrub<'t>(&self, text: &'t str, found: Vec<String>) -> Cow<'t, str> {
         let mut known = self.known_secrets.lock().unwrap_or_else(|e| e.into_inner());
         let mut learned = false;
         for value in found {
@@ -303,19 +325,21 @@ impl Http {
     /// Whether a request and its responses are recorded (in record mode, and in the record
     /// file of a replay): always, unless the method's `check_repeated_calls` is off and the
     /// same pair was recorded before in this run.
-    fn records_pair(&self, method: &str, request: &str, response: &str) -> bool {
+    /// `response` is asked for only then (its text can be large).
+    fn records_pair(&self, method: &str, request: &str, response: impl FnOnce() -> String) -> bool {
         if self.settings.checks_repeated_calls(method) {
             return true;
         }
+        let response = response();
         let mut pairs = self
             .recorded_pairs
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         let seen = pairs.entry(request.to_string()).or_default();
-        if seen.iter().any(|r| r == response) {
+        if seen.contains(&response) {
             false
         } else {
-            seen.push(response.to_string());
+            seen.push(response);
             true
         }
     }

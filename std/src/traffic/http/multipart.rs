@@ -47,7 +47,7 @@ pub fn record_text(payload: &[u8], boundary: &[u8], attachments: &Attachments) -
                 .filter(|f| !f.is_empty())
                 .map(str::to_string);
         }
-        lines.push(text);
+        lines.push(text.into_owned());
     }
     lines.join("\n")
 }

@@ -231,11 +231,11 @@ pub const MIN_SCRUBBED: usize = 6;
 
 /// `text` with every occurrence of the `known` secret values replaced, longest first (so
 /// that a value containing another is replaced whole).
-pub fn scrub(text: &str, known: &[String]) -> String {
-    let mut text = text.to_string();
+pub fn scrub<'t>(text: &'t str, known: &[String]) -> Cow<'t, str> {
+    let mut text = Cow::Borrowed(text);
     for value in known {
         if value.len() >= MIN_SCRUBBED && text.contains(value.as_str()) {
-            text = text.replace(value.as_str(), PLACEHOLDER);
+            text = Cow::Owned(text.replace(value.as_str(), PLACEHOLDER));
         }
     }
     text
@@ -246,12 +246,24 @@ fn normalise(name: &str) -> String {
     name.trim().to_ascii_lowercase().replace('-', "_")
 }
 
-/// Whether `name` matches `pattern`, where `*` matches any run of bytes.
+/// Whether `name` matches the normalised `pattern`, where `*` matches any run of bytes;
+/// `name` is compared as [`normalise`] would make it, without making it (this runs for every
+/// header of every request).
 fn glob(pattern: &[u8], name: &[u8]) -> bool {
     match pattern.split_first() {
         None => name.is_empty(),
         Some((b'*', rest)) => (0..=name.len()).any(|skip| glob(rest, &name[skip..])),
-        Some((&c, rest)) => name.first() == Some(&c) && glob(rest, &name[1..]),
+        Some((&c, rest)) => match name.split_first() {
+            Some((&n, name_rest)) => {
+                let n = if n == b'-' {
+                    b'_'
+                } else {
+                    n.to_ascii_lowercase()
+                };
+                n == c && glob(rest, name_rest)
+            }
+            None => false,
+        },
     }
 }
 

@@ -76,6 +76,7 @@ mod codec;
 mod current;
 mod error;
 mod for_test;
+pub mod method;
 mod session;
 
 #[cfg(test)]

@@ -127,8 +127,8 @@ impl Call {
         names: [&str; N],
         mut buffers: [&mut [u8]; N],
         codec: &C,
-        filled: impl Fn(&V) -> Option<usize>,
         real: impl FnOnce(&mut [&mut [u8]; N]) -> V,
+        filled: impl Fn(&V) -> Option<usize>,
     ) -> V {
         self.text.push(')');
         let codec = Buffers {

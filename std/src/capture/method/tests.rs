@@ -174,12 +174,12 @@ fn out_parameters_are_filled_again_in_replay() {
             ["buf"],
             [&mut buf[..]],
             &codec,
-            |r: &io::Result<usize>| r.as_ref().ok().copied(),
             |[buf]| {
                 assert!(real, "replay called the real thing");
                 buf[..4].copy_from_slice(b"OK\r\n");
                 Ok(4)
             },
+            |r: &io::Result<usize>| r.as_ref().ok().copied(),
         );
         vec![(n.unwrap(), buf)]
     });

@@ -1,0 +1,233 @@
+//! `#[capture]` on a trait `Shop`: the trait as written, and `CapturedShop<T>`, which
+//! implements `Shop` around a real implementation `T` and records or replays every call.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{ItemTrait, TraitItem};
+
+use super::body::{self, CallSite};
+use super::options::Options;
+use super::signature::{self, Receiver};
+use super::snake_case;
+
+/// The trait, its wrapper, and the wrapper's implementation of it.
+pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<TokenStream> {
+    if !item.generics.params.is_empty() {
+        return Err(syn::Error::new(
+            item.generics.span(),
+            "#[capture] cannot capture a generic trait: a recorded call has one type for each \
+             argument and result. Capture a trait without parameters (wrap the generic one)",
+        ));
+    }
+    let trait_ident = &item.ident;
+    let trait_name = trait_ident.to_string();
+    let record_name = options
+        .name
+        .map(|n| n.value())
+        .unwrap_or_else(|| snake_case(&trait_name));
+    let wrapper = format_ident!("Captured{}", trait_ident, span = trait_ident.span());
+    let vis = &item.vis;
+    let unsafety = &item.unsafety;
+
+    let mut members = Vec::new();
+    let mut errors: Option<syn::Error> = None;
+    let mut fail = |e: syn::Error| match &mut errors {
+        Some(all) => all.combine(e),
+        None => errors = Some(e),
+    };
+    for member in &mut item.items {
+        match member {
+            TraitItem::Fn(method) => {
+                let method_options = match Options::take_from(&mut method.attrs) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        fail(e);
+                        continue;
+                    }
+                };
+                match method_tokens(
+                    trait_ident,
+                    &method.sig,
+                    method.default.is_some(),
+                    method_options.skip,
+                ) {
+                    Ok(tokens) => members.push(tokens),
+                    Err(e) => fail(e),
+                }
+            }
+            TraitItem::Const(constant) => {
+                let (ident, ty) = (&constant.ident, &constant.ty);
+                members.push(quote!(const #ident: #ty = <T as #trait_ident>::#ident;));
+            }
+            TraitItem::Type(associated) => fail(syn::Error::new(
+                associated.span(),
+                "#[capture] cannot capture a trait with associated types yet: a recorded value \
+                 needs a concrete type. Name the concrete type in the trait",
+            )),
+            other => fail(syn::Error::new(
+                other.span(),
+                "#[capture] can only capture methods and constants of a trait",
+            )),
+        }
+    }
+    if let Some(errors) = errors {
+        return Err(errors);
+    }
+
+    let doc = format!(
+        "Records and replays every call of [`{trait_name}`] on a real implementation `T` in the \
+         current capture session, as `{record_name}.method(args)`; outside a session it only \
+         calls `T`. Made by `#[capture]`: see `capturemock::capture::method`."
+    );
+    Ok(quote! {
+        #item
+
+        #[doc = #doc]
+        #vis struct #wrapper<T: ?::core::marker::Sized> {
+            name: ::std::string::String,
+            real: ::capturemock::capture::method::Real<T>,
+        }
+
+        impl<T> #wrapper<T> {
+            /// Captures the calls of `real`.
+            #vis fn new(real: T) -> Self {
+                Self::from_box(::std::boxed::Box::new(real))
+            }
+
+            /// Captures the calls of the implementation `make` returns, made the first time
+            /// a call needs it: never, in a run that only replays, so replaying needs no
+            /// real resources.
+            #vis fn lazy(make: impl ::core::ops::FnOnce() -> T + ::core::marker::Send + 'static) -> Self {
+                Self {
+                    name: ::std::string::String::from(Self::NAME),
+                    real: ::capturemock::capture::method::Real::lazy(make),
+                }
+            }
+        }
+
+        impl<T: ?::core::marker::Sized> #wrapper<T> {
+            /// The name calls are recorded under unless [`named`](Self::named) says otherwise.
+            #vis const NAME: &'static str = #record_name;
+
+            /// Captures the calls of a boxed implementation (a trait object too).
+            #vis fn from_box(real: ::std::boxed::Box<T>) -> Self {
+                Self {
+                    name: ::std::string::String::from(Self::NAME),
+                    real: ::capturemock::capture::method::Real::from_box(real),
+                }
+            }
+
+            /// No real implementation: every call must be replayed.
+            #vis fn absent() -> Self {
+                Self {
+                    name: ::std::string::String::from(Self::NAME),
+                    real: ::capturemock::capture::method::Real::absent(),
+                }
+            }
+
+            /// Records the calls under `name` instead (`name.method(args)`).
+            #vis fn named(mut self, name: impl ::core::convert::Into<::std::string::String>) -> Self {
+                self.name = name.into();
+                self
+            }
+
+            /// The name calls are recorded under.
+            #vis fn name(&self) -> &str {
+                &self.name
+            }
+
+            /// Wraps an implementation a captured call returned, under a fresh instance name.
+            #[doc(hidden)]
+            #vis fn __capturemock_instance(real: ::std::boxed::Box<T>) -> Self {
+                Self {
+                    name: ::capturemock::capture::method::instance_name(Self::NAME),
+                    real: ::capturemock::capture::method::Real::from_box(real),
+                }
+            }
+        }
+
+        impl<T: ?::core::marker::Sized> ::core::fmt::Debug for #wrapper<T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(::core::stringify!(#wrapper))
+                    .field("name", &self.name)
+                    .field("real", &self.real)
+                    .finish()
+            }
+        }
+
+        impl<T: ?::core::marker::Sized> ::capturemock::capture::method::Captured for #wrapper<T> {
+            const TRAIT: &'static str = #trait_name;
+            fn instance_name(&self) -> &str {
+                &self.name
+            }
+            fn absent(name: ::std::string::String) -> Self {
+                Self {
+                    name,
+                    real: ::capturemock::capture::method::Real::absent(),
+                }
+            }
+        }
+
+        #unsafety impl<T: ?::core::marker::Sized + #trait_ident> #trait_ident for #wrapper<T> {
+            #(#members)*
+        }
+    })
+}
+
+/// The wrapper's implementation of one method: captured, forwarded (`skip`), or left to the
+/// trait's default body (associated functions with one).
+fn method_tokens(
+    trait_ident: &syn::Ident,
+    sig: &syn::Signature,
+    has_default: bool,
+    skip: bool,
+) -> syn::Result<TokenStream> {
+    let ident = &sig.ident;
+    if sig.receiver().is_none() {
+        if has_default {
+            return Ok(TokenStream::new());
+        }
+        return Err(syn::Error::new(
+            sig.span(),
+            "#[capture] cannot capture this: a function without `self` has no real \
+             implementation to call through the wrapper. Give it a default body, or move it \
+             out of the trait",
+        ));
+    }
+    let receiver = |unique: bool| {
+        if unique {
+            quote!(self.real.get_mut(&self.name))
+        } else {
+            quote!(self.real.get(&self.name))
+        }
+    };
+    if skip {
+        let (outer, idents) = signature::plain_params(sig);
+        let unique = sig.receiver().is_some_and(|r| r.mutability.is_some());
+        let receiver = receiver(unique);
+        let args = idents.iter().map(|(ident, _)| ident);
+        let real =
+            quote_spanned!(ident.span()=> <T as #trait_ident>::#ident(#receiver, #(#args),*));
+        let awaited = if outer.asyncness.is_some() {
+            quote!(#real.await)
+        } else {
+            real
+        };
+        return Ok(quote!(#outer { #awaited }));
+    }
+    let method = signature::analyze(sig, true)?;
+    let outer = &method.outer;
+    let receiver = receiver(method.receiver == Receiver::Unique);
+    let args = method.params.iter().map(|p| &p.ident);
+    let real = quote_spanned!(ident.span()=> <T as #trait_ident>::#ident(#receiver, #(#args),*));
+    let body = body::captured(
+        &method,
+        CallSite {
+            receiver_name: quote!(&self.name),
+            method_name: ident.to_string().trim_start_matches("r#").to_string(),
+            real,
+        },
+    );
+    Ok(quote!(#outer { #body }))
+}

@@ -160,8 +160,10 @@ pub(super) fn captured(method: &Method, site: CallSite) -> TokenStream {
                 ::core::option::Option::Some(*__capturemock_n)
             }),
             Filled::ReturnedOk => quote!(|__capturemock_n: &#declared| {
-                ::core::option::Option::copied(
-                    ::core::result::Result::ok(::core::result::Result::as_ref(__capturemock_n)))
+                ::core::option::Option::map(
+                    ::core::result::Result::ok(::core::result::Result::as_ref(__capturemock_n)),
+                    |__capturemock_n: &usize| *__capturemock_n,
+                )
             }),
         };
         quote_spanned!(result_span=>

@@ -95,9 +95,18 @@ const SKIP: &str = "or mark the method #[capture(skip)] to call the real impleme
 /// An error at `span`: `why` it cannot be captured, then what to do.
 fn refuse(span: Span, why: &str, instead: &str) -> syn::Error {
     let skip = if instead.is_empty() {
-        SKIP.to_string()
+        format!(
+            "Mark the method #[capture(skip)] to call the real implementation without \
+                 recording it"
+        )
     } else {
-        format!("{instead}, {SKIP}")
+        let mut first = instead.chars();
+        let capital: String = first
+            .next()
+            .into_iter()
+            .flat_map(char::to_uppercase)
+            .collect();
+        format!("{capital}{}, {SKIP}", first.as_str())
     };
     syn::Error::new(
         span,
@@ -260,8 +269,8 @@ fn captured_trait(
         return Err(refuse(
             span,
             &format!(
-                "it returns `{}`, which is not a captured trait: only a trait with #[capture] \
-                 comes back as a recorded instance",
+                "it returns an object of `{}`, which is not a captured trait: only a trait with \
+                 #[capture] comes back as a recorded instance",
                 last.ident
             ),
             "return a value that serde can write (collect an iterator into a `Vec`)",
@@ -426,8 +435,7 @@ pub(super) fn analyze(sig: &Signature, in_trait: bool) -> syn::Result<Method> {
             if r.mutability.is_some() {
                 return Err(refuse(
                     ty.span(),
-                    "its only out-parameters that are recorded and filled again in replay are \
-                     `&mut [u8]`",
+                    "the only out-parameters recorded, and filled again in replay, are `&mut [u8]`",
                     "return the value instead of writing it into a `&mut` parameter",
                 ));
             }

@@ -1,0 +1,264 @@
+//! The forms `#[capture]` takes and the signatures it captures: `&mut self`, `async fn`,
+//! `impl Trait` instances, out-parameters, lazy real implementations, `skip`, inherent impl
+//! blocks and free functions with `name = "..."`.
+
+use std::cell::Cell;
+use std::io;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use super::record_then_replay;
+
+thread_local! {
+    /// How many times a real body ran on this thread (tests run in parallel, each on its own
+    /// thread, so counts do not mix).
+    static REAL_CALLS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Counts a real call.
+fn real_call() {
+    REAL_CALLS.with(|n| n.set(n.get() + 1));
+}
+
+#[capturemock::capture(name = "counter")]
+pub trait Counter {
+    fn add(&mut self, amount: i64) -> i64;
+    async fn total(&self) -> i64;
+    fn label(&self) -> String;
+    #[capture(skip)]
+    fn describe<D: std::fmt::Display>(&self, prefix: D) -> String;
+}
+
+struct RealCounter(i64);
+
+impl Counter for RealCounter {
+    fn add(&mut self, amount: i64) -> i64 {
+        real_call();
+        self.0 += amount;
+        self.0
+    }
+    async fn total(&self) -> i64 {
+        self.0
+    }
+    fn label(&self) -> String {
+        format!("counter at {}", self.0)
+    }
+    fn describe<D: std::fmt::Display>(&self, prefix: D) -> String {
+        format!("{prefix}{}", self.0)
+    }
+}
+
+/// Polls a future that never waits, with no runtime.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => panic!("the future waited"),
+    }
+}
+
+#[test]
+fn mut_self_and_async_methods_are_captured_and_skipped_ones_are_not() {
+    let (text, _) = record_then_replay(|recording| {
+        let mut counter = if recording {
+            CapturedCounter::new(RealCounter(0))
+        } else {
+            CapturedCounter::absent()
+        };
+        let after = (counter.add(2), counter.add(-5));
+        let total = block_on(counter.total());
+        (after, total, counter.label())
+    });
+    assert_eq!(
+        text,
+        "<-CAL:counter.add(amount=2)\n->RET:2\n\
+         <-CAL:counter.add(amount=-5)\n->RET:-3\n\
+         <-CAL:counter.total()\n->RET:-3\n\
+         <-CAL:counter.label()\n->RET:\"counter at -3\"\n"
+    );
+    let counter = CapturedCounter::new(RealCounter(7));
+    assert_eq!(
+        counter.describe("at "),
+        "at 7",
+        "skipped: forwarded, generic"
+    );
+}
+
+#[test]
+fn a_lazy_real_implementation_is_never_made_in_replay() {
+    let made = std::sync::Arc::new(AtomicU32::new(0));
+    let (_, _) = record_then_replay(|_| {
+        let made = made.clone();
+        let mut counter = CapturedCounter::lazy(move || {
+            made.fetch_add(1, Ordering::Relaxed);
+            RealCounter(10)
+        })
+        .named("lazy");
+        counter.add(1)
+    });
+    assert_eq!(
+        made.load(Ordering::Relaxed),
+        1,
+        "made for the record run only"
+    );
+}
+
+#[capturemock::capture]
+pub trait Factory {
+    fn counter(&self, start: i64) -> impl Counter;
+}
+
+struct RealFactory;
+
+impl Factory for RealFactory {
+    fn counter(&self, start: i64) -> impl Counter {
+        RealCounter(start)
+    }
+}
+
+#[test]
+fn an_impl_trait_result_is_an_instance() {
+    let (text, _) = record_then_replay(|recording| {
+        let factory = if recording {
+            CapturedFactory::new(RealFactory)
+        } else {
+            CapturedFactory::absent()
+        };
+        let mut first = factory.counter(5);
+        let mut second = factory.counter(50);
+        (first.add(1), second.add(1))
+    });
+    assert_eq!(
+        text,
+        "<-CAL:factory.counter(start=5)\n->RET:Instance('Counter', 'counter_1')\n\
+         <-CAL:factory.counter(start=50)\n->RET:Instance('Counter', 'counter_2')\n\
+         <-CAL:counter_1.add(amount=1)\n->RET:6\n\
+         <-CAL:counter_2.add(amount=1)\n->RET:51\n"
+    );
+}
+
+/// A byte transport, the shape of `std::io::Read + Write`.
+#[capturemock::capture]
+pub trait Port {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
+    fn write(&mut self, data: &[u8]) -> io::Result<usize>;
+}
+
+/// Answers every write with `OK\r\n`, then fails.
+struct RealPort {
+    pending: Vec<u8>,
+}
+
+impl Port for RealPort {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pending.is_empty() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "no answer"));
+        }
+        let n = self.pending.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
+    }
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(b"OK\r\n");
+        Ok(data.len())
+    }
+}
+
+#[test]
+fn out_parameters_are_recorded_and_filled_again() {
+    let (text, _) = record_then_replay(|recording| {
+        let mut port = if recording {
+            CapturedPort::new(RealPort {
+                pending: Vec::new(),
+            })
+        } else {
+            CapturedPort::absent()
+        };
+        port.write(b"AT\r\n").unwrap();
+        // Replay must write the bytes, not leave what the buffer held.
+        let mut buf = [b'-'; 16];
+        let n = port.read(&mut buf).unwrap();
+        let timeout = port.read(&mut buf).unwrap_err();
+        (buf, n, timeout.kind(), timeout.to_string())
+    });
+    assert_eq!(
+        text,
+        "<-CAL:port.write([65, 84, 13, 10])\n->RET:4\n\
+         <-CAL:port.read(buf=[u8; 16])\n->RET:{\n  \"buf\": \"OK\\r\\n\",\n  \"return\": 4\n}\n\
+         <-CAL:port.read(buf=[u8; 16])\n->RET:raise {\n  \"kind\": \"TimedOut\",\n  \"message\": \"no answer\"\n}\n"
+    );
+}
+
+/// A type whose own methods are captured.
+pub struct Weather {
+    calls: u32,
+}
+
+#[capturemock::capture(name = "weather")]
+impl Weather {
+    /// Not captured: no `self`.
+    pub fn new() -> Self {
+        Weather { calls: 0 }
+    }
+
+    /// Captured, `&mut self`, with a pattern parameter.
+    pub fn forecast(&mut self, (city, days): (&str, u8)) -> Result<Vec<String>, String> {
+        self.calls += 1;
+        real_call();
+        match city {
+            "" => Err("no city".into()),
+            _ => Ok((0..days).map(|d| format!("{city} day {d}: sun")).collect()),
+        }
+    }
+
+    /// Left alone.
+    #[capture(skip)]
+    pub fn calls(&self) -> u32 {
+        self.calls
+    }
+}
+
+/// A captured free function; its record name comes from `name`.
+#[capturemock::capture(name = "clock")]
+fn now_millis() -> u64 {
+    real_call();
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// A captured free function without a name, and an async one.
+#[capturemock::capture]
+async fn double(x: u32) -> u32 {
+    x * 2
+}
+
+#[test]
+fn impl_blocks_and_functions_are_captured_with_their_bodies_as_the_real_call() {
+    let (text, _) = record_then_replay(|recording| {
+        let before = REAL_CALLS.with(Cell::get);
+        let mut weather = Weather::new();
+        let forecast = weather.forecast(("Paris", 2));
+        let refused = weather.forecast(("", 1));
+        let now = now_millis();
+        let doubled = block_on(double(21));
+        if !recording {
+            let real_calls = REAL_CALLS.with(Cell::get) - before;
+            assert_eq!(real_calls, 0, "replay ran a real body");
+            assert_eq!(weather.calls(), 0);
+        }
+        (forecast, refused, now, doubled)
+    });
+    assert!(
+        text.starts_with(
+            "<-CAL:weather.forecast((\"Paris\", 2))\n\
+             ->RET:[\n  \"Paris day 0: sun\",\n  \"Paris day 1: sun\"\n]\n\
+             <-CAL:weather.forecast((\"\", 1))\n->RET:raise \"no city\"\n\
+             <-CAL:clock.now_millis()\n->RET:"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("<-CAL:double(x=21)\n->RET:42\n"), "{text}");
+}

@@ -1,0 +1,7 @@
+#[capturemock::capture]
+pub trait Store {
+    type Key;
+    fn has(&self, key: &str) -> bool;
+}
+
+fn main() {}

@@ -184,7 +184,7 @@ fn out_parameters_are_recorded_and_filled_again() {
     });
     assert_eq!(
         text,
-        "<-CAL:port.write([65, 84, 13, 10])\n->RET:4\n\
+        "<-CAL:port.write(b\"AT\\r\\n\")\n->RET:4\n\
          <-CAL:port.read(buf=[u8; 16])\n->RET:{\n  \"buf\": \"OK\\r\\n\",\n  \"return\": 4\n}\n\
          <-CAL:port.read(buf=[u8; 16])\n->RET:raise {\n  \"kind\": \"TimedOut\",\n  \"message\": \"no answer\"\n}\n"
     );

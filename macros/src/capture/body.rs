@@ -124,6 +124,7 @@ pub(super) fn captured(method: &Method, site: CallSite) -> TokenStream {
             match &p.kind {
                 ParamKind::Positional => quote_spanned!(span=> #call.arg(&#ident);),
                 ParamKind::Keyword(name) => quote_spanned!(span=> #call.keyword(#name, &#ident);),
+                ParamKind::Bytes => quote_spanned!(span=> #call.bytes(#ident);),
                 ParamKind::Buffer(name) => {
                     quote_spanned!(span=> #call.buffer(#name, #ident.len());)
                 }

@@ -29,6 +29,8 @@ pub(super) enum ParamKind {
     Positional,
     /// `name=value`: numbers, flags and options, which mean little without their name.
     Keyword(String),
+    /// `&[u8]`: `b"bytes"`, as a byte string.
+    Bytes,
     /// A `&mut [u8]` the real call fills: `name=[u8; len]` in the request, its contents in
     /// the result.
     Buffer(String),
@@ -95,10 +97,8 @@ const SKIP: &str = "or mark the method #[capture(skip)] to call the real impleme
 /// An error at `span`: `why` it cannot be captured, then what to do.
 fn refuse(span: Span, why: &str, instead: &str) -> syn::Error {
     let skip = if instead.is_empty() {
-        format!(
-            "Mark the method #[capture(skip)] to call the real implementation without \
-                 recording it"
-        )
+        "Mark the method #[capture(skip)] to call the real implementation without recording it"
+            .to_string()
     } else {
         let mut first = instead.chars();
         let capital: String = first
@@ -141,12 +141,12 @@ const NOT_CAPTURED: &[&str] = &[
     "Sync",
 ];
 
-/// Whether `ty` is `&mut [u8]`.
-fn is_byte_buffer(ty: &Type) -> bool {
+/// Whether `ty` is `&mut [u8]` (`mutable`) or `&[u8]`.
+fn is_byte_slice(ty: &Type, mutable: bool) -> bool {
     let Type::Reference(reference) = ty else {
         return false;
     };
-    reference.mutability.is_some()
+    reference.mutability.is_some() == mutable
         && matches!(&*reference.elem, Type::Slice(slice)
             if matches!(&*slice.elem, Type::Path(p) if p.qself.is_none() && p.path.is_ident("u8")))
 }
@@ -429,8 +429,10 @@ pub(super) fn analyze(sig: &Signature, in_trait: bool) -> syn::Result<Method> {
         let ty = (*typed.ty).clone();
         let name = ident.to_string();
         let name = name.trim_start_matches("r#").to_string();
-        let kind = if is_byte_buffer(&ty) {
+        let kind = if is_byte_slice(&ty, true) {
             ParamKind::Buffer(name)
+        } else if is_byte_slice(&ty, false) {
+            ParamKind::Bytes
         } else if let Type::Reference(r) = &ty {
             if r.mutability.is_some() {
                 return Err(refuse(

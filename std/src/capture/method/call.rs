@@ -65,6 +65,13 @@ impl Call {
         let _ = write!(self.text, "{name}={value:?}");
     }
 
+    /// Bytes (`&[u8]`), written as a byte string, `b"AT\r\n"`, rather than `Debug`'s list
+    /// of numbers, so that a text protocol reads as text.
+    pub fn bytes(&mut self, value: &[u8]) {
+        self.next_arg();
+        let _ = write!(self.text, "b\"{}\"", value.escape_ascii());
+    }
+
     /// An out-parameter: only its size is part of the request, `name=[u8; len]`, since what
     /// it held before the call is not the caller's message.
     pub fn buffer(&mut self, name: &str, len: usize) {

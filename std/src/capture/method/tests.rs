@@ -66,9 +66,10 @@ fn the_request_text_reads_like_the_call() {
     call.arg("select 'a'\n");
     call.keyword("limit", &Some(2));
     call.buffer("buf", 64);
+    call.bytes(b"AT\r\n\xff\"");
     assert_eq!(
         call.text(),
-        "conn_1.query(\"select 'a'\\n\", limit=Some(2), buf=[u8; 64]"
+        "conn_1.query(\"select 'a'\\n\", limit=Some(2), buf=[u8; 64], b\"AT\\r\\n\\xff\\\"\""
     );
     let free = Call::begin("", "forecast").unwrap();
     assert_eq!(free.text(), "forecast(");

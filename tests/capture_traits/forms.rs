@@ -262,3 +262,76 @@ fn impl_blocks_and_functions_are_captured_with_their_bodies_as_the_real_call() {
     );
     assert!(text.ends_with("<-CAL:double(x=21)\n->RET:42\n"), "{text}");
 }
+
+/// Default bodies, constants and associated functions.
+#[capturemock::capture]
+pub trait Greeter {
+    const GREETING: &'static str;
+    fn make() -> String {
+        "made".into()
+    }
+    fn name(&self) -> String;
+    fn greet(&self) -> String {
+        format!("{} {}", Self::GREETING, self.name())
+    }
+}
+
+struct English;
+
+impl Greeter for English {
+    const GREETING: &'static str = "hello";
+    fn name(&self) -> String {
+        "world".into()
+    }
+    fn greet(&self) -> String {
+        "hello, world!".into()
+    }
+}
+
+#[test]
+fn provided_methods_call_the_real_version_and_constants_pass_on() {
+    let (text, greeting) = record_then_replay(|recording| {
+        let greeter = if recording {
+            CapturedGreeter::new(English)
+        } else {
+            CapturedGreeter::absent()
+        };
+        greeter.greet()
+    });
+    assert_eq!(greeting, "hello, world!", "the real type's own greet");
+    assert_eq!(text, "<-CAL:greeter.greet()\n->RET:\"hello, world!\"\n");
+    assert_eq!(<CapturedGreeter<English> as Greeter>::GREETING, "hello");
+    assert_eq!(<CapturedGreeter<English> as Greeter>::make(), "made");
+}
+
+/// A type with a method that takes `self` and one that panics.
+pub struct Ticket(u32);
+
+#[capturemock::capture]
+impl Ticket {
+    /// `self` by value.
+    pub fn redeem(self) -> u32 {
+        self.0
+    }
+
+    /// Panics in the real call.
+    pub fn explode(&self) -> u32 {
+        panic!("the real call panicked")
+    }
+}
+
+#[test]
+fn self_by_value_is_captured_in_an_impl_block_and_a_panic_is_not_recorded() {
+    let (text, redeemed) = record_then_replay(|recording| {
+        if recording {
+            let exploded = std::panic::catch_unwind(|| Ticket(1).explode());
+            assert!(exploded.is_err(), "the panic goes on");
+        }
+        Ticket(7).redeem()
+    });
+    assert_eq!(redeemed, 7);
+    assert_eq!(
+        text, "<-CAL:ticket.redeem()\n->RET:7\n",
+        "no entry for the panic"
+    );
+}

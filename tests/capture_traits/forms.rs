@@ -335,3 +335,25 @@ fn self_by_value_is_captured_in_an_impl_block_and_a_panic_is_not_recorded() {
         "no entry for the panic"
     );
 }
+
+#[test]
+fn each_recorded_call_is_on_disk_when_it_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.mock");
+    let session = capturemock::capture::Session::builder(capturemock::capture::Mode::Record)
+        .record_file(&file)
+        .open()
+        .unwrap();
+    let _in = session.enter();
+    let mut counter = CapturedCounter::new(RealCounter(0));
+    counter.add(1);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "<-CAL:counter.add(amount=1)\n->RET:1\n",
+        "written before the call returned, with no flush asked"
+    );
+    counter.add(2);
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .ends_with("<-CAL:counter.add(amount=2)\n->RET:3\n"));
+}

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// A result's text form: what a session records for a value and the value a recorded text
-/// stands for. `capture` uses [`Json`], `capture_text` uses [`Text`], and the code
+/// stands for. `capture` uses [`Json`], `capture_text` uses `Text` (as it is), and the code
 /// `#[capture]` generates composes the codecs of [`method`](super::method) from these.
 /// Errors are `serde_json::Error`s, which also carry a codec's own complaints
 /// (`serde::de::Error::custom`), so that every failure is reported the same way.
@@ -38,7 +38,7 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for Json {
 /// A `String` as it is, so that a custom client in another language reads and writes the
 /// same entries with no JSON in between.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Text;
+pub(crate) struct Text;
 
 impl Codec<String> for Text {
     fn encode(&self, value: &String) -> Result<String, serde_json::Error> {

@@ -141,32 +141,47 @@ pub(super) fn captured(method: &Method, site: CallSite) -> TokenStream {
             _ => None,
         })
         .collect();
-    let exchange = if is_async {
+    let idents: Vec<_> = buffers.iter().map(|(ident, _)| *ident).collect();
+    let names: Vec<_> = buffers.iter().map(|(_, name)| *name).collect();
+    let n = buffers.len();
+    let declared = match &method.outer.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    let filled = match method.filled {
+        Filled::Whole => quote!(|_: &#declared| ::core::option::Option::None),
+        Filled::Returned => quote!(|__capturemock_n: &#declared| {
+            ::core::option::Option::Some(*__capturemock_n)
+        }),
+        Filled::ReturnedOk => quote!(|__capturemock_n: &#declared| {
+            ::core::option::Option::map(
+                ::core::result::Result::ok(::core::result::Result::as_ref(__capturemock_n)),
+                |__capturemock_n: &usize| *__capturemock_n,
+            )
+        }),
+    };
+    let exchange = if buffers.is_empty() && is_async {
         quote_spanned!(result_span=>
             #call.run_async(&#codec, async move { #recorded }).await
         )
     } else if buffers.is_empty() {
         quote_spanned!(result_span=> #call.run(&#codec, move || #recorded))
+    } else if is_async {
+        // The real future borrows the buffers (a block, not `async move`): they are filled
+        // once it is over.
+        quote_spanned!(result_span=>
+            #call.run_filling_async([#(#names),*], &#codec, async {
+                let __capturemock_value = #recorded;
+                let __capturemock_filled: ::core::option::Option<usize> =
+                    (#filled)(&__capturemock_value);
+                let __capturemock_written =
+                    #rt::written([#(&*#idents),*], __capturemock_filled);
+                (__capturemock_value, __capturemock_written)
+            })
+            .await
+            .into_value([#(&mut *#idents),*])
+        )
     } else {
-        let idents: Vec<_> = buffers.iter().map(|(ident, _)| *ident).collect();
-        let names: Vec<_> = buffers.iter().map(|(_, name)| *name).collect();
-        let n = buffers.len();
-        let declared = match &method.outer.output {
-            ReturnType::Default => quote!(()),
-            ReturnType::Type(_, ty) => quote!(#ty),
-        };
-        let filled = match method.filled {
-            Filled::Whole => quote!(|_: &#declared| ::core::option::Option::None),
-            Filled::Returned => quote!(|__capturemock_n: &#declared| {
-                ::core::option::Option::Some(*__capturemock_n)
-            }),
-            Filled::ReturnedOk => quote!(|__capturemock_n: &#declared| {
-                ::core::option::Option::map(
-                    ::core::result::Result::ok(::core::result::Result::as_ref(__capturemock_n)),
-                    |__capturemock_n: &usize| *__capturemock_n,
-                )
-            }),
-        };
         quote_spanned!(result_span=>
             #call.run_filling(
                 [#(#names),*],

@@ -463,13 +463,6 @@ pub(super) fn analyze(sig: &Signature, in_trait: bool) -> syn::Result<Method> {
     let has_buffers = params
         .iter()
         .any(|p| matches!(p.kind, ParamKind::Buffer(_)));
-    if has_buffers && sig.asyncness.is_some() {
-        return Err(refuse(
-            sig.asyncness.span(),
-            "out-parameters of an `async fn` are not captured yet",
-            "make the method synchronous",
-        ));
-    }
     if has_buffers && shape.has_instance() {
         return Err(refuse(
             sig.output.span(),

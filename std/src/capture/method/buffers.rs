@@ -96,6 +96,37 @@ impl<V, C: Codec<V>, const N: usize> Codec<Filled<V>> for Buffers<'_, C, N> {
     }
 }
 
+/// What a real call wrote into its buffers: the first `filled` bytes of each (all of it when
+/// `None`), the part its result vouches for.
+pub fn written<const N: usize>(buffers: [&[u8]; N], filled: Option<usize>) -> Vec<Vec<u8>> {
+    buffers
+        .iter()
+        .map(|b| b[..filled.map_or(b.len(), |n| n.min(b.len()))].to_vec())
+        .collect()
+}
+
+/// The result of a captured `async fn` with out-parameters, and what the buffers must hold:
+/// see [`Call::run_filling_async`](super::Call::run_filling_async).
+#[derive(Debug)]
+pub struct Refill<V, const N: usize> {
+    pub(super) request: String,
+    pub(super) names: [&'static str; N],
+    pub(super) value: V,
+    pub(super) contents: Vec<Vec<u8>>,
+}
+
+impl<V, const N: usize> Refill<V, N> {
+    /// Writes the recorded bytes into `buffers` (in replay; in record mode they are what the
+    /// real call wrote) and gives the result.
+    ///
+    /// # Panics
+    /// When a recorded content is longer than its buffer.
+    pub fn into_value(self, mut buffers: [&mut [u8]; N]) -> V {
+        copy_back(&self.request, &self.names, &self.contents, &mut buffers);
+        self.value
+    }
+}
+
 /// Writes replayed contents into the caller's buffers (empty contents, from an error, leave
 /// them alone).
 ///

@@ -3,7 +3,7 @@
 use std::fmt::{Debug, Write};
 use std::future::Future;
 
-use super::buffers::{copy_back, Buffers, Filled};
+use super::buffers::{copy_back, Buffers, Filled, Refill};
 use super::Codec;
 use crate::capture::{current, CaptureError, Session};
 use crate::ErrorChain;
@@ -118,6 +118,40 @@ impl Call {
         }
     }
 
+    /// [`run_filling`](Call::run_filling) for an `async fn`. The real future borrows the
+    /// caller's buffers until it is done, so the work is split: `real` makes the real call
+    /// and returns its value with what it wrote into the buffers
+    /// ([`written`](super::written)), and [`Refill::into_value`] writes the recorded bytes
+    /// into the buffers once the exchange is over and the future gone.
+    ///
+    /// # Panics
+    /// When the capture fails.
+    pub async fn run_filling_async<const N: usize, V, C: Codec<V>>(
+        mut self,
+        names: [&'static str; N],
+        codec: &C,
+        real: impl Future<Output = (V, Vec<Vec<u8>>)>,
+    ) -> Refill<V, N> {
+        self.text.push(')');
+        let codec = Buffers {
+            names: &names,
+            inner: codec,
+        };
+        let real = async {
+            let (value, contents) = real.await;
+            Filled { value, contents }
+        };
+        match self.session.run_async(&self.text, &codec, real).await {
+            Ok(Filled { value, contents }) => Refill {
+                request: self.text,
+                names,
+                value,
+                contents,
+            },
+            Err(e) => Self::fail(e),
+        }
+    }
+
     /// [`run`](Call::run) for a method with out-parameters (`&mut [u8]` that the real call
     /// fills, like `Read::read`'s): the recorded result holds what the real call wrote into
     /// each buffer, and replay writes it there again.
@@ -144,11 +178,7 @@ impl Call {
         };
         let outcome = self.session.run(&self.text, &codec, || {
             let value = real(&mut buffers);
-            let written = filled(&value);
-            let contents = buffers
-                .iter()
-                .map(|b| b[..written.map_or(b.len(), |n| n.min(b.len()))].to_vec())
-                .collect();
+            let contents = super::written(buffers.each_ref().map(|b| &**b), filled(&value));
             Filled { value, contents }
         });
         match outcome {

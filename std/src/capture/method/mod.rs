@@ -25,6 +25,7 @@ mod real;
 mod tests;
 
 pub use super::codec::{Codec, Json};
+pub use buffers::{written, Refill};
 pub use call::Call;
 pub use instance::{instance_name, Captured, Instance};
 pub use io_error::IoError;

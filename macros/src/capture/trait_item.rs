@@ -84,11 +84,14 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
         #item
 
         #[doc = #doc]
+        // A private trait's wrapper may be used in only some of the ways it offers.
+        #[allow(dead_code)]
         #vis struct #wrapper<T: ?::core::marker::Sized> {
             name: ::std::string::String,
             real: ::capturemock::capture::method::Real<T>,
         }
 
+        #[allow(dead_code)]
         impl<T> #wrapper<T> {
             /// Captures the calls of `real`.
             #vis fn new(real: T) -> Self {
@@ -106,6 +109,7 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
             }
         }
 
+        #[allow(dead_code)]
         impl<T: ?::core::marker::Sized> #wrapper<T> {
             /// The name calls are recorded under unless [`named`](Self::named) says otherwise.
             #vis const NAME: &'static str = #record_name;

@@ -273,6 +273,24 @@ impl Session {
         format!("{kind}_{n}")
     }
 
+    /// An instance name met in a replayed result (`conn_7`): names made afterwards for the
+    /// same kind are numbered past it, so that they never repeat one the replay file uses.
+    pub(crate) fn instance_seen(&self, name: &str) {
+        let Some((kind, n)) = name.rsplit_once('_') else {
+            return;
+        };
+        let Ok(n) = n.parse::<u32>() else {
+            return;
+        };
+        let mut counts = self
+            .inner
+            .instances
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = counts.entry(kind.to_string()).or_insert(0);
+        *count = (*count).max(n);
+    }
+
     /// Whether both handles are the same session.
     pub fn same_as(&self, other: &Session) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)

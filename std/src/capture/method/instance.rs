@@ -71,6 +71,11 @@ impl<W: Captured> Codec<W> for Instance<W> {
         if kind != W::TRAIT || name.is_empty() {
             return Err(not_instance());
         }
+        // In mode 2 replayed and recorded instances meet: a name made later must not be one
+        // the file already used.
+        if let Some(session) = current() {
+            session.instance_seen(name);
+        }
         Ok(W::absent(name.to_string()))
     }
 }

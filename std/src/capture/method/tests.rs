@@ -190,3 +190,30 @@ fn out_parameters_are_filled_again_in_replay() {
     );
     assert_eq!(replayed, [(4, *b"OK\r\n....")]);
 }
+
+#[test]
+fn in_mode_2_a_new_instance_is_named_past_the_replayed_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.mock");
+    std::fs::write(
+        &file,
+        "<-CAL:shop.connect(\"db1\")\n->RET:Instance('Conn', 'conn_4')\n",
+    )
+    .unwrap();
+    let session = Session::builder(Mode::ReplayOldRecordNew)
+        .replay_file(&file)
+        .new_requests(crate::capture::NewRequestPolicy::RecordUnmatched)
+        .open()
+        .unwrap();
+    let _in = session.enter();
+    let connect = |host: &str| {
+        let mut call = Call::begin("shop", "connect").unwrap();
+        call.arg(host);
+        call.run(&Instance::<Conn>::new(), || Conn {
+            name: super::instance_name("conn"),
+            real: true,
+        })
+    };
+    assert_eq!(connect("db1").name, "conn_4", "replayed");
+    assert_eq!(connect("db2").name, "conn_5", "recorded, named past it");
+}

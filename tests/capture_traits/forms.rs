@@ -393,3 +393,53 @@ fn out_parameters_of_async_methods_are_filled_again() {
          <-CAL:uart.read(buf=[u8; 8])\n->RET:{\n  \"buf\": \",0\\r\\n\",\n  \"return\": 4\n}\n"
     );
 }
+
+/// Out-parameters whose result does not say how much was written, and one whose result is a
+/// plain `usize`; and a type named `T`, which the wrapper's own parameter must not hide.
+#[capturemock::capture]
+pub trait Sensor {
+    fn sample(&mut self, into: &mut [u8]);
+    fn peek(&self, into: &mut [u8]) -> usize;
+    fn unit(&self) -> T;
+}
+
+/// A user's type that happens to be called `T`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct T(String);
+
+struct RealSensor;
+
+impl Sensor for RealSensor {
+    fn sample(&mut self, into: &mut [u8]) {
+        into.fill(7);
+    }
+    fn peek(&self, into: &mut [u8]) -> usize {
+        into[0] = 1;
+        1
+    }
+    fn unit(&self) -> T {
+        T("mV".into())
+    }
+}
+
+#[test]
+fn out_parameters_are_recorded_whole_unless_a_usize_says_how_much() {
+    let (text, _) = record_then_replay(|recording| {
+        let mut sensor = if recording {
+            CapturedSensor::new(RealSensor)
+        } else {
+            CapturedSensor::absent()
+        };
+        let mut whole = [0u8; 3];
+        sensor.sample(&mut whole);
+        let mut part = [9u8; 3];
+        let n = sensor.peek(&mut part);
+        (whole, part, n, sensor.unit())
+    });
+    assert_eq!(
+        text,
+        "<-CAL:sensor.sample(into=[u8; 3])\n->RET:{\n  \"into\": \"\\u0007\\u0007\\u0007\",\n  \"return\": null\n}\n\
+         <-CAL:sensor.peek(into=[u8; 3])\n->RET:{\n  \"into\": \"\\u0001\",\n  \"return\": 1\n}\n\
+         <-CAL:sensor.unit()\n->RET:\"mV\"\n"
+    );
+}

@@ -27,15 +27,16 @@ fn runtime() -> TokenStream {
 fn codec(shape: &Shape) -> TokenStream {
     let rt = runtime();
     match shape {
-        Shape::Value(_) => quote!(#rt::Json),
-        Shape::Result { ok, io } => {
+        // Spanned at the type, so that a missing `Serialize` is reported there.
+        Shape::Value(ty) => quote_spanned!(ty.span()=> ::capturemock::capture::method::Json),
+        Shape::Result { ok, io, err, whole } => {
             let ok = codec(ok);
             let err = if *io {
-                quote!(#rt::IoError)
+                quote_spanned!(*err=> ::capturemock::capture::method::IoError)
             } else {
-                quote!(#rt::Json)
+                quote_spanned!(*err=> ::capturemock::capture::method::Json)
             };
-            quote!(#rt::Raises { ok: #ok, err: #err })
+            quote_spanned!(*whole=> ::capturemock::capture::method::Raises { ok: #ok, err: #err })
         }
         Shape::Instance {
             wrapper,
@@ -160,6 +161,9 @@ pub(super) fn captured(method: &Method, site: CallSite) -> TokenStream {
             )
         }),
     };
+    // The call that needs the result's serde is reported at the result's type: every token of
+    // it carries that span (stable Rust reports an expression at its first token).
+    let call = proc_macro2::Ident::new("__capturemock_call", result_span);
     let exchange = if buffers.is_empty() && is_async {
         quote_spanned!(result_span=>
             #call.run_async(&#codec, async move { #recorded }).await
@@ -192,6 +196,7 @@ pub(super) fn captured(method: &Method, site: CallSite) -> TokenStream {
             )
         )
     };
+    let call = quote!(__capturemock_call);
     let unrecorded = to_declared(&method.shape, quote!(__capturemock_value));
     let span = Span::call_site();
     quote_spanned! {span=>

@@ -48,8 +48,14 @@ pub(super) enum Shape {
     /// A value written as JSON (also `()`).
     Value(Type),
     /// `Result<T, E>`: `Ok` as its shape, `Err` as `raise <error>`; `io` when `E` is
-    /// `std::io::Error`.
-    Result { ok: Box<Shape>, io: bool },
+    /// `std::io::Error`. `err` is where `E` is written and `whole` where the `Result` is, for
+    /// errors about them.
+    Result {
+        ok: Box<Shape>,
+        io: bool,
+        err: Span,
+        whole: Span,
+    },
     /// Another captured trait: `Box<dyn Conn ...>` (`object` holds `dyn Conn ...`) or
     /// `impl Conn` (`object` is `None`); `wrapper` is the path of its `CapturedConn`.
     Instance {
@@ -322,12 +328,16 @@ fn shape_of(ty: &Type) -> syn::Result<Shape> {
                     return Ok(Shape::Result {
                         ok: Box::new(shape_of(ok)?),
                         io,
+                        err: err.span(),
+                        whole: ty.span(),
                     });
                 }
                 ("Result", [ok]) if in_io => {
                     return Ok(Shape::Result {
                         ok: Box::new(shape_of(ok)?),
                         io: true,
+                        err: ty.span(),
+                        whole: ty.span(),
                     })
                 }
                 ("Result", [_]) => {

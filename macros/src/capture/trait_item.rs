@@ -27,6 +27,12 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
         .map(|n| n.value())
         .unwrap_or_else(|| snake_case(&trait_name));
     let wrapper = format_ident!("Captured{}", trait_ident, span = trait_ident.span());
+    // The wrapper's parameter is `T`, unless the trait names something `T` itself.
+    let real_param = if mentions_ident(&item, "T") {
+        format_ident!("__CapturemockReal")
+    } else {
+        format_ident!("T")
+    };
     let vis = &item.vis;
     let unsafety = &item.unsafety;
 
@@ -48,6 +54,7 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
                 };
                 match method_tokens(
                     trait_ident,
+                    &real_param,
                     &method.sig,
                     method.default.is_some(),
                     method_options.skip,
@@ -58,7 +65,7 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
             }
             TraitItem::Const(constant) => {
                 let (ident, ty) = (&constant.ident, &constant.ty);
-                members.push(quote!(const #ident: #ty = <T as #trait_ident>::#ident;));
+                members.push(quote!(const #ident: #ty = <#real_param as #trait_ident>::#ident;));
             }
             TraitItem::Type(associated) => fail(syn::Error::new(
                 associated.span(),
@@ -86,22 +93,22 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
         #[doc = #doc]
         // A private trait's wrapper may be used in only some of the ways it offers.
         #[allow(dead_code)]
-        #vis struct #wrapper<T: ?::core::marker::Sized> {
+        #vis struct #wrapper<#real_param: ?::core::marker::Sized> {
             name: ::std::string::String,
-            real: ::capturemock::capture::method::Real<T>,
+            real: ::capturemock::capture::method::Real<#real_param>,
         }
 
         #[allow(dead_code)]
-        impl<T> #wrapper<T> {
+        impl<#real_param> #wrapper<#real_param> {
             /// Captures the calls of `real`.
-            #vis fn new(real: T) -> Self {
+            #vis fn new(real: #real_param) -> Self {
                 Self::from_box(::std::boxed::Box::new(real))
             }
 
             /// Captures the calls of the implementation `make` returns, made the first time
             /// a call needs it: never, in a run that only replays, so replaying needs no
             /// real resources.
-            #vis fn lazy(make: impl ::core::ops::FnOnce() -> T + ::core::marker::Send + 'static) -> Self {
+            #vis fn lazy(make: impl ::core::ops::FnOnce() -> #real_param + ::core::marker::Send + 'static) -> Self {
                 Self {
                     name: ::std::string::String::from(Self::NAME),
                     real: ::capturemock::capture::method::Real::lazy(make),
@@ -110,12 +117,12 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
         }
 
         #[allow(dead_code)]
-        impl<T: ?::core::marker::Sized> #wrapper<T> {
+        impl<#real_param: ?::core::marker::Sized> #wrapper<#real_param> {
             /// The name calls are recorded under unless [`named`](Self::named) says otherwise.
             #vis const NAME: &'static str = #record_name;
 
             /// Captures the calls of a boxed implementation (a trait object too).
-            #vis fn from_box(real: ::std::boxed::Box<T>) -> Self {
+            #vis fn from_box(real: ::std::boxed::Box<#real_param>) -> Self {
                 Self {
                     name: ::std::string::String::from(Self::NAME),
                     real: ::capturemock::capture::method::Real::from_box(real),
@@ -143,7 +150,7 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
 
             /// Wraps an implementation a captured call returned, under a fresh instance name.
             #[doc(hidden)]
-            #vis fn __capturemock_instance(real: ::std::boxed::Box<T>) -> Self {
+            #vis fn __capturemock_instance(real: ::std::boxed::Box<#real_param>) -> Self {
                 Self {
                     name: ::capturemock::capture::method::instance_name(Self::NAME),
                     real: ::capturemock::capture::method::Real::from_box(real),
@@ -151,7 +158,7 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
             }
         }
 
-        impl<T: ?::core::marker::Sized> ::core::fmt::Debug for #wrapper<T> {
+        impl<#real_param: ?::core::marker::Sized> ::core::fmt::Debug for #wrapper<#real_param> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.debug_struct(::core::stringify!(#wrapper))
                     .field("name", &self.name)
@@ -160,7 +167,7 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
             }
         }
 
-        impl<T: ?::core::marker::Sized> ::capturemock::capture::method::Captured for #wrapper<T> {
+        impl<#real_param: ?::core::marker::Sized> ::capturemock::capture::method::Captured for #wrapper<#real_param> {
             const TRAIT: &'static str = #trait_name;
             fn instance_name(&self) -> &str {
                 &self.name
@@ -173,16 +180,29 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
             }
         }
 
-        #unsafety impl<T: ?::core::marker::Sized + #trait_ident> #trait_ident for #wrapper<T> {
+        #unsafety impl<#real_param: ?::core::marker::Sized + #trait_ident> #trait_ident for #wrapper<#real_param> {
             #(#members)*
         }
     })
+}
+
+/// Whether `ident` appears anywhere in the trait's tokens.
+fn mentions_ident(item: &ItemTrait, ident: &str) -> bool {
+    fn walk(tokens: TokenStream, ident: &str) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(i) => i == ident,
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), ident),
+            _ => false,
+        })
+    }
+    walk(quote!(#item), ident)
 }
 
 /// The wrapper's implementation of one method: captured, forwarded (`skip`), or left to the
 /// trait's default body (associated functions with one).
 fn method_tokens(
     trait_ident: &syn::Ident,
+    real_param: &syn::Ident,
     sig: &syn::Signature,
     has_default: bool,
     skip: bool,
@@ -211,8 +231,7 @@ fn method_tokens(
         let unique = sig.receiver().is_some_and(|r| r.mutability.is_some());
         let receiver = receiver(unique);
         let args = idents.iter().map(|(ident, _)| ident);
-        let real =
-            quote_spanned!(ident.span()=> <T as #trait_ident>::#ident(#receiver, #(#args),*));
+        let real = quote_spanned!(ident.span()=> <#real_param as #trait_ident>::#ident(#receiver, #(#args),*));
         let awaited = if outer.asyncness.is_some() {
             quote!(#real.await)
         } else {
@@ -224,7 +243,8 @@ fn method_tokens(
     let outer = &method.outer;
     let receiver = receiver(method.receiver == Receiver::Unique);
     let args = method.params.iter().map(|p| &p.ident);
-    let real = quote_spanned!(ident.span()=> <T as #trait_ident>::#ident(#receiver, #(#args),*));
+    let real =
+        quote_spanned!(ident.span()=> <#real_param as #trait_ident>::#ident(#receiver, #(#args),*));
     let body = body::captured(
         &method,
         CallSite {

@@ -443,3 +443,41 @@ fn out_parameters_are_recorded_whole_unless_a_usize_says_how_much() {
          <-CAL:sensor.unit()\n->RET:\"mV\"\n"
     );
 }
+
+/// Associated types: the wrapper's are the real implementation's.
+#[capturemock::capture]
+pub trait Codebook {
+    type Key;
+    type Word;
+    fn lookup(&self, key: Self::Key) -> Option<Self::Word>;
+    fn words(&self) -> Result<Vec<Self::Word>, Self::Key>;
+}
+
+struct Numbers;
+
+impl Codebook for Numbers {
+    type Key = u8;
+    type Word = String;
+    fn lookup(&self, key: u8) -> Option<String> {
+        ["zero", "one"].get(usize::from(key)).map(|w| w.to_string())
+    }
+    fn words(&self) -> Result<Vec<String>, u8> {
+        Err(2)
+    }
+}
+
+#[test]
+fn associated_types_are_the_real_implementations() {
+    let (text, _) = record_then_replay(|recording| {
+        let book = if recording {
+            CapturedCodebook::new(Numbers)
+        } else {
+            CapturedCodebook::absent()
+        };
+        (book.lookup(1), book.words())
+    });
+    assert_eq!(
+        text,
+        "<-CAL:codebook.lookup(1)\n->RET:\"one\"\n<-CAL:codebook.words()\n->RET:raise 2\n"
+    );
+}

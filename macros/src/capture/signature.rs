@@ -220,7 +220,8 @@ impl<'a> Visit<'a> for Unrecordable {
         self.opaque.get_or_insert(node.span());
     }
     fn visit_path(&mut self, node: &'a syn::Path) {
-        if node.segments.first().is_some_and(|s| s.ident == "Self") {
+        // `Self` alone; `Self::Item`, an associated type, is the real implementation's.
+        if node.segments.len() == 1 && node.segments[0].ident == "Self" {
             self.self_type.get_or_insert(node.span());
         }
         syn::visit::visit_path(self, node);
@@ -520,6 +521,23 @@ pub(super) fn plain_params(sig: &Signature) -> (Signature, Vec<(Ident, bool)>) {
         idents.push((ident, named));
     }
     (outer, idents)
+}
+
+/// The associated types (`Self::Key`) a type names.
+pub(super) fn associated_types(ty: &Type) -> Vec<Ident> {
+    /// Collects the second segment of paths that start with `Self`.
+    struct Found(Vec<Ident>);
+    impl<'a> Visit<'a> for Found {
+        fn visit_path(&mut self, node: &'a syn::Path) {
+            if node.segments.len() >= 2 && node.segments[0].ident == "Self" {
+                self.0.push(node.segments[1].ident.clone());
+            }
+            syn::visit::visit_path(self, node);
+        }
+    }
+    let mut found = Found(Vec::new());
+    found.visit_type(ty);
+    found.0
 }
 
 /// The kind of an argument that is not an out-parameter.

@@ -36,6 +36,8 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
     let vis = &item.vis;
     let unsafety = &item.unsafety;
 
+    // Before the loop below takes `#[capture(skip)]` off the methods.
+    let bounds = associated_bounds(&item, trait_ident, &real_param);
     let mut members = Vec::new();
     let mut errors: Option<syn::Error> = None;
     let mut fail = |e: syn::Error| match &mut errors {
@@ -67,11 +69,17 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
                 let (ident, ty) = (&constant.ident, &constant.ty);
                 members.push(quote!(const #ident: #ty = <#real_param as #trait_ident>::#ident;));
             }
-            TraitItem::Type(associated) => fail(syn::Error::new(
-                associated.span(),
-                "#[capture] cannot capture a trait with associated types yet: a recorded value \
-                 needs a concrete type. Name the concrete type in the trait",
-            )),
+            TraitItem::Type(associated) if !associated.generics.params.is_empty() => {
+                fail(syn::Error::new(
+                    associated.generics.span(),
+                    "#[capture] cannot capture a generic associated type: a recorded value \
+                     needs one concrete type. Name the concrete type in the trait",
+                ))
+            }
+            TraitItem::Type(associated) => {
+                let ident = &associated.ident;
+                members.push(quote!(type #ident = <#real_param as #trait_ident>::#ident;));
+            }
             other => fail(syn::Error::new(
                 other.span(),
                 "#[capture] can only capture methods and constants of a trait",
@@ -180,10 +188,59 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
             }
         }
 
-        #unsafety impl<#real_param: ?::core::marker::Sized + #trait_ident> #trait_ident for #wrapper<#real_param> {
+        #unsafety impl<#real_param: ?::core::marker::Sized + #trait_ident> #trait_ident for #wrapper<#real_param>
+        where
+            #(#bounds,)*
+        {
             #(#members)*
         }
     })
+}
+
+/// What the wrapper needs of the real implementation's associated types: `Debug` for those
+/// in arguments (they are written into the request), serde for those in results (they are
+/// recorded and replayed). A method left uncaptured (`skip`) needs neither.
+fn associated_bounds(
+    item: &ItemTrait,
+    trait_ident: &syn::Ident,
+    real_param: &syn::Ident,
+) -> Vec<TokenStream> {
+    let mut argued = Vec::new();
+    let mut returned = Vec::new();
+    for member in &item.items {
+        let TraitItem::Fn(method) = member else {
+            continue;
+        };
+        let skipped = method.attrs.iter().any(|a| a.path().is_ident("capture"));
+        if skipped || method.sig.receiver().is_none() {
+            continue;
+        }
+        for input in &method.sig.inputs {
+            if let syn::FnArg::Typed(typed) = input {
+                argued.extend(signature::associated_types(&typed.ty));
+            }
+        }
+        if let syn::ReturnType::Type(_, ty) = &method.sig.output {
+            returned.extend(signature::associated_types(ty));
+        }
+    }
+    let mut bounds = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for ident in argued {
+        if seen.insert(("arg", ident.to_string())) {
+            bounds.push(quote!(<#real_param as #trait_ident>::#ident: ::core::fmt::Debug));
+        }
+    }
+    for ident in returned {
+        if seen.insert(("ret", ident.to_string())) {
+            bounds.push(quote!(
+                <#real_param as #trait_ident>::#ident:
+                    ::capturemock::capture::method::serde::Serialize
+                    + ::capturemock::capture::method::serde::de::DeserializeOwned
+            ));
+        }
+    }
+    bounds
 }
 
 /// Whether `ident` appears anywhere in the trait's tokens.

@@ -31,3 +31,6 @@ pub use instance::{instance_name, Captured, Instance};
 pub use io_error::IoError;
 pub use raises::{Raises, RAISE};
 pub use real::Real;
+/// serde, by a path the generated code can name whatever the user's crate calls it (the
+/// bounds on a captured trait's associated types).
+pub use serde;

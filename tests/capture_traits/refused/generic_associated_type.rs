@@ -1,6 +1,7 @@
+// A generic associated type has no one type to record.
 #[capturemock::capture]
 pub trait Store {
-    type Key;
+    type Page<'a>;
     fn has(&self, key: &str) -> bool;
 }
 

@@ -553,3 +553,93 @@ fn positional_or_keyword(named: bool, name: String, ty: &Type) -> ParamKind {
 fn is_usize(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("usize"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    fn method(sig: syn::Signature) -> Method {
+        match analyze(&sig, true) {
+            Ok(method) => method,
+            Err(e) => panic!("refused: {e}"),
+        }
+    }
+
+    #[test]
+    fn arguments_are_positional_named_bytes_or_buffers() {
+        let m = method(syn::parse_quote!(
+            fn f(&self, name: &str, limit: u32, on: bool, maybe: Option<String>, data: &[u8], buf: &mut [u8], (a, b): (u8, u8))
+        ));
+        let kinds: Vec<String> = m
+            .params
+            .iter()
+            .map(|p| match &p.kind {
+                ParamKind::Positional => format!("{}", p.ident),
+                ParamKind::Keyword(name) => format!("{name}="),
+                ParamKind::Bytes => "b\"\"".into(),
+                ParamKind::Buffer(name) => format!("{name}=[u8]"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "name",
+                "limit=",
+                "on=",
+                "maybe=",
+                "b\"\"",
+                "buf=[u8]",
+                "__capturemock_arg7"
+            ]
+        );
+        assert!(m.receiver == Receiver::Shared);
+        assert_eq!(
+            m.outer.inputs.last().unwrap().to_token_stream().to_string(),
+            "__capturemock_arg7 : (u8 , u8)"
+        );
+    }
+
+    #[test]
+    fn results_are_values_errors_or_instances() {
+        let m = method(syn::parse_quote!(fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>));
+        assert!(matches!(m.shape, Shape::Result { io: true, .. }));
+        assert!(matches!(m.filled, Filled::ReturnedOk));
+        assert!(m.receiver == Receiver::Unique);
+
+        let m = method(syn::parse_quote!(
+            fn open(&self) -> Result<Box<dyn db::Conn + Send>, DbError>
+        ));
+        let Shape::Result { ok, io: false, .. } = m.shape else {
+            panic!("not a Result")
+        };
+        let Shape::Instance {
+            wrapper,
+            object: Some(object),
+        } = *ok
+        else {
+            panic!("not an instance")
+        };
+        assert_eq!(wrapper.to_token_stream().to_string(), "db :: CapturedConn");
+        assert_eq!(
+            object.to_token_stream().to_string(),
+            "dyn db :: Conn + Send"
+        );
+
+        let m = method(syn::parse_quote!(fn make(&self) -> impl Conn));
+        assert!(matches!(m.shape, Shape::Instance { object: None, .. }));
+
+        let m = method(syn::parse_quote!(fn count(&self, buf: &mut [u8]) -> usize));
+        assert!(matches!(m.filled, Filled::Returned));
+    }
+
+    #[test]
+    fn associated_types_are_found_in_types() {
+        let ty: Type = syn::parse_quote!(Result<Vec<Self::Word>, Self::Key>);
+        let found: Vec<String> = associated_types(&ty)
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+        assert_eq!(found, ["Word", "Key"]);
+    }
+}

@@ -481,3 +481,21 @@ fn associated_types_are_the_real_implementations() {
         "<-CAL:codebook.lookup(1)\n->RET:\"one\"\n<-CAL:codebook.words()\n->RET:raise 2\n"
     );
 }
+
+/// A captured function that the real body of another calls.
+#[capturemock::capture]
+fn inner_value() -> u32 {
+    5
+}
+
+#[capturemock::capture]
+fn outer_value() -> u32 {
+    inner_value() + 1
+}
+
+#[test]
+fn a_captured_call_inside_a_real_call_is_part_of_it() {
+    let (text, value) = record_then_replay(|_| outer_value());
+    assert_eq!(value, 6);
+    assert_eq!(text, "<-CAL:outer_value()\n->RET:6\n");
+}

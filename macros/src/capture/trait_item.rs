@@ -82,7 +82,7 @@ pub(super) fn expand(options: Options, mut item: ItemTrait) -> syn::Result<Token
             }
             other => fail(syn::Error::new(
                 other.span(),
-                "#[capture] can only capture methods and constants of a trait",
+                "#[capture] can only capture the methods, constants and associated types of a trait",
             )),
         }
     }

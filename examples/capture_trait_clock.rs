@@ -7,6 +7,9 @@
 //! cargo test --example capture_trait_clock                      # replay: the same ticket every time
 //! CAPTUREMOCK_MODE=1 cargo test --example capture_trait_clock   # record the real clock again
 //! ```
+//!
+//! A new recording has a new time and new dice, so `RECORDED_TICKET` changes with it: the
+//! replay after it says which ticket the file now gives.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -86,7 +89,10 @@ mod tests {
         let replaying = capture::current().is_some_and(|s| s.mode() == capture::Mode::Replay);
         if replaying {
             // The recorded clock and dice: the same ticket in every replay.
-            assert_eq!(ticket, RECORDED_TICKET);
+            assert_eq!(
+                ticket, RECORDED_TICKET,
+                "after recording again, RECORDED_TICKET is the new recording's ticket"
+            );
         } else {
             assert!(ticket.starts_with('T') && ticket.len() > 6, "{ticket}");
         }

@@ -120,6 +120,14 @@ fn the_whole_client_is_recorded_from_its_entry_point_and_replayed_without_it() {
     };
     assert_eq!(replayed, recorded);
     assert_eq!(std::fs::read_to_string(&replayed_file).unwrap(), text);
+
+    // A test that has no real type at hand names the trait object instead.
+    let replayed = {
+        let session = session(Mode::Replay, &recorded_file, &replayed_file);
+        let _in = session.enter();
+        use_shop(&CapturedShop::<dyn Shop>::absent())
+    };
+    assert_eq!(replayed, recorded);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! End-to-end tests across crates: real files, real processes, the reference tool.
 //! One test binary with a module per area (add `mod area;` lines below).
 mod bridge;
+mod capture_traits;
 mod clients;
 mod command_line;
 mod fakes;

@@ -12,6 +12,11 @@
 // shows the chain once, with `ErrorChain` (`outer: cause: root cause`). See `error_chain`.
 
 pub use capturemock_core as core_engine;
+/// `#[capturemock::capture]`: record and replay every call of a trait (through a generated
+/// `Captured...` wrapper), an inherent impl block or a function, with no descriptions written
+/// by hand. It shares its name with the [`capture`](mod@capture) module, whose session it
+/// records into; `docs/capture-traits.md` has the rules.
+pub use capturemock_macros::capture;
 pub use error_chain::ErrorChain;
 pub mod alterations;
 #[cfg(feature = "serial")]

@@ -43,6 +43,11 @@
 //! or `#[capture::test]` instead of `#[test]`, which does the same with the mock directory
 //! `mocks/` of the crate (`CARGO_MANIFEST_DIR`).
 //!
+//! To capture every call of a trait, an impl block or a function without a description for
+//! each, put [`#[capture]`](macro@crate::capture) on it: its wrapper records
+//! `name.method(args)` through the same session ([`method`] has what the generated code
+//! calls).
+//!
 //! # The record text
 //! One exchange is two entries of the custom-client type, so capture files, custom-client
 //! files and the server are interchangeable:
@@ -76,6 +81,7 @@ mod codec;
 mod current;
 mod error;
 mod for_test;
+pub mod method;
 mod session;
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! real call runs outside every lock: a slow one holds back the writing of later exchanges
 //! (they wait in memory for their turn in the file) but not their lookups.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -45,6 +46,10 @@ struct Inner {
     replay_path: Option<PathBuf>,
     /// Reported by [`Session::record_path`].
     record_path: Option<PathBuf>,
+    /// How many instances of each captured trait were named (`conn` → 2: `conn_1`, `conn_2`),
+    /// so that names follow the order of the session's calls and a recording reads the same
+    /// every time it is made.
+    instances: Mutex<HashMap<String, u32>>,
 }
 
 /// The last handle is gone: whatever still waits is written, so a session nobody flushed
@@ -171,6 +176,7 @@ impl SessionBuilder {
                 engine: Engine::new(rules, replay, Some(recorder)),
                 replay_path: self.replay,
                 record_path: self.record,
+                instances: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -253,6 +259,38 @@ impl Session {
         self.inner.engine.flush();
     }
 
+    /// A fresh name for an instance a captured call returned: `<kind>_<n>`, numbered from 1
+    /// per kind in the order the session made them (`conn_1`, `conn_2`). Later calls on the
+    /// instance are recorded under this name.
+    pub fn instance_name(&self, kind: &str) -> String {
+        let mut counts = self
+            .inner
+            .instances
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let n = counts.entry(kind.to_string()).or_insert(0);
+        *n += 1;
+        format!("{kind}_{n}")
+    }
+
+    /// An instance name met in a replayed result (`conn_7`): names made afterwards for the
+    /// same kind are numbered past it, so that they never repeat one the replay file uses.
+    pub(crate) fn instance_seen(&self, name: &str) {
+        let Some((kind, n)) = name.rsplit_once('_') else {
+            return;
+        };
+        let Ok(n) = n.parse::<u32>() else {
+            return;
+        };
+        let mut counts = self
+            .inner
+            .instances
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = counts.entry(kind.to_string()).or_insert(0);
+        *count = (*count).max(n);
+    }
+
     /// Whether both handles are the same session.
     pub fn same_as(&self, other: &Session) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
@@ -267,7 +305,7 @@ impl Session {
     where
         T: serde::Serialize + serde::de::DeserializeOwned,
     {
-        self.run::<Json, T>(description.as_ref(), real)
+        self.run(description.as_ref(), &Json, real)
     }
 
     /// [`super::capture`] in this session.
@@ -286,7 +324,7 @@ impl Session {
         description: impl AsRef<str>,
         real: impl FnOnce() -> String,
     ) -> Result<String, CaptureError> {
-        self.run::<Text, String>(description.as_ref(), real)
+        self.run(description.as_ref(), &Text, real)
     }
 
     /// [`super::capture_text`] in this session.
@@ -311,8 +349,18 @@ impl Session {
     where
         T: serde::Serialize + serde::de::DeserializeOwned,
     {
-        let description = description.as_ref();
-        match self.begin::<Json, T>(description)? {
+        self.run_async(description.as_ref(), &Json, real).await
+    }
+
+    /// [`try_capture_async`](Self::try_capture_async) with any codec: what a captured
+    /// `async fn` does.
+    pub(crate) async fn run_async<C: Codec<T>, T>(
+        &self,
+        description: &str,
+        codec: &C,
+        real: impl Future<Output = T>,
+    ) -> Result<T, CaptureError> {
+        match self.begin(description, codec)? {
             Ok(value) => Ok(value),
             Err((desc, n)) => {
                 let pending = Pending {
@@ -320,16 +368,17 @@ impl Session {
                     n,
                 };
                 let value = real.await;
-                self.finish::<Json, T>(pending, &desc, value)
+                self.finish(pending, &desc, codec, value)
             }
         }
     }
 
     /// A synchronous capture: `begin`, then, if the mode needs the real thing, the real call
     /// (marked, so that captures inside it are recognised) and `finish`.
-    fn run<C: Codec<T>, T>(
+    pub(crate) fn run<C: Codec<T>, T>(
         &self,
         description: &str,
+        codec: &C,
         real: impl FnOnce() -> T,
     ) -> Result<T, CaptureError> {
         // A capture inside the real call of another capture on this thread is part of it:
@@ -337,7 +386,7 @@ impl Session {
         if current::in_real_call() {
             return Ok(real());
         }
-        match self.begin::<C, T>(description)? {
+        match self.begin(description, codec)? {
             Ok(value) => Ok(value),
             Err((desc, n)) => {
                 let pending = Pending {
@@ -345,7 +394,7 @@ impl Session {
                     n,
                 };
                 let value = current::real_call(real);
-                self.finish::<C, T>(pending, &desc, value)
+                self.finish(pending, &desc, codec, value)
             }
         }
     }
@@ -360,6 +409,7 @@ impl Session {
     fn begin<C: Codec<T>, T>(
         &self,
         description: &str,
+        codec: &C,
     ) -> Result<Result<T, (String, ExchangeNo)>, CaptureError> {
         if description.is_empty() {
             return Err(CaptureError::EmptyDescription);
@@ -418,7 +468,8 @@ impl Session {
             }
         };
         self.complete(n, desc, Some(&text))?;
-        C::decode(&text)
+        codec
+            .decode(&text)
             .map(Ok)
             .map_err(|source| CaptureError::Decode {
                 description: desc.to_string(),
@@ -436,10 +487,11 @@ impl Session {
         &self,
         pending: Pending<'_>,
         desc: &str,
+        codec: &C,
         value: T,
     ) -> Result<T, CaptureError> {
         let n = pending.disarm();
-        let text = match C::encode(&value) {
+        let text = match codec.encode(&value) {
             Ok(text) => self.inner.engine.alter(Some(n), &text),
             Err(source) => {
                 self.complete(n, desc, None)?;
@@ -451,11 +503,13 @@ impl Session {
         };
         self.complete(n, desc, Some(&text))?;
         // Found out now rather than when a replay cannot read it.
-        C::decode(&text).map_err(|source| CaptureError::NotReplayable {
-            description: desc.to_string(),
-            json: text,
-            source,
-        })?;
+        codec
+            .decode(&text)
+            .map_err(|source| CaptureError::NotReplayable {
+                description: desc.to_string(),
+                json: text,
+                source,
+            })?;
         Ok(value)
     }
 

@@ -1,0 +1,6 @@
+#[capturemock::capture]
+pub struct Store {
+    path: String,
+}
+
+fn main() {}

@@ -55,7 +55,8 @@
 //!   without recursion, so its length is not limited by a recursion limit.
 //! - Not supported, each with a clear message: `SUT_COMMAND_LINE:` / `SUT_COMMAND_KILL:`
 //!   traffic (answered `CAPTUREMOCK ERROR: ...`), replayed responses other than `RET`, `SRV`
-//!   and `CLI` (skipped with a warning), protocols other than `classic`, `id_pattern_client`.
+//!   and `CLI` (skipped with a warning), protocols other than `classic` and `http` (the HTTP
+//!   proxy is [`http`]), `id_pattern_client`.
 
 mod config;
 pub mod connection;

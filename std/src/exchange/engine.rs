@@ -217,30 +217,35 @@ impl Engine {
         }
     }
 
-    /// [`decide`](Self::decide) for a request that follows the reference's
-    /// `check_repeated_calls` ([`RepeatRule`]): a repeat is answered with the same recorded
-    /// response as last time, without using up the next one.
-    pub fn decide_repeatable(&self, n: ExchangeNo, key: &str, rule: RepeatRule) -> Decision {
-        match &self.replay {
-            Some(replay) if self.rules.mode != Mode::Record => {
-                self.decide_locked(&mut lock(replay), n, key, Some(rule))
-            }
-            _ => Decision::Record,
-        }
-    }
-
     /// [`decide`](Self::decide) for callers without an order of their own (threads capturing
     /// in process): the exchange is numbered under the same lock, so numbers, repeat counters
     /// and the record file follow one order.
     pub fn decide_next(&self, key: &str) -> (ExchangeNo, Decision) {
+        self.decide_next_with(key, None)
+    }
+
+    /// [`decide_next`](Self::decide_next) under the reference's `check_repeated_calls`
+    /// ([`RepeatRule`]): what the HTTP transport uses, which numbers a request once it has
+    /// all of it, so that no request waits for another's turn.
+    pub fn decide_next_repeatable(&self, key: &str, rule: RepeatRule) -> (ExchangeNo, Decision) {
+        self.decide_next_with(key, Some(rule))
+    }
+
+    fn decide_next_with(&self, key: &str, rule: Option<RepeatRule>) -> (ExchangeNo, Decision) {
         match &self.replay {
             Some(replay) if self.rules.mode != Mode::Record => {
                 let mut file = lock(replay);
                 let n = self.next.fetch_add(1, Ordering::Relaxed);
-                (n, self.decide_locked(&mut file, n, key, None))
+                (n, self.decide_locked(&mut file, n, key, rule))
             }
-            _ => (self.next.fetch_add(1, Ordering::Relaxed), Decision::Record),
+            _ => (self.next_number(), Decision::Record),
         }
+    }
+
+    /// A number for an exchange that asks no decision (an HTTP `setServerLocation`, which is
+    /// recorded), from the same count as [`decide_next`](Self::decide_next).
+    pub fn next_number(&self) -> ExchangeNo {
+        self.next.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Whether a request would be replayed rather than recorded, without using anything up:

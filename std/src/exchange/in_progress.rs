@@ -76,12 +76,6 @@ impl<'e> Exchange<'e> {
         self.engine.decide(self.number, key)
     }
 
-    /// [`decide`](Self::decide) under the reference's `check_repeated_calls`
-    /// ([`Engine::decide_repeatable`]).
-    pub fn decide_repeatable(&mut self, key: &str, rule: super::engine::RepeatRule) -> Decision {
-        self.engine.decide_repeatable(self.number, key, rule)
-    }
-
     /// Records `prefix:text` (and its timestamp). A text that is empty is not recorded, as
     /// the reference records nothing without text.
     /// Entries are kept only when the engine records, so a replay without a record file builds

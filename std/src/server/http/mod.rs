@@ -8,9 +8,9 @@
 //! internal `/capturemock/...` endpoints, and writes responses
 //! ([`service`]).
 //!
-//! Requests are numbered when their whole body has arrived, and take their turn in that
-//! order (as the TCP server's exchanges do in accept order), so replay lookups and the
-//! record file follow one order.
+//! A request is numbered when the engine decides it, once its whole body has arrived, under
+//! the replay file's lock (`Engine::decide_next_repeatable`): the record file follows the
+//! order of the decisions, and no request waits for another's turn.
 
 mod service;
 pub mod tls;
@@ -28,7 +28,7 @@ use tokio::net::TcpListener;
 
 use super::{address_of, Limits, ServerConfig, ServerError, ServerReport};
 use crate::exchange::recorder::Recorder;
-use crate::exchange::{Engine, Sequencer};
+use crate::exchange::Engine;
 use crate::traffic::classic::forward::ForwardLimits;
 use crate::traffic::http::attachments::Attachments;
 use crate::traffic::http::header_case::{HeadTap, Role};
@@ -39,9 +39,8 @@ use crate::traffic::http::{Http, HttpSettings};
 struct Context {
     engine: Engine,
     kind: Http,
-    sequencer: Arc<Sequencer>,
-    /// The next exchange number (from 1, as the sequencer counts).
-    next: AtomicU64,
+    /// Requests served, for the report.
+    served: AtomicU64,
     limits: Limits,
     /// Set by `GET /capturemock/shutdownServer`.
     stop: tokio::sync::watch::Sender<bool>,
@@ -111,8 +110,7 @@ pub async fn run(
     let context = Arc::new(Context {
         engine: Engine::new(config.rules(), config.replay.clone(), Some(recorder)),
         kind,
-        sequencer: Arc::new(Sequencer::new(limits.order_wait)),
-        next: AtomicU64::new(1),
+        served: AtomicU64::new(0),
         limits,
         stop,
     });
@@ -166,7 +164,7 @@ pub async fn run(
     let terminated_by_client = *context.stop.borrow();
     Ok(ServerReport {
         address,
-        exchanges: context.next.load(std::sync::atomic::Ordering::Relaxed) - 1,
+        exchanges: context.served.load(std::sync::atomic::Ordering::Relaxed),
         recorded_exchanges: engine.recorded_exchanges,
         record_failures: engine.record_failures,
         record_loss: engine.record_loss,

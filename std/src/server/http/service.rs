@@ -1,8 +1,6 @@
 //! One HTTP request: the internal endpoints, or an exchange through the HTTP kind, and the
 //! response written back.
 
-use std::sync::atomic::Ordering;
-
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -11,7 +9,6 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::Context;
 use crate::exchange::diagnostics::word_diff;
-use crate::exchange::{Exchange, TurnOrder};
 use crate::traffic::http::header_case::{latin1, HeadTap};
 use crate::traffic::http::headers::Header;
 use crate::traffic::http::{Answer, HttpRequest};
@@ -29,6 +26,9 @@ pub(super) async fn handle(
     tap: &HeadTap,
     request: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
+    context
+        .served
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     // The head as spelled on the wire, when the tap agrees with hyper about it.
     let spelled = tap.take();
     let (parts, body) = request.into_parts();
@@ -79,9 +79,7 @@ pub(super) async fn handle(
         (&Method::OPTIONS, _) => return options(),
         (&Method::POST, SET_LOCATION) => {
             let location = String::from_utf8_lossy(&body).into_owned();
-            let mut exchange = begin(context).await;
-            context.kind.set_location(&location, &mut exchange);
-            exchange.finish();
+            context.kind.set_location(&location, &context.engine);
             return empty(StatusCode::OK);
         }
         (&Method::POST, ADD_ALTERATIONS) => {
@@ -102,22 +100,7 @@ pub(super) async fn handle(
         headers,
         body: has_body.then_some(body),
     };
-    let mut exchange = begin(context).await;
-    let answer = context.kind.serve(&mut exchange, request).await;
-    exchange.finish();
-    respond(answer)
-}
-
-/// The next exchange, with its turn: numbered now that its request is complete.
-async fn begin(context: &Context) -> Exchange<'_> {
-    let n = context.next.fetch_add(1, Ordering::Relaxed);
-    let (turn, order) = context.sequencer.turn(n).await;
-    if let TurnOrder::InOrder { gave_up_on } = order {
-        if !gave_up_on.is_empty() {
-            context.engine.give_up_on(&gave_up_on);
-        }
-    }
-    Exchange::new(&context.engine, n, Some(turn))
+    respond(context.kind.serve(&context.engine, request).await)
 }
 
 /// Whether two header lists name the same headers, ignoring case and order.

@@ -18,7 +18,7 @@ use super::secrets::{scrub, MIN_SCRUBBED, PLACEHOLDER};
 use super::settings::HttpSettings;
 use super::tls::client_config;
 use super::upstream;
-use crate::exchange::{Decision, Exchange, RepeatRule};
+use crate::exchange::{Decision, Engine, Exchange, RepeatRule};
 use crate::traffic::classic::forward::ForwardLimits;
 
 /// What the reference records for a `setServerLocation` when the system under test is taken
@@ -83,13 +83,15 @@ impl Http {
 
     /// A `setServerLocation`: later requests in record mode go to `location`. Unless
     /// `record_for_client` is on, the directions flip for the rest of the run and the
-    /// announcement is recorded as the reference records it, in its own `exchange`.
-    pub fn set_location(&self, location: &str, exchange: &mut Exchange<'_>) {
+    /// announcement is recorded as the reference records it, as an exchange of its own.
+    pub fn set_location(&self, location: &str, engine: &Engine) {
         *self.location.lock().unwrap_or_else(|e| e.into_inner()) =
             Some(location.trim().to_string());
         if !self.settings.record_for_client {
             self.flipped.store(true, Ordering::Relaxed);
+            let mut exchange = Exchange::new(engine, engine.next_number(), None);
             exchange.record("<-SRV", SERVER_LOCATION_ENTRY, None);
+            exchange.finish();
         }
     }
 
@@ -111,14 +113,16 @@ impl Http {
         }
     }
 
-    /// Serves one request in `exchange`.
-    pub async fn serve(&self, exchange: &mut Exchange<'_>, request: HttpRequest) -> Answer {
+    /// Serves one request: its text, the engine's decision (which numbers the exchange, so
+    /// that the record follows the order of the decisions), and the answer; the exchange's
+    /// entries go to the record file before this returns.
+    pub async fn serve(&self, engine: &Engine, request: HttpRequest) -> Answer {
         let mut secrets = self.settings.secrets.redactor();
         let text = request_text(&request, &self.settings, &self.files, &mut secrets);
-        let text = exchange
-            .alter_borrowed(&self.scrub(&text, secrets.found))
+        let text = engine
+            .alter_borrowed(None, &self.scrub(&text, secrets.found))
             .into_owned();
-        let timestamp = exchange.timestamp();
+        let timestamp = engine.timestamp();
         let prefix = self.request_prefix();
         let mut key = format!("{prefix}:{text}");
         // A request recorded in another order is looked up, and recorded, as recorded.
@@ -137,9 +141,26 @@ impl Http {
             may_modify: self.settings.all_can_modify || request.method != "GET",
             counts_repeats: self.settings.checks_repeated_calls(&request.method),
         };
-        let decision = exchange.decide_repeatable(&key, rule);
-        // The decision is made: later requests need not wait for this one's response.
-        exchange.end_ordered_part();
+        let (n, decision) = engine.decide_next_repeatable(&key, rule);
+        let mut exchange = Exchange::new(engine, n, None);
+        let answer = self
+            .answer(&mut exchange, &request, decision, key, text, timestamp)
+            .await;
+        exchange.finish();
+        answer
+    }
+
+    /// The answer to a decided request, and what the exchange records.
+    async fn answer(
+        &self,
+        exchange: &mut Exchange<'_>,
+        request: &HttpRequest,
+        decision: Decision,
+        key: String,
+        text: String,
+        timestamp: Option<String>,
+    ) -> Answer {
+        let prefix = self.request_prefix();
         match decision {
             Decision::Replay(replayed) => {
                 let mut answer = None;
@@ -184,7 +205,7 @@ impl Http {
                     nearest,
                 }
             }
-            Decision::Record => self.record(exchange, &request, text, timestamp).await,
+            Decision::Record => self.record(exchange, request, text, timestamp).await,
         }
     }
 

@@ -36,14 +36,13 @@ pub(super) async fn handle(
         .uri
         .path_and_query()
         .map_or_else(|| parts.uri.to_string(), |p| p.as_str().to_string());
-    let lower_cased: Vec<Header> = parts
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str().to_string(), latin1(v.as_bytes())))
-        .collect();
     let headers = match spelled {
-        Some(spelled) if same_names(&spelled, &lower_cased) => spelled,
-        _ => lower_cased,
+        Some(spelled) if same_names(&spelled, &parts.headers) => spelled,
+        _ => parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), latin1(v.as_bytes())))
+            .collect(),
     };
     let body = match Limited::new(body, context.limits.max_message_size)
         .collect()
@@ -103,14 +102,13 @@ pub(super) async fn handle(
     respond(context.kind.serve(&context.engine, request).await)
 }
 
-/// Whether two header lists name the same headers, ignoring case and order.
-fn same_names(a: &[Header], b: &[Header]) -> bool {
-    let names = |list: &[Header]| {
-        let mut names: Vec<String> = list.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
-        names.sort();
-        names
-    };
-    a.len() == b.len() && names(a) == names(b)
+/// Whether the head read from the wire names the headers hyper parsed: as many, each known
+/// to hyper (whose names are compared without case).
+fn same_names(spelled: &[Header], parsed: &hyper::HeaderMap) -> bool {
+    spelled.len() == parsed.len()
+        && spelled
+            .iter()
+            .all(|(name, _)| parsed.contains_key(name.as_str()))
 }
 
 /// The HTTP response for the kind's answer.

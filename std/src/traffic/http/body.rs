@@ -57,14 +57,15 @@ pub struct BadHex {
 
 /// The bytes of a recorded body text: hex decoded for `0x…`, our escape removed, any other
 /// text as it is (LF stays LF: the reference sends CRLF for every LF, spec pitfall 3).
-pub fn bytes_of(text: &str) -> Result<Vec<u8>, BadHex> {
+/// Borrowed when they are the text's own bytes.
+pub fn bytes_of(text: &str) -> Result<Cow<'_, [u8]>, BadHex> {
     if let Some(digits) = text.strip_prefix("0x") {
-        return unhex(digits);
+        return unhex(digits).map(Cow::Owned);
     }
     if text.starts_with('\\') && needs_escape(text) {
-        return Ok(text.as_bytes()[1..].to_vec());
+        return Ok(Cow::Borrowed(&text.as_bytes()[1..]));
     }
-    Ok(text.as_bytes().to_vec())
+    Ok(Cow::Borrowed(text.as_bytes()))
 }
 
 /// Hex digits to bytes. Surrounding white space is allowed, as Python's `bytes.fromhex`
@@ -127,7 +128,7 @@ mod tests {
     fn bad_hex_is_an_error_not_a_panic() {
         assert_eq!(bytes_of("0xabc"), Err(BadHex { at: 5 }));
         assert_eq!(bytes_of("0xzz"), Err(BadHex { at: 2 }));
-        assert_eq!(bytes_of("0x 0a0b ").unwrap(), vec![10, 11]);
+        assert_eq!(bytes_of("0x 0a0b ").unwrap(), &[10u8, 11][..]);
         assert!(bytes_of("0xé1").is_err());
     }
 }

@@ -13,7 +13,7 @@ use super::body;
 use super::canonical::CanonicalIndex;
 use super::message::{Answer, HttpRequest, HttpResponse};
 use super::request_text::request_text;
-use super::response_text::{framing_header, recorded_response, response_text};
+use super::response_text::{framing_header, recorded_response_owned, response_text};
 use super::secrets::{scrub, MIN_SCRUBBED, PLACEHOLDER};
 use super::settings::HttpSettings;
 use super::tls::client_config;
@@ -163,6 +163,7 @@ impl Http {
         let prefix = self.request_prefix();
         match decision {
             Decision::Replay(replayed) => {
+                let recording = exchange.engine().records();
                 let mut answer = None;
                 let mut responses = Vec::new();
                 for recorded in replayed.responses {
@@ -174,16 +175,24 @@ impl Http {
                         );
                         continue;
                     }
-                    let altered = exchange.alter_borrowed(recorded.text()).into_owned();
+                    let altered = match exchange.alter_borrowed(recorded.text()) {
+                        Cow::Owned(altered) => Some(altered),
+                        Cow::Borrowed(_) => None,
+                    };
+                    let text = altered.unwrap_or_else(|| recorded.into_text());
+                    // Kept only to be recorded; otherwise the answer takes the text itself.
+                    let kept = recording.then(|| text.clone());
                     // A request answers once: later responses of the group are recorded only,
                     // as the reference's first response closes the connection.
-                    answer.get_or_insert_with(|| match recorded_response(&altered, &self.files) {
-                        Ok(response) => Answer::Response(response),
-                        Err(e) => Answer::BadRecord(e.to_string()),
-                    });
-                    responses.push(altered);
+                    if answer.is_none() {
+                        answer = Some(match recorded_response_owned(text, &self.files) {
+                            Ok(response) => Answer::Response(response),
+                            Err(e) => Answer::BadRecord(e.to_string()),
+                        });
+                    }
+                    responses.extend(kept);
                 }
-                if self.records_pair(&request.method, &text, || responses.concat()) {
+                if recording && self.records_pair(&request.method, &text, || responses.concat()) {
                     exchange.record_owned(prefix, text, timestamp);
                     for response in responses {
                         exchange.record_owned(self.response_prefix(), response, None);
@@ -281,7 +290,7 @@ impl Http {
                             // (the reference keeps the stale one).
                             altered_body = Some(
                                 body::bytes_of(&altered)
-                                    .map(Bytes::from)
+                                    .map(|bytes| Bytes::from(bytes.into_owned()))
                                     .unwrap_or_else(|_| Bytes::from(altered.clone().into_bytes())),
                             );
                             Cow::Owned(altered)

@@ -1,6 +1,8 @@
 //! The text of a response entry, `<code> <body>` and its `--HEA:` lines (spec section 2),
 //! and the response a recorded entry replays as (section 3).
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 
 use super::attachments::{placeholder_name, Attachments};
@@ -48,7 +50,16 @@ pub enum BadResponse {
 /// replay `204` without the space, spec pitfall 5). A body that is a file placeholder is the
 /// file, read from the replay edit directory of `files`.
 pub fn recorded_response(text: &str, files: &Attachments) -> Result<HttpResponse, BadResponse> {
-    let (code, rest) = text.split_once(' ').unwrap_or((text, ""));
+    recorded_response_owned(text.to_string(), files)
+}
+
+/// [`recorded_response`] of a text the caller no longer needs: a body sent as it is written
+/// (neither hex, nor escaped, nor a file) is the text's own bytes, not a copy of them.
+pub fn recorded_response_owned(
+    text: String,
+    files: &Attachments,
+) -> Result<HttpResponse, BadResponse> {
+    let (code, rest) = text.split_once(' ').unwrap_or((&text, ""));
     let status = code
         .parse::<u16>()
         .ok()
@@ -61,13 +72,21 @@ pub fn recorded_response(text: &str, files: &Attachments) -> Result<HttpResponse
         .collect();
     let file = placeholder_name(body_text).and_then(|name| files.load(name));
     let body = match file {
-        Some(contents) => contents,
-        None => body::bytes_of(body_text)?,
+        Some(contents) => Bytes::from(contents),
+        None => match body::bytes_of(body_text)? {
+            Cow::Owned(bytes) => Bytes::from(bytes),
+            Cow::Borrowed(slice) => {
+                // The body is a slice of the text: keep the text and point into it.
+                let start = slice.as_ptr() as usize - text.as_ptr() as usize;
+                let end = start + slice.len();
+                Bytes::from(text.into_bytes()).slice(start..end)
+            }
+        },
     };
     Ok(HttpResponse {
         status,
         headers,
-        body: Bytes::from(body),
+        body,
     })
 }
 

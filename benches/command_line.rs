@@ -15,9 +15,12 @@
 //! Files go to `target/bench-data/command_line/`. Needs `uname`, `sh`, and python3 with
 //! capturemock 2.10 for the reference's rows (left out, with a note, without it).
 
+#[path = "support/cargo_build.rs"]
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::cargo_build;
 
 fn main() {
     let options = Options::parse();
@@ -112,21 +115,11 @@ fn main() {
 
 /// Builds the release `capturemock` (and the shim beside it) and returns the command.
 fn build_release(manifest: &Path) -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(manifest)
-        .args(["build", "--release", "-p", "capturemock-cli", "--bins"])
-        .args(["--message-format=json-render-diagnostics"])
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run cargo build");
-    assert!(output.status.success(), "cargo build --release failed");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "capturemock")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo build named no capturemock executable")
+    cargo_build(
+        manifest,
+        &["--release", "-p", "capturemock-cli", "--bins"],
+        "capturemock",
+    )
 }
 
 /// Whether python3 has the reference installed.

@@ -21,6 +21,9 @@
 //! Options (after `--`): `--duration S` (3), `--rounds N` (3), `--quick` (1 s, 1 round),
 //! `--no-reference`. Linux only (`/proc`). Files go to `target/bench-data/http/`.
 
+#[path = "support/cargo_build.rs"]
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -28,6 +31,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use support::cargo_build;
 
 /// Requests in the replay file.
 const REQUESTS: usize = 100;
@@ -54,12 +59,12 @@ fn main() {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let data = manifest.join("target/bench-data/http");
     std::fs::create_dir_all(&data).expect("data dir");
-    let ours = build(
+    let ours = cargo_build(
         &manifest,
         &["--release", "--bin", "capturemock"],
         "capturemock",
     );
-    let bare = build(
+    let bare = cargo_build(
         &manifest,
         &["--release", "--bench", "bare_http"],
         "bare_http",
@@ -398,24 +403,4 @@ fn reference_server() -> Option<PathBuf> {
         .status
         .success()
         .then(|| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
-}
-
-/// Builds a target and returns its executable.
-fn build(manifest: &Path, args: &[&str], target: &str) -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(manifest)
-        .arg("build")
-        .arg("--message-format=json-render-diagnostics")
-        .args(args)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run cargo build");
-    assert!(output.status.success(), "cargo build {args:?} failed");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == target)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| panic!("cargo build {args:?} named no executable for {target}"))
 }

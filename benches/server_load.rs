@@ -42,16 +42,19 @@ mod memory;
 mod report;
 #[path = "server_load/servers.rs"]
 mod servers;
+#[path = "support/cargo_build.rs"]
+mod support;
 #[path = "server_load/workload.rs"]
 mod workload;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use load::{load, measure, Measurement};
 use report::{render, Machine};
 use servers::Config;
+use support::cargo_build;
 use workload::Workload;
 
 /// Recorded requests in the replay file of the throughput runs.
@@ -262,12 +265,12 @@ impl Tools {
     fn find(paths: &Paths, baseline: Option<PathBuf>) -> Self {
         // Always asked, so that an edited server is never measured from a stale binary.
         let ours = cargo_build(
-            paths,
+            &paths.manifest,
             &["--release", "-p", "capturemock-cli", "--bin", "capturemock"],
             "capturemock",
         );
         let bare = cargo_build(
-            paths,
+            &paths.manifest,
             &[
                 "--profile",
                 "bench",
@@ -285,26 +288,6 @@ impl Tools {
             reference: Reference::find(),
         }
     }
-}
-
-/// Builds with cargo and returns the executable of `target`.
-fn cargo_build(paths: &Paths, args: &[&str], target: &str) -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(&paths.manifest)
-        .arg("build")
-        .arg("--message-format=json-render-diagnostics")
-        .args(args)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run cargo build");
-    assert!(output.status.success(), "cargo build {args:?} failed");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == target)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| panic!("cargo build {args:?} named no executable for {target}"))
 }
 
 impl Reference {

@@ -20,11 +20,14 @@
 //! Unix; the CPU figures need Linux's `/proc` (zero elsewhere). Builds the release binaries
 //! first.
 
+#[path = "support/cargo_build.rs"]
+mod support;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::cargo_build;
 
 /// The reply of the fixed server: what `mytool` prints, then status 0.
 const REPLY: &[u8] = b"hello\n|TT_CMD_SEP||TT_CMD_SEP|0";
@@ -88,8 +91,15 @@ fn main() {
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).expect("bench-data/shim");
 
-    let shim = cargo_build(&manifest, "capturemock-shim");
-    let cli = cargo_build(&manifest, "capturemock");
+    let release = |bin| {
+        cargo_build(
+            &manifest,
+            &["--release", "-p", "capturemock-cli", "--bin", bin],
+            bin,
+        )
+    };
+    let shim = release("capturemock-shim");
+    let cli = release("capturemock");
 
     let mut configs = vec![Config {
         name: "/bin/true (floor)".into(),
@@ -288,29 +298,6 @@ fn reference_python() -> Option<String> {
         .output()
         .ok()?;
     Some(String::from_utf8(output.stdout).ok()?.trim().to_string())
-}
-
-/// Builds a release binary of this package and returns its path.
-fn cargo_build(manifest: &Path, bin: &str) -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(manifest)
-        .args([
-            "build",
-            "--release",
-            "--message-format=json-render-diagnostics",
-        ])
-        .args(["-p", "capturemock-cli", "--bin", bin])
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run cargo build");
-    assert!(output.status.success(), "cargo build --bin {bin} failed");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == bin)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| panic!("cargo build named no executable for {bin}"))
 }
 
 /// The CPU time (user + system) of this process's waited-for children so far, from

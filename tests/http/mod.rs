@@ -70,19 +70,7 @@ fn bytes(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// Whether the reference can run; with `CAPTUREMOCK_REQUIRE_REFERENCE` set it must.
+/// Whether the reference can run (see the harness).
 fn reference_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import capturemock"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CAPTUREMOCK_REQUIRE_REFERENCE").is_none(),
-            "CAPTUREMOCK_REQUIRE_REFERENCE is set but python3 cannot import capturemock"
-        );
-        eprintln!("note: the reference CaptureMock is not installed; HTTP interop skipped");
-    }
-    ok
+    crate::server::harness::reference_available("HTTP interop")
 }

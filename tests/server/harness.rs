@@ -360,3 +360,22 @@ impl Drop for ServerOnly {
         }
     }
 }
+
+/// Whether the reference can run (python3 imports capturemock); with
+/// `CAPTUREMOCK_REQUIRE_REFERENCE` set it must, so a missing reference fails the test rather
+/// than skipping it. `what` names what is skipped, for the notice.
+pub fn reference_available(what: &str) -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import capturemock"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CAPTUREMOCK_REQUIRE_REFERENCE").is_none(),
+            "CAPTUREMOCK_REQUIRE_REFERENCE is set but python3 cannot import capturemock"
+        );
+        eprintln!("note: the reference CaptureMock is not installed; {what} skipped");
+    }
+    ok
+}

@@ -71,17 +71,26 @@ pub fn recorded_response_owned(
         .filter(|(name, value)| !framing_header(name, value))
         .collect();
     let file = placeholder_name(body_text).and_then(|name| files.load(name));
-    let body = match file {
-        Some(contents) => Bytes::from(contents),
+    // Where the body's bytes are: their own, or (usually) a range of the text itself.
+    let in_text = match file {
+        Some(contents) => Err(contents),
         None => match body::bytes_of(body_text)? {
-            Cow::Owned(bytes) => Bytes::from(bytes),
+            Cow::Owned(bytes) => Err(bytes),
             Cow::Borrowed(slice) => {
-                // The body is a slice of the text: keep the text and point into it.
-                let start = slice.as_ptr() as usize - text.as_ptr() as usize;
-                let end = start + slice.len();
-                Bytes::from(text.into_bytes()).slice(start..end)
+                // An empty body may be a slice of nothing.
+                let start = (slice.as_ptr() as usize).checked_sub(text.as_ptr() as usize);
+                match start {
+                    Some(start) if start + slice.len() <= text.len() => {
+                        Ok(start..start + slice.len())
+                    }
+                    _ => Err(slice.to_vec()),
+                }
             }
         },
+    };
+    let body = match in_text {
+        Ok(range) => Bytes::from(text.into_bytes()).slice(range),
+        Err(bytes) => Bytes::from(bytes),
     };
     Ok(HttpResponse {
         status,
@@ -135,7 +144,7 @@ mod tests {
 
     #[test]
     fn recorded_responses_replay_byte_for_byte_with_every_header() {
-        let r = recorded_response(concat!("200 {\n  \"a\": 1\n}\n\n--HEA:Set-Cookie=a=1\n--HEA:Set-Cookie=b=2\n--HEA:Transfer-Encoding=chunked\n--HEA:Access-Control-Allow-Origin=x"), &Attachments::default()).unwrap();
+        let r = recorded_response("200 {\n  \"a\": 1\n}\n\n--HEA:Set-Cookie=a=1\n--HEA:Set-Cookie=b=2\n--HEA:Transfer-Encoding=chunked\n--HEA:Access-Control-Allow-Origin=x", &Attachments::default()).unwrap();
         assert_eq!(r.status, 200);
         assert_eq!(&r.body[..], b"{\n  \"a\": 1\n}\n");
         assert_eq!(

@@ -115,7 +115,7 @@ pub struct Cli {
 
     /// With `server_protocol = http`: the base URL of the real web service that record mode
     /// forwards to (e.g. http://127.0.0.1:8080), before any POST to
-    /// /capturemock/setServerLocation. Also the rc option `upstream` in [general]. The
+    /// /capturemock/setServerLocation. Also the rc option `upstream` in `[general]`. The
     /// reference has neither: there, someone must POST the location.
     #[arg(long, value_name = "URL")]
     pub upstream: Option<String>,

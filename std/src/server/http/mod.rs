@@ -6,7 +6,7 @@
 //! bodies byte for byte. What each request means is the [HTTP kind](crate::traffic::http)'s
 //! business and what to answer the engine's; this module reads requests, serves the
 //! internal `/capturemock/...` endpoints, and writes responses
-//! ([`service`]).
+//! (`service.rs`).
 //!
 //! A request is numbered when the engine decides it, once its whole body has arrived, under
 //! the replay file's lock (`Engine::decide_next_repeatable`): the record file follows the

@@ -1,7 +1,7 @@
 //! Forwarding a request to the real service in record mode, and reading its response.
 //!
 //! Each request gets a connection of its own (as the reference's forwarder does), so that the
-//! response head on it can be read again for its header spelling ([`header_case`]).
+//! response head on it can be read again for its header spelling ([`header_case`](super::header_case)).
 //! Redirects are not followed: a `3xx` goes back to the client and into the record as it is
 //! (the reference follows them silently, spec pitfall 7).
 

@@ -17,17 +17,19 @@ step "Clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "Tests (unit, integration, differential against the reference, doctests)"
-cargo test --workspace
+# A temporary directory of this run's own, where the tests write their files (scanned below).
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+TMPDIR="$scratch" cargo test --workspace
 
 step "No secret in any record file the tests wrote"
 # The HTTP tests send credentials that all contain S3CR3T (tests/http/secrets.rs); by default
 # none may reach a .mock file. The scan must have seen their record, or it proves nothing.
-scratch="${TMPDIR:-/tmp}"
-if grep -rl --include='*.mock' S3CR3T "$scratch"/capturemock-server-tests-*; then
+if grep -rl --include='*.mock' S3CR3T "$scratch"; then
   echo "secrets reached the record files above" >&2
   exit 1
 fi
-grep -rlq --include='*.mock' '<secret>' "$scratch"/capturemock-server-tests-*
+grep -rlq --include='*.mock' '<secret>' "$scratch"
 
 msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
 step "Minimum supported Rust version: the crates and the command build with Rust $msrv"

@@ -179,13 +179,13 @@ impl Http {
                         Cow::Owned(altered) => Some(altered),
                         Cow::Borrowed(_) => None,
                     };
-                    let text = altered.unwrap_or_else(|| recorded.into_text());
+                    let response = altered.unwrap_or_else(|| recorded.into_text());
                     // Kept only to be recorded; otherwise the answer takes the text itself.
-                    let kept = recording.then(|| text.clone());
+                    let kept = recording.then(|| response.clone());
                     // A request answers once: later responses of the group are recorded only,
                     // as the reference's first response closes the connection.
                     if answer.is_none() {
-                        answer = Some(match recorded_response_owned(text, &self.files) {
+                        answer = Some(match recorded_response_owned(response, &self.files) {
                             Ok(response) => Answer::Response(response),
                             Err(e) => Answer::BadRecord(e.to_string()),
                         });

@@ -316,9 +316,42 @@ fn every_failure_is_an_http_status_with_its_reason_and_recording_goes_on() {
     write(
         &dir,
         "one.mock",
-        "<-CLI:GET /users/7?full=1\n->SRV:200 seven\n",
+        "<-CLI:GET /users/7?full=1\n->SRV:200 seven\n<-CLI:GET /broken\n->SRV:OK twice\n",
     );
-    let served = Served::start(&dir, &["-p", "one.mock", "-r", "replayed.mock"]);
+    let served = Served::start(
+        &dir,
+        &[
+            "-p",
+            "one.mock",
+            "-r",
+            "replayed.mock",
+            "--max-message-size",
+            "1000",
+        ],
+    );
+    // A recorded response that is no response: 500, with the reason.
+    let broken = served.send("GET", "/broken", &[], b"");
+    assert_eq!(broken.status, 500);
+    assert!(
+        broken.text().contains("does not start with a status code"),
+        "{}",
+        broken.text()
+    );
+    // A body over the limit: 413, read by every one of many strict clients at once, each still
+    // sending (the rest of the body is drained before the connection closes).
+    std::thread::scope(|scope| {
+        for _ in 0..16 {
+            scope.spawn(|| {
+                let large = served.send("POST", "/users", &[], &[b'x'; 256 * 1024]);
+                assert_eq!(large.status, 413);
+                assert!(
+                    large.text().contains("larger than 1000 bytes"),
+                    "{}",
+                    large.text()
+                );
+            });
+        }
+    });
     // No word in common: nothing answers, and the body says what was nearest.
     let unmatched = served.send("DELETE", "/zzz", &[], b"");
     assert_eq!(unmatched.status, 501);

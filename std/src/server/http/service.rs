@@ -2,7 +2,7 @@
 //! response written back.
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -44,30 +44,9 @@ pub(super) async fn handle(
             .map(|(n, v)| (n.as_str().to_string(), latin1(v.as_bytes())))
             .collect(),
     };
-    let body = match Limited::new(body, context.limits.max_message_size)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            let too_large = e
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some();
-            return if too_large {
-                text(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "capturemock: the request body is larger than {} bytes\n",
-                        context.limits.max_message_size
-                    ),
-                )
-            } else {
-                text(
-                    StatusCode::BAD_REQUEST,
-                    format!("capturemock: cannot read the request body: {e}\n"),
-                )
-            };
-        }
+    let body = match read_body(body, &context.limits).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
     };
     let method = parts.method.as_str().to_string();
     match (&parts.method, target.as_str()) {
@@ -100,6 +79,70 @@ pub(super) async fn handle(
         body: has_body.then_some(body),
     };
     respond(context.kind.serve(&context.engine, request).await)
+}
+
+/// The whole request body, or the response refusing it.
+///
+/// A body over the limits' `max_message_size` is refused with `413`, but only after the rest
+/// of it has been read and thrown away (within the drain bounds): closing a connection with
+/// unread input makes the kernel reset it, and the client could lose the refusal (the
+/// lingering close of the TCP server, `server::connection::linger`).
+async fn read_body(
+    mut body: Incoming,
+    limits: &crate::server::Limits,
+) -> Result<Bytes, Response<Full<Bytes>>> {
+    let mut collected: Vec<u8> = Vec::new();
+    let mut too_large = false;
+    let mut drained: u64 = 0;
+    let deadline = tokio::time::Instant::now() + limits.drain_timeout;
+    loop {
+        let frame = if too_large {
+            match tokio::time::timeout_at(deadline, body.frame()).await {
+                Ok(frame) => frame,
+                Err(_) => break,
+            }
+        } else {
+            body.frame().await
+        };
+        let data = match frame {
+            None => break,
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => data,
+                Err(_) => continue,
+            },
+            Some(Err(e)) => {
+                return Err(text(
+                    StatusCode::BAD_REQUEST,
+                    format!("capturemock: cannot read the request body: {e}\n"),
+                ))
+            }
+        };
+        if too_large {
+            drained += data.len() as u64;
+            if drained > limits.drain_limit {
+                break;
+            }
+        } else if collected.len() + data.len() > limits.max_message_size {
+            too_large = true;
+            collected = Vec::new();
+        } else {
+            collected.extend_from_slice(&data);
+        }
+    }
+    if too_large {
+        tracing::error!(
+            "refused a request body over {} bytes",
+            limits.max_message_size
+        );
+        return Err(text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "capturemock: the request body is larger than {} bytes\n",
+                limits.max_message_size
+            ),
+        ));
+    }
+    Ok(Bytes::from(collected))
 }
 
 /// Whether the head read from the wire names the headers hyper parsed: as many, each known

@@ -51,6 +51,11 @@ step "Firmware footprint (cargo size, thumbv7em-none-eabihf, opt-level s)"
 bash examples/firmware-size-replay/measure.sh --check
 bash examples/firmware-size-fakes/measure.sh
 
+step "The README's first command (what a newcomer types first) works"
+first=$(sed -n '/^```sh/{n;p;q}' README.md)
+echo "$first"
+bash -c "$first" >/dev/null
+
 step "Docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 

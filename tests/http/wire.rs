@@ -200,6 +200,9 @@ fn record_wire_session(dir: &Path) -> String {
     assert_eq!(binary.body, b"\x00\xff\n\r");
     let nothing = client.send("GET", "/nothing", &[], b"");
     assert_eq!((nothing.status, nothing.body.len()), (204, 0));
+    // A GET with a body: recorded and forwarded (the reference drops it).
+    let query = client.send("GET", "/search", &[], b"{\"q\": 1}");
+    assert_eq!(query.text(), "hello /search");
     drop(client);
     served.stop();
     read(dir, "wire.mock").expect("record file")
@@ -221,6 +224,10 @@ fn recorded_responses_replay_with_their_status_headers_and_exact_bytes() {
         "the 0x escape: {recorded}"
     );
     assert!(recorded.contains("->SRV:204 \n"), "{recorded}");
+    assert!(
+        recorded.contains("<-CLI:GET /search {\"q\": 1}\n"),
+        "{recorded}"
+    );
 
     // The service is gone; one keep-alive connection replays everything.
     let served = Served::start(&dir, &["-p", "wire.mock", "-r", "again.mock"]);
@@ -270,6 +277,10 @@ fn recorded_responses_replay_with_their_status_headers_and_exact_bytes() {
         b"\x00\xff\n\r"
     );
     assert_eq!(client.send("GET", "/nothing", &[], b"").status, 204);
+    assert_eq!(
+        client.send("GET", "/search", &[], b"{\"q\": 1}").text(),
+        "hello /search"
+    );
     drop(client);
     served.stop();
     assert_eq!(

@@ -5,6 +5,16 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
 
+# With CAPTUREMOCK_CI_TIDY=1 (.ci/run sets it), a build directory that no later step reads is
+# removed when its step is over, and the disk in use is printed: CI machines have little to spare.
+# Locally the directories stay, so that the next run builds less.
+tidy() {
+  if [ "${CAPTUREMOCK_CI_TIDY:-}" = 1 ]; then
+    rm -rf "$@"
+    echo "disk in use by the build: $(du -sh target fuzz/target examples/*/target 2>/dev/null | awk '{print $1}' | paste -sd' ')"
+  fi
+}
+
 # Here nothing is optional: a test that needs python3, the reference or QEMU fails when it is
 # missing instead of skipping (.ci/run installs them).
 export CAPTUREMOCK_REQUIRE_REFERENCE=1
@@ -30,11 +40,13 @@ if grep -rl --include='*.mock' S3CR3T "$scratch"; then
   exit 1
 fi
 grep -rlq --include='*.mock' '<secret>' "$scratch"
+tidy target/tests/trybuild examples/firmware-qemu/target target/debug/incremental
 
 msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
 step "Minimum supported Rust version: the crates and the command build with Rust $msrv"
 # Its own target directory: artifacts of two compilers do not share one.
 CARGO_TARGET_DIR=target/msrv cargo "+$msrv" check --workspace --lib --bins
+tidy target/msrv
 
 step "The library with each feature set: none (the default), server, serial, http"
 # The workspace build turns every feature on; a dependent gets only what it asks for.
@@ -62,6 +74,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 step "Paths cited in the documents exist"
 bash scripts/check-doc-paths.sh
 
+tidy target
 step "Fuzz targets: each runs for a few seconds, so that none can rot (docs/fuzzing.md)"
 FUZZ_PROFILE=dev bash scripts/fuzz.sh 5
 

@@ -1,5 +1,6 @@
 //! The command line: the reference's options (`-m -p -r -R -P -f -F`, long forms as its
-//! optparse spells them) plus ours, all long-only so that no short option can clash.
+//! optparse spells them) plus ours, long-only so that no short option can clash, except
+//! `-v` (`--verbose`), which the reference does not have and every user expects.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -163,6 +164,24 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub drain_timeout: f64,
 
+    /// Also print the end-of-run summary (requests without an exact match, recorded exchanges
+    /// not used up) and the drift diff on stderr; by default a run adds nothing to stderr
+    /// unless something failed, as the reference's. Also CAPTUREMOCK_SUMMARY=1.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// --summary, and each request without an exact match on stderr as it happens, with the
+    /// nearest recorded request and a word diff (log level info unless --log or
+    /// CAPTUREMOCK_LOG says otherwise).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+
+    /// Write the whole run as JSON to FILE: exchanges, matches, near misses with their
+    /// nearest recorded request, recorded exchanges not used up, drift (docs/reports.md).
+    /// `capturemock prune` reads it.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
     /// Log filter for stderr: error, warn, info, debug or trace, or per-target directives
     /// such as capturemock=debug [default: $CAPTUREMOCK_LOG, else warn].
     #[arg(long, value_name = "FILTER")]
@@ -183,6 +202,20 @@ pub struct Cli {
     /// PROGRAM is the first argument, where a subcommand would be.
     #[arg(skip)]
     pub program_first: bool,
+}
+
+/// The variable that asks for the end-of-run summary on stderr (as `--summary` does), for
+/// harnesses that cannot add an option: set and neither empty nor `0`.
+pub const SUMMARY_ENV: &str = "CAPTUREMOCK_SUMMARY";
+
+impl Cli {
+    /// Whether the summary and the drift go to stderr: `--summary`, `-v`, or
+    /// [`SUMMARY_ENV`].
+    pub fn shows_summary(&self) -> bool {
+        self.summary
+            || self.verbose
+            || std::env::var_os(SUMMARY_ENV).is_some_and(|v| !v.is_empty() && v != "0")
+    }
 }
 
 #[cfg(test)]
@@ -238,6 +271,18 @@ mod tests {
         // optparse accepts unambiguous abbreviations of long options.
         let cli = parse(&["--rcf", "x.rc", "prog"]);
         assert_eq!(cli.rcfiles.as_deref(), Some("x.rc"));
+    }
+
+    #[test]
+    fn verbose_summary_and_report() {
+        let cli = parse(&["-v", "--report", "r.json", "prog"]);
+        assert!(cli.verbose && !cli.summary);
+        assert_eq!(cli.report.as_deref(), Some("r.json".as_ref()));
+        assert!(parse(&["--summary", "prog"]).summary);
+        // After PROGRAM, -v is the program's.
+        let cli = parse(&["prog", "-v"]);
+        assert!(!cli.verbose);
+        assert_eq!(cli.program, ["prog", "-v"]);
     }
 
     #[test]

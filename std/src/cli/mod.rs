@@ -46,13 +46,19 @@
 mod args;
 mod bridge;
 pub mod logging;
+mod mock_exchanges;
+mod prune;
+pub mod report;
 mod serial_proxy;
 mod shims;
+mod stats;
 mod wrapper;
 
-pub use args::Cli;
+pub use args::{Cli, SUMMARY_ENV};
 pub use bridge::BridgeCli;
+pub use prune::PruneCli;
 pub use serial_proxy::SerialProxyCli;
+pub use stats::StatsCli;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -75,7 +81,7 @@ pub const FAILED_EXIT: u8 = 2;
 pub const NOT_FOUND_EXIT: u8 = 127;
 
 /// The subcommands, recognised only as the first argument.
-pub const SUBCOMMANDS: [&str; 3] = ["bridge", "serial-proxy", "help"];
+pub const SUBCOMMANDS: [&str; 5] = ["bridge", "serial-proxy", "prune", "stats", "help"];
 
 /// Applies the HTTP options (`--upstream`, `--upstream-ca`, `--tls`), which only an HTTP
 /// server takes.
@@ -156,6 +162,12 @@ pub enum CliError {
     /// The shims of the intercepted commands could not be made.
     #[error("cannot make the shims of the intercepted commands ([command line] intercepts)")]
     Shims(#[source] std::io::Error),
+    /// The run report could not be written or read.
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+    /// `capturemock prune` refused.
+    #[error(transparent)]
+    Prune(#[from] prune::PruneError),
     /// The log filter is not understood.
     #[error(transparent)]
     Log(#[from] logging::LogFilterError),
@@ -203,6 +215,10 @@ pub enum Invocation {
     Bridge(BridgeCli),
     /// `capturemock serial-proxy ...`.
     SerialProxy(SerialProxyCli),
+    /// `capturemock prune X.mock --usage REPORT...`.
+    Prune(PruneCli),
+    /// `capturemock stats X.mock...`.
+    Stats(StatsCli),
 }
 
 impl Invocation {
@@ -233,6 +249,8 @@ impl Invocation {
             Some("serial-proxy") => {
                 SerialProxyCli::try_parse_from(rest()).map(Invocation::SerialProxy)
             }
+            Some("prune") => PruneCli::try_parse_from(rest()).map(Invocation::Prune),
+            Some("stats") => StatsCli::try_parse_from(rest()).map(Invocation::Stats),
             Some("help") => Err(help(args.get(2).map(|a| a.to_string_lossy()).as_deref())),
             _ => {
                 let mut cli = Cli::try_parse_from(&args)?;
@@ -247,10 +265,15 @@ impl Invocation {
         }
     }
 
-    /// The `--log` filter given.
+    /// The `--log` filter given; with `-v` and neither `--log` nor `CAPTUREMOCK_LOG`,
+    /// `info`, which shows each near miss as it happens.
     pub fn log(&self) -> Option<&str> {
         match self {
-            Invocation::Main(cli) => cli.log.as_deref(),
+            Invocation::Main(cli) => cli.log.as_deref().or_else(|| {
+                let from_env = std::env::var_os(logging::LOG_ENV).is_some_and(|f| !f.is_empty());
+                (cli.verbose && !from_env).then_some("info")
+            }),
+            Invocation::Prune(_) | Invocation::Stats(_) => None,
             Invocation::Bridge(cli) => cli.log.as_deref(),
             Invocation::SerialProxy(cli) => cli.log.as_deref(),
         }
@@ -262,6 +285,8 @@ impl Invocation {
             Invocation::Main(cli) => run(cli),
             Invocation::Bridge(cli) => bridge::run(cli),
             Invocation::SerialProxy(cli) => serial_proxy::run(cli),
+            Invocation::Prune(cli) => prune::run(&cli),
+            Invocation::Stats(cli) => stats::run(&cli),
         }
     }
 }
@@ -275,9 +300,11 @@ fn help(subcommand: Option<&str>) -> clap::Error {
         None | Some("help") => Cli::try_parse_from([name, "--help"]).err(),
         Some("bridge") => BridgeCli::try_parse_from([name, "--help"]).err(),
         Some("serial-proxy") => SerialProxyCli::try_parse_from([name, "--help"]).err(),
+        Some("prune") => PruneCli::try_parse_from([name, "--help"]).err(),
+        Some("stats") => StatsCli::try_parse_from([name, "--help"]).err(),
         Some(other) => Some(Cli::command().error(
             clap::error::ErrorKind::InvalidSubcommand,
-            format!("no help for '{other}': the subcommands are bridge, serial-proxy and help"),
+            format!("no help for '{other}': the subcommands are bridge, serial-proxy, prune, stats and help"),
         )),
     };
     shown.unwrap_or_else(|| clap::Error::new(clap::error::ErrorKind::DisplayHelp))
@@ -426,6 +453,8 @@ pub(crate) struct Setup {
     pub config: ServerConfig,
     /// The replay file's path and text, kept for the drift check when replaying.
     pub drift_baseline: Option<(PathBuf, String)>,
+    /// The replay file as read before the run, for `--report`.
+    pub replay_fingerprint: Option<report::FileFingerprint>,
 }
 
 /// A duration option in seconds. Zero, negative, NaN and overflowing values are refused:
@@ -478,7 +507,9 @@ impl Setup {
         if cli.record_unmatched {
             config.new_requests = NewRequestPolicy::RecordUnmatched;
         }
+        config.keep_matches = cli.report.is_some();
         let mut drift_baseline = None;
+        let mut replay_fingerprint = None;
         match (&cli.replay, mode) {
             (Some(path), Mode::Replay | Mode::ReplayOldRecordNew) => {
                 if !path.exists() {
@@ -494,6 +525,9 @@ impl Setup {
                     // before the run: the record file may be the same file.
                     config.load_replay(path)?;
                     let text = crate::drift::read_replay_text(path)?;
+                    if cli.report.is_some() {
+                        replay_fingerprint = Some(report::fingerprint(path, config.newlines)?);
+                    }
                     let empty = config
                         .replay
                         .as_ref()
@@ -513,10 +547,14 @@ impl Setup {
             // After the replay file is read: it may be the same file.
             crate::exchange::recorder::prepare(path)?;
         }
+        if let Some(path) = &cli.report {
+            report::prepare(path)?;
+        }
         config.record = cli.record.clone();
         Ok(Setup {
             config,
             drift_baseline,
+            replay_fingerprint,
         })
     }
 }

@@ -12,6 +12,7 @@ mod python_literal;
 mod qemu;
 mod rc_alterations;
 mod replay_differential;
+mod reports;
 mod serial_proxy;
 mod server;
 mod shim;

@@ -29,11 +29,17 @@ Examples:
   Record a run; every exchange goes to calls.mock:
     capturemock -m 1 -r calls.mock python3 client.py
 
-  Replay it. The run is recorded again to calls.new.mock; a diff is printed if it differs:
-    capturemock -m 0 -p calls.mock -r calls.new.mock python3 client.py
+  Replay it. The run is recorded again to calls.new.mock; --summary prints what did not match,
+  what was not used and a diff if it differs (a replay is quiet on stderr otherwise):
+    capturemock -m 0 -p calls.mock -r calls.new.mock --summary python3 client.py
 
   The same in CI, failing when the code no longer does what was recorded:
     capturemock -p calls.mock -r calls.new.mock --fail-on-drift -- ./run-tests.sh --fast
+
+  Write the run as JSON, then remove what no run used, and look at a file (docs/reports.md):
+    capturemock -p calls.mock --report run.json python3 client.py
+    capturemock prune calls.mock --usage run.json
+    capturemock stats calls.mock
 
   Only the server, e.g. for clients started elsewhere; stop it with TERMINATE_SERVER or Ctrl-C:
     capturemock --server-only -m 1 -r calls.mock -P 4000
@@ -49,11 +55,13 @@ Serial lines (see `capturemock bridge --help`, `capturemock serial-proxy --help`
   Record a serial peripheral (a modem, a sensor), then answer as it:
     capturemock serial-proxy --device /dev/ttyUSB0 --peripheral /dev/ttyUSB1 -m 1 -r modem.mock
     capturemock serial-proxy --device /dev/ttyUSB0 -p modem.mock
-  These words (and help: capturemock help [bridge|serial-proxy]) are subcommands only as the
-  first argument; run a program of that name as capturemock -- bridge ...
+  These words, prune, stats (and help: capturemock help [SUBCOMMAND]) are subcommands only as
+  the first argument; run a program of that name as capturemock -- bridge ...
 
 Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.rc, or
-~/.capturemock/config when -R is not given. Log detail: --log debug (or CAPTUREMOCK_LOG).";
+~/.capturemock/config when -R is not given. Log detail: --log debug (or CAPTUREMOCK_LOG).
+stderr: errors always; the end-of-run summary and drift with --summary, -v or
+CAPTUREMOCK_SUMMARY=1 (for harnesses that compare stderr, nothing else).";
 
 /// Record and replay a program's traffic with the outside world (CaptureMock-compatible).
 #[derive(Debug, Clone, Parser)]
@@ -64,7 +72,7 @@ Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.
     long_about = None,
     after_help = AFTER_HELP,
     infer_long_args = true,
-    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]"
+    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]\n       capturemock prune FILE --usage REPORT... [--dry-run]\n       capturemock stats FILE..."
 )]
 pub struct Cli {
     /// 0 = replay from the replay file (recording instead when -p is not given), 1 = record,

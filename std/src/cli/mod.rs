@@ -37,11 +37,17 @@
 //!   which its shims import; ours are not Python).
 //! - New: `--server-only`, `--fail-on-drift`, `--print-address`, `--record-unmatched` (mode 2
 //!   records what has no exact match), the limits (`--max-connections`, `--read-timeout`,
-//!   `--max-message-size`, `--order-wait`, `--drain-limit`, `--drain-timeout`) and `--log`.
+//!   `--max-message-size`, `--order-wait`, `--drain-limit`, `--drain-timeout`), `--log`, and
+//!   the end-of-run output: `--summary`, `-v` / `--verbose`, `--report FILE` ([`report`]).
+//! - Quiet as the reference: a replay adds nothing to stderr unless asked (`--summary`, `-v`,
+//!   `CAPTUREMOCK_SUMMARY=1`), so that harnesses comparing stderr (TextTest) see only the
+//!   program's. Errors, and a drift that fails the run (`--fail-on-drift`), are always said.
 //! - New subcommands, recognised only as the first argument (a program of that name runs as
 //!   `capturemock -- bridge ...`): `capturemock bridge` ([`BridgeCli`], a device's serial
 //!   link to a server), `capturemock serial-proxy` ([`SerialProxyCli`], record or emulate
-//!   a serial peripheral) and `capturemock help [SUBCOMMAND]`.
+//!   a serial peripheral), `capturemock prune` ([`PruneCli`], remove what no replay used),
+//!   `capturemock stats` ([`StatsCli`], an overview of record files) and
+//!   `capturemock help [SUBCOMMAND]`.
 
 mod args;
 mod bridge;

@@ -24,6 +24,7 @@ use super::report::{sha256_hex, ReportError, RunReport};
 #[derive(Debug, Clone, clap::Parser)]
 #[command(
     name = "capturemock prune",
+    bin_name = "capturemock prune",
     about = "Remove the exchanges of a record file that no replay run used, as their run reports (--report) say.",
     after_help = "An exchange is kept when any report used it. The reports must be of this file as it is now \
 (they carry its SHA-256): a report of another file, or of this file before it changed, is refused.

@@ -17,6 +17,7 @@ const TOP_REPEATED: usize = 5;
 #[derive(Debug, Clone, clap::Parser)]
 #[command(
     name = "capturemock stats",
+    bin_name = "capturemock stats",
     about = "A short overview of record files: exchanges by kind, repeated requests, size."
 )]
 pub struct StatsCli {

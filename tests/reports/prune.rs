@@ -116,6 +116,74 @@ fn one_report_alone_keeps_only_what_its_run_used() {
 }
 
 #[test]
+fn a_report_belongs_to_the_content_so_a_copy_elsewhere_prunes_by_it() {
+    let dir = scratch("prune-copy");
+    write(&dir, "in.mock", RECORDED);
+    replay_with_report(&dir, "one.json", &["SUT_CUSTOM:login(alice)"]);
+    std::fs::create_dir_all(dir.join("checkout")).unwrap();
+    write(&dir, "checkout/in.mock", RECORDED);
+    let run = ours(&dir, &["prune", "checkout/in.mock", "--usage", "one.json"]);
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    assert_eq!(
+        read(&dir, "checkout/in.mock").as_deref(),
+        Some("<-CAL:login(alice)\n--TIM:2026-01-01T00:00:00\n->RET:ok\n")
+    );
+    assert_eq!(read(&dir, "in.mock").as_deref(), Some(RECORDED));
+}
+
+#[test]
+fn a_file_nothing_used_is_left_empty_and_says_so() {
+    let dir = scratch("prune-all");
+    write(&dir, "in.mock", RECORDED);
+    let run = ours(&dir, &["-p", "in.mock", "--report", "none.json", "true"]);
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    let run = ours(&dir, &["prune", "in.mock", "--usage", "none.json"]);
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "in.mock: removed 7 of 7 exchange(s) that no run used; 0 kept\n\
+         note: no exchange is left; an empty replay file means record mode (-m 0 records)\n"
+    );
+    assert_eq!(read(&dir, "in.mock").as_deref(), Some(""));
+}
+
+#[test]
+fn reports_made_with_different_newline_settings_are_refused_together() {
+    let dir = scratch("prune-newlines");
+    write(&dir, "in.mock", RECORDED);
+    write(&dir, "cr.rc", "[general]\npreserve_cr = true\n");
+    replay_with_report(&dir, "plain.json", &["SUT_CUSTOM:tick()"]);
+    let run = ours(
+        &dir,
+        &with_client(
+            &["-p", "in.mock", "-R", "cr.rc", "--report", "cr.json"],
+            &["SUT_CUSTOM:tick()"],
+        ),
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    assert_eq!(
+        super::report(&dir, "cr.json")["replay_file"]["preserve_cr"],
+        true
+    );
+    let run = ours(
+        &dir,
+        &["prune", "in.mock", "--usage", "plain.json", "cr.json"],
+    );
+    assert_eq!(run.status, Some(2));
+    assert_eq!(
+        run.stderr,
+        "capturemock: error: plain.json and cr.json were made with different \
+         preserve_cr/preserve_lf settings\n"
+    );
+    // Each alone is fine.
+    let run = ours(
+        &dir,
+        &["prune", "in.mock", "--usage", "cr.json", "--dry-run"],
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+}
+
+#[test]
 fn prune_refuses_reports_that_do_not_describe_the_file() {
     let dir = scratch("prune-refused");
     write(&dir, "in.mock", RECORDED);

@@ -168,6 +168,15 @@ fn many_clients_at_once_are_each_in_the_report_once() {
         .collect();
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=CLIENTS as u64).collect::<Vec<_>>());
+    // Numbered in accept order: client n connected n-th and asked for item n (or its
+    // changed form, answered from item n), recorded request n.
+    for m in matches {
+        assert_eq!(
+            m["request"].as_u64().unwrap() + 1,
+            m["exchange"].as_u64().unwrap(),
+            "{m}"
+        );
+    }
     let exact = matches.iter().filter(|m| m["exact"] == true).count();
     assert_eq!(exact, CLIENTS - CLIENTS / 10);
     let inexact = report["inexact"].as_array().expect("inexact");

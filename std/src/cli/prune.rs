@@ -275,3 +275,101 @@ pub fn run(cli: &PruneCli) -> Result<u8, super::CliError> {
     }
     Ok(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::report::{ExchangeCounts, FileFingerprint, RequestUse, REPORT_VERSION};
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "capturemock-prune-unit-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch");
+        dir
+    }
+
+    /// A report of `file` (as it is now) that used each request as given.
+    fn report_of(file: &Path, used: &[(&str, u32, u32)]) -> RunReport {
+        let bytes = std::fs::read(file).expect("file");
+        RunReport {
+            version: REPORT_VERSION,
+            tool: "test".into(),
+            mode: 0,
+            replay_file: Some(FileFingerprint {
+                path: file.to_path_buf(),
+                bytes: bytes.len() as u64,
+                sha256: sha256_hex(&bytes),
+                preserve_cr: false,
+                preserve_lf: false,
+            }),
+            record_file: None,
+            program_status: 0,
+            exchanges: ExchangeCounts {
+                served: 0,
+                recorded: 0,
+                refused: 0,
+                record_failures: 0,
+            },
+            requests: used
+                .iter()
+                .enumerate()
+                .map(|(id, (request, occurrences, used))| RequestUse {
+                    id: id as u32,
+                    request: (*request).into(),
+                    occurrences: *occurrences,
+                    used: *used,
+                })
+                .collect(),
+            matches: vec![],
+            inexact: vec![],
+            unused: vec![],
+            drift: None,
+        }
+    }
+
+    #[test]
+    fn occurrences_are_kept_in_file_order_up_to_the_most_any_run_used() {
+        let dir = scratch("occurrences");
+        let file = dir.join("x.mock");
+        std::fs::write(
+            &file,
+            "<-CAL:t\n->RET:1\n<-CAL:u\n->RET:u\n<-CAL:t\n->RET:2\n<-CAL:t\n->RET:3\n",
+        )
+        .unwrap();
+        let one = dir.join("one.json");
+        report_of(&file, &[("<-CAL:t", 3, 1), ("<-CAL:u", 1, 0)])
+            .write(&one)
+            .unwrap();
+        let two = dir.join("two.json");
+        report_of(&file, &[("<-CAL:t", 3, 2), ("<-CAL:u", 1, 0)])
+            .write(&two)
+            .unwrap();
+        let pruned = prune(&file, &[one, two.clone()], false).expect("prune");
+        assert_eq!(
+            pruned,
+            Pruned {
+                exchanges: 4,
+                removed: 2
+            }
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "<-CAL:t\n->RET:1\n<-CAL:t\n->RET:2\n"
+        );
+
+        // Chosen more often than recorded (the first answer given again): all are kept.
+        std::fs::write(&file, "<-CAL:t\n->RET:1\n<-CAL:t\n->RET:2\n").unwrap();
+        report_of(&file, &[("<-CAL:t", 2, 5)]).write(&two).unwrap();
+        assert_eq!(prune(&file, &[two.clone()], false).unwrap().removed, 0);
+
+        // A report whose counts are not the file's is refused.
+        report_of(&file, &[("<-CAL:t", 3, 1)]).write(&two).unwrap();
+        assert!(matches!(
+            prune(&file, &[two], false),
+            Err(PruneError::Mismatch { times: 3, .. })
+        ));
+    }
+}

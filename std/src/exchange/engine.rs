@@ -120,7 +120,8 @@ pub struct EngineReport {
     pub summary: Summary,
     /// Every replay decision, in the order made, when [`Rules::keep_matches`] is on.
     pub matches: Vec<ReplayMatch>,
-    /// The replay file's recorded requests with their use, when replaying (for reports).
+    /// The replay file's recorded requests with their use, when replaying with
+    /// [`Rules::keep_matches`] on (for reports).
     pub requests: Vec<crate::replay_file::OwnedRequestInfo>,
 }
 
@@ -436,8 +437,11 @@ impl Engine {
         report.matches = std::mem::take(&mut *lock(&self.matches));
         if let Some(replay) = &self.replay {
             if self.rules.mode != Mode::Record {
-                report.requests = lock(replay).requests();
-                report.summary.unused = Summary::unused_from(report.requests.clone());
+                let requests = lock(replay).requests();
+                if self.rules.keep_matches {
+                    report.requests = requests.clone();
+                }
+                report.summary.unused = Summary::unused_from(requests);
             }
         }
         report

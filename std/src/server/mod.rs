@@ -129,7 +129,8 @@ pub struct ServerReport {
     pub summary: Summary,
     /// Every replay decision, when [`ServerConfig::keep_matches`] is on.
     pub matches: Vec<crate::exchange::ReplayMatch>,
-    /// The replay file's recorded requests with their use, when replaying.
+    /// The replay file's recorded requests with their use, when replaying with
+    /// [`ServerConfig::keep_matches`] on.
     pub requests: Vec<crate::replay_file::OwnedRequestInfo>,
 }
 

@@ -88,6 +88,18 @@ fn the_summary_and_the_drift_go_to_stderr_when_asked() {
         "{}",
         by_option.stderr
     );
+    // A log filter given wins over -v's `info`; the summary stays.
+    let run = ours_with_env(
+        &dir,
+        &with_client(&verbose, &ASKED),
+        &[("CAPTUREMOCK_LOG", "warn")],
+    );
+    assert!(!run.stderr.contains("word diff"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("capturemock: replay summary:\n"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -622,6 +622,8 @@ mod tests {
         assert_eq!(nearest_subcommand("serialproxy"), Some("serial-proxy"));
         assert_eq!(nearest_subcommand("serial_prxy"), Some("serial-proxy"));
         assert_eq!(nearest_subcommand("hlep"), Some("help"));
+        assert_eq!(nearest_subcommand("prnue"), Some("prune"));
+        assert_eq!(nearest_subcommand("stat"), Some("stats"));
         assert_eq!(nearest_subcommand("bridge"), None, "not a miss");
         assert_eq!(nearest_subcommand("xyz"), None);
         assert_eq!(nearest_subcommand("ls"), None);
@@ -660,6 +662,8 @@ mod tests {
         assert_eq!(kind(&["help"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "bridge"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "serial-proxy"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "prune"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "stats"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "nope"]), ErrorKind::InvalidSubcommand);
     }
 

@@ -363,7 +363,12 @@ mod tests {
         // Chosen more often than recorded (the first answer given again): all are kept.
         std::fs::write(&file, "<-CAL:t\n->RET:1\n<-CAL:t\n->RET:2\n").unwrap();
         report_of(&file, &[("<-CAL:t", 2, 5)]).write(&two).unwrap();
-        assert_eq!(prune(&file, &[two.clone()], false).unwrap().removed, 0);
+        assert_eq!(
+            prune(&file, std::slice::from_ref(&two), false)
+                .unwrap()
+                .removed,
+            0
+        );
 
         // A report whose counts are not the file's is refused.
         report_of(&file, &[("<-CAL:t", 3, 1)]).write(&two).unwrap();

@@ -19,7 +19,7 @@ pub enum CaptureError {
     /// Replay mode, and the replay file does not exist.
     #[error(
         "replay mode needs the mock file {}, which does not exist: record it first \
-         (CAPTUREMOCK_MODE=1, or leave CAPTUREMOCK_MODE unset)",
+         (CAPTUREMOCK_RECORD_MODE=once or all, CAPTUREMOCK_MODE=1, or leave both unset)",
         path.display()
     )]
     MissingReplayFile {
@@ -124,6 +124,27 @@ pub enum CaptureError {
     BadMode {
         /// The value found.
         value: String,
+    },
+    /// `CAPTUREMOCK_RECORD_MODE`, the rc option `record_mode` or `#[capture::test(record_mode
+    /// = ...)]` names no record mode.
+    #[error(transparent)]
+    BadRecordMode(#[from] crate::record_mode::InvalidRecordMode),
+    /// The run would record from the real thing, which is forbidden.
+    #[error(
+        "{what} would reach the real thing, which is forbidden (CAPTUREMOCK_FORBID_REAL=1, or \
+         record mode none): record it in a run that may, or replay it"
+    )]
+    Forbidden {
+        /// What would have reached it: a description, or the mock file to be recorded.
+        what: String,
+    },
+    /// The run's result could not be put in place beside its mock file.
+    #[error("cannot settle this run's recording of {}", mock.display())]
+    Pending {
+        /// The mock file.
+        mock: PathBuf,
+        /// What went wrong.
+        source: crate::pending::PendingError,
     },
     /// A file operation failed.
     #[error("cannot {what} {}", path.display())]

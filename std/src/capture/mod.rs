@@ -87,12 +87,15 @@ mod session;
 #[cfg(test)]
 mod tests;
 
+pub use crate::record_mode::RecordMode;
 pub use capturemock_core::replay::{Mode, NewRequestPolicy};
 pub use current::{current, Entered};
 pub use error::CaptureError;
 #[cfg(feature = "http")]
 pub(crate) use for_test::TestFiles;
-pub use for_test::{for_test, mock_file, test_mode, TestBuilder, TestMock, TEST_RC_FILE};
+pub use for_test::{
+    choose_mode, for_test, mock_file, test_mode, ModeChoice, TestBuilder, TestMock, TEST_RC_FILE,
+};
 pub use session::{Session, SessionBuilder};
 
 /// `#[capture::test]`: a `#[test]` whose body runs with a [`TestMock`] for it, its mock file

@@ -503,19 +503,30 @@ fn a_failing_test_changes_no_file() {
 }
 
 #[test]
-fn recording_nothing_removes_the_mock_file() {
+fn recording_nothing_proposes_an_empty_mock_and_keeps_the_old_one() {
     let dir = tempfile::tempdir().unwrap();
     let m = test_mock(dir.path(), Mode::Record);
     code_under_test(&["A"]);
     m.finish().unwrap();
     let mock = dir.path().join("suite/prices.mock");
-    assert!(mock.exists());
+    let old = read(&mock);
+    assert!(!old.is_empty());
     test_mock(dir.path(), Mode::Record).finish().unwrap();
-    assert!(!mock.exists());
+    assert_eq!(read(&mock), old, "never overwritten");
+    assert_eq!(read(&dir.path().join("suite/prices.mock.new")), "");
+    // A missing mock that records nothing stays missing.
+    let other = TestMock::builder()
+        .dir(dir.path())
+        .name("suite::test_quiet")
+        .mode(Mode::Record)
+        .rc_files(Vec::<PathBuf>::new())
+        .start();
+    other.finish().unwrap();
+    assert!(!dir.path().join("suite/quiet.mock").exists());
 }
 
 #[test]
-fn mode_two_rewrites_the_mock_file_with_what_it_saw() {
+fn mode_two_proposes_what_it_saw_beside_the_mock_file() {
     let dir = tempfile::tempdir().unwrap();
     let m = test_mock(dir.path(), Mode::ReplayOldRecordNew);
     code_under_test(&["A"]);
@@ -531,6 +542,10 @@ fn mode_two_rewrites_the_mock_file_with_what_it_saw() {
     m.finish().unwrap();
     assert_eq!(
         read(&dir.path().join("suite/prices.mock")),
+        "<-CAL:price(A)\n->RET:1.0\n"
+    );
+    assert_eq!(
+        read(&dir.path().join("suite/prices.mock.new")),
         "<-CAL:price(A)\n->RET:1.0\n<-CAL:price(BB)\n->RET:2.0\n"
     );
 }

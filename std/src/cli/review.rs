@@ -88,6 +88,12 @@ fn gather(args: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
             pending::resolve(&root).map(|file| vec![file])
         };
         match result {
+            // Shown as relative to the current directory when found under it.
+            Ok(files) if args.is_empty() => found.extend(
+                files
+                    .into_iter()
+                    .map(|f| f.strip_prefix(".").map(Path::to_path_buf).unwrap_or(f)),
+            ),
             Ok(files) => found.extend(files),
             Err(e) => errors.push(crate::ErrorChain(&e).to_string()),
         }

@@ -160,7 +160,8 @@ pub enum CaptureError {
     #[error(
         "the exchanges of this test differ from its mock file {} (- recorded, + this run):\n\
          {diff}\nThis run's exchanges are in {}. If the change is intended, record again \
-         (CAPTUREMOCK_MODE=1) or move that file over the mock file.",
+         (CAPTUREMOCK_RECORD_MODE=all, then `capturemock review`) or move that file over the \
+         mock file.",
         mock.display(), actual.display()
     )]
     Drift {

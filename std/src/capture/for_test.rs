@@ -382,7 +382,9 @@ impl TestBuilder {
 /// thread go to it; when it ends (dropped, or [`finish`](Self::finish)):
 /// - replay mode: the test's exchanges must equal the mock file, or the test fails with a
 ///   unified diff (and this run's exchanges are left in `<mock>.tmp`);
-/// - record mode and mode 2: the exchanges become the mock file (none: the file is removed).
+/// - record mode and mode 2: the exchanges become the mock file when there is none; a mock
+///   file that exists is never overwritten: a different result goes to `<mock>.new`, for
+///   `capturemock review` ([`crate::pending`]).
 ///
 /// A test that panics changes nothing.
 #[derive(Debug)]
@@ -398,14 +400,16 @@ pub struct TestMock {
 }
 
 /// [`TestMock::builder`]`().start()`: the mock file `mocks/<test path>.mock` named after the
-/// running test, the mode from `CAPTUREMOCK_MODE`. Panics when it cannot start.
+/// running test, the mode from `CAPTUREMOCK_RECORD_MODE`, `CAPTUREMOCK_MODE` or the rc
+/// option `record_mode` (else `once`: replay when the mock exists, record when not; see
+/// [`choose_mode`]). Panics when it cannot start.
 #[track_caller]
 pub fn for_test() -> TestMock {
     TestMock::builder().start()
 }
 
 impl TestMock {
-    /// Options: name, directory, mode, rc files.
+    /// Options: name, directory, mode or record mode, rc files.
     pub fn builder() -> TestBuilder {
         TestBuilder::default()
     }

@@ -610,3 +610,82 @@ fn threads_of_a_test_capture_into_its_session() {
         "<-CAL:price(A)\n->RET:1.0\n"
     );
 }
+
+#[test]
+fn the_test_mode_is_given_then_named_then_numbered_then_rc_then_once() {
+    use crate::capture::{choose_mode, ModeChoice, RecordMode};
+    let number = |given, named_env, mode_env, rc, exists| {
+        let plan = choose_mode(given, named_env, mode_env, rc, exists).unwrap();
+        (plan.mode.number(), plan.strict, plan.new_requests)
+    };
+    let reference = NewRequestPolicy::Reference;
+    let unmatched = NewRequestPolicy::RecordUnmatched;
+    // Given by the builder: first, whatever the environment and rc say.
+    let given = Some(ModeChoice::Named(RecordMode::None));
+    assert_eq!(
+        number(given, Some("all"), Some("1"), Some(RecordMode::All), true),
+        (0, true, reference)
+    );
+    let numbered = Some(ModeChoice::Numbered(Mode::ReplayOldRecordNew));
+    assert_eq!(
+        number(numbered, Some("all"), None, None, true),
+        (2, false, reference)
+    );
+    // CAPTUREMOCK_RECORD_MODE over CAPTUREMOCK_MODE over the rc file.
+    assert_eq!(
+        number(None, Some("new"), Some("0"), Some(RecordMode::All), true),
+        (2, false, unmatched)
+    );
+    assert_eq!(
+        number(None, Some(" "), Some("0"), Some(RecordMode::All), true),
+        (0, false, reference),
+        "an empty name is unset"
+    );
+    assert_eq!(
+        number(None, None, None, Some(RecordMode::All), true),
+        (1, false, reference)
+    );
+    // Then once.
+    assert_eq!(number(None, None, None, None, true), (0, false, reference));
+    assert_eq!(number(None, None, None, None, false), (1, false, reference));
+    // Bad values are errors naming the value.
+    let bad = choose_mode(None, Some("often"), None, None, true).unwrap_err();
+    assert!(bad.to_string().contains("not \"often\""), "{bad}");
+    assert!(matches!(
+        choose_mode(None, None, Some("7"), None, true),
+        Err(CaptureError::BadMode { .. })
+    ));
+}
+
+#[test]
+fn forbidding_the_real_thing_refuses_record_sessions_and_unrecorded_captures() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("r.mock");
+    let refused = Session::builder(Mode::Record)
+        .record_file(&record)
+        .forbid_real(true)
+        .open()
+        .unwrap_err();
+    assert!(
+        matches!(refused, CaptureError::Forbidden { .. }),
+        "{refused}"
+    );
+    let replay = dir.path().join("p.mock");
+    std::fs::write(&replay, "<-CAL:price(A)\n->RET:1.0\n").unwrap();
+    let session = Session::builder(Mode::ReplayOldRecordNew)
+        .replay_file(&replay)
+        .new_requests(NewRequestPolicy::RecordUnmatched)
+        .forbid_real(true)
+        .open()
+        .unwrap();
+    assert_eq!(session.try_capture("price(A)", || 9.0).unwrap(), 1.0);
+    let called = std::cell::Cell::new(false);
+    let e = session
+        .try_capture("price(B)", || {
+            called.set(true);
+            2.0
+        })
+        .unwrap_err();
+    assert!(matches!(e, CaptureError::Forbidden { .. }), "{e}");
+    assert!(!called.get(), "the real thing was called");
+}

@@ -24,8 +24,9 @@ pub struct HttpTestBuilder {
     rc_files: Option<Vec<PathBuf>>,
 }
 
-/// A test's HTTP server: `mocks/<test path>.mock`, the mode from `CAPTUREMOCK_MODE` (else
-/// replay when the mock exists, record when it does not). Configure it, then
+/// A test's HTTP server: `mocks/<test path>.mock`, the mode from `CAPTUREMOCK_RECORD_MODE`,
+/// `CAPTUREMOCK_MODE` or the rc option `record_mode` (else replay when the mock exists,
+/// record when it does not). Configure it, then
 /// [`start`](HttpTestBuilder::start).
 pub fn for_test() -> HttpTestBuilder {
     HttpTestBuilder::default()
@@ -151,7 +152,8 @@ impl HttpTestBuilder {
 /// A running test server. When it ends (dropped, or [`finish`](Self::finish)), the server
 /// stops and the run is judged as [`capture::TestMock`](crate::capture::TestMock) judges
 /// it: in replay, the requests must equal the recording or the test fails with a diff; in
-/// record mode, the exchanges become the mock file. A test that panics changes nothing.
+/// record mode, the exchanges become the mock file when there is none, and go to
+/// `<mock>.new` when they differ from one that exists. A test that panics changes nothing.
 #[derive(Debug)]
 #[must_use = "the server stops when this is dropped: bind it (`let server = ...`)"]
 pub struct HttpTest {

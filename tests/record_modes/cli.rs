@@ -412,3 +412,76 @@ fn forbid_real_never_runs_a_real_program_through_a_shim() {
     assert!(guarded.stdout.contains("recorded"), "{}", guarded.stdout);
     assert_eq!(guarded.status, Some(1), "{}", guarded.stderr);
 }
+
+#[test]
+fn forbid_real_refuses_a_real_device_before_opening_anything() {
+    let dir = scratch("forbid-devices");
+    let forbid = [("CAPTUREMOCK_FORBID_REAL", "1")];
+    // No such lines: had they been opened, the error would name them instead.
+    for args in [
+        &[
+            "serial-proxy",
+            "--device",
+            "/dev/no-such-line",
+            "--peripheral",
+            "/dev/no-such-peripheral",
+            "-m",
+            "1",
+            "-r",
+            "x.mock",
+        ][..],
+        &[
+            "serial-proxy",
+            "--device",
+            "/dev/no-such-line",
+            "-m",
+            "2",
+            "-p",
+            "x.mock",
+        ][..],
+        &[
+            "bridge",
+            "--serial",
+            "/dev/no-such-line",
+            "-m",
+            "1",
+            "-r",
+            "x.mock",
+        ][..],
+        &[
+            "bridge",
+            "--serial",
+            "/dev/no-such-line",
+            "-m",
+            "2",
+            "-p",
+            "x.mock",
+        ][..],
+    ] {
+        let r = ours_with_env(&dir, args, &forbid);
+        assert_eq!(r.status, Some(2), "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("which is forbidden"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(
+            !r.stderr.contains("no-such-line"),
+            "{args:?}: opened: {}",
+            r.stderr
+        );
+    }
+    // Replaying as the peripheral is allowed: the error is then about the line.
+    let r = ours_with_env(
+        &dir,
+        &[
+            "serial-proxy",
+            "--device",
+            "/dev/no-such-line",
+            "-p",
+            "x.mock",
+        ],
+        &forbid,
+    );
+    assert!(!r.stderr.contains("forbidden"), "{}", r.stderr);
+}

@@ -15,6 +15,7 @@ use crate::pending;
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "capturemock review",
+    override_usage = "capturemock review [PATHS]...",
     about = "Show each pending mock file (X.mock.new) as a unified diff against its mock file, and ask whether to accept it (it replaces X.mock), reject it (it is removed) or skip it.",
     after_help = "Pending files are found under the current directory, or under the PATHS given \
 (directories are walked for *.mock.new, skipping hidden ones and target/; a file is taken as \
@@ -32,6 +33,7 @@ pub struct ReviewCli {
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "capturemock accept|reject",
+    override_usage = "capturemock accept [FILES]...\n       capturemock reject [FILES]...",
     about = "accept: each pending mock file (X.mock.new) replaces its mock file. reject: each is removed, the mock file left as it is.",
     after_help = "With no FILES, every pending file under the current directory (*.mock.new, \
 hidden directories and target/ skipped). X.mock means its X.mock.new. Exit status: 0, or 2 \
@@ -302,6 +304,13 @@ pub fn review(cli: ReviewCli) -> Result<u8, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_definitions_are_consistent() {
+        use clap::CommandFactory;
+        ReviewCli::command().debug_assert();
+        DecideCli::command().debug_assert();
+    }
 
     #[test]
     fn answers() {

@@ -66,6 +66,22 @@ fn new_replays_exact_matches_records_the_rest_and_keeps_both() {
         read(&dir, "x.mock").as_deref(),
         Some("<-CAL:a\n->RET:1\n<-CAL:b\n->RET:2\n")
     );
+    // Exchanges this run does not use are not carried over; --pending shows it first.
+    let r = run(
+        &dir,
+        &["--record-mode", "new", "--pending", "-p", "x.mock"],
+        &[call("b", "7")],
+        &[],
+    );
+    assert_eq!(r.replies(), ["2"], "{}", r.stderr);
+    assert_eq!(
+        read(&dir, "x.mock").as_deref(),
+        Some("<-CAL:a\n->RET:1\n<-CAL:b\n->RET:2\n")
+    );
+    assert_eq!(
+        read(&dir, "x.mock.new").as_deref(),
+        Some("<-CAL:b\n->RET:2\n")
+    );
     // A missing file: everything is new.
     let r = run(
         &dir,

@@ -126,7 +126,10 @@ impl BridgeCli {
         // The bridge's server keeps the server's default limits.
         let limits = crate::server::Limits::default();
         Cli {
-            mode: self.mode,
+            mode: Some(self.mode),
+            record_mode: None,
+            forbid_real: false,
+            pending: false,
             replay: self.replay.clone(),
             record: self.record.clone(),
             rcfiles: self.rcfiles.clone(),
@@ -177,6 +180,13 @@ impl BridgeCli {
 /// before a device is connected. The drift check and the record-loss check apply only to a
 /// server the bridge started: a server already running reports its own.
 pub fn run(args: BridgeCli) -> Result<u8, CliError> {
+    if args.mode != 0 && crate::record_mode::forbid_real_from_env() {
+        // In modes 1 and 2 the device itself calls the real thing, past any server.
+        return Err(CliError::Forbidden(format!(
+            "the bridge in mode {} (the device calls the real thing)",
+            args.mode
+        )));
+    }
     let endpoint = args.endpoint()?;
     let server_cli = args.as_server_cli();
     let (host, baseline) = match &args.server {
@@ -222,11 +232,17 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
     let BridgeRun { report, server } = bridge.stop()?;
     eprintln!("capturemock {report}");
     let finished = match &server {
-        Some(server) => Some(wrapper::finish(&server_cli, server, baseline.as_ref())?),
+        Some(server) => Some(wrapper::finish(
+            server,
+            baseline.as_ref(),
+            server_cli.record.as_deref(),
+            false,
+        )?),
         None => None,
     };
     Ok(match finished {
         Some(f) if f.record_lost => FAILED_EXIT,
+        Some(f) if f.unmatched => super::UNMATCHED_EXIT,
         Some(f) if f.drift && args.fail_on_drift => DRIFT_EXIT,
         _ => 0,
     })

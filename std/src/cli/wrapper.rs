@@ -24,6 +24,7 @@ const CANNOT_RUN: u8 = 126;
 /// stopped, its record file written, and the checks run.
 pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError> {
     let mode = setup.config.mode;
+    let forbid_real = setup.config.forbid_real;
     let mut config = setup.config;
     let shims = make_shims(cli, &config)?;
     config.shims = shims.as_ref().map(|dir| dir.path().to_path_buf());
@@ -55,6 +56,7 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
             cli,
             &address,
             mode.number(),
+            forbid_real,
             shims.as_ref(),
             server_ca.as_deref(),
         )
@@ -68,11 +70,31 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
     let report = server_task
         .await
         .map_err(|e| server::ServerError::Task(e.to_string()))??;
-    let finished = finish(cli, &report, setup.drift_baseline.as_ref())?;
+    let finished = finish(
+        &report,
+        setup.drift_baseline.as_ref(),
+        setup.record.as_deref(),
+        setup.strict,
+    )?;
+    if let (Some(target), Some(record), false) =
+        (&setup.pending_for, &setup.record, finished.record_lost)
+    {
+        if let crate::pending::Settled::Pending(new) = crate::pending::settle(target, record)? {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(
+                stderr,
+                "capturemock: this run's recording differs from {}: it is in {} (see it with \
+                 `capturemock review`)",
+                target.display(),
+                new.display()
+            );
+        }
+    }
     Ok(RunOutcome {
         program_status,
         drift: finished.drift,
         record_lost: finished.record_lost,
+        unmatched: finished.unmatched,
     })
 }
 
@@ -83,27 +105,45 @@ pub(crate) struct Finished {
     pub drift: bool,
     /// Exchanges could not be written to the record file (reported on stderr).
     pub record_lost: bool,
+    /// Requests were refused, or had no exact match under record mode `none` (reported on
+    /// stderr).
+    pub unmatched: bool,
 }
 
 /// Logs the summary, reports exchanges lost from the record file and checks for drift (not
 /// when the record file is incomplete, or is not a regular file such as `/dev/null`).
+/// Requests that were refused (nothing real may be reached) or, when `strict` (record mode
+/// `none`), had no exact match, fail the run; they are said on stderr whatever the log filter.
 pub(crate) fn finish(
-    cli: &Cli,
     report: &ServerReport,
     baseline: Option<&(std::path::PathBuf, String)>,
+    record: Option<&std::path::Path>,
+    strict: bool,
 ) -> Result<Finished, CliError> {
     report.summary.log();
+    let failing = report.summary.failing(strict);
     let mut finished = Finished {
         drift: false,
         record_lost: false,
+        unmatched: failing > 0,
     };
+    if failing > 0 {
+        let mut stderr = std::io::stderr().lock();
+        let why = if strict {
+            "had no exact match in the replay file (record mode none) or would have reached \
+             the real thing"
+        } else {
+            "would have reached the real thing, which is forbidden"
+        };
+        let _ = writeln!(stderr, "capturemock: error: {failing} request(s) {why}");
+    }
     if let Some(loss) = &report.record_loss {
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "capturemock: error: {}", crate::ErrorChain(loss));
         finished.record_lost = true;
         return Ok(finished);
     }
-    let (Some((replay_path, replay_text)), Some(record_path)) = (baseline, &cli.record) else {
+    let (Some((replay_path, replay_text)), Some(record_path)) = (baseline, record) else {
         return Ok(finished);
     };
     if std::fs::metadata(record_path).is_ok_and(|m| !m.is_file()) {
@@ -144,6 +184,7 @@ async fn run_program(
     cli: &Cli,
     address: &str,
     mode: u8,
+    forbid_real: bool,
     shims: Option<&ShimDir>,
     server_ca: Option<&std::path::Path>,
 ) -> u8 {
@@ -157,6 +198,10 @@ async fn run_program(
         .env("CAPTUREMOCK_SERVER", address)
         .env("CAPTUREMOCK_MODE", mode.to_string())
         .env_remove("CAPTUREMOCK_PROCESS_START");
+    if forbid_real {
+        // In-process captures in the program refuse the real thing too.
+        command.env(crate::record_mode::FORBID_REAL_VAR, "1");
+    }
     if let Some(shims) = shims {
         command.env("PATH", shims.path_variable());
     }

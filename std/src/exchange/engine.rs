@@ -33,6 +33,10 @@ pub struct Rules {
     pub record_timestamps: bool,
     /// Where those timestamps come from.
     pub clock: Arc<dyn Clock>,
+    /// `CAPTUREMOCK_FORBID_REAL`, `--forbid-real`, record mode `none`: nothing real may be
+    /// reached, so where a request would be recorded from the real thing the engine says
+    /// [`Decision::Forbidden`] instead (and keeps it as a near miss, which fails the run).
+    pub forbid_real: bool,
 }
 
 /// Record mode, no alterations, no exact matching, no timestamps: what a run without any
@@ -46,6 +50,7 @@ impl Default for Rules {
             alterations: Alterations::empty(),
             record_timestamps: false,
             clock: Arc::new(SystemClock),
+            forbid_real: false,
         }
     }
 }
@@ -77,6 +82,9 @@ pub enum Decision {
     /// Nothing recorded answers it and the mode does not record: the kind answers with
     /// nothing.
     Unanswered,
+    /// It would be recorded from the real thing, and [`Rules::forbid_real`] forbids that: the
+    /// kind answers as for [`Decision::Mismatch`], and never reaches the real thing.
+    Forbidden,
 }
 
 /// The recorded answer to a request.
@@ -213,7 +221,7 @@ impl Engine {
             Some(replay) if self.rules.mode != Mode::Record => {
                 self.decide_locked(&mut lock(replay), n, key, None)
             }
-            _ => Decision::Record,
+            _ => self.record_or_refuse(n, key),
         }
     }
 
@@ -238,8 +246,33 @@ impl Engine {
                 let n = self.next.fetch_add(1, Ordering::Relaxed);
                 (n, self.decide_locked(&mut file, n, key, rule))
             }
-            _ => (self.next_number(), Decision::Record),
+            _ => {
+                let n = self.next_number();
+                (n, self.record_or_refuse(n, key))
+            }
         }
+    }
+
+    /// [`Decision::Record`], unless the rules forbid reaching the real thing: then
+    /// [`Decision::Forbidden`], said at once (as an error: the run will fail) and kept as a
+    /// near miss for the end of the run. Kinds that decide to record without a lookup (a
+    /// command the replay file does not hold) ask this too.
+    pub fn record_or_refuse(&self, n: ExchangeNo, key: &str) -> Decision {
+        if !self.rules.forbid_real {
+            return Decision::Record;
+        }
+        tracing::error!(
+            exchange = n,
+            "request {key:?} would reach the real thing, which is forbidden \
+             (CAPTUREMOCK_FORBID_REAL, --forbid-real or record mode none)"
+        );
+        lock(&self.near_misses).push(NearMiss {
+            exchange: n,
+            request: key.to_string(),
+            nearest: None,
+            kind: NearMissKind::Forbidden,
+        });
+        Decision::Forbidden
     }
 
     /// A number for an exchange that asks no decision (an HTTP `setServerLocation`, which is
@@ -286,6 +319,9 @@ impl Engine {
         match (action, found) {
             (Action::Record, found) => {
                 // Only mode 2 recording what has no exact match gets here.
+                if self.rules.forbid_real {
+                    return self.record_or_refuse(n, key);
+                }
                 let nearest = found.ok().and_then(|(id, _)| nearest(id));
                 self.near_miss(n, key, nearest, NearMissKind::Recorded);
                 Decision::Record

@@ -202,7 +202,7 @@ impl Http {
                     nearest: exchange.engine().request_key(replayed.request),
                 })
             }
-            Decision::Mismatch | Decision::Unanswered => {
+            Decision::Mismatch | Decision::Unanswered | Decision::Forbidden => {
                 exchange.record(prefix, &text, timestamp);
                 let nearest = exchange
                     .engine()

@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! cargo test --example capture_trait_clock                      # replay: the same ticket every time
-//! CAPTUREMOCK_MODE=1 cargo test --example capture_trait_clock   # record the real clock again
+//! CAPTUREMOCK_RECORD_MODE=all cargo test --example capture_trait_clock   # record the real clock again
+//!     (a recording that differs goes to its .mock.new: `capturemock review` shows it)
 //! ```
 //!
 //! A new recording has a new time and new dice, so `RECORDED_TICKET` changes with it: the

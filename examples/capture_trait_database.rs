@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! cargo test --example capture_trait_database                      # replay, no database
-//! CAPTUREMOCK_MODE=1 cargo test --example capture_trait_database   # record against SQLite
+//! CAPTUREMOCK_RECORD_MODE=all cargo test --example capture_trait_database   # record against SQLite
+//!     (a recording that differs goes to its .mock.new: `capturemock review` shows it)
 //! cargo run --example capture_trait_database                       # the calls, on a real database
 //! ```
 

@@ -7,7 +7,8 @@
 //!
 //! ```text
 //! cargo test --example capture_trait_transport                      # replay, no server
-//! CAPTUREMOCK_MODE=1 cargo test --example capture_trait_transport   # record against the server
+//! CAPTUREMOCK_RECORD_MODE=all cargo test --example capture_trait_transport   # record against the server
+//!     (a recording that differs goes to its .mock.new: `capturemock review` shows it)
 //! cargo run --example capture_trait_transport                       # talk to the server
 //! ```
 

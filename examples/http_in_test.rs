@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! cargo test --example http_in_test                      # replay (the mock file exists)
-//! CAPTUREMOCK_MODE=1 cargo test --example http_in_test   # record it again
+//! CAPTUREMOCK_RECORD_MODE=all cargo test --example http_in_test   # record it again
+//!     (a recording that differs goes to its .mock.new: `capturemock review` shows it)
 //! cargo run --example http_in_test                       # the same steps, narrated
 //! ```
 

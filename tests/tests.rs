@@ -11,6 +11,7 @@ mod interop;
 mod python_literal;
 mod qemu;
 mod rc_alterations;
+mod record_modes;
 mod replay_differential;
 mod reports;
 mod serial_proxy;

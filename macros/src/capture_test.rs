@@ -21,12 +21,35 @@ fn is_test_attribute(attribute: &syn::Attribute) -> bool {
 /// harness's attribute (`#[tokio::test]`), since the body stays where it is.
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let mut dir = LitStr::new("mocks", proc_macro2::Span::call_site());
+    let mut record_mode: Option<TokenStream> = None;
     let arguments = syn::meta::parser(|meta| {
         if meta.path.is_ident("dir") {
             dir = meta.value()?.parse()?;
             Ok(())
+        } else if meta.path.is_ident("record_mode") {
+            let name: LitStr = meta.value()?.parse()?;
+            // Checked here, so that a misspelt mode is a compile error rather than a failure
+            // of every run.
+            let variant = match name.value().as_str() {
+                "none" => quote!(None),
+                "once" => quote!(Once),
+                "new" => quote!(New),
+                "all" => quote!(All),
+                _ => {
+                    return Err(syn::Error::new(
+                        name.span(),
+                        "record_mode is \"none\", \"once\", \"new\" or \"all\"",
+                    ))
+                }
+            };
+            record_mode = Some(quote! {
+                .record_mode(::capturemock::capture::RecordMode::#variant)
+            });
+            Ok(())
         } else {
-            Err(meta.error("#[capture::test] takes no arguments or `dir = \"path\"`"))
+            Err(meta.error(
+                "#[capture::test] takes no arguments, `dir = \"path\"` or `record_mode = \"none|once|new|all\"`",
+            ))
         }
     });
     syn::parse::Parser::parse2(arguments, attr)?;
@@ -41,8 +64,53 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         let __capturemock_test_mock = ::capturemock::capture::TestMock::builder()
             .function(::core::module_path!(), #name)
             .dir(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #dir))
+            #record_mode
             .start();
         #body
     }};
     Ok(quote!(#test_attr #function))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_mode_is_checked_when_compiling() {
+        let made = expand(
+            quote!(record_mode = "new"),
+            quote!(
+                fn t() {}
+            ),
+        )
+        .unwrap()
+        .to_string();
+        assert!(made.contains("RecordMode :: New"), "{made}");
+        let none = expand(
+            quote!(dir = "m", record_mode = "none"),
+            quote!(
+                fn t() {}
+            ),
+        )
+        .unwrap()
+        .to_string();
+        assert!(none.contains("RecordMode :: None"), "{none}");
+        let plain = expand(
+            quote!(),
+            quote!(
+                fn t() {}
+            ),
+        )
+        .unwrap()
+        .to_string();
+        assert!(!plain.contains("record_mode"), "{plain}");
+        let bad = expand(
+            quote!(record_mode = "sometimes"),
+            quote!(
+                fn t() {}
+            ),
+        )
+        .unwrap_err();
+        assert!(bad.to_string().contains("record_mode is"), "{bad}");
+    }
 }

@@ -40,7 +40,10 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// `<crate>/mocks/<module path>/<name>.mock`, its mode comes from `CAPTUREMOCK_MODE` (replay
 /// when the file exists, record when not), and it is checked for drift when the body returns.
 /// Another harness's test attribute (`#[tokio::test]`) may follow it instead of `#[test]`.
-/// `#[capture::test(dir = "tests/mocks")]` names another directory, relative to the crate.
+/// `#[capture::test(dir = "tests/mocks")]` names another directory, relative to the crate;
+/// `#[capture::test(record_mode = "none")]` (or `once`, `new`, `all`) fixes the record mode,
+/// whatever the environment says. A record run never overwrites a mock file that exists: a
+/// different result goes to `<name>.mock.new` for `capturemock review`.
 ///
 /// ```ignore
 /// use capturemock::capture;

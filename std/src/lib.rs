@@ -32,8 +32,10 @@ pub mod fake;
 pub mod file_edits;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod pending;
 pub mod python_literal;
 pub mod rc;
+pub mod record_mode;
 pub mod replay_file;
 #[cfg(feature = "serial")]
 pub mod serial_proxy;

@@ -83,7 +83,8 @@ fn record_then_replay_then_drift_on_disk() {
     );
     assert_eq!(actual, &dir.join("clients/capture/converts.mock.tmp"));
     assert!(
-        e.to_string().contains("record again (CAPTUREMOCK_MODE=1)"),
+        e.to_string()
+            .contains("record again (CAPTUREMOCK_RECORD_MODE=all, then `capturemock review`)"),
         "{e}"
     );
 }

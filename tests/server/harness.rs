@@ -140,6 +140,8 @@ fn run(mut command: Command, dir: &Path, env: &[(&str, &str)]) -> Run {
         .current_dir(dir)
         .env_remove("CAPTUREMOCK_SERVER")
         .env_remove("CAPTUREMOCK_MODE")
+        .env_remove("CAPTUREMOCK_RECORD_MODE")
+        .env_remove("CAPTUREMOCK_FORBID_REAL")
         .env_remove("CAPTUREMOCK_LOG")
         // rc files come from -R only: no personal ~/.capturemock/config.
         .env("HOME", dir)

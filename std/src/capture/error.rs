@@ -19,7 +19,7 @@ pub enum CaptureError {
     /// Replay mode, and the replay file does not exist.
     #[error(
         "replay mode needs the mock file {}, which does not exist: record it first \
-         (CAPTUREMOCK_MODE=1, or leave CAPTUREMOCK_MODE unset)",
+         (CAPTUREMOCK_RECORD_MODE=once or all, CAPTUREMOCK_MODE=1, or leave both unset)",
         path.display()
     )]
     MissingReplayFile {
@@ -125,6 +125,27 @@ pub enum CaptureError {
         /// The value found.
         value: String,
     },
+    /// `CAPTUREMOCK_RECORD_MODE`, the rc option `record_mode` or `#[capture::test(record_mode
+    /// = ...)]` names no record mode.
+    #[error(transparent)]
+    BadRecordMode(#[from] crate::record_mode::InvalidRecordMode),
+    /// The run would record from the real thing, which is forbidden.
+    #[error(
+        "{what} would reach the real thing, which is forbidden (CAPTUREMOCK_FORBID_REAL=1, or \
+         record mode none): record it in a run that may, or replay it"
+    )]
+    Forbidden {
+        /// What would have reached it: a description, or the mock file to be recorded.
+        what: String,
+    },
+    /// The run's result could not be put in place beside its mock file.
+    #[error("cannot settle this run's recording of {}", mock.display())]
+    Pending {
+        /// The mock file.
+        mock: PathBuf,
+        /// What went wrong.
+        source: crate::pending::PendingError,
+    },
     /// A file operation failed.
     #[error("cannot {what} {}", path.display())]
     Io {
@@ -139,7 +160,8 @@ pub enum CaptureError {
     #[error(
         "the exchanges of this test differ from its mock file {} (- recorded, + this run):\n\
          {diff}\nThis run's exchanges are in {}. If the change is intended, record again \
-         (CAPTUREMOCK_MODE=1) or move that file over the mock file.",
+         (CAPTUREMOCK_RECORD_MODE=all, then `capturemock review`) or move that file over the \
+         mock file.",
         mock.display(), actual.display()
     )]
     Drift {

@@ -8,7 +8,9 @@ use capturemock_core::replay::{Mode, NewRequestPolicy};
 
 use super::{current::Entered, CaptureError, Session};
 use crate::client::MODE_VAR;
+use crate::pending::{self, Settled};
 use crate::rc::RcConfig;
+use crate::record_mode::RecordMode;
 
 /// The rc file the reference's decorator reads when it exists in the working directory.
 pub const TEST_RC_FILE: &str = ".capturemockrc";
@@ -75,18 +77,41 @@ fn remove_if_there(path: &Path) -> Result<(), CaptureError> {
     }
 }
 
-/// Moves `from` to `to`, copying when they are on different file systems.
-/// (The temporary directory often is on another.) The mock file's directories are created,
-/// since the first recording of a test in a new module needs them.
-fn move_file(from: &Path, to: &Path) -> Result<(), CaptureError> {
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent).map_err(io("create the directory", parent))?;
-    }
-    if std::fs::rename(from, to).is_err() {
-        std::fs::copy(from, to).map_err(io("write", to))?;
-        remove_if_there(from)?;
-    }
-    Ok(())
+/// How a test's mode is chosen: by name (a [`RecordMode`]) or by the reference's number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeChoice {
+    /// `none`, `once`, `new` or `all`.
+    Named(RecordMode),
+    /// `0`, `1` or `2`, as `CAPTUREMOCK_MODE` gives it.
+    Numbered(Mode),
+}
+
+/// The mode of a test, first found wins: `given` (the builder's `record_mode` or `mode`),
+/// `CAPTUREMOCK_RECORD_MODE`, `CAPTUREMOCK_MODE`, the rc files' `record_mode`, then `once`
+/// (replay when the mock file exists, record when it does not). With it, whether the run is
+/// strict (record mode `none`) and what mode 2 does with new requests.
+pub fn choose_mode(
+    given: Option<ModeChoice>,
+    record_mode_env: Option<&str>,
+    mode_env: Option<&str>,
+    rc: Option<RecordMode>,
+    mock_exists: bool,
+) -> Result<crate::record_mode::ModePlan, CaptureError> {
+    let named = |m: RecordMode| m.plan(mock_exists);
+    let numbered = |mode: Mode| crate::record_mode::ModePlan {
+        mode,
+        new_requests: NewRequestPolicy::Reference,
+        strict: false,
+    };
+    Ok(match given {
+        Some(ModeChoice::Named(m)) => named(m),
+        Some(ModeChoice::Numbered(mode)) => numbered(mode),
+        None => match (record_mode_env.filter(|v| !v.trim().is_empty()), mode_env) {
+            (Some(name), _) => named(RecordMode::parse(name)?),
+            (None, Some(_)) => numbered(test_mode(mode_env, mock_exists)?),
+            (None, None) => named(rc.unwrap_or(RecordMode::Once)),
+        },
+    })
 }
 
 /// The files of one test's run, as every test helper chooses them (the capture session's
@@ -96,8 +121,14 @@ fn move_file(from: &Path, to: &Path) -> Result<(), CaptureError> {
 pub(crate) struct TestFiles {
     /// `mocks/<test path>.mock`.
     pub mock: PathBuf,
-    /// The mode: given, or `CAPTUREMOCK_MODE`, or replay when the mock exists.
+    /// The mode ([`choose_mode`]).
     pub mode: Mode,
+    /// Mode 2's treatment of new requests (record them, for record mode `new`).
+    pub new_requests: NewRequestPolicy,
+    /// Record mode `none`: exact matches only.
+    pub strict: bool,
+    /// Nothing real may be reached (record mode `none`, or `CAPTUREMOCK_FORBID_REAL`).
+    pub forbid_real: bool,
     /// The rc files to read (given, or `.capturemockrc` when it exists).
     pub rc_files: Vec<PathBuf>,
     /// In replay mode, the mock file as it was at the start: what the run is compared with.
@@ -108,11 +139,12 @@ pub(crate) struct TestFiles {
 
 impl TestFiles {
     /// Chooses the files. Errors: no test name (a thread the test harness did not name,
-    /// such as `main`), a bad `CAPTUREMOCK_MODE`, a missing mock file in replay mode.
+    /// such as `main`), a bad `CAPTUREMOCK_MODE`, `CAPTUREMOCK_RECORD_MODE` or `record_mode`,
+    /// a missing mock file in replay mode, recording when nothing real may be reached.
     pub fn choose(
         name: Option<String>,
         dir: Option<PathBuf>,
-        mode: Option<Mode>,
+        mode: Option<ModeChoice>,
         rc_files: Option<Vec<PathBuf>>,
     ) -> Result<TestFiles, CaptureError> {
         let name = match name {
@@ -136,13 +168,6 @@ impl TestFiles {
                 .join("mocks"),
         };
         let mock = mock_file(&dir, &name);
-        let mode = match mode {
-            Some(mode) => mode,
-            None => {
-                let env = std::env::var(MODE_VAR).ok();
-                test_mode(env.as_deref(), mock.exists())?
-            }
-        };
         let rc_files = match rc_files {
             Some(files) => files,
             None => [PathBuf::from(TEST_RC_FILE)]
@@ -150,6 +175,27 @@ impl TestFiles {
                 .filter(|p| p.is_file())
                 .collect(),
         };
+        let rc_mode = if rc_files.is_empty() {
+            None
+        } else {
+            RcConfig::load(&rc_files)?.record_mode()?
+        };
+        let plan = choose_mode(
+            mode,
+            std::env::var(crate::record_mode::RECORD_MODE_VAR)
+                .ok()
+                .as_deref(),
+            std::env::var(MODE_VAR).ok().as_deref(),
+            rc_mode,
+            mock.exists(),
+        )?;
+        let mode = plan.mode;
+        let forbid_real = plan.strict || crate::record_mode::forbid_real_from_env();
+        if forbid_real && mode == Mode::Record {
+            return Err(CaptureError::Forbidden {
+                what: format!("recording the mock file {}", mock.display()),
+            });
+        }
         let replay_text = match mode {
             Mode::Replay => Some(std::fs::read_to_string(&mock).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::NotFound {
@@ -163,6 +209,9 @@ impl TestFiles {
         Ok(TestFiles {
             mock,
             mode,
+            new_requests: plan.new_requests,
+            strict: plan.strict,
+            forbid_real,
             rc_files,
             replay_text,
             record: temp_record_path(),
@@ -171,9 +220,11 @@ impl TestFiles {
 
     /// Judges what the run recorded, once its record file is complete. Replay: equal to the
     /// mock file, or a [`CaptureError::Drift`] with the diff and this run's exchanges left in
-    /// `<mock>.tmp`. Record and mode 2: the record becomes the mock file, or the mock file is
-    /// removed when nothing was recorded. A `.tmp` left by an earlier drift goes once the
-    /// test passes.
+    /// `<mock>.tmp`. Record and mode 2 never overwrite a mock file that exists
+    /// ([`pending::settle`]): the record becomes the mock file when there is none (nothing
+    /// recorded: no file), is dropped when the same, and is left as `<mock>.new` for review
+    /// when it differs (said on stderr). A `.tmp` left by an earlier drift goes once the test
+    /// passes.
     pub fn conclude(&self) -> Result<(), CaptureError> {
         let actual = match std::fs::read_to_string(&self.record) {
             Ok(text) => text,
@@ -200,11 +251,25 @@ impl TestFiles {
                 }
                 remove_if_there(&self.record)?;
             }
-            _ if actual.is_empty() => {
+            _ if actual.is_empty() && !self.mock.exists() => {
                 remove_if_there(&self.record)?;
-                remove_if_there(&self.mock)?;
             }
-            _ => move_file(&self.record, &self.mock)?,
+            _ => {
+                let settled = pending::settle(&self.mock, &self.record).map_err(|e| {
+                    CaptureError::Pending {
+                        mock: self.mock.clone(),
+                        source: e,
+                    }
+                })?;
+                if let Settled::Pending(new) = settled {
+                    eprintln!(
+                        "capturemock: this run's exchanges differ from {}: they are in {} \
+                         (see them with `capturemock review`)",
+                        self.mock.display(),
+                        new.display()
+                    );
+                }
+            }
         }
         remove_if_there(&drifted)
     }
@@ -221,10 +286,11 @@ pub struct TestBuilder {
     /// `None`: the thread's name, which the test harness sets to the test's path.
     name: Option<String>,
     dir: Option<PathBuf>,
-    mode: Option<Mode>,
+    mode: Option<ModeChoice>,
     /// `None`: `.capturemockrc` in the working directory, if it exists.
     rc_files: Option<Vec<PathBuf>>,
-    policy: NewRequestPolicy,
+    /// `None`: as the mode decides (the reference's, except record mode `new`).
+    policy: Option<NewRequestPolicy>,
 }
 
 impl TestBuilder {
@@ -254,7 +320,13 @@ impl TestBuilder {
 
     /// The mode, whatever `CAPTUREMOCK_MODE` says (the decorator's `mode=`).
     pub fn mode(mut self, mode: Mode) -> Self {
-        self.mode = Some(mode);
+        self.mode = Some(ModeChoice::Numbered(mode));
+        self
+    }
+
+    /// The record mode by name, whatever the environment and rc files say ([`choose_mode`]).
+    pub fn record_mode(mut self, mode: RecordMode) -> Self {
+        self.mode = Some(ModeChoice::Named(mode));
         self
     }
 
@@ -266,7 +338,7 @@ impl TestBuilder {
 
     /// What mode 2 does with requests that have no exact match.
     pub fn new_requests(mut self, policy: NewRequestPolicy) -> Self {
-        self.policy = policy;
+        self.policy = Some(policy);
         self
     }
 
@@ -277,32 +349,23 @@ impl TestBuilder {
     /// mode, rc or replay files that do not load.
     pub fn try_start(self) -> Result<TestMock, CaptureError> {
         let files = TestFiles::choose(self.name, self.dir, self.mode, self.rc_files)?;
-        let TestFiles {
-            mock,
-            mode,
-            rc_files,
-            replay_text,
-            record,
-        } = files;
-        let mut builder = Session::builder(mode)
-            .replay_file(&mock)
-            .record_file(&record)
-            .new_requests(self.policy);
-        if !rc_files.is_empty() {
-            builder = builder.rc(&RcConfig::load(&rc_files)?)?;
+        let mut builder = Session::builder(files.mode)
+            .replay_file(&files.mock)
+            .record_file(&files.record)
+            .new_requests(self.policy.unwrap_or(files.new_requests));
+        if !files.rc_files.is_empty() {
+            builder = builder.rc(&RcConfig::load(&files.rc_files)?)?;
         }
-        let session = builder.open()?;
+        // After the rc files, which may turn exact matching on but never off for `none`.
+        if files.strict {
+            builder = builder.exact_matching(true);
+        }
+        let session = builder.forbid_real(files.forbid_real).open()?;
         let entered = session.enter();
         Ok(TestMock {
             session,
             entered: Some(entered),
-            files: TestFiles {
-                mock,
-                mode,
-                rc_files,
-                replay_text,
-                record,
-            },
+            files,
             done: false,
         })
     }
@@ -319,7 +382,9 @@ impl TestBuilder {
 /// thread go to it; when it ends (dropped, or [`finish`](Self::finish)):
 /// - replay mode: the test's exchanges must equal the mock file, or the test fails with a
 ///   unified diff (and this run's exchanges are left in `<mock>.tmp`);
-/// - record mode and mode 2: the exchanges become the mock file (none: the file is removed).
+/// - record mode and mode 2: the exchanges become the mock file when there is none; a mock
+///   file that exists is never overwritten: a different result goes to `<mock>.new`, for
+///   `capturemock review` ([`crate::pending`]).
 ///
 /// A test that panics changes nothing.
 #[derive(Debug)]
@@ -335,14 +400,16 @@ pub struct TestMock {
 }
 
 /// [`TestMock::builder`]`().start()`: the mock file `mocks/<test path>.mock` named after the
-/// running test, the mode from `CAPTUREMOCK_MODE`. Panics when it cannot start.
+/// running test, the mode from `CAPTUREMOCK_RECORD_MODE`, `CAPTUREMOCK_MODE` or the rc
+/// option `record_mode` (else `once`: replay when the mock exists, record when not; see
+/// [`choose_mode`]). Panics when it cannot start.
 #[track_caller]
 pub fn for_test() -> TestMock {
     TestMock::builder().start()
 }
 
 impl TestMock {
-    /// Options: name, directory, mode, rc files.
+    /// Options: name, directory, mode or record mode, rc files.
     pub fn builder() -> TestBuilder {
         TestBuilder::default()
     }

@@ -33,8 +33,10 @@
 //! # fn price(_: &str) -> f64 { 0.0 }
 //! #[test]
 //! fn prices_in_euro() {
-//!     // mocks/prices_in_euro.mock: replayed when it exists, recorded when it does not,
-//!     // CAPTUREMOCK_MODE=0|1|2 decides when set. Checked for drift when the test ends.
+//!     // mocks/prices_in_euro.mock: replayed when it exists, recorded when it does not;
+//!     // CAPTUREMOCK_RECORD_MODE=none|once|new|all (or CAPTUREMOCK_MODE=0|1|2) decides
+//!     // when set. Checked for drift when the test ends; a recording that differs from an
+//!     // existing mock goes to prices_in_euro.mock.new, never over it.
 //!     let _mock = capture::for_test();
 //!     assert_eq!(price("ACME"), 12.25);
 //! }
@@ -87,12 +89,15 @@ mod session;
 #[cfg(test)]
 mod tests;
 
+pub use crate::record_mode::RecordMode;
 pub use capturemock_core::replay::{Mode, NewRequestPolicy};
 pub use current::{current, Entered};
 pub use error::CaptureError;
 #[cfg(feature = "http")]
 pub(crate) use for_test::TestFiles;
-pub use for_test::{for_test, mock_file, test_mode, TestBuilder, TestMock, TEST_RC_FILE};
+pub use for_test::{
+    choose_mode, for_test, mock_file, test_mode, ModeChoice, TestBuilder, TestMock, TEST_RC_FILE,
+};
 pub use session::{Session, SessionBuilder};
 
 /// `#[capture::test]`: a `#[test]` whose body runs with a [`TestMock`] for it, its mock file

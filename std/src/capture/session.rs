@@ -76,6 +76,8 @@ pub struct SessionBuilder {
     policy: NewRequestPolicy,
     /// Applied to descriptions before the lookup, and to results recorded from the real call.
     alterations: Alterations,
+    /// Nothing real may be called (also when `CAPTUREMOCK_FORBID_REAL` says so).
+    forbid_real: bool,
 }
 
 impl SessionBuilder {
@@ -96,6 +98,14 @@ impl SessionBuilder {
     /// the nearest recorded request answers, as in the reference).
     pub fn exact_matching(mut self, on: bool) -> Self {
         self.exact_matching = on;
+        self
+    }
+
+    /// Never call the real thing: a capture that would record fails with
+    /// [`CaptureError::Forbidden`] instead. On whatever this says when
+    /// `CAPTUREMOCK_FORBID_REAL=1`; record mode (`Mode::Record`) then cannot open at all.
+    pub fn forbid_real(mut self, on: bool) -> Self {
+        self.forbid_real = on;
         self
     }
 
@@ -134,6 +144,15 @@ impl SessionBuilder {
     /// recording everything), the replay file does not load, or the record file cannot be
     /// prepared.
     pub fn open(self) -> Result<Session, CaptureError> {
+        let forbid_real = self.forbid_real || crate::record_mode::forbid_real_from_env();
+        if forbid_real && self.mode == Mode::Record {
+            return Err(CaptureError::Forbidden {
+                what: match &self.record {
+                    Some(path) => format!("recording {}", path.display()),
+                    None => "a session in record mode".to_string(),
+                },
+            });
+        }
         let replay = match (&self.replay, self.mode) {
             (Some(path), Mode::Replay | Mode::ReplayOldRecordNew) if path.exists() => {
                 if self.record.as_deref().is_some_and(|r| same_file(r, path)) {
@@ -169,6 +188,7 @@ impl SessionBuilder {
             new_requests: self.policy,
             exact_matching: self.exact_matching,
             alterations: self.alterations,
+            forbid_real,
             ..Rules::default()
         };
         Ok(Session {
@@ -234,6 +254,7 @@ impl Session {
             newlines: NewlineOptions::NONE,
             policy: NewRequestPolicy::Reference,
             alterations: Alterations::empty(),
+            forbid_real: false,
         }
     }
 
@@ -431,6 +452,12 @@ impl Session {
         let replayed = match decision {
             Decision::Record => return Ok(Err((desc.to_string(), n))),
             Decision::Replay(replayed) => replayed,
+            Decision::Forbidden => {
+                self.complete(n, desc, None)?;
+                return Err(CaptureError::Forbidden {
+                    what: format!("{desc:?}, which is not recorded,"),
+                });
+            }
             unanswered => {
                 // Whatever went wrong, exchange `n` is over: later ones must not wait for it.
                 self.complete(n, desc, None)?;

@@ -503,19 +503,30 @@ fn a_failing_test_changes_no_file() {
 }
 
 #[test]
-fn recording_nothing_removes_the_mock_file() {
+fn recording_nothing_proposes_an_empty_mock_and_keeps_the_old_one() {
     let dir = tempfile::tempdir().unwrap();
     let m = test_mock(dir.path(), Mode::Record);
     code_under_test(&["A"]);
     m.finish().unwrap();
     let mock = dir.path().join("suite/prices.mock");
-    assert!(mock.exists());
+    let old = read(&mock);
+    assert!(!old.is_empty());
     test_mock(dir.path(), Mode::Record).finish().unwrap();
-    assert!(!mock.exists());
+    assert_eq!(read(&mock), old, "never overwritten");
+    assert_eq!(read(&dir.path().join("suite/prices.mock.new")), "");
+    // A missing mock that records nothing stays missing.
+    let other = TestMock::builder()
+        .dir(dir.path())
+        .name("suite::test_quiet")
+        .mode(Mode::Record)
+        .rc_files(Vec::<PathBuf>::new())
+        .start();
+    other.finish().unwrap();
+    assert!(!dir.path().join("suite/quiet.mock").exists());
 }
 
 #[test]
-fn mode_two_rewrites_the_mock_file_with_what_it_saw() {
+fn mode_two_proposes_what_it_saw_beside_the_mock_file() {
     let dir = tempfile::tempdir().unwrap();
     let m = test_mock(dir.path(), Mode::ReplayOldRecordNew);
     code_under_test(&["A"]);
@@ -531,6 +542,10 @@ fn mode_two_rewrites_the_mock_file_with_what_it_saw() {
     m.finish().unwrap();
     assert_eq!(
         read(&dir.path().join("suite/prices.mock")),
+        "<-CAL:price(A)\n->RET:1.0\n"
+    );
+    assert_eq!(
+        read(&dir.path().join("suite/prices.mock.new")),
         "<-CAL:price(A)\n->RET:1.0\n<-CAL:price(BB)\n->RET:2.0\n"
     );
 }
@@ -594,4 +609,83 @@ fn threads_of_a_test_capture_into_its_session() {
         read(&dir.path().join("suite/prices.mock")),
         "<-CAL:price(A)\n->RET:1.0\n"
     );
+}
+
+#[test]
+fn the_test_mode_is_given_then_named_then_numbered_then_rc_then_once() {
+    use crate::capture::{choose_mode, ModeChoice, RecordMode};
+    let number = |given, named_env, mode_env, rc, exists| {
+        let plan = choose_mode(given, named_env, mode_env, rc, exists).unwrap();
+        (plan.mode.number(), plan.strict, plan.new_requests)
+    };
+    let reference = NewRequestPolicy::Reference;
+    let unmatched = NewRequestPolicy::RecordUnmatched;
+    // Given by the builder: first, whatever the environment and rc say.
+    let given = Some(ModeChoice::Named(RecordMode::None));
+    assert_eq!(
+        number(given, Some("all"), Some("1"), Some(RecordMode::All), true),
+        (0, true, reference)
+    );
+    let numbered = Some(ModeChoice::Numbered(Mode::ReplayOldRecordNew));
+    assert_eq!(
+        number(numbered, Some("all"), None, None, true),
+        (2, false, reference)
+    );
+    // CAPTUREMOCK_RECORD_MODE over CAPTUREMOCK_MODE over the rc file.
+    assert_eq!(
+        number(None, Some("new"), Some("0"), Some(RecordMode::All), true),
+        (2, false, unmatched)
+    );
+    assert_eq!(
+        number(None, Some(" "), Some("0"), Some(RecordMode::All), true),
+        (0, false, reference),
+        "an empty name is unset"
+    );
+    assert_eq!(
+        number(None, None, None, Some(RecordMode::All), true),
+        (1, false, reference)
+    );
+    // Then once.
+    assert_eq!(number(None, None, None, None, true), (0, false, reference));
+    assert_eq!(number(None, None, None, None, false), (1, false, reference));
+    // Bad values are errors naming the value.
+    let bad = choose_mode(None, Some("often"), None, None, true).unwrap_err();
+    assert!(bad.to_string().contains("not \"often\""), "{bad}");
+    assert!(matches!(
+        choose_mode(None, None, Some("7"), None, true),
+        Err(CaptureError::BadMode { .. })
+    ));
+}
+
+#[test]
+fn forbidding_the_real_thing_refuses_record_sessions_and_unrecorded_captures() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("r.mock");
+    let refused = Session::builder(Mode::Record)
+        .record_file(&record)
+        .forbid_real(true)
+        .open()
+        .unwrap_err();
+    assert!(
+        matches!(refused, CaptureError::Forbidden { .. }),
+        "{refused}"
+    );
+    let replay = dir.path().join("p.mock");
+    std::fs::write(&replay, "<-CAL:price(A)\n->RET:1.0\n").unwrap();
+    let session = Session::builder(Mode::ReplayOldRecordNew)
+        .replay_file(&replay)
+        .new_requests(NewRequestPolicy::RecordUnmatched)
+        .forbid_real(true)
+        .open()
+        .unwrap();
+    assert_eq!(session.try_capture("price(A)", || 9.0).unwrap(), 1.0);
+    let called = std::cell::Cell::new(false);
+    let e = session
+        .try_capture("price(B)", || {
+            called.set(true);
+            2.0
+        })
+        .unwrap_err();
+    assert!(matches!(e, CaptureError::Forbidden { .. }), "{e}");
+    assert!(!called.get(), "the real thing was called");
 }

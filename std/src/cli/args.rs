@@ -23,7 +23,8 @@ Exit status:
   found (on PATH, or as a file; a PROGRAM given after -- is run as given), 2 when capturemock
   itself fails (bad settings, a missing replay file, a record file that cannot be created:
   before PROGRAM runs; exchanges that could not be written to the record file: at the end),
-  1 for a drift with --fail-on-drift.
+  1 for a drift with --fail-on-drift, or for requests refused by --forbid-real or without an
+  exact match under --record-mode none.
 
 Examples:
   Record a run; every exchange goes to calls.mock:
@@ -49,14 +50,31 @@ Examples:
     capturemock -m 1 -r git.mock -F edits -R git.rc -- sh release.sh
     capturemock -m 0 -p git.mock -f edits -R git.rc -- sh release.sh
 
+Record modes by name (instead of -m; also CAPTUREMOCK_RECORD_MODE, or record_mode in the rc):
+  Replay only; a request without an exact match fails the run, nothing real is reached:
+    capturemock --record-mode none -p calls.mock python3 client.py
+  Record when calls.mock is missing, else replay; replay and record what is new; record all:
+    capturemock --record-mode once -p calls.mock python3 client.py
+    capturemock --record-mode new -p calls.mock python3 client.py
+    capturemock --record-mode all -p calls.mock python3 client.py
+  Prove a suite hermetic in CI (any attempt to reach something real fails, exit 1):
+    CAPTUREMOCK_FORBID_REAL=1 capturemock -p calls.mock -- ./run-tests.sh
+
+Pending mock files (--pending, and the test helpers, never overwrite a mock that exists;
+a differing recording goes to X.mock.new):
+    capturemock --record-mode all --pending -p calls.mock python3 client.py
+    capturemock review            (each diff, then accept, reject or skip)
+    capturemock accept [FILES]    capturemock reject [FILES]
+
 Serial lines (see `capturemock bridge --help`, `capturemock serial-proxy --help`):
   A device speaking capturemock-core's link protocol, through a capturemock server:
     capturemock bridge --serial /dev/ttyUSB0 --baud 115200 -m 1 -r board.mock
   Record a serial peripheral (a modem, a sensor), then answer as it:
     capturemock serial-proxy --device /dev/ttyUSB0 --peripheral /dev/ttyUSB1 -m 1 -r modem.mock
     capturemock serial-proxy --device /dev/ttyUSB0 -p modem.mock
-  These words, prune, stats (and help: capturemock help [SUBCOMMAND]) are subcommands only as
-  the first argument; run a program of that name as capturemock -- bridge ...
+  These words (and prune, stats, review, accept, reject, help: capturemock help [SUBCOMMAND])
+  are subcommands only as the first argument; run a program of that name as
+  capturemock -- bridge ...
 
 Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.rc, or
 ~/.capturemock/config when -R is not given. Log detail: --log debug (or CAPTUREMOCK_LOG).
@@ -72,14 +90,39 @@ CAPTUREMOCK_SUMMARY=1 (for harnesses that compare stderr, nothing else).";
     long_about = None,
     after_help = AFTER_HELP,
     infer_long_args = true,
-    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]\n       capturemock prune FILE --usage REPORT... [--dry-run]\n       capturemock stats FILE..."
+    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]\n       capturemock review [PATHS]...\n       capturemock accept|reject [FILES]...\n       capturemock prune FILE --usage REPORT... [--dry-run]\n       capturemock stats FILE..."
 )]
 pub struct Cli {
     /// 0 = replay from the replay file (recording instead when -p is not given), 1 = record,
-    /// 2 = replay what the replay file has and record the rest.
-    #[arg(short = 'm', long = "mode", value_name = "MODE", default_value_t = 0,
+    /// 2 = replay what the replay file has and record the rest [default: 0, unless
+    /// CAPTUREMOCK_RECORD_MODE or the rc option record_mode names a record mode].
+    #[arg(short = 'm', long = "mode", value_name = "MODE",
           value_parser = clap::value_parser!(u8).range(0..=2))]
-    pub mode: u8,
+    pub mode: Option<u8>,
+
+    /// The record mode by name, on the file given by -p (or -r when only it is given): none =
+    /// replay only, a request without an exact match fails the run (exit 1) and nothing real
+    /// is reached; once = record when the file is missing, else replay; new = replay exact
+    /// matches, record what is new, both into the record file; all = record everything.
+    /// Instead of -m; else CAPTUREMOCK_RECORD_MODE, else record_mode in the rc files.
+    #[arg(long, value_name = "MODE", conflicts_with = "mode",
+          value_parser = clap::builder::TypedValueParser::map(
+              clap::builder::PossibleValuesParser::new(crate::record_mode::RecordMode::NAMES),
+              |name: String| crate::record_mode::RecordMode::parse(&name)
+                  .unwrap_or(crate::record_mode::RecordMode::Once)))]
+    pub record_mode: Option<crate::record_mode::RecordMode>,
+
+    /// Reach nothing real: no recording, no upstream, no real program or device; a request
+    /// that would reach one is refused and fails the run (exit 1). Also
+    /// CAPTUREMOCK_FORBID_REAL=1, which the program is given too.
+    #[arg(long)]
+    pub forbid_real: bool,
+
+    /// Never overwrite a record file (-r) that exists: when this run's recording differs from
+    /// it, write FILE.new beside it for `capturemock review`; when it is the same, write
+    /// nothing (and remove a stale FILE.new).
+    #[arg(long)]
+    pub pending: bool,
 
     /// Replay traffic recorded in FILE.
     #[arg(short = 'p', long = "replay", value_name = "FILE")]
@@ -262,7 +305,7 @@ mod tests {
             "-m",
             "x",
         ]);
-        assert_eq!(cli.mode, 1);
+        assert_eq!(cli.mode, Some(1));
         assert_eq!(cli.replay.as_deref(), Some("in.mock".as_ref()));
         assert_eq!(cli.record.as_deref(), Some("out.mock".as_ref()));
         assert_eq!(cli.rcfiles.as_deref(), Some("a.rc,b.rc"));
@@ -273,7 +316,7 @@ mod tests {
     #[test]
     fn attached_values_long_forms_and_double_dash() {
         let cli = parse(&["-m2", "--record=o.mock", "--", "-prog", "--x"]);
-        assert_eq!(cli.mode, 2);
+        assert_eq!(cli.mode, Some(2));
         assert_eq!(cli.record.as_deref(), Some("o.mock".as_ref()));
         assert_eq!(cli.program, ["-prog", "--x"]);
         // optparse accepts unambiguous abbreviations of long options.
@@ -298,5 +341,23 @@ mod tests {
         assert!(Cli::try_parse_from(["capturemock", "-m", "1"]).is_err());
         assert!(parse(&["--server-only", "-m", "1"]).server_only);
         assert!(Cli::try_parse_from(["capturemock", "-m", "3", "prog"]).is_err());
+    }
+
+    #[test]
+    fn record_modes_by_name_instead_of_a_number() {
+        use crate::record_mode::RecordMode;
+        assert_eq!(parse(&["prog"]).mode, None);
+        for name in RecordMode::NAMES {
+            let cli = parse(&["--record-mode", name, "-p", "x.mock", "prog"]);
+            assert_eq!(cli.record_mode.map(RecordMode::name), Some(name));
+        }
+        assert!(Cli::try_parse_from(["capturemock", "--record-mode", "some", "prog"]).is_err());
+        assert!(
+            Cli::try_parse_from(["capturemock", "--record-mode", "all", "-m", "1", "prog"])
+                .is_err(),
+            "one or the other"
+        );
+        let cli = parse(&["--forbid-real", "--pending", "prog"]);
+        assert!(cli.forbid_real && cli.pending);
     }
 }

@@ -126,7 +126,10 @@ impl BridgeCli {
         // The bridge's server keeps the server's default limits.
         let limits = crate::server::Limits::default();
         Cli {
-            mode: self.mode,
+            mode: Some(self.mode),
+            record_mode: None,
+            forbid_real: false,
+            pending: false,
             replay: self.replay.clone(),
             record: self.record.clone(),
             rcfiles: self.rcfiles.clone(),
@@ -182,9 +185,16 @@ impl BridgeCli {
 /// before a device is connected. The drift check and the record-loss check apply only to a
 /// server the bridge started: a server already running reports its own.
 pub fn run(args: BridgeCli) -> Result<u8, CliError> {
+    if args.mode != 0 && crate::record_mode::forbid_real_from_env() {
+        // In modes 1 and 2 the device itself calls the real thing, past any server.
+        return Err(CliError::Forbidden(format!(
+            "the bridge in mode {} (the device calls the real thing)",
+            args.mode
+        )));
+    }
     let endpoint = args.endpoint()?;
     let server_cli = args.as_server_cli();
-    let mode = server_cli.mode;
+    let mode = args.mode;
     let (host, baseline) = match &args.server {
         None => {
             let setup = Setup::new(&server_cli)?;
@@ -232,6 +242,8 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
             &server_cli,
             server,
             baseline.as_ref(),
+            server_cli.record.as_deref(),
+            false,
             wrapper::Ending {
                 mode,
                 program_status: 0,
@@ -242,6 +254,7 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
     };
     Ok(match finished {
         Some(f) if f.record_lost => FAILED_EXIT,
+        Some(f) if f.unmatched => super::UNMATCHED_EXIT,
         Some(f) if f.drift && args.fail_on_drift => DRIFT_EXIT,
         _ => 0,
     })

@@ -45,9 +45,12 @@
 //! - New subcommands, recognised only as the first argument (a program of that name runs as
 //!   `capturemock -- bridge ...`): `capturemock bridge` ([`BridgeCli`], a device's serial
 //!   link to a server), `capturemock serial-proxy` ([`SerialProxyCli`], record or emulate
-//!   a serial peripheral), `capturemock prune` ([`PruneCli`], remove what no replay used),
-//!   `capturemock stats` ([`StatsCli`], an overview of record files) and
+//!   a serial peripheral), `capturemock review`, `accept` and `reject` (pending mock files,
+//!   [`ReviewCli`], [`DecideCli`]), `capturemock prune` ([`PruneCli`], remove what no replay
+//!   used), `capturemock stats` ([`StatsCli`], an overview of record files) and
 //!   `capturemock help [SUBCOMMAND]`.
+//! - New: `--record-mode none|once|new|all` ([`crate::record_mode`]), `--forbid-real` and
+//!   `--pending` ([`crate::pending`]).
 
 mod args;
 mod bridge;
@@ -55,6 +58,7 @@ pub mod logging;
 mod mock_exchanges;
 mod prune;
 pub mod report;
+mod review;
 mod serial_proxy;
 mod shims;
 mod stats;
@@ -63,6 +67,7 @@ mod wrapper;
 pub use args::{Cli, SUMMARY_ENV};
 pub use bridge::BridgeCli;
 pub use prune::PruneCli;
+pub use review::{DecideCli, ReviewCli, Verdict};
 pub use serial_proxy::SerialProxyCli;
 pub use stats::StatsCli;
 
@@ -78,6 +83,10 @@ use crate::server::{ConfigError, Limits, ServerConfig, ServerError};
 /// Exit status for a drift found with `--fail-on-drift`, when the program itself succeeded.
 pub const DRIFT_EXIT: u8 = 1;
 
+/// Exit status when the program succeeded but requests were refused (nothing real may be
+/// reached) or, under `--record-mode none`, had no exact recorded match.
+pub const UNMATCHED_EXIT: u8 = 1;
+
 /// Exit status when capturemock itself failed: a setup failure (bad settings, missing files,
 /// a record file that cannot be created) before the program ran, or exchanges that could not
 /// be written to the record file during the run (when the program itself succeeded).
@@ -87,7 +96,16 @@ pub const FAILED_EXIT: u8 = 2;
 pub const NOT_FOUND_EXIT: u8 = 127;
 
 /// The subcommands, recognised only as the first argument.
-pub const SUBCOMMANDS: [&str; 5] = ["bridge", "serial-proxy", "prune", "stats", "help"];
+pub const SUBCOMMANDS: [&str; 8] = [
+    "bridge",
+    "serial-proxy",
+    "review",
+    "accept",
+    "reject",
+    "prune",
+    "stats",
+    "help",
+];
 
 /// Applies the HTTP options (`--upstream`, `--upstream-ca`, `--tls`), which only an HTTP
 /// server takes.
@@ -165,6 +183,16 @@ pub enum CliError {
     /// The record file cannot be written.
     #[error(transparent)]
     Record(#[from] crate::exchange::RecordError),
+    /// Something real would be reached, and that is forbidden (`--forbid-real`,
+    /// `CAPTUREMOCK_FORBID_REAL=1`, `--record-mode none`).
+    #[error("{0} would reach the real thing, which is forbidden (--forbid-real, CAPTUREMOCK_FORBID_REAL=1 or --record-mode none)")]
+    Forbidden(String),
+    /// `CAPTUREMOCK_RECORD_MODE` names no record mode.
+    #[error("CAPTUREMOCK_RECORD_MODE")]
+    RecordModeVar(#[source] crate::record_mode::InvalidRecordMode),
+    /// The pending record file could not be settled beside the record file (`--pending`).
+    #[error(transparent)]
+    Pending(#[from] crate::pending::PendingError),
     /// The shims of the intercepted commands could not be made.
     #[error("cannot make the shims of the intercepted commands ([command line] intercepts)")]
     Shims(#[source] std::io::Error),
@@ -225,6 +253,12 @@ pub enum Invocation {
     Prune(PruneCli),
     /// `capturemock stats X.mock...`.
     Stats(StatsCli),
+    /// `capturemock review [PATHS]`.
+    Review(ReviewCli),
+    /// `capturemock accept [FILES]`.
+    Accept(DecideCli),
+    /// `capturemock reject [FILES]`.
+    Reject(DecideCli),
 }
 
 impl Invocation {
@@ -257,6 +291,9 @@ impl Invocation {
             }
             Some("prune") => PruneCli::try_parse_from(rest()).map(Invocation::Prune),
             Some("stats") => StatsCli::try_parse_from(rest()).map(Invocation::Stats),
+            Some("review") => ReviewCli::try_parse_from(rest()).map(Invocation::Review),
+            Some("accept") => DecideCli::try_parse_from(rest()).map(Invocation::Accept),
+            Some("reject") => DecideCli::try_parse_from(rest()).map(Invocation::Reject),
             Some("help") => Err(help(args.get(2).map(|a| a.to_string_lossy()).as_deref())),
             _ => {
                 let mut cli = Cli::try_parse_from(&args)?;
@@ -282,6 +319,7 @@ impl Invocation {
             Invocation::Prune(_) | Invocation::Stats(_) => None,
             Invocation::Bridge(cli) => cli.log.as_deref(),
             Invocation::SerialProxy(cli) => cli.log.as_deref(),
+            Invocation::Review(_) | Invocation::Accept(_) | Invocation::Reject(_) => None,
         }
     }
 
@@ -293,6 +331,9 @@ impl Invocation {
             Invocation::SerialProxy(cli) => serial_proxy::run(cli),
             Invocation::Prune(cli) => prune::run(&cli),
             Invocation::Stats(cli) => stats::run(&cli),
+            Invocation::Review(cli) => review::review(cli),
+            Invocation::Accept(cli) => review::decide(cli, Verdict::Accept),
+            Invocation::Reject(cli) => review::decide(cli, Verdict::Reject),
         }
     }
 }
@@ -306,11 +347,16 @@ fn help(subcommand: Option<&str>) -> clap::Error {
         None | Some("help") => Cli::try_parse_from([name, "--help"]).err(),
         Some("bridge") => BridgeCli::try_parse_from([name, "--help"]).err(),
         Some("serial-proxy") => SerialProxyCli::try_parse_from([name, "--help"]).err(),
+        Some("review") => ReviewCli::try_parse_from([name, "--help"]).err(),
+        Some("accept" | "reject") => DecideCli::try_parse_from([name, "--help"]).err(),
         Some("prune") => PruneCli::try_parse_from([name, "--help"]).err(),
         Some("stats") => StatsCli::try_parse_from([name, "--help"]).err(),
         Some(other) => Some(Cli::command().error(
             clap::error::ErrorKind::InvalidSubcommand,
-            format!("no help for '{other}': the subcommands are bridge, serial-proxy, prune, stats and help"),
+            format!(
+                "no help for '{other}': the subcommands are bridge, serial-proxy, review, \
+                 accept, reject, prune, stats and help"
+            ),
         )),
     };
     shown.unwrap_or_else(|| clap::Error::new(clap::error::ErrorKind::DisplayHelp))
@@ -421,16 +467,22 @@ pub struct RunOutcome {
     pub drift: bool,
     /// Exchanges could not be written to the record file.
     pub record_lost: bool,
+    /// Requests were refused because nothing real may be reached, or had no exact match
+    /// under record mode `none`.
+    pub unmatched: bool,
 }
 
 impl RunOutcome {
     /// The status to exit with: the program's; else [`FAILED_EXIT`] when exchanges could
-    /// not be recorded; else [`DRIFT_EXIT`] for a drift when `fail_on_drift`.
+    /// not be recorded; else [`UNMATCHED_EXIT`] for refused or (under `none`) unmatched
+    /// requests; else [`DRIFT_EXIT`] for a drift when `fail_on_drift`.
     pub fn exit_status(&self, fail_on_drift: bool) -> u8 {
         if self.program_status != 0 {
             self.program_status
         } else if self.record_lost {
             FAILED_EXIT
+        } else if self.unmatched {
+            UNMATCHED_EXIT
         } else if self.drift && fail_on_drift {
             DRIFT_EXIT
         } else {
@@ -461,6 +513,79 @@ pub(crate) struct Setup {
     pub drift_baseline: Option<(PathBuf, String)>,
     /// The replay file as read before the run, for `--report`.
     pub replay_fingerprint: Option<report::FileFingerprint>,
+    /// The file the server records to (`FILE.new` with `--pending`).
+    pub record: Option<PathBuf>,
+    /// With `--pending`: the record file proper, which the recording is settled beside.
+    pub pending_for: Option<PathBuf>,
+    /// Record mode `none`: a request without an exact match fails the run.
+    pub strict: bool,
+}
+
+/// The mode and files of a run, once `--record-mode`, `-m`, `CAPTUREMOCK_RECORD_MODE` and
+/// the rc option `record_mode` are weighed (first found wins, in that order; `-m` and
+/// `--record-mode` cannot both be given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RunFiles {
+    /// The numbered mode.
+    pub mode: Mode,
+    /// Mode 2's treatment of new requests.
+    pub new_requests: NewRequestPolicy,
+    /// Record mode `none`.
+    pub strict: bool,
+    /// The replay file.
+    pub replay: Option<PathBuf>,
+    /// The record file.
+    pub record: Option<PathBuf>,
+}
+
+impl RunFiles {
+    /// Weighs the options (see the type). A record mode by name works on one file, the one
+    /// `-p` names, else `-r`'s: it is replayed from when the mode replays, and recorded to
+    /// when the mode records, unless `-r` names another beside `-p`. The numbered modes keep the
+    /// reference's meaning of `-p` and `-r`.
+    fn choose(
+        cli: &Cli,
+        env: Option<crate::record_mode::RecordMode>,
+        rc: Option<crate::record_mode::RecordMode>,
+    ) -> Result<RunFiles, CliError> {
+        let named = cli
+            .record_mode
+            .or_else(|| cli.mode.is_none().then_some(env.or(rc)).flatten());
+        let Some(named) = named else {
+            let mode = Mode::parse(&cli.mode.unwrap_or(0).to_string()).unwrap_or(Mode::Replay);
+            return Ok(RunFiles {
+                mode,
+                new_requests: if cli.record_unmatched {
+                    NewRequestPolicy::RecordUnmatched
+                } else {
+                    NewRequestPolicy::Reference
+                },
+                strict: false,
+                replay: cli.replay.clone(),
+                record: cli.record.clone(),
+            });
+        };
+        let Some(file) = cli.replay.clone().or_else(|| cli.record.clone()) else {
+            return Err(CliError::Usage(format!(
+                "record mode {named} needs a mock file: -p FILE (or -r FILE)"
+            )));
+        };
+        let plan = named.plan(file.exists());
+        // -r names another record file only beside -p; alone, it is the one file.
+        let other_record = cli.replay.as_ref().and(cli.record.as_ref());
+        let record = match (other_record, plan.mode) {
+            (Some(record), _) => Some(record.clone()),
+            (None, Mode::Replay) => None,
+            (None, _) => Some(file.clone()),
+        };
+        Ok(RunFiles {
+            mode: plan.mode,
+            new_requests: plan.new_requests,
+            strict: plan.strict,
+            replay: (plan.mode != Mode::Record).then_some(file),
+            record,
+        })
+    }
 }
 
 /// A duration option in seconds. Zero, negative, NaN and overflowing values are refused:
@@ -479,18 +604,29 @@ impl Setup {
     /// file, prepared after the replay file is read since they may be the same file.
     fn new(cli: &Cli) -> Result<Self, CliError> {
         let rc = load_rc(cli.rcfiles.as_deref())?;
-        let mut mode = Mode::parse(&cli.mode.to_string()).unwrap_or(Mode::Replay);
-        if mode == Mode::Replay && cli.replay.is_none() {
+        let env_mode =
+            crate::record_mode::RecordMode::from_env().map_err(CliError::RecordModeVar)?;
+        let files = RunFiles::choose(cli, env_mode, rc.record_mode()?)?;
+        let mut mode = files.mode;
+        if mode == Mode::Replay && files.replay.is_none() {
             tracing::info!("no replay file given (-p): recording");
             mode = Mode::Record;
-            if cli.record.is_none() {
+            if files.record.is_none() {
                 tracing::warn!(
                     "neither a replay file (-p) nor a record file (-r) given: recording, but \
                      nothing will be written"
                 );
             }
-        } else if mode == Mode::Record && cli.record.is_none() {
+        } else if mode == Mode::Record && files.record.is_none() {
             tracing::warn!("record mode without a record file (-r): nothing will be written");
+        }
+        let forbid_real =
+            cli.forbid_real || files.strict || crate::record_mode::forbid_real_from_env();
+        if forbid_real && mode == Mode::Record {
+            return Err(CliError::Forbidden(match &files.record {
+                Some(path) => format!("recording {}", path.display()),
+                None => "recording".to_string(),
+            }));
         }
         let (mut config, warnings) = ServerConfig::from_rc(&rc, mode)?;
         for warning in warnings {
@@ -510,13 +646,16 @@ impl Setup {
             drain_limit: cli.drain_limit,
             drain_timeout: seconds("drain-timeout", cli.drain_timeout)?,
         };
-        if cli.record_unmatched {
-            config.new_requests = NewRequestPolicy::RecordUnmatched;
+        config.new_requests = files.new_requests;
+        config.forbid_real = forbid_real;
+        if files.strict {
+            config.exact_matching = true;
+            config.trim_requests = true;
         }
         config.keep_matches = cli.report.is_some();
         let mut drift_baseline = None;
         let mut replay_fingerprint = None;
-        match (&cli.replay, mode) {
+        match (&files.replay, mode) {
             (Some(path), Mode::Replay | Mode::ReplayOldRecordNew) => {
                 if !path.exists() {
                     if mode == Mode::Replay {
@@ -549,18 +688,27 @@ impl Setup {
             }
             (None, _) => {}
         }
-        if let Some(path) = &cli.record {
+        let (record, pending_for) = match &files.record {
+            Some(path) if cli.pending => {
+                (Some(crate::pending::pending_path(path)), Some(path.clone()))
+            }
+            other => (other.clone(), None),
+        };
+        if let Some(path) = &record {
             // After the replay file is read: it may be the same file.
             crate::exchange::recorder::prepare(path)?;
         }
         if let Some(path) = &cli.report {
             report::prepare(path)?;
         }
-        config.record = cli.record.clone();
+        config.record = record.clone();
         Ok(Setup {
             config,
             drift_baseline,
             replay_fingerprint,
+            record,
+            pending_for,
+            strict: files.strict,
         })
     }
 }
@@ -597,11 +745,17 @@ mod tests {
             program_status: 0,
             drift: false,
             record_lost: false,
+            unmatched: false,
         };
         assert_eq!(ok.exit_status(true), 0);
         let drift = RunOutcome { drift: true, ..ok };
         assert_eq!(drift.exit_status(false), 0);
         assert_eq!(drift.exit_status(true), DRIFT_EXIT);
+        let unmatched = RunOutcome {
+            unmatched: true,
+            ..ok
+        };
+        assert_eq!(unmatched.exit_status(false), UNMATCHED_EXIT);
         let lost = RunOutcome {
             record_lost: true,
             ..drift
@@ -612,6 +766,95 @@ mod tests {
             ..lost
         };
         assert_eq!(failed.exit_status(true), 7);
+    }
+
+    #[test]
+    fn record_modes_then_numbers_then_environment_then_rc() {
+        use crate::record_mode::RecordMode;
+        const ALL: RecordMode = RecordMode::All;
+        const NONE: RecordMode = RecordMode::None;
+        let dir = tempfile::tempdir().unwrap();
+        let there = dir.path().join("there.mock");
+        std::fs::write(&there, "<-CAL:x\n->RET:1\n").unwrap();
+        let missing = dir.path().join("missing.mock");
+        let cli = |args: Vec<std::ffi::OsString>| {
+            use clap::Parser;
+            Cli::try_parse_from(
+                std::iter::once(std::ffi::OsString::from("capturemock"))
+                    .chain(args)
+                    .chain([std::ffi::OsString::from("prog")]),
+            )
+            .unwrap()
+        };
+        let choose = |args: Vec<std::ffi::OsString>, env: Option<RecordMode>, rc| {
+            let f = RunFiles::choose(&cli(args), env, rc).unwrap();
+            (f.mode.number(), f.strict, f.replay, f.record)
+        };
+        let p = |f: &PathBuf| vec!["-p".into(), f.clone().into_os_string()];
+        let t = Some(there.clone());
+        let m = Some(missing.clone());
+        // The flag wins over the environment and the rc file.
+        let flag = |name: &'static str, f: &PathBuf| {
+            let mut args: Vec<std::ffi::OsString> = vec!["--record-mode".into(), name.into()];
+            args.extend(p(f));
+            args
+        };
+        assert_eq!(
+            choose(flag("none", &there), Some(ALL), Some(ALL)),
+            (0, true, t.clone(), None)
+        );
+        assert_eq!(
+            choose(flag("once", &there), None, None),
+            (0, false, t.clone(), None)
+        );
+        assert_eq!(
+            choose(flag("once", &missing), None, None),
+            (1, false, None, m.clone())
+        );
+        assert_eq!(
+            choose(flag("new", &there), None, None),
+            (2, false, t.clone(), t.clone())
+        );
+        assert_eq!(
+            choose(flag("new", &missing), None, None),
+            (1, false, None, m.clone())
+        );
+        assert_eq!(
+            choose(flag("all", &there), Some(NONE), None),
+            (1, false, None, t.clone())
+        );
+        // -m wins over the environment and the rc file; without either, -m 0.
+        let mut numbered: Vec<std::ffi::OsString> = vec!["-m".into(), "2".into()];
+        numbered.extend(p(&there));
+        assert_eq!(
+            choose(numbered, Some(ALL), Some(ALL)),
+            (2, false, t.clone(), None)
+        );
+        assert_eq!(choose(p(&there), None, None), (0, false, t.clone(), None));
+        // The environment wins over the rc file.
+        assert_eq!(
+            choose(p(&there), Some(ALL), Some(NONE)),
+            (1, false, None, t.clone())
+        );
+        assert_eq!(
+            choose(p(&there), None, Some(NONE)),
+            (0, true, t.clone(), None)
+        );
+        // -r names the record file; alone, it is the one file.
+        let mut both = flag("new", &there);
+        both.extend(["-r".into(), missing.clone().into_os_string()]);
+        assert_eq!(choose(both, None, None), (2, false, t.clone(), m.clone()));
+        let only_r = vec![
+            "--record-mode".into(),
+            "once".into(),
+            "-r".into(),
+            there.clone().into_os_string(),
+        ];
+        assert_eq!(choose(only_r, None, None), (0, false, t.clone(), None));
+        // A name needs a file.
+        let err = RunFiles::choose(&cli(vec!["--record-mode".into(), "all".into()]), None, None)
+            .unwrap_err();
+        assert!(err.to_string().contains("needs a mock file"), "{err}");
     }
 
     #[test]
@@ -664,6 +907,9 @@ mod tests {
         assert_eq!(kind(&["help", "serial-proxy"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "prune"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "stats"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "review"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "accept"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["review", "--help"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "nope"]), ErrorKind::InvalidSubcommand);
     }
 

@@ -110,7 +110,8 @@ pub struct Inexact {
     /// The nearest recorded request, if any.
     pub nearest: Option<String>,
     /// What was done: `nearest` (answered from it), `mismatch` (`use_exact_matching`),
-    /// `no-candidate` (answered with nothing), `recorded` (mode 2 recorded it).
+    /// `no-candidate` (answered with nothing), `recorded` (mode 2 recorded it), `forbidden`
+    /// (it would have reached the real thing, which `--forbid-real` refuses).
     pub outcome: String,
     /// `[-recorded-]{+requested+}` word diff from the nearest, when there is one.
     pub word_diff: Option<String>,
@@ -186,6 +187,7 @@ fn outcome(kind: &NearMissKind) -> &'static str {
         NearMissKind::Mismatch => "mismatch",
         NearMissKind::NoCandidate => "no-candidate",
         NearMissKind::Recorded => "recorded",
+        NearMissKind::Forbidden => "forbidden",
     }
 }
 

@@ -138,6 +138,19 @@ impl SerialProxyCli {
 /// `--fail-on-drift` 1.
 pub fn run(args: SerialProxyCli) -> Result<u8, CliError> {
     let mode = args.mode();
+    if crate::record_mode::forbid_real_from_env() {
+        if let Some(line) = &args.peripheral {
+            return Err(CliError::Forbidden(format!(
+                "opening the peripheral {line}"
+            )));
+        }
+        if mode != Mode::Replay {
+            return Err(CliError::Forbidden(format!(
+                "the serial proxy in mode {}",
+                mode.number()
+            )));
+        }
+    }
     let mut config = ProxyConfig {
         mode,
         framing: args.framing()?,

@@ -24,6 +24,7 @@ const CANNOT_RUN: u8 = 126;
 /// stopped, its record file written, and the checks run.
 pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError> {
     let mode = setup.config.mode;
+    let forbid_real = setup.config.forbid_real;
     let mut config = setup.config;
     let shims = make_shims(cli, &config)?;
     config.shims = shims.as_ref().map(|dir| dir.path().to_path_buf());
@@ -55,6 +56,7 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
             cli,
             &address,
             mode.number(),
+            forbid_real,
             shims.as_ref(),
             server_ca.as_deref(),
         )
@@ -72,16 +74,33 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
         cli,
         &report,
         setup.drift_baseline.as_ref(),
+        setup.record.as_deref(),
+        setup.strict,
         Ending {
             mode: mode.number(),
             program_status,
             replay_file: setup.replay_fingerprint,
         },
     )?;
+    if let (Some(target), Some(record), false) =
+        (&setup.pending_for, &setup.record, finished.record_lost)
+    {
+        if let crate::pending::Settled::Pending(new) = crate::pending::settle(target, record)? {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(
+                stderr,
+                "capturemock: this run's recording differs from {}: it is in {} (see it with \
+                 `capturemock review`)",
+                target.display(),
+                new.display()
+            );
+        }
+    }
     Ok(RunOutcome {
         program_status,
         drift: finished.drift,
         record_lost: finished.record_lost,
+        unmatched: finished.unmatched,
     })
 }
 
@@ -92,6 +111,9 @@ pub(crate) struct Finished {
     pub drift: bool,
     /// Exchanges could not be written to the record file (reported on stderr).
     pub record_lost: bool,
+    /// Requests were refused, or had no exact match under record mode `none` (reported on
+    /// stderr).
+    pub unmatched: bool,
 }
 
 /// What only the command knows at the end of a run, for its report.
@@ -109,10 +131,14 @@ pub(crate) struct Ending {
 /// (not when the record file is incomplete, or is not a regular file such as `/dev/null`),
 /// shows the summary and the drift on stderr when asked ([`Cli::shows_summary`]; the drift
 /// also with `--fail-on-drift`, where it fails the run), and writes the report when asked.
+/// Requests that were refused (nothing real may be reached) or, when `strict` (record mode
+/// `none`), had no exact match, fail the run; they are said on stderr whatever the log filter.
 pub(crate) fn finish(
     cli: &Cli,
     report: &ServerReport,
     baseline: Option<&(std::path::PathBuf, String)>,
+    record: Option<&std::path::Path>,
+    strict: bool,
     ending: Ending,
 ) -> Result<Finished, CliError> {
     let loud = cli.shows_summary();
@@ -120,8 +146,8 @@ pub(crate) fn finish(
         Some(path) => path.display().to_string(),
         None => "--report FILE".to_string(),
     };
-    let mut stderr = std::io::stderr().lock();
     if loud && !report.summary.is_clean() {
+        let mut stderr = std::io::stderr().lock();
         let _ = write!(
             stderr,
             "capturemock: replay summary:\n{}",
@@ -132,15 +158,28 @@ pub(crate) fn finish(
     } else {
         report.summary.log();
     }
+    let failing = report.summary.failing(strict);
     let mut finished = Finished {
         drift: false,
         record_lost: false,
+        unmatched: failing > 0,
     };
+    if failing > 0 {
+        let mut stderr = std::io::stderr().lock();
+        let why = if strict {
+            "had no exact match in the replay file (record mode none) or would have reached \
+             the real thing"
+        } else {
+            "would have reached the real thing, which is forbidden"
+        };
+        let _ = writeln!(stderr, "capturemock: error: {failing} request(s) {why}");
+    }
     let mut drift = None;
     if let Some(loss) = &report.record_loss {
+        let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "capturemock: error: {}", crate::ErrorChain(loss));
         finished.record_lost = true;
-    } else if let (Some((replay_path, replay_text)), Some(record_path)) = (baseline, &cli.record) {
+    } else if let (Some((replay_path, replay_text)), Some(record_path)) = (baseline, record) {
         if std::fs::metadata(record_path).is_ok_and(|m| !m.is_file()) {
             tracing::info!(
                 "{} is not a regular file: no drift check",
@@ -153,6 +192,7 @@ pub(crate) fn finish(
     if let Some(diff) = &drift {
         finished.drift = true;
         if loud || cli.fail_on_drift {
+            let mut stderr = std::io::stderr().lock();
             let _ = write!(
                 stderr,
                 "capturemock: the record file differs from the replay file (drift):\n{}",
@@ -166,14 +206,13 @@ pub(crate) fn finish(
             tracing::info!("the record file differs from the replay file (drift)");
         }
     }
-    drop(stderr);
     if let Some(path) = &cli.report {
         let run = super::report::RunReport::new(
             report,
             super::report::RunFacts {
                 mode: ending.mode,
                 replay_file: ending.replay_file,
-                record_file: cli.record.clone(),
+                record_file: record.map(std::path::Path::to_path_buf),
                 program_status: ending.program_status,
                 drift,
             },
@@ -221,6 +260,7 @@ async fn run_program(
     cli: &Cli,
     address: &str,
     mode: u8,
+    forbid_real: bool,
     shims: Option<&ShimDir>,
     server_ca: Option<&std::path::Path>,
 ) -> u8 {
@@ -234,6 +274,10 @@ async fn run_program(
         .env("CAPTUREMOCK_SERVER", address)
         .env("CAPTUREMOCK_MODE", mode.to_string())
         .env_remove("CAPTUREMOCK_PROCESS_START");
+    if forbid_real {
+        // In-process captures in the program refuse the real thing too.
+        command.env(crate::record_mode::FORBID_REAL_VAR, "1");
+    }
     if let Some(shims) = shims {
         command.env("PATH", shims.path_variable());
     }

@@ -25,6 +25,8 @@ pub enum NearMissKind {
     NoCandidate,
     /// Mode 2 recording unmatched requests: sent to the real thing and recorded.
     Recorded,
+    /// It would have been sent to the real thing, which is forbidden: refused.
+    Forbidden,
 }
 
 /// One request that had no exact match.
@@ -54,6 +56,7 @@ impl NearMiss {
                 "no recorded request of this type shares a word with it; answered with nothing"
             }
             NearMissKind::Recorded => "recorded as new (mode 2)",
+            NearMissKind::Forbidden => "refused: reaching the real thing is forbidden",
         };
         match &self.nearest {
             Some(nearest) => tracing::info!(
@@ -150,6 +153,19 @@ impl Summary {
             .collect()
     }
 
+    /// How many requests fail the run: those refused because nothing real may be reached,
+    /// and, when `strict` (record mode `none`), those not answered from an exact recorded match.
+    pub fn failing(&self, strict: bool) -> usize {
+        self.near_misses
+            .iter()
+            .filter(|miss| match miss.kind {
+                NearMissKind::Forbidden => true,
+                NearMissKind::Mismatch | NearMissKind::NoCandidate => strict,
+                NearMissKind::Nearest | NearMissKind::Recorded => false,
+            })
+            .count()
+    }
+
     /// Whether there is nothing to say.
     pub fn is_clean(&self) -> bool {
         self.near_misses.is_empty() && self.unused.is_empty()
@@ -189,6 +205,7 @@ impl Summary {
                     NearMissKind::Mismatch => "mismatch; nearest",
                     NearMissKind::NoCandidate => "answered with",
                     NearMissKind::Recorded => "recorded; nearest",
+                    NearMissKind::Forbidden => "refused (nothing real may be reached); nearest",
                 };
                 text.push_str(&format!(
                     "  #{} {:?}: {how} {nearest}\n",

@@ -36,6 +36,10 @@ pub struct Rules {
     /// Keep every replay decision ([`ReplayMatch`]) for the run's report. Off by default: a
     /// long-running server would otherwise grow by one entry per exchange for nothing.
     pub keep_matches: bool,
+    /// `CAPTUREMOCK_FORBID_REAL`, `--forbid-real`, record mode `none`: nothing real may be
+    /// reached, so where a request would be recorded from the real thing the engine says
+    /// [`Decision::Forbidden`] instead (and keeps it as a near miss, which fails the run).
+    pub forbid_real: bool,
 }
 
 /// Record mode, no alterations, no exact matching, no timestamps: what a run without any
@@ -50,6 +54,7 @@ impl Default for Rules {
             record_timestamps: false,
             clock: Arc::new(SystemClock),
             keep_matches: false,
+            forbid_real: false,
         }
     }
 }
@@ -81,6 +86,9 @@ pub enum Decision {
     /// Nothing recorded answers it and the mode does not record: the kind answers with
     /// nothing.
     Unanswered,
+    /// It would be recorded from the real thing, and [`Rules::forbid_real`] forbids that: the
+    /// kind answers as for [`Decision::Mismatch`], and never reaches the real thing.
+    Forbidden,
 }
 
 /// The recorded answer to a request.
@@ -238,7 +246,7 @@ impl Engine {
             Some(replay) if self.rules.mode != Mode::Record => {
                 self.decide_locked(&mut lock(replay), n, key, None)
             }
-            _ => Decision::Record,
+            _ => self.record_or_refuse(n, key),
         }
     }
 
@@ -263,8 +271,33 @@ impl Engine {
                 let n = self.next.fetch_add(1, Ordering::Relaxed);
                 (n, self.decide_locked(&mut file, n, key, rule))
             }
-            _ => (self.next_number(), Decision::Record),
+            _ => {
+                let n = self.next_number();
+                (n, self.record_or_refuse(n, key))
+            }
         }
+    }
+
+    /// [`Decision::Record`], unless the rules forbid reaching the real thing: then
+    /// [`Decision::Forbidden`], said at once (as an error: the run will fail) and kept as a
+    /// near miss for the end of the run. Kinds that decide to record without a lookup (a
+    /// command the replay file does not hold) ask this too.
+    pub fn record_or_refuse(&self, n: ExchangeNo, key: &str) -> Decision {
+        if !self.rules.forbid_real {
+            return Decision::Record;
+        }
+        tracing::error!(
+            exchange = n,
+            "request {key:?} would reach the real thing, which is forbidden \
+             (CAPTUREMOCK_FORBID_REAL, --forbid-real or record mode none)"
+        );
+        lock(&self.near_misses).push(NearMiss {
+            exchange: n,
+            request: key.to_string(),
+            nearest: None,
+            kind: NearMissKind::Forbidden,
+        });
+        Decision::Forbidden
     }
 
     /// A number for an exchange that asks no decision (an HTTP `setServerLocation`, which is
@@ -311,6 +344,9 @@ impl Engine {
         match (action, found) {
             (Action::Record, found) => {
                 // Only mode 2 recording what has no exact match gets here.
+                if self.rules.forbid_real {
+                    return self.record_or_refuse(n, key);
+                }
                 let nearest = found.ok().and_then(|(id, _)| nearest(id));
                 self.near_miss(n, key, nearest, NearMissKind::Recorded);
                 Decision::Record

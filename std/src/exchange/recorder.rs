@@ -2,9 +2,11 @@
 //! session's decision order) whatever order exchanges complete in.
 //!
 //! A completed exchange whose predecessors are all written (or given up on) is written at
-//! once; otherwise it waits in memory. Each exchange's entries go out in one write followed by
-//! a flush to the operating system (no `fsync`): a crash of this process loses nothing that
-//! was written, a crash of the machine may. The file is removed when the recorder is made
+//! once; otherwise it waits in memory. Each exchange's entries are written and then flushed to
+//! the operating system (no `fsync`): a crash of this process loses nothing that was written,
+//! a crash of the machine may. They are written as they are formatted, through a small buffer,
+//! never formatted into one text first: an entry can be a large HTTP body, and the recorder
+//! should not hold it twice. The file is removed when the recorder is made
 //! (after checking that it can be created, see [`prepare`]) and created on the first write, so
 //! a run that records nothing leaves no file, like the reference. A write that fails is
 //! logged once and counted; [`Recorder::loss`] says at the end how many exchanges are missing.
@@ -23,7 +25,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -200,7 +202,7 @@ pub struct Recorder {
     path: Option<PathBuf>,
     /// Opened (append, created if missing) at the first write, so a run that records nothing
     /// leaves no file, as the reference leaves none.
-    file: Option<File>,
+    file: Option<BufWriter<File>>,
     /// How the core writer treats newlines inside a text.
     newlines: NewlineOptions,
     /// How newlines at the end of a text are written.
@@ -348,9 +350,10 @@ impl Recorder {
         }
     }
 
-    /// Writes one exchange's entries: the whole text is built first and handed over with one
-    /// `write_all` and a flush, so that an exchange counted as written is with the operating
-    /// system. An entry the core writer refuses is logged and left out; the others still go.
+    /// Writes one exchange's entries and flushes them, so that an exchange counted as written
+    /// is with the operating system. An entry the core writer refuses is logged and left out;
+    /// the others still go. After a failed write the exchange counts as lost, and what the
+    /// buffer still held of it is dropped rather than written with the next exchange.
     fn write(&mut self, n: ExchangeNo, entries: &[RecordEntry]) {
         let Some(path) = &self.path else {
             return;
@@ -358,11 +361,28 @@ impl Recorder {
         if entries.is_empty() {
             return;
         }
-        let mut text = String::new();
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => match OpenOptions::new().create(true).append(true).open(path) {
+                Ok(file) => self
+                    .file
+                    .insert(BufWriter::with_capacity(WRITE_BUFFER, file)),
+                Err(source) => return self.fail(source, true),
+            },
+        };
+        let mut sink = IoSink {
+            out: file,
+            error: None,
+        };
         for entry in entries {
-            if let Err(e) = self.format(&mut text, entry) {
+            let formatted = format_entry(&mut sink, entry, self.newlines, self.trailing);
+            if sink.error.is_some() {
+                break;
+            }
+            if let Err(e) = formatted {
                 // Our prefixes are fixed and valid, and timestamps have no line breaks, so
-                // this is a bug rather than bad input; say so and keep the rest.
+                // this is a bug rather than bad input; say so and keep the rest. The writer
+                // checks an entry before it writes any of it.
                 tracing::error!(
                     exchange = n,
                     prefix = entry.prefix,
@@ -370,52 +390,20 @@ impl Recorder {
                 );
             }
         }
-        if self.file.is_none() {
-            match OpenOptions::new().create(true).append(true).open(path) {
-                Ok(file) => self.file = Some(file),
-                Err(source) => return self.fail(source, true),
-            }
-        }
-        let result = match &mut self.file {
-            Some(file) => file.write_all(text.as_bytes()).and_then(|()| file.flush()),
-            None => Ok(()),
+        let result = match sink.error.take() {
+            Some(source) => Err(source),
+            None => file.flush(),
         };
         match result {
             Ok(()) => self.written_exchanges += 1,
-            Err(source) => self.fail(source, true),
+            Err(source) => {
+                if let Some(file) = self.file.take() {
+                    let (file, _unwritten) = file.into_parts();
+                    self.file = Some(BufWriter::with_capacity(WRITE_BUFFER, file));
+                }
+                self.fail(source, true)
+            }
         }
-    }
-
-    /// One entry as text, trailing newlines handled per [`TrailingNewlines`].
-    /// The reference's way: the text, and a line end only if the text has none, so a text
-    /// ending in `n` newlines leaves `n - 1` empty lines that every reader drops; the timestamp
-    /// follows them. The core writer's escape, used for `Keep`, would keep those newlines but
-    /// make the file differ from the reference's. Under `preserve_lf` each LF is a marker on the
-    /// entry's line, so there is nothing to decide.
-    fn format(&self, out: &mut String, entry: &RecordEntry) -> Result<(), WriteError> {
-        let body = entry.text.trim_end_matches('\n');
-        let extra = entry.text.len() - body.len();
-        // With preserve_lf every LF is written `<LF>`, so there is nothing to decide.
-        if extra == 0 || self.trailing == TrailingNewlines::Keep || self.newlines.preserve_lf {
-            return try_write_entry(
-                out,
-                entry.prefix,
-                &entry.text,
-                entry.timestamp.as_deref(),
-                self.newlines,
-            );
-        }
-        validate_entry(entry.prefix, entry.timestamp.as_deref(), self.newlines)?;
-        try_write_entry(out, entry.prefix, body, None, self.newlines)?;
-        for _ in 1..extra {
-            out.push('\n');
-        }
-        if let Some(timestamp) = &entry.timestamp {
-            out.push_str("--TIM:");
-            out.push_str(timestamp);
-            out.push('\n');
-        }
-        Ok(())
     }
 
     /// Counts a failed write (of an exchange: `lost`); the first one is logged, the rest
@@ -436,6 +424,66 @@ impl Recorder {
                 );
             }
         }
+    }
+}
+
+/// One entry as text, trailing newlines handled per [`TrailingNewlines`].
+/// The reference's way: the text, and a line end only if the text has none, so a text
+/// ending in `n` newlines leaves `n - 1` empty lines that every reader drops; the timestamp
+/// follows them. The core writer's escape, used for `Keep`, would keep those newlines but
+/// make the file differ from the reference's. Under `preserve_lf` each LF is a marker on the
+/// entry's line, so there is nothing to decide.
+fn format_entry(
+    out: &mut impl std::fmt::Write,
+    entry: &RecordEntry,
+    newlines: NewlineOptions,
+    trailing: TrailingNewlines,
+) -> Result<(), WriteError> {
+    let body = entry.text.trim_end_matches('\n');
+    let extra = entry.text.len() - body.len();
+    // With preserve_lf every LF is written `<LF>`, so there is nothing to decide.
+    if extra == 0 || trailing == TrailingNewlines::Keep || newlines.preserve_lf {
+        return try_write_entry(
+            out,
+            entry.prefix,
+            &entry.text,
+            entry.timestamp.as_deref(),
+            newlines,
+        );
+    }
+    validate_entry(entry.prefix, entry.timestamp.as_deref(), newlines)?;
+    try_write_entry(out, entry.prefix, body, None, newlines)?;
+    for _ in 1..extra {
+        out.write_char('\n')?;
+    }
+    if let Some(timestamp) = &entry.timestamp {
+        out.write_str("--TIM:")?;
+        out.write_str(timestamp)?;
+        out.write_char('\n')?;
+    }
+    Ok(())
+}
+
+/// The recorder's buffer: large enough that an exchange of small entries is one write, small
+/// beside the bodies that are written through it.
+const WRITE_BUFFER: usize = 64 * 1024;
+
+/// The record file as a text sink for the core writer, which writes an entry piece by piece.
+/// The first I/O failure is kept, and stops the writing (the formatter sees `fmt::Error`).
+struct IoSink<'f> {
+    out: &'f mut BufWriter<File>,
+    error: Option<std::io::Error>,
+}
+
+impl std::fmt::Write for IoSink<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.out.write_all(text.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
     }
 }
 
@@ -581,15 +629,16 @@ mod tests {
     #[test]
     fn trailing_newlines_are_written_like_the_reference_unless_kept() {
         let one = |trailing, text: &str, ts: Option<&str>| {
-            let r = Recorder::new(None, NewlineOptions::NONE, trailing).unwrap();
             let mut out = String::new();
-            r.format(
+            format_entry(
                 &mut out,
                 &RecordEntry {
                     prefix: "->SRV",
                     text: text.into(),
                     timestamp: ts.map(str::to_owned),
                 },
+                NewlineOptions::NONE,
+                trailing,
             )
             .unwrap();
             out

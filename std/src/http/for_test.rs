@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use capturemock_core::replay::Mode;
 
-use crate::capture::{CaptureError, TestFiles};
+use crate::capture::{CaptureError, ModeChoice, TestFiles};
 use crate::rc::RcConfig;
+use crate::record_mode::RecordMode;
 use crate::server::http::tls::ServingTls;
 use crate::server::{BackgroundServer, Protocol, ServerConfig};
 use crate::traffic::http::HttpSettings;
@@ -19,12 +20,13 @@ pub struct HttpTestBuilder {
     tls: bool,
     name: Option<String>,
     dir: Option<PathBuf>,
-    mode: Option<Mode>,
+    mode: Option<ModeChoice>,
     rc_files: Option<Vec<PathBuf>>,
 }
 
-/// A test's HTTP server: `mocks/<test path>.mock`, the mode from `CAPTUREMOCK_MODE` (else
-/// replay when the mock exists, record when it does not). Configure it, then
+/// A test's HTTP server: `mocks/<test path>.mock`, the mode from `CAPTUREMOCK_RECORD_MODE`,
+/// `CAPTUREMOCK_MODE` or the rc option `record_mode` (else replay when the mock exists,
+/// record when it does not). Configure it, then
 /// [`start`](HttpTestBuilder::start).
 pub fn for_test() -> HttpTestBuilder {
     HttpTestBuilder::default()
@@ -66,7 +68,15 @@ impl HttpTestBuilder {
 
     /// The mode, whatever `CAPTUREMOCK_MODE` says.
     pub fn mode(mut self, mode: Mode) -> Self {
-        self.mode = Some(mode);
+        self.mode = Some(ModeChoice::Numbered(mode));
+        self
+    }
+
+    /// The record mode by name, whatever the environment and rc files say (see
+    /// [`choose_mode`](crate::capture::choose_mode)): `none` replays exact matches only and
+    /// never reaches the upstream, `new` forwards and records what has no exact match.
+    pub fn record_mode(mut self, mode: RecordMode) -> Self {
+        self.mode = Some(ModeChoice::Named(mode));
         self
     }
 
@@ -106,6 +116,11 @@ impl HttpTestBuilder {
         }
         config.protocol = Protocol::Http(Box::new(settings));
         config.trim_requests = true;
+        config.new_requests = files.new_requests;
+        config.forbid_real = files.forbid_real;
+        if files.strict {
+            config.exact_matching = true;
+        }
         config.record = Some(files.record.clone());
         if self.tls {
             config.serving_tls = Some(ServingTls::generate(None)?);
@@ -137,7 +152,8 @@ impl HttpTestBuilder {
 /// A running test server. When it ends (dropped, or [`finish`](Self::finish)), the server
 /// stops and the run is judged as [`capture::TestMock`](crate::capture::TestMock) judges
 /// it: in replay, the requests must equal the recording or the test fails with a diff; in
-/// record mode, the exchanges become the mock file. A test that panics changes nothing.
+/// record mode, the exchanges become the mock file when there is none, and go to
+/// `<mock>.new` when they differ from one that exists. A test that panics changes nothing.
 #[derive(Debug)]
 #[must_use = "the server stops when this is dropped: bind it (`let server = ...`)"]
 pub struct HttpTest {

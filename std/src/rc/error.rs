@@ -127,6 +127,16 @@ pub enum RcError {
         /// The value found (after interpolation).
         value: String,
     },
+    /// `record_mode` is not one of the record modes.
+    #[error("{at}: [{section}] record_mode = {value:?} is not a record mode (use none, once, new or all)")]
+    NotARecordMode {
+        /// Where the value was defined.
+        at: Origin,
+        /// Section.
+        section: String,
+        /// The value found (after interpolation).
+        value: String,
+    },
     /// [`RcConfig::set`](super::RcConfig::set) on a section that does not exist.
     #[error("no section [{0}]")]
     NoSection(String),

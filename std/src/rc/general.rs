@@ -130,4 +130,24 @@ impl RcConfig {
     pub fn record_for_client(&self) -> Result<bool, RcError> {
         self.get_bool("record_for_client", GENERAL, false)
     }
+
+    /// `record_mode` (`none`, `once`, `new` or `all`); `None` when unset or empty. The
+    /// command line's `--record-mode`/`-m` and `CAPTUREMOCK_RECORD_MODE` come first
+    /// ([`crate::record_mode`]).
+    pub fn record_mode(&self) -> Result<Option<crate::record_mode::RecordMode>, RcError> {
+        let value = self.get_first("record_mode", GENERAL)?.unwrap_or_default();
+        if value.trim().is_empty() {
+            return Ok(None);
+        }
+        crate::record_mode::RecordMode::parse(&value)
+            .map(Some)
+            .map_err(|_| RcError::NotARecordMode {
+                at: self
+                    .origin("general", "record_mode")
+                    .cloned()
+                    .unwrap_or_else(super::unknown_origin),
+                section: "general".to_string(),
+                value,
+            })
+    }
 }

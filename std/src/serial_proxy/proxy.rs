@@ -347,7 +347,7 @@ impl Proxy {
                 false
             }
             // The engine has logged the near miss; the device gets no answer.
-            Decision::Mismatch | Decision::Unanswered => {
+            Decision::Mismatch | Decision::Unanswered | Decision::Forbidden => {
                 self.report.unmatched += 1;
                 false
             }

@@ -110,6 +110,9 @@ pub struct ServerConfig {
     pub trailing_newlines: TrailingNewlines,
     /// Mode 2's treatment of requests without an exact match.
     pub new_requests: NewRequestPolicy,
+    /// Nothing real may be reached (`--forbid-real`, record mode `none`): see
+    /// [`Rules::forbid_real`].
+    pub forbid_real: bool,
     /// `record_for_client`: a `SUT_SERVER:` announcement neither flips the directions nor is
     /// recorded.
     pub record_for_client: bool,
@@ -163,6 +166,7 @@ impl Default for ServerConfig {
             trim_requests: false,
             trailing_newlines: TrailingNewlines::Reference,
             new_requests: NewRequestPolicy::Reference,
+            forbid_real: false,
             record_for_client: false,
             multithreaded: true,
             bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -262,6 +266,7 @@ impl ServerConfig {
             record_timestamps: self.record_timestamps,
             clock: Arc::clone(&self.clock),
             keep_matches: self.keep_matches,
+            forbid_real: self.forbid_real,
         }
     }
 

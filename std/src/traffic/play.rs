@@ -172,7 +172,7 @@ async fn responses(
                 .collect();
             (responses, true)
         }
-        Decision::Mismatch => {
+        Decision::Mismatch | Decision::Forbidden => {
             exchange.reply(&mismatch_reply(reply_key(&key)));
             (VecDeque::new(), true)
         }

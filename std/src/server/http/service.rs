@@ -168,8 +168,7 @@ fn respond(answer: Answer) -> Response<Full<Bytes>> {
             *response.status_mut() = status;
             let headers = response.headers_mut();
             for (name, value) in &recorded.headers {
-                let bytes: Vec<u8> = value.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
-                match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_bytes(&bytes)) {
+                match (HeaderName::from_bytes(name.as_bytes()), header_value(value)) {
                     (Ok(name), Ok(value)) => {
                         headers.append(name, value);
                     }
@@ -202,6 +201,18 @@ fn respond(answer: Answer) -> Response<Full<Bytes>> {
             format!("capturemock: the recorded response cannot be sent: {reason}\n"),
         ),
     }
+}
+
+/// A recorded header value as sent: its characters as Latin-1 bytes, as they were read.
+fn header_value(value: &str) -> Result<HeaderValue, hyper::header::InvalidHeaderValue> {
+    if value.is_ascii() {
+        return HeaderValue::from_str(value);
+    }
+    let bytes: Vec<u8> = value
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    HeaderValue::from_bytes(&bytes)
 }
 
 /// The two headers the reference adds to every proxied response, so that browser code can

@@ -67,9 +67,9 @@ impl CommandLine {
         let decision = if replays {
             exchange.decide(&key)
         } else {
-            Decision::Record
+            exchange.engine().record_or_refuse(exchange.number(), &key)
         };
-        if decision == Decision::Mismatch {
+        if matches!(decision, Decision::Mismatch | Decision::Forbidden) {
             // Nothing recorded: the run no longer follows the file.
             exchange.reply(&mismatch_reply(&key));
             return;

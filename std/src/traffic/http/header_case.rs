@@ -15,6 +15,7 @@
 
 use std::collections::VecDeque;
 use std::io;
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
@@ -205,60 +206,70 @@ impl Tracker {
     /// Adds bytes to the pending head, chunk-size line or trailers, and acts on them once
     /// complete. Returns how many bytes of `data` it used.
     fn pending_part(&mut self, data: &[u8]) -> usize {
+        // The usual case: a whole part in one read, looked at where it is.
+        if self.pending.is_empty() {
+            if let Some(end) = part_end(self.state, data) {
+                self.complete_part(&data[..end]);
+                return end;
+            }
+        }
         let old = self.pending.len();
         self.pending.extend_from_slice(data);
-        let end = match self.state {
-            State::ChunkSize => find(&self.pending, b"\r\n").map(|at| at + 2),
-            State::Trailers if self.pending.starts_with(b"\r\n") => Some(2),
-            // Leading empty lines before a request line are allowed (and skipped by hyper).
-            State::Head if self.pending.starts_with(b"\r\n") => Some(2),
-            _ => find(&self.pending, b"\r\n\r\n").map(|at| at + 4),
-        };
-        let Some(end) = end else {
+        let Some(end) = part_end(self.state, &self.pending) else {
             if self.pending.len() > MAX_HEAD {
                 self.lose();
             }
             return data.len();
         };
         let part = std::mem::take(&mut self.pending);
+        self.complete_part(&part[..end]);
+        end - old
+    }
+
+    /// Acts on a complete head, chunk-size line or trailer section.
+    fn complete_part(&mut self, part: &[u8]) {
         match self.state {
-            State::ChunkSize => match httparse::parse_chunk_size(&part[..end]) {
+            State::ChunkSize => match httparse::parse_chunk_size(part) {
                 Ok(httparse::Status::Complete((_, 0))) => self.state = State::Trailers,
                 Ok(httparse::Status::Complete((_, size))) => self.state = State::ChunkData(size),
                 _ => self.lose(),
             },
             State::Trailers => self.state = State::Head,
-            _ if end == 2 => {}
-            _ => self.head(&part[..end]),
+            _ if part.len() == 2 => {}
+            _ => self.head(part),
         }
-        end - old
     }
 
     /// A complete head: keeps its headers and follows its body's framing.
     fn head(&mut self, head: &[u8]) {
-        let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let spelled = |headers: &[httparse::Header<'_>]| -> Vec<Header> {
+            headers
+                .iter()
+                .map(|h| (h.name.to_string(), latin1(h.value)))
+                .collect()
+        };
         let parsed = match self.role {
             Role::Requests => {
-                let mut request = httparse::Request::new(&mut slots);
+                // Uninitialised slots: filling a hundred of them for every request costs more
+                // than parsing a small head.
+                let mut slots = [const { MaybeUninit::uninit() }; MAX_HEADERS];
+                let mut request = httparse::Request::new(&mut []);
                 request
-                    .parse(head)
-                    .map(|s| (s.is_complete(), None, request.headers.to_vec()))
+                    .parse_with_uninit_headers(head, &mut slots)
+                    .map(|s| (s.is_complete(), None, spelled(request.headers)))
             }
             Role::Responses => {
+                let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
                 let mut response = httparse::Response::new(&mut slots);
                 response
                     .parse(head)
-                    .map(|s| (s.is_complete(), response.code, response.headers.to_vec()))
+                    .map(|s| (s.is_complete(), response.code, spelled(response.headers)))
             }
         };
-        let Ok((true, code, headers)) = parsed else {
+        let Ok((true, code, named)) = parsed else {
             self.lose();
             return;
         };
-        let named: Vec<Header> = headers
-            .iter()
-            .map(|h| (h.name.to_string(), latin1(h.value)))
-            .collect();
         if self.role == Role::Responses {
             // Interim responses (100 Continue) precede the final one.
             if code.is_some_and(|c| c >= 200) {
@@ -297,13 +308,30 @@ impl Tracker {
     }
 }
 
-/// A header value read as Latin-1, as Python's HTTP parser reads it.
-pub fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
+/// Where the head, chunk-size line or trailer section that `bytes` start with ends (in
+/// `state`), if it is all there.
+fn part_end(state: State, bytes: &[u8]) -> Option<usize> {
+    match state {
+        State::ChunkSize => find(bytes, b"\r\n").map(|at| at + 2),
+        State::Trailers if bytes.starts_with(b"\r\n") => Some(2),
+        // Leading empty lines before a request line are allowed (and skipped by hyper).
+        State::Head if bytes.starts_with(b"\r\n") => Some(2),
+        _ => find(bytes, b"\r\n\r\n").map(|at| at + 4),
+    }
 }
 
+/// A header value read as Latin-1, as Python's HTTP parser reads it.
+pub fn latin1(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        // ASCII, as almost every value is, reads the same either way.
+        Ok(text) if text.is_ascii() => text.to_owned(),
+        _ => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+/// Where `needle` first occurs in `haystack`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! the dropped names are those that change from run to run (`Date`, `User-Agent`, `Host`
 //! with its port) or that describe the connection rather than the exchange.
 
+use memchr::memmem;
+
 /// Starts every header line of an HTTP entry.
 pub const HEADER_MARK: &str = "--HEA:";
 
@@ -74,21 +76,39 @@ impl HeaderFilter {
 
     /// The header lines of an entry: `\n--HEA:name=value` for each recorded header, sorted
     /// by lower-cased name; headers with the same lower-cased name keep their order.
-    pub fn lines<'h>(&self, headers: impl IntoIterator<Item = &'h Header>) -> String {
-        let mut kept: Vec<&Header> = headers
-            .into_iter()
-            .filter(|(name, value)| self.records(name, value))
-            .collect();
-        kept.sort_by_cached_key(|(name, _)| name.to_ascii_lowercase());
+    pub fn lines<N, V>(&self, headers: impl IntoIterator<Item = (N, V)>) -> String
+    where
+        N: AsRef<str>,
+        V: AsRef<str>,
+    {
         let mut text = String::new();
+        self.write_lines(&mut text, headers);
+        text
+    }
+
+    /// [`lines`](Self::lines), appended to `text` (the request's own text, on every request's
+    /// path: no header is copied to sort it).
+    pub fn write_lines<N, V>(&self, text: &mut String, headers: impl IntoIterator<Item = (N, V)>)
+    where
+        N: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut kept: Vec<(N, V)> = headers
+            .into_iter()
+            .filter(|(name, value)| self.records(name.as_ref(), value.as_ref()))
+            .collect();
+        // Stable, so the same name in any case keeps its order.
+        kept.sort_by(|(a, _), (b, _)| {
+            let a = a.as_ref().bytes().map(|b| b.to_ascii_lowercase());
+            a.cmp(b.as_ref().bytes().map(|b| b.to_ascii_lowercase()))
+        });
         for (name, value) in kept {
             text.push('\n');
             text.push_str(HEADER_MARK);
-            text.push_str(name);
+            text.push_str(name.as_ref());
             text.push('=');
-            text.push_str(value);
+            text.push_str(value.as_ref());
         }
-        text
     }
 }
 
@@ -104,20 +124,20 @@ pub fn split_recorded(text: &str) -> (&str, Vec<Header>) {
     let start = if text.starts_with(HEADER_MARK) {
         Some((0, 0))
     } else {
-        text.find("\n--HEA:").map(|at| (at, at + 1))
+        memmem::find(text.as_bytes(), b"\n--HEA:").map(|at| (at, at + 1))
     };
     let Some((body_end, first_header)) = start else {
         return (text, Vec::new());
     };
-    let headers = text[first_header..]
-        .split(HEADER_MARK)
-        .skip(1)
-        .filter_map(|line| {
-            let line = line.trim();
-            let (name, value) = line.split_once('=')?;
-            Some((name.to_string(), value.to_string()))
-        })
-        .collect();
+    let rest = &text[first_header..];
+    let mut marks = memmem::find_iter(rest.as_bytes(), HEADER_MARK.as_bytes()).peekable();
+    let mut headers = Vec::new();
+    while let Some(at) = marks.next() {
+        let end = marks.peek().copied().unwrap_or(rest.len());
+        if let Some((name, value)) = rest[at + HEADER_MARK.len()..end].trim().split_once('=') {
+            headers.push((name.to_string(), value.to_string()));
+        }
+    }
     (&text[..body_end], headers)
 }
 
@@ -166,7 +186,7 @@ mod tests {
             h("Host", "h"),
         ];
         assert_eq!(
-            HeaderFilter::default().lines(&headers),
+            HeaderFilter::default().lines(headers.iter().map(|(n, v)| (n, v))),
             "\n--HEA:accept=a\n--HEA:Accept=b\n--HEA:X-Trace=t1"
         );
     }

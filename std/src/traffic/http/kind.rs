@@ -119,9 +119,8 @@ impl Http {
     pub async fn serve(&self, engine: &Engine, request: HttpRequest) -> Answer {
         let mut secrets = self.settings.secrets.redactor();
         let text = request_text(&request, &self.settings, &self.files, &mut secrets);
-        let text = engine
-            .alter_borrowed(None, &self.scrub(&text, secrets.found))
-            .into_owned();
+        let text = changed(self.scrub(&text, secrets.found)).unwrap_or(text);
+        let text = changed(engine.alter_borrowed(None, &text)).unwrap_or(text);
         let timestamp = engine.timestamp();
         let prefix = self.request_prefix();
         let mut key = format!("{prefix}:{text}");
@@ -203,7 +202,7 @@ impl Http {
                     nearest: exchange.engine().request_key(replayed.request),
                 })
             }
-            Decision::Mismatch | Decision::Unanswered => {
+            Decision::Mismatch | Decision::Unanswered | Decision::Forbidden => {
                 exchange.record(prefix, &text, timestamp);
                 let nearest = exchange
                     .engine()
@@ -310,7 +309,7 @@ impl Http {
         if let Some(body) = altered_body {
             real.body = body;
         }
-        let response = self.scrub(&response, secrets.found).into_owned();
+        let response = changed(self.scrub(&response, secrets.found)).unwrap_or(response);
         if self.records_pair(&request.method, &text, || response.clone()) {
             exchange.record_owned(prefix, text, timestamp);
             exchange.record_owned(self.response_prefix(), response, None);
@@ -372,5 +371,15 @@ impl Http {
             seen.push(response);
             true
         }
+    }
+}
+
+/// The text an edit made, if it changed anything: the caller keeps its own text otherwise,
+/// rather than a copy of it (a text can be a large body). Both edits used here, secrets
+/// scrubbed and alterations, borrow only when they changed nothing.
+fn changed(edited: Cow<'_, str>) -> Option<String> {
+    match edited {
+        Cow::Owned(text) => Some(text),
+        Cow::Borrowed(_) => None,
     }
 }

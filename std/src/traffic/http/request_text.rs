@@ -3,7 +3,6 @@
 
 use super::attachments::Attachments;
 use super::body;
-use super::headers::Header;
 use super::message::HttpRequest;
 use super::multipart;
 use super::secrets::Redactor;
@@ -12,17 +11,24 @@ use super::settings::HttpSettings;
 /// The headers as the reference sees them: the `[default_http_headers]` first, then each
 /// name the client sent, once per spelling, with the first value sent under that name in
 /// any case. A client header spelled exactly as a default one replaces its value in place.
-pub fn merged_headers(request: &HttpRequest, settings: &HttpSettings) -> Vec<Header> {
-    let mut merged: Vec<Header> = settings.default_headers.clone();
+pub fn merged_headers<'r>(
+    request: &'r HttpRequest,
+    settings: &'r HttpSettings,
+) -> Vec<(&'r str, &'r str)> {
+    let mut merged: Vec<(&str, &str)> = settings
+        .default_headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
     for (name, _) in &request.headers {
         let first = request
             .headers
             .iter()
             .find(|(other, _)| other.eq_ignore_ascii_case(name))
             .map_or("", |(_, value)| value.as_str());
-        match merged.iter_mut().find(|(other, _)| other == name) {
-            Some(slot) => slot.1 = first.to_string(),
-            None => merged.push((name.clone(), first.to_string())),
+        match merged.iter_mut().find(|(other, _)| *other == name) {
+            Some(slot) => slot.1 = first,
+            None => merged.push((name, first)),
         }
     }
     merged
@@ -39,24 +45,30 @@ pub fn request_text(
     secrets: &mut Redactor<'_>,
 ) -> String {
     let headers = merged_headers(request, settings);
-    let mut text = format!("{} {}", request.method, secrets.target(&request.target));
+    let target = secrets.target(&request.target);
+    let mut text = String::with_capacity(request.method.len() + 1 + target.len() + 64);
+    text.push_str(&request.method);
+    text.push(' ');
+    text.push_str(&target);
     if let Some(bytes) = &request.body {
         text.push(' ');
         // The reference looks for the header spelled exactly so.
         let boundary = headers
             .iter()
-            .find(|(name, _)| name == "Content-Type")
+            .find(|(name, _)| *name == "Content-Type")
             .and_then(|(_, value)| multipart::boundary(value));
         match boundary {
             Some(boundary) => text.push_str(&multipart::record_text(bytes, &boundary, attachments)),
             None => text.push_str(&secrets.body(&body::record_text(bytes))),
         }
     }
-    let headers: Vec<Header> = headers
-        .iter()
-        .map(|(name, value)| (name.clone(), secrets.header_value(name, value).into_owned()))
+    // Every value goes through the redactor, recorded or not: a secret in a header that is
+    // not recorded (a cookie) is still scrubbed wherever else it shows.
+    let headers: Vec<(&str, std::borrow::Cow<'_, str>)> = headers
+        .into_iter()
+        .map(|(name, value)| (name, secrets.header_value(name, value)))
         .collect();
-    text.push_str(&settings.filter.lines(&headers));
+    settings.filter.write_lines(&mut text, headers);
     text
 }
 

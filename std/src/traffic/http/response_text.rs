@@ -7,7 +7,7 @@ use bytes::Bytes;
 
 use super::attachments::{placeholder_name, Attachments};
 use super::body;
-use super::headers::{split_recorded, Header};
+use super::headers::{split_recorded, Header, HEADER_MARK};
 use super::message::HttpResponse;
 use super::secrets::Redactor;
 use super::settings::HttpSettings;
@@ -22,11 +22,21 @@ pub fn response_text(
     settings: &HttpSettings,
     secrets: &mut Redactor<'_>,
 ) -> String {
-    let headers: Vec<Header> = headers
+    let headers: Vec<(&str, Cow<'_, str>)> = headers
         .iter()
-        .map(|(name, value)| (name.clone(), secrets.header_value(name, value).into_owned()))
+        .map(|(name, value)| (name.as_str(), secrets.header_value(name, value)))
         .collect();
-    format!("{status} {body_text}{}", settings.filter.lines(&headers))
+    // Room for the header lines too: a large body is not moved to make room for them.
+    let header_room: usize = headers
+        .iter()
+        .map(|(name, value)| HEADER_MARK.len() + name.len() + value.len() + 2)
+        .sum();
+    let mut text = String::with_capacity(4 + body_text.len() + header_room);
+    text.push_str(&status.to_string());
+    text.push(' ');
+    text.push_str(body_text);
+    settings.filter.write_lines(&mut text, headers);
+    text
 }
 
 /// Why a recorded response cannot be sent.

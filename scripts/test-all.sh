@@ -40,6 +40,9 @@ if grep -rl --include='*.mock' S3CR3T "$scratch"; then
   exit 1
 fi
 grep -rlq --include='*.mock' '<secret>' "$scratch"
+
+step "The HTTP benchmark runs (on the dev builds above: a check, not a measurement; BENCHMARKS.md)"
+cargo test --bench http -- --quick --dev-build
 tidy target/tests/trybuild examples/firmware-qemu/target target/debug/incremental
 
 msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)

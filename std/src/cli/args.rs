@@ -51,6 +51,10 @@ Serial lines (see `capturemock bridge --help`, `capturemock serial-proxy --help`
   These words (and help: capturemock help [bridge|serial-proxy]) are subcommands only as the
   first argument; run a program of that name as capturemock -- bridge ...
 
+Shell completions and the man page (generated from these options):
+    capturemock completions bash > ~/.local/share/bash-completion/completions/capturemock
+    capturemock man | man -l -
+
 Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.rc, or
 ~/.capturemock/config when -R is not given. Log detail: --log debug (or CAPTUREMOCK_LOG).";
 
@@ -63,7 +67,7 @@ Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.
     long_about = None,
     after_help = AFTER_HELP,
     infer_long_args = true,
-    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]"
+    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]\n       capturemock completions bash|zsh|fish|elvish|powershell\n       capturemock man"
 )]
 pub struct Cli {
     /// 0 = replay from the replay file (recording instead when -p is not given), 1 = record,

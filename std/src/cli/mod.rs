@@ -41,17 +41,24 @@
 //! - New subcommands, recognised only as the first argument (a program of that name runs as
 //!   `capturemock -- bridge ...`): `capturemock bridge` ([`BridgeCli`], a device's serial
 //!   link to a server), `capturemock serial-proxy` ([`SerialProxyCli`], record or emulate
-//!   a serial peripheral) and `capturemock help [SUBCOMMAND]`.
+//!   a serial peripheral) and `capturemock help [SUBCOMMAND]`; `capturemock completions
+//!   SHELL` ([`CompletionsCli`]) and `capturemock man` ([`ManCli`]) print a shell completion
+//!   script and the man page, generated from the same definitions ([`command_tree`]).
 
 mod args;
 mod bridge;
+pub mod command_tree;
+mod completions;
 pub mod logging;
+mod man;
 mod serial_proxy;
 mod shims;
 mod wrapper;
 
 pub use args::Cli;
 pub use bridge::BridgeCli;
+pub use completions::CompletionsCli;
+pub use man::ManCli;
 pub use serial_proxy::SerialProxyCli;
 
 use std::path::PathBuf;
@@ -75,7 +82,7 @@ pub const FAILED_EXIT: u8 = 2;
 pub const NOT_FOUND_EXIT: u8 = 127;
 
 /// The subcommands, recognised only as the first argument.
-pub const SUBCOMMANDS: [&str; 3] = ["bridge", "serial-proxy", "help"];
+pub const SUBCOMMANDS: [&str; 5] = ["bridge", "serial-proxy", "completions", "man", "help"];
 
 /// Applies the HTTP options (`--upstream`, `--upstream-ca`, `--tls`), which only an HTTP
 /// server takes.
@@ -156,6 +163,9 @@ pub enum CliError {
     /// The shims of the intercepted commands could not be made.
     #[error("cannot make the shims of the intercepted commands ([command line] intercepts)")]
     Shims(#[source] std::io::Error),
+    /// Standard output could not be written (a completion script, the man page).
+    #[error("cannot write to standard output")]
+    Output(#[source] std::io::Error),
     /// The log filter is not understood.
     #[error(transparent)]
     Log(#[from] logging::LogFilterError),
@@ -203,6 +213,10 @@ pub enum Invocation {
     Bridge(BridgeCli),
     /// `capturemock serial-proxy ...`.
     SerialProxy(SerialProxyCli),
+    /// `capturemock completions SHELL`.
+    Completions(CompletionsCli),
+    /// `capturemock man`.
+    Man(ManCli),
 }
 
 impl Invocation {
@@ -233,6 +247,10 @@ impl Invocation {
             Some("serial-proxy") => {
                 SerialProxyCli::try_parse_from(rest()).map(Invocation::SerialProxy)
             }
+            Some("completions") => {
+                CompletionsCli::try_parse_from(rest()).map(Invocation::Completions)
+            }
+            Some("man") => ManCli::try_parse_from(rest()).map(Invocation::Man),
             Some("help") => Err(help(args.get(2).map(|a| a.to_string_lossy()).as_deref())),
             _ => {
                 let mut cli = Cli::try_parse_from(&args)?;
@@ -253,6 +271,7 @@ impl Invocation {
             Invocation::Main(cli) => cli.log.as_deref(),
             Invocation::Bridge(cli) => cli.log.as_deref(),
             Invocation::SerialProxy(cli) => cli.log.as_deref(),
+            Invocation::Completions(_) | Invocation::Man(_) => None,
         }
     }
 
@@ -262,6 +281,8 @@ impl Invocation {
             Invocation::Main(cli) => run(cli),
             Invocation::Bridge(cli) => bridge::run(cli),
             Invocation::SerialProxy(cli) => serial_proxy::run(cli),
+            Invocation::Completions(cli) => completions::run(cli),
+            Invocation::Man(cli) => man::run(cli),
         }
     }
 }
@@ -275,9 +296,14 @@ fn help(subcommand: Option<&str>) -> clap::Error {
         None | Some("help") => Cli::try_parse_from([name, "--help"]).err(),
         Some("bridge") => BridgeCli::try_parse_from([name, "--help"]).err(),
         Some("serial-proxy") => SerialProxyCli::try_parse_from([name, "--help"]).err(),
+        Some("completions") => CompletionsCli::try_parse_from([name, "--help"]).err(),
+        Some("man") => ManCli::try_parse_from([name, "--help"]).err(),
         Some(other) => Some(Cli::command().error(
             clap::error::ErrorKind::InvalidSubcommand,
-            format!("no help for '{other}': the subcommands are bridge, serial-proxy and help"),
+            format!(
+                "no help for '{other}': the subcommands are {}",
+                SUBCOMMANDS.join(", ")
+            ),
         )),
     };
     shown.unwrap_or_else(|| clap::Error::new(clap::error::ErrorKind::DisplayHelp))
@@ -616,6 +642,8 @@ mod tests {
         assert_eq!(kind(&["help"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "bridge"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "serial-proxy"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "completions"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "man"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "nope"]), ErrorKind::InvalidSubcommand);
     }
 

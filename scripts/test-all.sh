@@ -74,6 +74,14 @@ bash -c "$first" >/dev/null
 step "Docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
+step "Every crate packages, and builds from its package (cargo package --workspace)"
+# The crates depend on each other at versions not yet on crates.io: cargo packages them
+# together and builds each against the others' packages (a registry of its own in
+# target/package). The workspace's examples, tests and benchmarks stay out of the root
+# package, as the warnings say. --allow-dirty: the script runs before a change is committed.
+cargo package --workspace --locked --allow-dirty
+tidy target/package
+
 step "Paths cited in the documents exist"
 bash scripts/check-doc-paths.sh
 

@@ -42,13 +42,19 @@
 //!   `capturemock -- bridge ...`): `capturemock bridge` ([`BridgeCli`], a device's serial
 //!   link to a server), `capturemock serial-proxy` ([`SerialProxyCli`], record or emulate
 //!   a serial peripheral), `capturemock review`, `accept` and `reject` (pending mock files,
-//!   [`ReviewCli`], [`DecideCli`]) and `capturemock help [SUBCOMMAND]`.
+//!   [`ReviewCli`], [`DecideCli`]) and `capturemock help [SUBCOMMAND]`; `capturemock
+//!   completions SHELL` ([`CompletionsCli`]) and `capturemock man` ([`ManCli`]) print a shell
+//!   completion script and the man page, generated from the same definitions
+//!   ([`command_tree`]).
 //! - New: `--record-mode none|once|new|all` ([`crate::record_mode`]), `--forbid-real` and
 //!   `--pending` ([`crate::pending`]).
 
 mod args;
 mod bridge;
+pub mod command_tree;
+mod completions;
 pub mod logging;
+mod man;
 mod review;
 mod serial_proxy;
 mod shims;
@@ -56,6 +62,8 @@ mod wrapper;
 
 pub use args::Cli;
 pub use bridge::BridgeCli;
+pub use completions::CompletionsCli;
+pub use man::ManCli;
 pub use review::{DecideCli, ReviewCli, Verdict};
 pub use serial_proxy::SerialProxyCli;
 
@@ -84,12 +92,14 @@ pub const FAILED_EXIT: u8 = 2;
 pub const NOT_FOUND_EXIT: u8 = 127;
 
 /// The subcommands, recognised only as the first argument.
-pub const SUBCOMMANDS: [&str; 6] = [
+pub const SUBCOMMANDS: [&str; 8] = [
     "bridge",
     "serial-proxy",
     "review",
     "accept",
     "reject",
+    "completions",
+    "man",
     "help",
 ];
 
@@ -182,6 +192,9 @@ pub enum CliError {
     /// The shims of the intercepted commands could not be made.
     #[error("cannot make the shims of the intercepted commands ([command line] intercepts)")]
     Shims(#[source] std::io::Error),
+    /// Standard output could not be written (a completion script, the man page).
+    #[error("cannot write to standard output")]
+    Output(#[source] std::io::Error),
     /// The log filter is not understood.
     #[error(transparent)]
     Log(#[from] logging::LogFilterError),
@@ -235,6 +248,10 @@ pub enum Invocation {
     Accept(DecideCli),
     /// `capturemock reject [FILES]`.
     Reject(DecideCli),
+    /// `capturemock completions SHELL`.
+    Completions(CompletionsCli),
+    /// `capturemock man`.
+    Man(ManCli),
 }
 
 impl Invocation {
@@ -268,6 +285,10 @@ impl Invocation {
             Some("review") => ReviewCli::try_parse_from(rest()).map(Invocation::Review),
             Some("accept") => DecideCli::try_parse_from(rest()).map(Invocation::Accept),
             Some("reject") => DecideCli::try_parse_from(rest()).map(Invocation::Reject),
+            Some("completions") => {
+                CompletionsCli::try_parse_from(rest()).map(Invocation::Completions)
+            }
+            Some("man") => ManCli::try_parse_from(rest()).map(Invocation::Man),
             Some("help") => Err(help(args.get(2).map(|a| a.to_string_lossy()).as_deref())),
             _ => {
                 let mut cli = Cli::try_parse_from(&args)?;
@@ -288,7 +309,11 @@ impl Invocation {
             Invocation::Main(cli) => cli.log.as_deref(),
             Invocation::Bridge(cli) => cli.log.as_deref(),
             Invocation::SerialProxy(cli) => cli.log.as_deref(),
-            Invocation::Review(_) | Invocation::Accept(_) | Invocation::Reject(_) => None,
+            Invocation::Review(_)
+            | Invocation::Accept(_)
+            | Invocation::Reject(_)
+            | Invocation::Completions(_)
+            | Invocation::Man(_) => None,
         }
     }
 
@@ -301,6 +326,8 @@ impl Invocation {
             Invocation::Review(cli) => review::review(cli),
             Invocation::Accept(cli) => review::decide(cli, Verdict::Accept),
             Invocation::Reject(cli) => review::decide(cli, Verdict::Reject),
+            Invocation::Completions(cli) => completions::run(cli),
+            Invocation::Man(cli) => man::run(cli),
         }
     }
 }
@@ -316,11 +343,13 @@ fn help(subcommand: Option<&str>) -> clap::Error {
         Some("serial-proxy") => SerialProxyCli::try_parse_from([name, "--help"]).err(),
         Some("review") => ReviewCli::try_parse_from([name, "--help"]).err(),
         Some("accept" | "reject") => DecideCli::try_parse_from([name, "--help"]).err(),
+        Some("completions") => CompletionsCli::try_parse_from([name, "--help"]).err(),
+        Some("man") => ManCli::try_parse_from([name, "--help"]).err(),
         Some(other) => Some(Cli::command().error(
             clap::error::ErrorKind::InvalidSubcommand,
             format!(
-                "no help for '{other}': the subcommands are bridge, serial-proxy, review, \
-                 accept, reject and help"
+                "no help for '{other}': the subcommands are {}",
+                SUBCOMMANDS.join(", ")
             ),
         )),
     };
@@ -860,6 +889,8 @@ mod tests {
         assert_eq!(kind(&["help", "review"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "accept"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["review", "--help"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "completions"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "man"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "nope"]), ErrorKind::InvalidSubcommand);
     }
 

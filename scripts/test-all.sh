@@ -75,7 +75,7 @@ step "Docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 step "Every crate packages, and builds from its package (cargo package --workspace)"
-# The crates depend on each other at versions not yet on crates.io: cargo packages them
+# The crates depend on each other at versions not yet published: cargo packages them
 # together and builds each against the others' packages (a registry of its own in
 # target/package). The workspace's examples, tests and benchmarks stay out of the root
 # package, as the warnings say. --allow-dirty: the script runs before a change is committed.

@@ -19,7 +19,10 @@
 //! (how many copies of it the proxy held at once).
 //!
 //! Options (after `--`): `--duration S` (3), `--rounds N` (3), `--quick` (1 s, 1 round),
-//! `--no-reference`. Linux only (`/proc`). Files go to `target/bench-data/http/`.
+//! `--no-reference`, `--dev-build` (the servers from the dev profile, as CI runs it:
+//! `cargo test --bench http -- --quick --dev-build` checks that the benchmark works without
+//! a release build; its figures measure nothing). Linux only (`/proc`). Files go to
+//! `target/bench-data/http/`.
 
 #[path = "support/cargo_build.rs"]
 mod support;
@@ -59,14 +62,21 @@ fn main() {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let data = manifest.join("target/bench-data/http");
     std::fs::create_dir_all(&data).expect("data dir");
+    // CI runs the benchmark so that it cannot rot, on the builds its tests already made.
+    let profile = if flag("--dev-build") {
+        println!("dev builds (--dev-build): this run checks that the benchmark works; its figures measure nothing\n");
+        "dev"
+    } else {
+        "release"
+    };
     let ours = cargo_build(
         &manifest,
-        &["--release", "--bin", "capturemock"],
+        &["--profile", profile, "--bin", "capturemock"],
         "capturemock",
     );
     let bare = cargo_build(
         &manifest,
-        &["--release", "--bench", "bare_http"],
+        &["--profile", profile, "--bench", "bare_http"],
         "bare_http",
     );
     let reference = (!flag("--no-reference")).then(reference_server).flatten();

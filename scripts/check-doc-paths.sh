@@ -5,8 +5,11 @@
 # std/README.md, macros/README.md, examples/*/README* (those that exist).
 #
 # What counts as a cited path:
-# - the target of a markdown link that is not a URL or an anchor (`[text](path#anchor)`),
-#   resolved from the document's directory;
+# - the target of a markdown link that is not a URL or an anchor (`[text](path#anchor)`, or a
+#   reference definition `[label]: path`), resolved from the document's directory;
+# - a link into the repository by its address (the `repository` of Cargo.toml, then
+#   `/blob/main/PATH` or `/tree/main/PATH`): PATH must exist from the root. The crate READMEs
+#   link the documents this way, since docs.rs cannot resolve a relative link;
 # - an inline code span that is one token of path characters and either contains a `/` or is
 #   a file name with a source extension (`.rs`, `.md`, `.sh`, `.py`, `.toml`, `.x`). A path
 #   that starts with a top-level directory of the repository (`tests/...`, `.ci/run`) must
@@ -72,6 +75,12 @@ extract() {
       next
     }
     /^[ \t]*$/ { flush(); next }
+    # A reference definition: [label]: target
+    /^ *\[[^]]+\]:[ \t]+[^ \t]+/ {
+      tok = $0; sub(/^ *\[[^]]+\]:[ \t]+/, "", tok); sub(/[ \t].*/, "", tok)
+      print "link\t" tok
+      next
+    }
     { para = para " " $0 }
     END { flush() }
   ' "$1"
@@ -99,6 +108,9 @@ normalise() { # a/b/../c -> a/c; fails if it leaves the repository
   printf '%s' "${out[*]}"
 }
 
+# The repository's address, whose /blob/main/ and /tree/main/ links are checked as paths.
+repository=$(sed -n 's/^repository = "\(.*\)"/\1/p' Cargo.toml)
+
 missing=0
 report() { printf '%s: %s `%s` does not exist\n' "$1" "$2" "$3"; missing=$((missing + 1)); }
 
@@ -107,6 +119,13 @@ for doc in "${docs[@]}"; do
   while IFS=$'\t' read -r kind tok; do
     case $kind in
       link)
+        case $tok in "$repository"/blob/main/* | "$repository"/tree/main/*)
+          path=${tok#"$repository"/*/main/}
+          path=${path%%#*}
+          exists "$path" || report "$doc" link "$tok"
+          continue
+          ;;
+        esac
         case $tok in http://* | https://* | mailto:* | '#'*) continue ;; esac
         path=${tok%%#*}
         if ! resolved=$(normalise "$dir/$path") || ! exists "$resolved"; then

@@ -40,6 +40,9 @@ if grep -rl --include='*.mock' S3CR3T "$scratch"; then
   exit 1
 fi
 grep -rlq --include='*.mock' '<secret>' "$scratch"
+
+step "The HTTP benchmark runs (on the dev builds above: a check, not a measurement; BENCHMARKS.md)"
+cargo test --bench http -- --quick --dev-build
 tidy target/tests/trybuild examples/firmware-qemu/target target/debug/incremental
 
 msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
@@ -70,6 +73,14 @@ bash -c "$first" >/dev/null
 
 step "Docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+step "Every crate packages, and builds from its package (cargo package --workspace)"
+# The crates depend on each other at versions not yet published: cargo packages them
+# together and builds each against the others' packages (a registry of its own in
+# target/package). The workspace's examples, tests and benchmarks stay out of the root
+# package, as the warnings say. --allow-dirty: the script runs before a change is committed.
+cargo package --workspace --locked --allow-dirty
+tidy target/package
 
 step "Paths cited in the documents exist"
 bash scripts/check-doc-paths.sh

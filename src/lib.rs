@@ -1,4 +1,6 @@
 #![doc = include_str!("../README.md")]
 //! ---
-//! This unpublished root package owns the top-level `examples/` and `tests/` of the workspace;
-//! its documentation is the README, whose examples run as doctests.
+//! This package, `capturemock-cli`, is the `capturemock` command (`cargo install
+//! capturemock-cli`); in the repository it also owns the workspace's top-level `examples/`
+//! and `tests/`. Its documentation is the README, whose examples run as doctests; the
+//! library is the `capturemock` crate.

@@ -4,6 +4,7 @@ mod bridge;
 mod capture_traits;
 mod clients;
 mod command_line;
+mod completions;
 mod fakes;
 mod file_edits;
 mod http;

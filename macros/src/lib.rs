@@ -1,11 +1,4 @@
-//! Attribute macros of `capturemock`, re-exported from there: use `capturemock::capture`,
-//! `capturemock::capture::test` and `capturemock::fake::test`.
-//!
-//! Written on `syn` and `quote`: `#[capture]` reads whole traits, impl blocks and function
-//! signatures, and the errors it gives for what it cannot capture point at the user's code
-//! (the parameter, the return type) rather than at the attribute. The generated code names
-//! everything by absolute path (`::capturemock::...`, `::core::...`), so it works whatever
-//! the user's module imports.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -1,4 +1,7 @@
 #![doc = include_str!("../README.md")]
+// On docs.rs (`--cfg docsrs`, Cargo.toml's docs.rs metadata) each item shows the features it
+// needs; doc_cfg is a nightly feature, so stable builds never turn it on.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 // Module docs name the server's items (traffic kinds, the sequencer, the async client) to
 // explain where each piece fits. Without the `server` feature those items do not exist, and

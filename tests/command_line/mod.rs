@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use crate::server::harness::{ours_with_env, read, reference_with_env, scratch, write, Run};
 
+mod example;
 mod interop;
 mod programs;
 

@@ -72,9 +72,13 @@ Serial lines (see `capturemock bridge --help`, `capturemock serial-proxy --help`
   Record a serial peripheral (a modem, a sensor), then answer as it:
     capturemock serial-proxy --device /dev/ttyUSB0 --peripheral /dev/ttyUSB1 -m 1 -r modem.mock
     capturemock serial-proxy --device /dev/ttyUSB0 -p modem.mock
-  These words (and prune, stats, review, accept, reject, help: capturemock help [SUBCOMMAND])
-  are subcommands only as the first argument; run a program of that name as
-  capturemock -- bridge ...
+  These words (and review, accept, reject, prune, stats, completions, man, help: capturemock
+  help [SUBCOMMAND]) are subcommands only as the first argument; run a program of that name
+  as capturemock -- bridge ...
+
+Shell completions and the man page (generated from these options):
+    capturemock completions bash > ~/.local/share/bash-completion/completions/capturemock
+    capturemock man | man -l -
 
 Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.rc, or
 ~/.capturemock/config when -R is not given. Log detail: --log debug (or CAPTUREMOCK_LOG).
@@ -90,7 +94,7 @@ CAPTUREMOCK_SUMMARY=1 (for harnesses that compare stderr, nothing else).";
     long_about = None,
     after_help = AFTER_HELP,
     infer_long_args = true,
-    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]\n       capturemock review [PATHS]...\n       capturemock accept|reject [FILES]...\n       capturemock prune FILE --usage REPORT... [--dry-run]\n       capturemock stats FILE..."
+    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]\n       capturemock review [PATHS]...\n       capturemock accept|reject [FILES]...\n       capturemock completions bash|zsh|fish|elvish|powershell\n       capturemock man\n       capturemock prune FILE --usage REPORT... [--dry-run]\n       capturemock stats FILE..."
 )]
 pub struct Cli {
     /// 0 = replay from the replay file (recording instead when -p is not given), 1 = record,

@@ -48,13 +48,19 @@
 //!   a serial peripheral), `capturemock review`, `accept` and `reject` (pending mock files,
 //!   [`ReviewCli`], [`DecideCli`]), `capturemock prune` ([`PruneCli`], remove what no replay
 //!   used), `capturemock stats` ([`StatsCli`], an overview of record files) and
-//!   `capturemock help [SUBCOMMAND]`.
+//!   `capturemock help [SUBCOMMAND]`; `capturemock
+//!   completions SHELL` ([`CompletionsCli`]) and `capturemock man` ([`ManCli`]) print a shell
+//!   completion script and the man page, generated from the same definitions
+//!   ([`command_tree`]).
 //! - New: `--record-mode none|once|new|all` ([`crate::record_mode`]), `--forbid-real` and
 //!   `--pending` ([`crate::pending`]).
 
 mod args;
 mod bridge;
+pub mod command_tree;
+mod completions;
 pub mod logging;
+mod man;
 mod mock_exchanges;
 mod prune;
 pub mod report;
@@ -66,6 +72,8 @@ mod wrapper;
 
 pub use args::{Cli, SUMMARY_ENV};
 pub use bridge::BridgeCli;
+pub use completions::CompletionsCli;
+pub use man::ManCli;
 pub use prune::PruneCli;
 pub use review::{DecideCli, ReviewCli, Verdict};
 pub use serial_proxy::SerialProxyCli;
@@ -96,7 +104,7 @@ pub const FAILED_EXIT: u8 = 2;
 pub const NOT_FOUND_EXIT: u8 = 127;
 
 /// The subcommands, recognised only as the first argument.
-pub const SUBCOMMANDS: [&str; 8] = [
+pub const SUBCOMMANDS: [&str; 10] = [
     "bridge",
     "serial-proxy",
     "review",
@@ -104,6 +112,8 @@ pub const SUBCOMMANDS: [&str; 8] = [
     "reject",
     "prune",
     "stats",
+    "completions",
+    "man",
     "help",
 ];
 
@@ -202,6 +212,9 @@ pub enum CliError {
     /// `capturemock prune` refused.
     #[error(transparent)]
     Prune(#[from] prune::PruneError),
+    /// Standard output could not be written (a completion script, the man page).
+    #[error("cannot write to standard output")]
+    Output(#[source] std::io::Error),
     /// The log filter is not understood.
     #[error(transparent)]
     Log(#[from] logging::LogFilterError),
@@ -259,6 +272,10 @@ pub enum Invocation {
     Accept(DecideCli),
     /// `capturemock reject [FILES]`.
     Reject(DecideCli),
+    /// `capturemock completions SHELL`.
+    Completions(CompletionsCli),
+    /// `capturemock man`.
+    Man(ManCli),
 }
 
 impl Invocation {
@@ -294,6 +311,10 @@ impl Invocation {
             Some("review") => ReviewCli::try_parse_from(rest()).map(Invocation::Review),
             Some("accept") => DecideCli::try_parse_from(rest()).map(Invocation::Accept),
             Some("reject") => DecideCli::try_parse_from(rest()).map(Invocation::Reject),
+            Some("completions") => {
+                CompletionsCli::try_parse_from(rest()).map(Invocation::Completions)
+            }
+            Some("man") => ManCli::try_parse_from(rest()).map(Invocation::Man),
             Some("help") => Err(help(args.get(2).map(|a| a.to_string_lossy()).as_deref())),
             _ => {
                 let mut cli = Cli::try_parse_from(&args)?;
@@ -319,7 +340,11 @@ impl Invocation {
             Invocation::Prune(_) | Invocation::Stats(_) => None,
             Invocation::Bridge(cli) => cli.log.as_deref(),
             Invocation::SerialProxy(cli) => cli.log.as_deref(),
-            Invocation::Review(_) | Invocation::Accept(_) | Invocation::Reject(_) => None,
+            Invocation::Review(_)
+            | Invocation::Accept(_)
+            | Invocation::Reject(_)
+            | Invocation::Completions(_)
+            | Invocation::Man(_) => None,
         }
     }
 
@@ -334,6 +359,8 @@ impl Invocation {
             Invocation::Review(cli) => review::review(cli),
             Invocation::Accept(cli) => review::decide(cli, Verdict::Accept),
             Invocation::Reject(cli) => review::decide(cli, Verdict::Reject),
+            Invocation::Completions(cli) => completions::run(cli),
+            Invocation::Man(cli) => man::run(cli),
         }
     }
 }
@@ -351,11 +378,13 @@ fn help(subcommand: Option<&str>) -> clap::Error {
         Some("accept" | "reject") => DecideCli::try_parse_from([name, "--help"]).err(),
         Some("prune") => PruneCli::try_parse_from([name, "--help"]).err(),
         Some("stats") => StatsCli::try_parse_from([name, "--help"]).err(),
+        Some("completions") => CompletionsCli::try_parse_from([name, "--help"]).err(),
+        Some("man") => ManCli::try_parse_from([name, "--help"]).err(),
         Some(other) => Some(Cli::command().error(
             clap::error::ErrorKind::InvalidSubcommand,
             format!(
-                "no help for '{other}': the subcommands are bridge, serial-proxy, review, \
-                 accept, reject, prune, stats and help"
+                "no help for '{other}': the subcommands are {}",
+                SUBCOMMANDS.join(", ")
             ),
         )),
     };
@@ -910,6 +939,8 @@ mod tests {
         assert_eq!(kind(&["help", "review"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "accept"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["review", "--help"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "completions"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "man"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "nope"]), ErrorKind::InvalidSubcommand);
     }
 

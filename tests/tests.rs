@@ -14,6 +14,7 @@ mod qemu;
 mod rc_alterations;
 mod record_modes;
 mod replay_differential;
+mod reports;
 mod serial_proxy;
 mod server;
 mod shim;

@@ -72,10 +72,19 @@ fn no_record_file_holds_a_secret_and_replay_still_matches_exactly() {
 
     // Other credentials, no service: every request still has its exact recording, so the
     // replay's record is the recording itself.
-    let args: Vec<&str> = ["-p", "secrets.mock", "-r", "again.mock", "-R", "http.rc"]
-        .into_iter()
-        .chain(program)
-        .collect();
+    // -v: a near miss would show on stderr.
+    let args: Vec<&str> = [
+        "-v",
+        "-p",
+        "secrets.mock",
+        "-r",
+        "again.mock",
+        "-R",
+        "http.rc",
+    ]
+    .into_iter()
+    .chain(program)
+    .collect();
     let replayed = ours_with_env(
         &dir,
         &args,

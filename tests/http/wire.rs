@@ -442,7 +442,7 @@ fn json_bodies_and_queries_match_whatever_their_order_unless_switched_off() {
             "<-CLI:POST /search?page=2&q=rust {\"filters\": {\"lang\": \"en\", \"year\": 2026}, \"limit\": 10}\n\
              --HEA:Content-Type=application/json\n->SRV:200 found\n",
         );
-        let served = Served::start(&dir, &["-p", "api.mock", "-r", "again.mock"]);
+        let served = Served::start(&dir, &["-v", "-p", "api.mock", "-r", "again.mock"]);
         let response = served.send(
             "POST",
             "/search?q=rust&page=2",

@@ -121,7 +121,9 @@ fn drift_is_shown_as_a_unified_diff_and_can_fail_the_run() {
         "in.mock",
         "<-CAL:get(1)\n->RET:one\n<-CAL:gone()\n->RET:x\n",
     );
-    let args = ["-p", "in.mock", "-r", "out.mock"];
+    // -v: the summary, the drift and each near miss on stderr (a replay is quiet without it,
+    // tests/reports/quiet.rs).
+    let args = ["-v", "-p", "in.mock", "-r", "out.mock"];
     let run = ours(&dir, &with_client(&args, &["SUT_CUSTOM:get(2)"]));
     assert_eq!(
         run.status,

@@ -23,7 +23,9 @@ fn a_mismatch_does_not_stop_later_exchanges_being_recorded() {
         write(dir, "in.mock", replay);
         write(dir, "exact.rc", rc);
     }
-    let mine = ours(&ours_dir, &with_client(&args, &messages));
+    // -v: each near miss on stderr as it happens (the reference has no -v).
+    let verbose: Vec<&str> = std::iter::once("-v").chain(args).collect();
+    let mine = ours(&ours_dir, &with_client(&verbose, &messages));
     let theirs = reference(&ref_dir, &with_client(&args, &messages));
     let mismatch =
         "CAPTUREMOCK MISMATCH: Could not find any replay request matching '<-CAL:known(2)'";

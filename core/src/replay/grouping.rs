@@ -12,7 +12,7 @@ use super::{BuildError, MAX_NESTING};
 use crate::format::Record;
 
 /// An open request: the reference's `currResponseHandlers` entry.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 struct Open {
     request: u32,
     from_sut: bool,
@@ -20,16 +20,19 @@ struct Open {
 
 /// What one entry is (its role in grouping; std's `traffic::play::Role` is a traffic item's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct EntryRole {
+pub struct EntryRole {
     /// It is a response of this open request (its newest group).
-    pub(crate) response_of: Option<u32>,
+    pub response_of: Option<u32>,
     /// It is also (or only) a request occurrence: call [`Grouping::open`] with its id.
-    pub(crate) opens_request: bool,
+    pub opens_request: bool,
 }
 
 /// The stack of open requests while reading entries in file order.
-#[derive(Default)]
-pub(crate) struct Grouping {
+///
+/// Public so that tools that edit record files (std's `capturemock prune`) cut a file into
+/// exchanges by the very rule the table is built with, rather than by a copy of it.
+#[derive(Default, Debug)]
+pub struct Grouping {
     stack: heapless::Vec<Open, MAX_NESTING>,
     /// Indent and direction of the entry last given to [`Grouping::classify`].
     current: (i32, bool),
@@ -37,7 +40,7 @@ pub(crate) struct Grouping {
 
 impl Grouping {
     /// Classifies the next entry, closing the requests it completes.
-    pub(crate) fn classify(&mut self, record: &Record<'_>) -> EntryRole {
+    pub fn classify(&mut self, record: &Record<'_>) -> EntryRole {
         let indent = record.indent_level();
         let from_sut = record.is_from_sut();
         self.current = (indent, from_sut);
@@ -64,7 +67,7 @@ impl Grouping {
     }
 
     /// Records that the entry just classified opened `request`.
-    pub(crate) fn open(&mut self, request: u32) -> Result<(), BuildError> {
+    pub fn open(&mut self, request: u32) -> Result<(), BuildError> {
         let (indent, from_sut) = self.current;
         let open = Open { request, from_sut };
         if indent > self.stack.len() as i32 - 1 || self.stack.is_empty() {

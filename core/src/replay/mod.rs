@@ -28,6 +28,7 @@ mod word_index;
 
 pub use best_match::LookupScratch;
 pub use error::{BuildError, LookupError, Resource};
+pub use grouping::{EntryRole, Grouping};
 pub use hash_slots::slots_for;
 pub use mode::{Action, InvalidMode, Mode, NewRequestPolicy};
 pub use storage::{

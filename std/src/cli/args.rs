@@ -1,5 +1,6 @@
 //! The command line: the reference's options (`-m -p -r -R -P -f -F`, long forms as its
-//! optparse spells them) plus ours, all long-only so that no short option can clash.
+//! optparse spells them) plus ours, long-only so that no short option can clash, except
+//! `-v` (`--verbose`), which the reference does not have and every user expects.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -29,11 +30,17 @@ Examples:
   Record a run; every exchange goes to calls.mock:
     capturemock -m 1 -r calls.mock python3 client.py
 
-  Replay it. The run is recorded again to calls.new.mock; a diff is printed if it differs:
-    capturemock -m 0 -p calls.mock -r calls.new.mock python3 client.py
+  Replay it. The run is recorded again to calls.new.mock; --summary prints what did not match,
+  what was not used and a diff if it differs (a replay is quiet on stderr otherwise):
+    capturemock -m 0 -p calls.mock -r calls.new.mock --summary python3 client.py
 
   The same in CI, failing when the code no longer does what was recorded:
     capturemock -p calls.mock -r calls.new.mock --fail-on-drift -- ./run-tests.sh --fast
+
+  Write the run as JSON, then remove what no run used, and look at a file (docs/reports.md):
+    capturemock -p calls.mock --report run.json python3 client.py
+    capturemock prune calls.mock --usage run.json
+    capturemock stats calls.mock
 
   Only the server, e.g. for clients started elsewhere; stop it with TERMINATE_SERVER or Ctrl-C:
     capturemock --server-only -m 1 -r calls.mock -P 4000
@@ -65,16 +72,18 @@ Serial lines (see `capturemock bridge --help`, `capturemock serial-proxy --help`
   Record a serial peripheral (a modem, a sensor), then answer as it:
     capturemock serial-proxy --device /dev/ttyUSB0 --peripheral /dev/ttyUSB1 -m 1 -r modem.mock
     capturemock serial-proxy --device /dev/ttyUSB0 -p modem.mock
-  These words (and review, accept, reject, completions, man, help: capturemock help
-  [SUBCOMMAND]) are subcommands only as the first argument; run a program of that name as
-  capturemock -- bridge ...
+  These words (and review, accept, reject, prune, stats, completions, man, help: capturemock
+  help [SUBCOMMAND]) are subcommands only as the first argument; run a program of that name
+  as capturemock -- bridge ...
 
 Shell completions and the man page (generated from these options):
     capturemock completions bash > ~/.local/share/bash-completion/completions/capturemock
     capturemock man | man -l -
 
 Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.rc, or
-~/.capturemock/config when -R is not given. Log detail: --log debug (or CAPTUREMOCK_LOG).";
+~/.capturemock/config when -R is not given. Log detail: --log debug (or CAPTUREMOCK_LOG).
+stderr: errors always; the end-of-run summary and drift with --summary, -v or
+CAPTUREMOCK_SUMMARY=1 (for harnesses that compare stderr, nothing else).";
 
 /// Record and replay a program's traffic with the outside world (CaptureMock-compatible).
 #[derive(Debug, Clone, Parser)]
@@ -85,7 +94,7 @@ Settings (matching, alterations, timestamps, ...) come from rc files: -R a.rc,b.
     long_about = None,
     after_help = AFTER_HELP,
     infer_long_args = true,
-    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]\n       capturemock review [PATHS]...\n       capturemock accept|reject [FILES]...\n       capturemock completions bash|zsh|fish|elvish|powershell\n       capturemock man"
+    override_usage = "capturemock [OPTIONS] [--] PROGRAM [ARGS]...\n       capturemock --server-only [OPTIONS]\n       capturemock bridge (--serial PATH | --listen ADDR | --connect ADDR) [OPTIONS]\n       capturemock serial-proxy --device LINE [--peripheral LINE] [OPTIONS]\n       capturemock review [PATHS]...\n       capturemock accept|reject [FILES]...\n       capturemock completions bash|zsh|fish|elvish|powershell\n       capturemock man\n       capturemock prune FILE --usage REPORT... [--dry-run]\n       capturemock stats FILE..."
 )]
 pub struct Cli {
     /// 0 = replay from the replay file (recording instead when -p is not given), 1 = record,
@@ -210,6 +219,24 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub drain_timeout: f64,
 
+    /// Also print the end-of-run summary (requests without an exact match, recorded exchanges
+    /// not used up) and the drift diff on stderr; by default a run adds nothing to stderr
+    /// unless something failed, as the reference's. Also CAPTUREMOCK_SUMMARY=1.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// --summary, and each request without an exact match on stderr as it happens, with the
+    /// nearest recorded request and a word diff (log level info unless --log or
+    /// CAPTUREMOCK_LOG says otherwise).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+
+    /// Write the whole run as JSON to FILE: exchanges, matches, near misses with their
+    /// nearest recorded request, recorded exchanges not used up, drift (docs/reports.md).
+    /// `capturemock prune` reads it.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
     /// Log filter for stderr: error, warn, info, debug or trace, or per-target directives
     /// such as capturemock=debug [default: $CAPTUREMOCK_LOG, else warn].
     #[arg(long, value_name = "FILTER")]
@@ -230,6 +257,20 @@ pub struct Cli {
     /// PROGRAM is the first argument, where a subcommand would be.
     #[arg(skip)]
     pub program_first: bool,
+}
+
+/// The variable that asks for the end-of-run summary on stderr (as `--summary` does), for
+/// harnesses that cannot add an option: set and neither empty nor `0`.
+pub const SUMMARY_ENV: &str = "CAPTUREMOCK_SUMMARY";
+
+impl Cli {
+    /// Whether the summary and the drift go to stderr: `--summary`, `-v`, or
+    /// [`SUMMARY_ENV`].
+    pub fn shows_summary(&self) -> bool {
+        self.summary
+            || self.verbose
+            || std::env::var_os(SUMMARY_ENV).is_some_and(|v| !v.is_empty() && v != "0")
+    }
 }
 
 #[cfg(test)]
@@ -285,6 +326,18 @@ mod tests {
         // optparse accepts unambiguous abbreviations of long options.
         let cli = parse(&["--rcf", "x.rc", "prog"]);
         assert_eq!(cli.rcfiles.as_deref(), Some("x.rc"));
+    }
+
+    #[test]
+    fn verbose_summary_and_report() {
+        let cli = parse(&["-v", "--report", "r.json", "prog"]);
+        assert!(cli.verbose && !cli.summary);
+        assert_eq!(cli.report.as_deref(), Some("r.json".as_ref()));
+        assert!(parse(&["--summary", "prog"]).summary);
+        // After PROGRAM, -v is the program's.
+        let cli = parse(&["prog", "-v"]);
+        assert!(!cli.verbose);
+        assert_eq!(cli.program, ["prog", "-v"]);
     }
 
     #[test]

@@ -150,6 +150,11 @@ impl BridgeCli {
             drain_limit: limits.drain_limit,
             drain_timeout: limits.drain_timeout.as_secs_f64(),
             log: self.log.clone(),
+            // The bridge ends with a summary of its own on stderr: the server's summary and
+            // drift go with it, as they always have.
+            summary: true,
+            verbose: false,
+            report: None,
             program: Vec::new(),
             program_as_given: false,
             program_first: false,
@@ -189,6 +194,7 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
     }
     let endpoint = args.endpoint()?;
     let server_cli = args.as_server_cli();
+    let mode = args.mode;
     let (host, baseline) = match &args.server {
         None => {
             let setup = Setup::new(&server_cli)?;
@@ -233,10 +239,16 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
     eprintln!("capturemock {report}");
     let finished = match &server {
         Some(server) => Some(wrapper::finish(
+            &server_cli,
             server,
             baseline.as_ref(),
             server_cli.record.as_deref(),
             false,
+            wrapper::Ending {
+                mode,
+                program_status: 0,
+                replay_file: None,
+            },
         )?),
         None => None,
     };

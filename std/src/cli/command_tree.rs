@@ -9,7 +9,10 @@
 
 use clap::{Command, CommandFactory};
 
-use super::{BridgeCli, Cli, CompletionsCli, DecideCli, ManCli, ReviewCli, SerialProxyCli};
+use super::{
+    BridgeCli, Cli, CompletionsCli, DecideCli, ManCli, PruneCli, ReviewCli, SerialProxyCli,
+    StatsCli,
+};
 
 /// `capturemock` with its subcommands. A subcommand's own definition is named
 /// `capturemock NAME` (for its usage line, as its binary name stays); here it is named
@@ -25,6 +28,8 @@ pub fn command() -> Command {
         .subcommand(sub(ReviewCli::command(), "review"))
         .subcommand(sub(DecideCli::command(), "accept"))
         .subcommand(sub(DecideCli::command(), "reject"))
+        .subcommand(sub(PruneCli::command(), "prune"))
+        .subcommand(sub(StatsCli::command(), "stats"))
         .subcommand(sub(CompletionsCli::command(), "completions"))
         .subcommand(sub(ManCli::command(), "man"))
         // `capturemock help [SUBCOMMAND]` is clap's own help subcommand in this tree.

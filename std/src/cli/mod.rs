@@ -37,12 +37,18 @@
 //!   which its shims import; ours are not Python).
 //! - New: `--server-only`, `--fail-on-drift`, `--print-address`, `--record-unmatched` (mode 2
 //!   records what has no exact match), the limits (`--max-connections`, `--read-timeout`,
-//!   `--max-message-size`, `--order-wait`, `--drain-limit`, `--drain-timeout`) and `--log`.
+//!   `--max-message-size`, `--order-wait`, `--drain-limit`, `--drain-timeout`), `--log`, and
+//!   the end-of-run output: `--summary`, `-v` / `--verbose`, `--report FILE` ([`report`]).
+//! - Quiet as the reference: a replay adds nothing to stderr unless asked (`--summary`, `-v`,
+//!   `CAPTUREMOCK_SUMMARY=1`), so that harnesses comparing stderr (TextTest) see only the
+//!   program's. Errors, and a drift that fails the run (`--fail-on-drift`), are always said.
 //! - New subcommands, recognised only as the first argument (a program of that name runs as
 //!   `capturemock -- bridge ...`): `capturemock bridge` ([`BridgeCli`], a device's serial
 //!   link to a server), `capturemock serial-proxy` ([`SerialProxyCli`], record or emulate
 //!   a serial peripheral), `capturemock review`, `accept` and `reject` (pending mock files,
-//!   [`ReviewCli`], [`DecideCli`]) and `capturemock help [SUBCOMMAND]`; `capturemock
+//!   [`ReviewCli`], [`DecideCli`]), `capturemock prune` ([`PruneCli`], remove what no replay
+//!   used), `capturemock stats` ([`StatsCli`], an overview of record files) and
+//!   `capturemock help [SUBCOMMAND]`; `capturemock
 //!   completions SHELL` ([`CompletionsCli`]) and `capturemock man` ([`ManCli`]) print a shell
 //!   completion script and the man page, generated from the same definitions
 //!   ([`command_tree`]).
@@ -55,17 +61,23 @@ pub mod command_tree;
 mod completions;
 pub mod logging;
 mod man;
+mod mock_exchanges;
+mod prune;
+pub mod report;
 mod review;
 mod serial_proxy;
 mod shims;
+mod stats;
 mod wrapper;
 
-pub use args::Cli;
+pub use args::{Cli, SUMMARY_ENV};
 pub use bridge::BridgeCli;
 pub use completions::CompletionsCli;
 pub use man::ManCli;
+pub use prune::PruneCli;
 pub use review::{DecideCli, ReviewCli, Verdict};
 pub use serial_proxy::SerialProxyCli;
+pub use stats::StatsCli;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -92,12 +104,14 @@ pub const FAILED_EXIT: u8 = 2;
 pub const NOT_FOUND_EXIT: u8 = 127;
 
 /// The subcommands, recognised only as the first argument.
-pub const SUBCOMMANDS: [&str; 8] = [
+pub const SUBCOMMANDS: [&str; 10] = [
     "bridge",
     "serial-proxy",
     "review",
     "accept",
     "reject",
+    "prune",
+    "stats",
     "completions",
     "man",
     "help",
@@ -192,6 +206,12 @@ pub enum CliError {
     /// The shims of the intercepted commands could not be made.
     #[error("cannot make the shims of the intercepted commands ([command line] intercepts)")]
     Shims(#[source] std::io::Error),
+    /// The run report could not be written or read.
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+    /// `capturemock prune` refused.
+    #[error(transparent)]
+    Prune(#[from] prune::PruneError),
     /// Standard output could not be written (a completion script, the man page).
     #[error("cannot write to standard output")]
     Output(#[source] std::io::Error),
@@ -242,6 +262,10 @@ pub enum Invocation {
     Bridge(BridgeCli),
     /// `capturemock serial-proxy ...`.
     SerialProxy(SerialProxyCli),
+    /// `capturemock prune X.mock --usage REPORT...`.
+    Prune(PruneCli),
+    /// `capturemock stats X.mock...`.
+    Stats(StatsCli),
     /// `capturemock review [PATHS]`.
     Review(ReviewCli),
     /// `capturemock accept [FILES]`.
@@ -282,6 +306,8 @@ impl Invocation {
             Some("serial-proxy") => {
                 SerialProxyCli::try_parse_from(rest()).map(Invocation::SerialProxy)
             }
+            Some("prune") => PruneCli::try_parse_from(rest()).map(Invocation::Prune),
+            Some("stats") => StatsCli::try_parse_from(rest()).map(Invocation::Stats),
             Some("review") => ReviewCli::try_parse_from(rest()).map(Invocation::Review),
             Some("accept") => DecideCli::try_parse_from(rest()).map(Invocation::Accept),
             Some("reject") => DecideCli::try_parse_from(rest()).map(Invocation::Reject),
@@ -303,10 +329,15 @@ impl Invocation {
         }
     }
 
-    /// The `--log` filter given.
+    /// The `--log` filter given; with `-v` and neither `--log` nor `CAPTUREMOCK_LOG`,
+    /// `info`, which shows each near miss as it happens.
     pub fn log(&self) -> Option<&str> {
         match self {
-            Invocation::Main(cli) => cli.log.as_deref(),
+            Invocation::Main(cli) => cli.log.as_deref().or_else(|| {
+                let from_env = std::env::var_os(logging::LOG_ENV).is_some_and(|f| !f.is_empty());
+                (cli.verbose && !from_env).then_some("info")
+            }),
+            Invocation::Prune(_) | Invocation::Stats(_) => None,
             Invocation::Bridge(cli) => cli.log.as_deref(),
             Invocation::SerialProxy(cli) => cli.log.as_deref(),
             Invocation::Review(_)
@@ -323,6 +354,8 @@ impl Invocation {
             Invocation::Main(cli) => run(cli),
             Invocation::Bridge(cli) => bridge::run(cli),
             Invocation::SerialProxy(cli) => serial_proxy::run(cli),
+            Invocation::Prune(cli) => prune::run(&cli),
+            Invocation::Stats(cli) => stats::run(&cli),
             Invocation::Review(cli) => review::review(cli),
             Invocation::Accept(cli) => review::decide(cli, Verdict::Accept),
             Invocation::Reject(cli) => review::decide(cli, Verdict::Reject),
@@ -343,6 +376,8 @@ fn help(subcommand: Option<&str>) -> clap::Error {
         Some("serial-proxy") => SerialProxyCli::try_parse_from([name, "--help"]).err(),
         Some("review") => ReviewCli::try_parse_from([name, "--help"]).err(),
         Some("accept" | "reject") => DecideCli::try_parse_from([name, "--help"]).err(),
+        Some("prune") => PruneCli::try_parse_from([name, "--help"]).err(),
+        Some("stats") => StatsCli::try_parse_from([name, "--help"]).err(),
         Some("completions") => CompletionsCli::try_parse_from([name, "--help"]).err(),
         Some("man") => ManCli::try_parse_from([name, "--help"]).err(),
         Some(other) => Some(Cli::command().error(
@@ -505,6 +540,8 @@ pub(crate) struct Setup {
     pub config: ServerConfig,
     /// The replay file's path and text, kept for the drift check when replaying.
     pub drift_baseline: Option<(PathBuf, String)>,
+    /// The replay file as read before the run, for `--report`.
+    pub replay_fingerprint: Option<report::FileFingerprint>,
     /// The file the server records to (`FILE.new` with `--pending`).
     pub record: Option<PathBuf>,
     /// With `--pending`: the record file proper, which the recording is settled beside.
@@ -644,7 +681,9 @@ impl Setup {
             config.exact_matching = true;
             config.trim_requests = true;
         }
+        config.keep_matches = cli.report.is_some();
         let mut drift_baseline = None;
+        let mut replay_fingerprint = None;
         match (&files.replay, mode) {
             (Some(path), Mode::Replay | Mode::ReplayOldRecordNew) => {
                 if !path.exists() {
@@ -660,6 +699,9 @@ impl Setup {
                     // before the run: the record file may be the same file.
                     config.load_replay(path)?;
                     let text = crate::drift::read_replay_text(path)?;
+                    if cli.report.is_some() {
+                        replay_fingerprint = Some(report::fingerprint(path, config.newlines)?);
+                    }
                     let empty = config
                         .replay
                         .as_ref()
@@ -685,10 +727,14 @@ impl Setup {
             // After the replay file is read: it may be the same file.
             crate::exchange::recorder::prepare(path)?;
         }
+        if let Some(path) = &cli.report {
+            report::prepare(path)?;
+        }
         config.record = record.clone();
         Ok(Setup {
             config,
             drift_baseline,
+            replay_fingerprint,
             record,
             pending_for,
             strict: files.strict,
@@ -848,6 +894,8 @@ mod tests {
         assert_eq!(nearest_subcommand("serialproxy"), Some("serial-proxy"));
         assert_eq!(nearest_subcommand("serial_prxy"), Some("serial-proxy"));
         assert_eq!(nearest_subcommand("hlep"), Some("help"));
+        assert_eq!(nearest_subcommand("prnue"), Some("prune"));
+        assert_eq!(nearest_subcommand("stat"), Some("stats"));
         assert_eq!(nearest_subcommand("bridge"), None, "not a miss");
         assert_eq!(nearest_subcommand("xyz"), None);
         assert_eq!(nearest_subcommand("ls"), None);
@@ -886,6 +934,8 @@ mod tests {
         assert_eq!(kind(&["help"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "bridge"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "serial-proxy"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "prune"]), ErrorKind::DisplayHelp);
+        assert_eq!(kind(&["help", "stats"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "review"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["help", "accept"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["review", "--help"]), ErrorKind::DisplayHelp);

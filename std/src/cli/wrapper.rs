@@ -71,10 +71,16 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
         .await
         .map_err(|e| server::ServerError::Task(e.to_string()))??;
     let finished = finish(
+        cli,
         &report,
         setup.drift_baseline.as_ref(),
         setup.record.as_deref(),
         setup.strict,
+        Ending {
+            mode: mode.number(),
+            program_status,
+            replay_file: setup.replay_fingerprint,
+        },
     )?;
     if let (Some(target), Some(record), false) =
         (&setup.pending_for, &setup.record, finished.record_lost)
@@ -110,17 +116,48 @@ pub(crate) struct Finished {
     pub unmatched: bool,
 }
 
-/// Logs the summary, reports exchanges lost from the record file and checks for drift (not
-/// when the record file is incomplete, or is not a regular file such as `/dev/null`).
+/// What only the command knows at the end of a run, for its report.
+#[derive(Debug)]
+pub(crate) struct Ending {
+    /// The mode number.
+    pub mode: u8,
+    /// The program's exit status.
+    pub program_status: u8,
+    /// The replay file as it was before the run, when a report is written.
+    pub replay_file: Option<super::report::FileFingerprint>,
+}
+
+/// Reports exchanges lost from the record file (always: the run failed), checks for drift
+/// (not when the record file is incomplete, or is not a regular file such as `/dev/null`),
+/// shows the summary and the drift on stderr when asked ([`Cli::shows_summary`]; the drift
+/// also with `--fail-on-drift`, where it fails the run), and writes the report when asked.
 /// Requests that were refused (nothing real may be reached) or, when `strict` (record mode
 /// `none`), had no exact match, fail the run; they are said on stderr whatever the log filter.
 pub(crate) fn finish(
+    cli: &Cli,
     report: &ServerReport,
     baseline: Option<&(std::path::PathBuf, String)>,
     record: Option<&std::path::Path>,
     strict: bool,
+    ending: Ending,
 ) -> Result<Finished, CliError> {
-    report.summary.log();
+    let loud = cli.shows_summary();
+    let where_all = match &cli.report {
+        Some(path) => path.display().to_string(),
+        None => "--report FILE".to_string(),
+    };
+    if loud && !report.summary.is_clean() {
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(
+            stderr,
+            "capturemock: replay summary:\n{}",
+            report
+                .summary
+                .render_limited(crate::exchange::diagnostics::SUMMARY_LINES, &where_all)
+        );
+    } else {
+        report.summary.log();
+    }
     let failing = report.summary.failing(strict);
     let mut finished = Finished {
         drift: false,
@@ -137,31 +174,70 @@ pub(crate) fn finish(
         };
         let _ = writeln!(stderr, "capturemock: error: {failing} request(s) {why}");
     }
+    let mut drift = None;
     if let Some(loss) = &report.record_loss {
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "capturemock: error: {}", crate::ErrorChain(loss));
         finished.record_lost = true;
-        return Ok(finished);
+    } else if let (Some((replay_path, replay_text)), Some(record_path)) = (baseline, record) {
+        if std::fs::metadata(record_path).is_ok_and(|m| !m.is_file()) {
+            tracing::info!(
+                "{} is not a regular file: no drift check",
+                record_path.display()
+            );
+        } else {
+            drift = crate::drift::check(replay_text, replay_path, record_path)?;
+        }
     }
-    let (Some((replay_path, replay_text)), Some(record_path)) = (baseline, record) else {
-        return Ok(finished);
-    };
-    if std::fs::metadata(record_path).is_ok_and(|m| !m.is_file()) {
-        tracing::info!(
-            "{} is not a regular file: no drift check",
-            record_path.display()
-        );
-        return Ok(finished);
-    }
-    if let Some(diff) = crate::drift::check(replay_text, replay_path, record_path)? {
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(
-            stderr,
-            "capturemock: the record file differs from the replay file (drift):\n{diff}"
-        );
+    if let Some(diff) = &drift {
         finished.drift = true;
+        if loud || cli.fail_on_drift {
+            let mut stderr = std::io::stderr().lock();
+            let _ = write!(
+                stderr,
+                "capturemock: the record file differs from the replay file (drift):\n{}",
+                limit_lines(
+                    diff,
+                    crate::exchange::diagnostics::SUMMARY_LINES,
+                    &where_all
+                )
+            );
+        } else {
+            tracing::info!("the record file differs from the replay file (drift)");
+        }
+    }
+    if let Some(path) = &cli.report {
+        let run = super::report::RunReport::new(
+            report,
+            super::report::RunFacts {
+                mode: ending.mode,
+                replay_file: ending.replay_file,
+                record_file: record.map(std::path::Path::to_path_buf),
+                program_status: ending.program_status,
+                drift,
+            },
+        );
+        run.write(path)?;
     }
     Ok(finished)
+}
+
+/// `text` cut after `limit` lines, the rest counted as `… and N more lines (see WHERE)`.
+pub(crate) fn limit_lines(text: &str, limit: usize, where_all: &str) -> String {
+    let total = text.lines().count();
+    if total <= limit {
+        let mut all = text.to_string();
+        if !all.ends_with('\n') {
+            all.push('\n');
+        }
+        return all;
+    }
+    let mut shown: String = text.lines().take(limit).flat_map(|l| [l, "\n"]).collect();
+    shown.push_str(&format!(
+        "\u{2026} and {} more lines (see {where_all})\n",
+        total - limit
+    ));
+    shown
 }
 
 /// The program's shims, when it has a command to intercept (see [`ShimDir::names`]).

@@ -43,9 +43,11 @@ pub struct NearMiss {
 }
 
 impl NearMiss {
-    /// Logs this near miss with its word diff.
-    /// A warning, since it is the moment a test's behaviour departs from its recording, and the
-    /// diff goes with it so that the log alone says what changed.
+    /// Logs this near miss with its word diff, at `info`.
+    /// Not a warning: the reference answers a near miss without a word, and harnesses that
+    /// compare a program's stderr (TextTest) must see nothing from a replay that works
+    /// (`capturemock -v` or `--log info` shows them). The diff goes with it so that the log
+    /// alone says what changed.
     pub fn log(&self) {
         let what = match self.kind {
             NearMissKind::Nearest => "answered from the nearest recorded request",
@@ -57,14 +59,14 @@ impl NearMiss {
             NearMissKind::Forbidden => "refused: reaching the real thing is forbidden",
         };
         match &self.nearest {
-            Some(nearest) => tracing::warn!(
+            Some(nearest) => tracing::info!(
                 exchange = self.exchange,
                 "no exact match for request {:?}: {what}\n  recorded: {:?}\n  word diff: {}",
                 self.request,
                 nearest,
                 word_diff(nearest, &self.request)
             ),
-            None => tracing::warn!(
+            None => tracing::info!(
                 exchange = self.exchange,
                 "no exact match for request {:?}: {what}",
                 self.request
@@ -125,6 +127,10 @@ fn blocks(a: &[u32], b: &[u32]) -> Option<Vec<Block>> {
         .map(<[Block]>::to_vec)
 }
 
+/// Most lines of each kind (near misses, unused exchanges, drift) an end-of-run summary
+/// shows; the rest are counted, and are in the run report.
+pub const SUMMARY_LINES: usize = 20;
+
 /// What the end-of-run summary says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -165,15 +171,31 @@ impl Summary {
         self.near_misses.is_empty() && self.unused.is_empty()
     }
 
-    /// The summary as text (empty when clean).
+    /// The summary as text (empty when clean), every line of it.
     pub fn render(&self) -> String {
+        self.render_limited(usize::MAX, "")
+    }
+
+    /// The summary as text (empty when clean), with at most `limit` lines of each kind; the
+    /// rest is counted in a line `… and N more (see WHERE)`. What a person reads at the end of
+    /// a run: a replay of 100,000 exchanges that used none of them must not print 100,000
+    /// lines.
+    pub fn render_limited(&self, limit: usize, where_all: &str) -> String {
+        let more = |text: &mut String, total: usize| {
+            if total > limit {
+                text.push_str(&format!(
+                    "  \u{2026} and {} more (see {where_all})\n",
+                    total - limit
+                ));
+            }
+        };
         let mut text = String::new();
         if !self.near_misses.is_empty() {
             text.push_str(&format!(
                 "{} request(s) had no exact match in the replay file:\n",
                 self.near_misses.len()
             ));
-            for miss in &self.near_misses {
+            for miss in self.near_misses.iter().take(limit) {
                 let nearest = miss
                     .nearest
                     .as_deref()
@@ -190,13 +212,14 @@ impl Summary {
                     miss.exchange, miss.request
                 ));
             }
+            more(&mut text, self.near_misses.len());
         }
         if !self.unused.is_empty() {
             text.push_str(&format!(
                 "{} recorded request(s) were not used up:\n",
                 self.unused.len()
             ));
-            for info in &self.unused {
+            for info in self.unused.iter().take(limit) {
                 if info.times_chosen == 0 {
                     text.push_str(&format!("  {:?}: never used\n", info.key));
                 } else {
@@ -206,14 +229,20 @@ impl Summary {
                     ));
                 }
             }
+            more(&mut text, self.unused.len());
         }
         text
     }
 
-    /// Logs the summary as one warning (nothing when clean).
+    /// Logs the summary at `info` (nothing when clean), [`SUMMARY_LINES`] lines of each kind
+    /// at most. `info`, as [`NearMiss::log`], for the same reason: a replay is quiet.
     pub fn log(&self) {
         if !self.is_clean() {
-            tracing::warn!("replay summary:\n{}", self.render().trim_end());
+            tracing::info!(
+                "replay summary:\n{}",
+                self.render_limited(SUMMARY_LINES, "a run report")
+                    .trim_end()
+            );
         }
     }
 }
@@ -276,5 +305,45 @@ mod tests {
         assert!(text.contains("\"<-CAL:c\": never used"), "{text}");
         assert!(!text.contains("<-CAL:d"), "{text}");
         assert!(Summary::default().is_clean());
+    }
+
+    #[test]
+    fn a_long_summary_shows_the_first_lines_of_each_kind_and_counts_the_rest() {
+        let summary = Summary {
+            near_misses: (1..=25)
+                .map(|n| NearMiss {
+                    exchange: n,
+                    request: format!("<-CAL:b{n}"),
+                    nearest: None,
+                    kind: NearMissKind::NoCandidate,
+                })
+                .collect(),
+            unused: (0..3)
+                .map(|n| OwnedRequestInfo {
+                    id: RequestId(n),
+                    key: format!("<-CAL:u{n}"),
+                    occurrences: 1,
+                    times_chosen: 0,
+                })
+                .collect(),
+        };
+        let text = summary.render_limited(2, "--report FILE");
+        assert_eq!(
+            text,
+            "25 request(s) had no exact match in the replay file:\n\
+             \x20 #1 \"<-CAL:b1\": answered with nothing\n\
+             \x20 #2 \"<-CAL:b2\": answered with nothing\n\
+             \x20 \u{2026} and 23 more (see --report FILE)\n\
+             3 recorded request(s) were not used up:\n\
+             \x20 \"<-CAL:u0\": never used\n\
+             \x20 \"<-CAL:u1\": never used\n\
+             \x20 \u{2026} and 1 more (see --report FILE)\n"
+        );
+        // Exactly at the limit: no count line.
+        assert!(!summary.render_limited(25, "x").contains("more (see x)"));
+        assert!(summary
+            .render_limited(24, "x")
+            .contains("\u{2026} and 1 more (see x)\n3 recorded"));
+        assert_eq!(summary.render().lines().count(), 2 + 25 + 3);
     }
 }

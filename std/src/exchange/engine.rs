@@ -33,6 +33,9 @@ pub struct Rules {
     pub record_timestamps: bool,
     /// Where those timestamps come from.
     pub clock: Arc<dyn Clock>,
+    /// Keep every replay decision ([`ReplayMatch`]) for the run's report. Off by default: a
+    /// long-running server would otherwise grow by one entry per exchange for nothing.
+    pub keep_matches: bool,
     /// `CAPTUREMOCK_FORBID_REAL`, `--forbid-real`, record mode `none`: nothing real may be
     /// reached, so where a request would be recorded from the real thing the engine says
     /// [`Decision::Forbidden`] instead (and keeps it as a near miss, which fails the run).
@@ -50,6 +53,7 @@ impl Default for Rules {
             alterations: Alterations::empty(),
             record_timestamps: false,
             clock: Arc::new(SystemClock),
+            keep_matches: false,
             forbid_real: false,
         }
     }
@@ -98,6 +102,18 @@ pub struct Replayed {
     pub responses: Vec<RecordedResponse>,
 }
 
+/// One request answered from the replay file: which recorded request answered exchange
+/// `exchange`, and whether exactly. Kept when [`Rules::keep_matches`] is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplayMatch {
+    /// The exchange.
+    pub exchange: ExchangeNo,
+    /// The recorded request that answered it.
+    pub request: RequestId,
+    /// Whether the request was recorded exactly as asked.
+    pub exact: bool,
+}
+
 /// What the engine did in a run, for the run's report.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -110,6 +126,11 @@ pub struct EngineReport {
     pub record_loss: Option<RecordLoss>,
     /// Near misses, and the recorded exchanges never used.
     pub summary: Summary,
+    /// Every replay decision, in the order made, when [`Rules::keep_matches`] is on.
+    pub matches: Vec<ReplayMatch>,
+    /// The replay file's recorded requests with their use, when replaying with
+    /// [`Rules::keep_matches`] on (for reports).
+    pub requests: Vec<crate::replay_file::OwnedRequestInfo>,
 }
 
 /// The one exchange engine: alterations, the core's lookup and mode decision, repeat
@@ -133,6 +154,9 @@ pub struct Engine {
     /// Every near miss of the run, for the end-of-run summary; each is also logged as it
     /// happens, since a run that is killed never gets to its summary.
     near_misses: Mutex<Vec<NearMiss>>,
+    /// Every replay decision, when [`Rules::keep_matches`] is on; locked only while the
+    /// replay file is, so never contended.
+    matches: Mutex<Vec<ReplayMatch>>,
     /// The next exchange number handed out in call order ([`Engine::decide_next`]).
     next: AtomicU64,
     /// The recorded requests answered since the last request that may have changed the
@@ -166,6 +190,7 @@ impl Engine {
             replay,
             recorder: recorder.filter(Recorder::records).map(Mutex::new),
             near_misses: Mutex::new(Vec::new()),
+            matches: Mutex::new(Vec::new()),
             next: AtomicU64::new(1),
             seen: Mutex::new(HashSet::new()),
         }
@@ -347,6 +372,13 @@ impl Engine {
                         return Decision::Mismatch;
                     }
                 }
+                if self.rules.keep_matches {
+                    lock(&self.matches).push(ReplayMatch {
+                        exchange: n,
+                        request: id,
+                        exact: kind == MatchKind::Exact,
+                    });
+                }
                 let again = repeats.is_some_and(|rule| self.seen_again(id, rule));
                 let responses = if again {
                     replay.take_responses_again(id, kind)
@@ -438,9 +470,14 @@ impl Engine {
             report.record_loss = recorder.loss();
         }
         report.summary.near_misses = std::mem::take(&mut *lock(&self.near_misses));
+        report.matches = std::mem::take(&mut *lock(&self.matches));
         if let Some(replay) = &self.replay {
             if self.rules.mode != Mode::Record {
-                report.summary.unused = Summary::unused_from(lock(replay).requests());
+                let requests = lock(replay).requests();
+                if self.rules.keep_matches {
+                    report.requests = requests.clone();
+                }
+                report.summary.unused = Summary::unused_from(requests);
             }
         }
         report

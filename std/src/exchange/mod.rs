@@ -35,7 +35,7 @@ pub mod sequencer;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use diagnostics::{NearMiss, NearMissKind, Summary};
-pub use engine::{Decision, Engine, EngineReport, RepeatRule, Replayed, Rules};
+pub use engine::{Decision, Engine, EngineReport, RepeatRule, ReplayMatch, Replayed, Rules};
 #[cfg(feature = "server")]
 pub use in_progress::Exchange;
 pub use recorder::{RecordEntry, RecordError, RecordLoss, Recorder, TrailingNewlines};

@@ -134,6 +134,9 @@ pub struct ServerConfig {
     /// HTTP only: the proxy serves HTTPS with this certificate (`--tls`).
     #[cfg(feature = "http")]
     pub serving_tls: Option<super::http::tls::ServingTls>,
+    /// Keep every replay decision for the run's report (`--report`, see
+    /// [`Rules::keep_matches`]).
+    pub keep_matches: bool,
 }
 
 /// What a server speaks (`server_protocol`).
@@ -174,6 +177,7 @@ impl Default for ServerConfig {
             protocol: Protocol::Classic,
             #[cfg(feature = "http")]
             serving_tls: None,
+            keep_matches: false,
         }
     }
 }
@@ -261,6 +265,7 @@ impl ServerConfig {
             alterations: self.alterations.clone(),
             record_timestamps: self.record_timestamps,
             clock: Arc::clone(&self.clock),
+            keep_matches: self.keep_matches,
             forbid_real: self.forbid_real,
         }
     }

@@ -127,6 +127,11 @@ pub struct ServerReport {
     pub terminated_by_client: bool,
     /// Near misses and unused recorded exchanges.
     pub summary: Summary,
+    /// Every replay decision, when [`ServerConfig::keep_matches`] is on.
+    pub matches: Vec<crate::exchange::ReplayMatch>,
+    /// The replay file's recorded requests with their use, when replaying with
+    /// [`ServerConfig::keep_matches`] on.
+    pub requests: Vec<crate::replay_file::OwnedRequestInfo>,
 }
 
 /// Period of a timer the accept loop always has pending.
@@ -299,6 +304,8 @@ pub async fn run(
     report.record_failures = engine.record_failures;
     report.record_loss = engine.record_loss;
     report.summary = engine.summary;
+    report.matches = engine.matches;
+    report.requests = engine.requests;
     Ok(report)
 }
 

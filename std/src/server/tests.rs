@@ -81,6 +81,39 @@ async fn record_then_replay_through_the_api() {
 }
 
 #[tokio::test]
+async fn replay_decisions_are_kept_only_when_asked() {
+    let text = "<-CAL:a\n->RET:1\n<-CAL:b\n->RET:2\n";
+    for keep in [false, true] {
+        let config = ServerConfig {
+            keep_matches: keep,
+            ..with_replay(Mode::Replay, text)
+        };
+        let server = start(config, 0).await.expect("start");
+        let address = server.address().to_string();
+        assert_eq!(exchange(&address, "SUT_CUSTOM:b").await, "2");
+        assert_eq!(exchange(&address, "SUT_CUSTOM:a x").await, "1");
+        let report = server.stop().await.expect("stop");
+        if keep {
+            let matches: Vec<(u64, u32, bool)> = report
+                .matches
+                .iter()
+                .map(|m| (m.exchange, m.request.0, m.exact))
+                .collect();
+            assert_eq!(matches, [(1, 1, true), (2, 0, false)]);
+            let used: Vec<(&str, u32)> = report
+                .requests
+                .iter()
+                .map(|r| (r.key.as_str(), r.times_chosen))
+                .collect();
+            assert_eq!(used, [("<-CAL:a", 1), ("<-CAL:b", 1)]);
+        } else {
+            assert!(report.matches.is_empty() && report.requests.is_empty());
+        }
+        assert!(report.summary.unused.is_empty());
+    }
+}
+
+#[tokio::test]
 async fn terminate_server_stops_the_run() {
     let server = start(ServerConfig::default(), 0).await.expect("start");
     let address = server.address().to_string();

@@ -171,5 +171,7 @@ pub async fn run(
         refused: 0,
         terminated_by_client,
         summary: engine.summary,
+        matches: engine.matches,
+        requests: engine.requests,
     })
 }

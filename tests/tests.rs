@@ -15,6 +15,7 @@ mod rc_alterations;
 mod record_modes;
 mod replay_differential;
 mod reports;
+mod scratch;
 mod serial_proxy;
 mod server;
 mod shim;

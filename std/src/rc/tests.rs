@@ -223,8 +223,8 @@ fn general_values() {
 
 #[test]
 fn files_missing_unreadable_and_not_utf8() {
-    let dir = std::env::temp_dir().join(format!("cm-rc-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let good = dir.join("good.rc");
     std::fs::write(&good, "[general]\nuse_exact_matching = true\n").unwrap();
     let bad = dir.join("bad.rc");
@@ -249,7 +249,6 @@ fn files_missing_unreadable_and_not_utf8() {
     let c = RcConfig::load(&[&bom]).unwrap();
     assert!(c.preserve_cr().unwrap());
     assert_eq!(c.warnings(), &[RcWarning::ByteOrderMark(bom.clone())]);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

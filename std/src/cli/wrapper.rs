@@ -67,9 +67,12 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
         status
     };
     let _ = stop_tx.send(());
-    let report = server_task
-        .await
-        .map_err(|e| server::ServerError::Task(e.to_string()))??;
+    let served = server_task.await;
+    // The certificate was good only for that server: nothing else can use it.
+    if let Some(ca) = &server_ca {
+        let _ = std::fs::remove_file(ca);
+    }
+    let report = served.map_err(|e| server::ServerError::Task(e.to_string()))??;
     let finished = finish(
         cli,
         &report,

@@ -61,7 +61,8 @@ for i, p in enumerate(procs):
 }
 
 /// The same bad datagram between two good ones under both: the reference answers the later
-/// one but never records it; we record it.
+/// one but never records it; we record it. (Ours is also given an empty and a blank
+/// datagram, which are neither answered nor recorded.)
 #[test]
 fn a_bad_datagram_loses_nothing_where_the_reference_stops_recording() {
     if !reference_available("the classic_udp bad-input comparison") {
@@ -73,9 +74,10 @@ fn a_bad_datagram_loses_nothing_where_the_reference_stops_recording() {
     for dir in [&ours_dir, &ref_dir] {
         write(dir, "in.mock", replay);
     }
+    // Nor is an empty or blank datagram answered or recorded.
     let mine = ours(
         &ours_dir,
-        &with_udp_client(&args, &["1:hello", "1:hex:fe", "1:later"]),
+        &with_udp_client(&args, &["1:hello", "1:hex:fe", "0:", "0: \r\n ", "1:later"]),
     );
     assert_eq!(mine.status, Some(0), "{}", mine.stderr);
     assert!(

@@ -6,6 +6,7 @@
 mod bad_input;
 mod broadcast;
 mod interop;
+mod order;
 
 use std::path::{Path, PathBuf};
 

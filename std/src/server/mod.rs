@@ -1,5 +1,5 @@
 //! The CaptureMock server: the `classic` TCP protocol of the reference (compat spec
-//! sections 3 and 7), on tokio, one task per connection.
+//! sections 3 and 7), on tokio, one task per connection; the same over UDP in [`udp`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -55,8 +55,8 @@
 //!   without recursion, so its length is not limited by a recursion limit.
 //! - Not supported, each with a clear message: `SUT_COMMAND_LINE:` / `SUT_COMMAND_KILL:`
 //!   traffic (answered `CAPTUREMOCK ERROR: ...`), replayed responses other than `RET`, `SRV`
-//!   and `CLI` (skipped with a warning), protocols other than `classic` and `http` (the HTTP
-//!   proxy is [`http`]), `id_pattern_client`.
+//!   and `CLI` (skipped with a warning), protocols other than `classic`, `classic_udp` (the
+//!   datagram server is [`udp`]) and `http` (the HTTP proxy is [`http`]), `id_pattern_client`.
 
 mod config;
 pub mod connection;

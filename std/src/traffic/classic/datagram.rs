@@ -6,7 +6,9 @@
 //!   datagrams that come back are joined into one reply, one `->SRV:` entry. The reply ends
 //!   at an empty datagram, as in the reference (which reads the socket to its end, and an
 //!   empty datagram is the only end a datagram socket has), or after
-//!   [`DatagramRoute::silence`] without a datagram, where the reference waits for ever.
+//!   [`DatagramRoute::silence`] without a datagram, where the reference waits for ever. The
+//!   first datagram is waited for as long as a TCP server's reply (the read timeout): a real
+//!   server may take its time to answer.
 //! - **Broadcast** (`broadcast = true`): the message goes to the announced port at the
 //!   broadcast address, from a socket bound to the announced host, and each datagram that
 //!   comes back until [`DatagramRoute::silence`] passes without one is a reply of its own,
@@ -84,7 +86,8 @@ pub async fn forward(
 }
 
 /// To one server: one reply, the datagrams joined, ended by an empty datagram or by
-/// `silence`; none when not even an empty datagram came.
+/// `silence` after the last one; none when not even an empty datagram came within the
+/// read timeout.
 async fn unicast(
     host: &str,
     port: u16,
@@ -110,7 +113,8 @@ async fn unicast(
     let mut got_any = false;
     let mut buf = vec![0u8; MAX_DATAGRAM];
     loop {
-        let Ok(received) = tokio::time::timeout(silence, socket.recv(&mut buf)).await else {
+        let wait = if got_any { silence } else { limits.timeout };
+        let Ok(received) = tokio::time::timeout(wait, socket.recv(&mut buf)).await else {
             break;
         };
         let n = received?;
@@ -207,10 +211,19 @@ mod tests {
         server.join().unwrap();
 
         let (port, server) = answering(Vec::new());
-        let replies = forward(&destination(port), "x", route, LIMITS)
+        let patient = ForwardLimits {
+            timeout: Duration::from_millis(300),
+            ..LIMITS
+        };
+        let started = std::time::Instant::now();
+        let replies = forward(&destination(port), "x", route, patient)
             .await
             .unwrap();
         assert!(replies.is_empty(), "no datagram: no reply");
+        assert!(
+            started.elapsed() >= Duration::from_millis(300),
+            "the first datagram is waited for as long as the read timeout"
+        );
         server.join().unwrap();
 
         let (port, server) = answering(vec![Vec::new()]);

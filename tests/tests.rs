@@ -19,3 +19,4 @@ mod scratch;
 mod serial_proxy;
 mod server;
 mod shim;
+mod udp;

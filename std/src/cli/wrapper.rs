@@ -29,7 +29,7 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
     let shims = make_shims(cli, &config)?;
     config.shims = shims.as_ref().map(|dir| dir.path().to_path_buf());
     let listener = server::bind(&config, cli.port).await?;
-    let address = config.client_address(&server::address_of(&listener)?);
+    let address = config.client_address(&server::address_of(&listener, &config)?);
     if cli.server_only || cli.print_address {
         let mut stdout = std::io::stdout().lock();
         // A closed stdout is the caller's business; the address is in CAPTUREMOCK_SERVER.

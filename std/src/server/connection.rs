@@ -9,9 +9,13 @@ use tokio::net::TcpStream;
 
 use super::config::Limits;
 use super::protocol::is_terminate;
+use super::{ServerConfig, ServerError};
+use crate::exchange::recorder::Recorder;
 use crate::exchange::{Engine, Exchange, ExchangeNo, Sequencer, Turn, TurnOrder};
+use crate::traffic::classic::forward::ForwardLimits;
+use crate::traffic::classic::Route;
 use crate::traffic::wire::{error_reply, read_to_end_limited};
-use crate::traffic::Kinds;
+use crate::traffic::{KindSettings, Kinds};
 
 /// What the server loop shares with every connection.
 /// Behind one `Arc`, so that a connection's task costs one reference count.
@@ -25,6 +29,41 @@ pub struct Context {
     pub sequencer: Arc<Sequencer>,
     /// Limits on reading messages and on refusals.
     pub limits: Limits,
+}
+
+impl Context {
+    /// What a classic run's connections (TCP) or datagrams (UDP) share, made once the
+    /// server's `address` is known (the alterations may name it). The record file is prepared
+    /// here, so one that cannot be written fails the run before anything is served. The
+    /// replay file moves into the engine. `route` is how record mode reaches the real server.
+    pub(super) fn for_run(
+        config: &mut ServerConfig,
+        address: &str,
+        route: Route,
+    ) -> Result<Arc<Self>, ServerError> {
+        config.alterations.set_address(address)?;
+        let limits = config.limits;
+        let recorder = Recorder::new(
+            config.record.as_deref(),
+            config.newlines,
+            config.trailing_newlines,
+        )?;
+        let mut settings = KindSettings::new(
+            config.mode,
+            config.record_for_client,
+            ForwardLimits::new(limits.read_timeout, limits.max_message_size),
+        );
+        settings.route = route;
+        settings.command_lines = config.command_lines.clone();
+        settings.shims = config.shims.clone();
+        let engine = Engine::new(config.rules(), config.replay.take(), Some(recorder));
+        Ok(Arc::new(Context {
+            engine: Arc::new(engine),
+            kinds: Kinds::new(settings),
+            sequencer: Arc::new(Sequencer::new(limits.order_wait)),
+            limits,
+        }))
+    }
 }
 
 /// Serves exchange `n` on `stream`. Returns whether the client asked the server to stop.

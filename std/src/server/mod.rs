@@ -78,10 +78,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::alterations::AlterationError;
-use crate::exchange::recorder::Recorder;
-use crate::exchange::{Engine, RecordError, RecordLoss, Sequencer, Summary};
-use crate::traffic::classic::forward::ForwardLimits;
-use crate::traffic::{KindSettings, Kinds};
+use crate::exchange::{RecordError, RecordLoss, Summary};
+use crate::traffic::classic::Route;
 use connection::Context;
 
 /// Why a server could not run.
@@ -257,31 +255,9 @@ async fn run_tcp(
     shutdown: impl Future<Output = ()>,
 ) -> Result<ServerReport, ServerError> {
     let address = tcp_address_of(&listener)?;
-    config.alterations.set_address(&address)?;
+    let context = Context::for_run(&mut config, &address, Route::Stream)?;
     let limits = config.limits;
     let multithreaded = config.multithreaded;
-    let recorder = Recorder::new(
-        config.record.as_deref(),
-        config.newlines,
-        config.trailing_newlines,
-    )?;
-    let mut settings = KindSettings::new(
-        config.mode,
-        config.record_for_client,
-        ForwardLimits {
-            timeout: limits.read_timeout,
-            max_reply_size: limits.max_message_size,
-        },
-    );
-    settings.command_lines = config.command_lines.clone();
-    settings.shims = config.shims.clone();
-    let kinds = Kinds::new(settings);
-    let context = Arc::new(Context {
-        engine: Arc::new(Engine::new(config.rules(), config.replay, Some(recorder))),
-        kinds,
-        sequencer: Arc::new(Sequencer::new(limits.order_wait)),
-        limits,
-    });
     tracing::debug!("capturemock server listening on {address}");
 
     let slots = Arc::new(Semaphore::new(limits.max_connections));

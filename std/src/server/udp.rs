@@ -27,14 +27,11 @@ use tokio::task::JoinSet;
 use super::connection::{take_turn, Context};
 use super::protocol::is_terminate;
 use super::{ConfigError, Limits, ServerConfig, ServerError, ServerReport};
-use crate::exchange::recorder::Recorder;
-use crate::exchange::{Engine, Exchange, ExchangeNo, Sequencer};
+use crate::exchange::{Exchange, ExchangeNo};
 use crate::rc::RcConfig;
 use crate::traffic::classic::datagram::{DatagramRoute, BROADCAST, MAX_DATAGRAM};
-use crate::traffic::classic::forward::ForwardLimits;
 use crate::traffic::classic::Route;
 use crate::traffic::wire::error_reply;
-use crate::traffic::{KindSettings, Kinds};
 
 /// The `classic_udp` settings of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,27 +132,8 @@ pub(super) async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<ServerReport, ServerError> {
     let address = address_of(&config, &socket)?;
-    config.alterations.set_address(&address)?;
+    let context = Context::for_run(&mut config, &address, Route::Datagram(settings.route()))?;
     let limits = config.limits;
-    let recorder = Recorder::new(
-        config.record.as_deref(),
-        config.newlines,
-        config.trailing_newlines,
-    )?;
-    let mut kind_settings = KindSettings::new(
-        config.mode,
-        config.record_for_client,
-        ForwardLimits::new(limits.read_timeout, limits.max_message_size),
-    );
-    kind_settings.route = Route::Datagram(settings.route());
-    kind_settings.command_lines = config.command_lines.clone();
-    kind_settings.shims = config.shims.clone();
-    let context = Arc::new(Context {
-        engine: Arc::new(Engine::new(config.rules(), config.replay, Some(recorder))),
-        kinds: Kinds::new(kind_settings),
-        sequencer: Arc::new(Sequencer::new(limits.order_wait)),
-        limits,
-    });
     // Only the server's own address is served when listening everywhere for broadcasts.
     let only_from = settings.broadcast.map(|_| config.bind_ip);
     tracing::debug!("capturemock UDP server listening on {address}");

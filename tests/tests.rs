@@ -18,3 +18,4 @@ mod reports;
 mod serial_proxy;
 mod server;
 mod shim;
+mod xmlrpc;

@@ -72,7 +72,7 @@ pub enum ConfigError {
     ReplayFile(#[from] ReplayFileError),
     /// `server_protocol` names a protocol this server does not speak.
     #[error(
-        "server_protocol = {0} is not supported: this server speaks `classic` (TCP) and `http`"
+        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `http` and `xmlrpc`"
     )]
     UnsupportedProtocol(String),
     /// `server_remote_access` names an interface that has no IPv4 address.
@@ -149,6 +149,9 @@ pub enum Protocol {
     /// `http`: a reverse proxy for a web service, with its settings.
     #[cfg(feature = "http")]
     Http(Box<crate::traffic::http::HttpSettings>),
+    /// `xmlrpc`: an XML-RPC server in front of a real one, on the HTTP transport.
+    #[cfg(feature = "http")]
+    XmlRpc(crate::traffic::xmlrpc::XmlRpcSettings),
 }
 
 /// Record mode with no files, no rc settings and the default limits, listening on
@@ -194,6 +197,10 @@ impl ServerConfig {
             "classic" | "classic_tcp" => Protocol::Classic,
             #[cfg(feature = "http")]
             "http" => Protocol::Http(Box::new(crate::traffic::http::HttpSettings::from_rc(rc)?)),
+            #[cfg(feature = "http")]
+            "xmlrpc" => Protocol::XmlRpc(crate::traffic::xmlrpc::XmlRpcSettings {
+                record_for_client: general.record_for_client,
+            }),
             _ => return Err(ConfigError::UnsupportedProtocol(general.server_protocol)),
         };
         // HTTP request texts end in a space when their body is empty (`POST /create `), and
@@ -237,6 +244,8 @@ impl ServerConfig {
             Protocol::Classic => host_port.to_string(),
             #[cfg(feature = "http")]
             Protocol::Http(_) => super::http::base_url(host_port, self.serving_tls.is_some()),
+            #[cfg(feature = "http")]
+            Protocol::XmlRpc(_) => super::http::base_url(host_port, false),
         }
     }
 
@@ -352,12 +361,9 @@ mod tests {
 
     #[test]
     fn other_protocols_are_refused_clearly() {
-        let rc = RcConfig::from_str_named("[general]\nserver_protocol = xmlrpc\n", "t").unwrap();
+        let rc = RcConfig::from_str_named("[general]\nserver_protocol = amqp\n", "t").unwrap();
         let err = ServerConfig::from_rc(&rc, Mode::Record).unwrap_err();
-        assert!(
-            err.to_string().contains("server_protocol = xmlrpc"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("server_protocol = amqp"), "{err}");
     }
 
     #[test]

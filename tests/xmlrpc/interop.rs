@@ -1,0 +1,182 @@
+//! The reference and our binary record the same client session into identical files, and
+//! each replays the other's file with the real server gone.
+
+use super::{read, reference_available, setup, upstream, RC};
+use crate::server::harness::{ours_with_env, reference_with_env, Run};
+
+/// Runs one of the two tools (`ours_with_env` or `reference_with_env`).
+type Tool = fn(&std::path::Path, &[&str], &[(&str, &str)]) -> Run;
+
+/// Runs `session.py scenario` through `tool` with `args` (mode and files) before it.
+fn run(tool: Tool, dir: &std::path::Path, args: &[&str], scenario: &str, upstream: &str) -> Run {
+    let mut all = args.to_vec();
+    all.extend(["-R", "xmlrpc.rc", "python3", "session.py", scenario]);
+    let run = tool(dir, &all, &[("UPSTREAM", upstream)]);
+    assert_eq!(run.status, Some(0), "run failed: {run:?}");
+    assert!(
+        !run.stdout.is_empty(),
+        "the session printed nothing: {run:?}"
+    );
+    run
+}
+
+#[test]
+fn both_record_the_same_session_into_identical_files_and_replay_each_others() {
+    if !reference_available() {
+        return;
+    }
+    let dir = setup("interop", RC);
+    let live = {
+        let real = upstream(&dir);
+        let theirs = run(
+            reference_with_env,
+            &dir,
+            &["-m", "1", "-r", "reference.mock"],
+            "main",
+            &real.url,
+        );
+        let ours = run(
+            ours_with_env,
+            &dir,
+            &["-m", "1", "-r", "ours.mock"],
+            "main",
+            &real.url,
+        );
+        assert_eq!(
+            ours.stdout, theirs.stdout,
+            "the client saw different outcomes"
+        );
+        ours.stdout
+    };
+    let reference_file = read(&dir, "reference.mock");
+    assert_eq!(
+        read(&dir, "ours.mock"),
+        reference_file,
+        "record files differ"
+    );
+    // The session covers what it means to: a fault, a split string, a wrapped dict.
+    for line in [
+        "<-CLI:pow(2, 3)\n->SRV:8\n",
+        "<-CLI:ident('a)b')\n->SRV:'a,)b'\n",
+        "<-CLI:count(datetime.datetime(2020, 1, 2, 3, 4, 5), datetime.datetime(2020, 1, 2, 0, 0), [b'\\x00\\'\"'])\n->SRV:3\n",
+        "->SRV:raise xmlrpclib.Fault(7, 'nope')\n",
+        "<-CLI:nothing()\n->SRV:None\n",
+        "->SRV:('word word",
+        "->SRV:{'k000': ['xxxxxxxxxx', 0, 0.0, {'a': '', 'z': True}],\n 'k001'",
+    ] {
+        assert!(reference_file.contains(line), "{line:?} not in\n{reference_file}");
+    }
+
+    // The real server is gone: each replays the other's file and the client sees the same.
+    let ours = run(
+        ours_with_env,
+        &dir,
+        &["-m", "0", "-p", "reference.mock", "-r", "ours-again.mock"],
+        "main",
+        "",
+    );
+    let theirs = run(
+        reference_with_env,
+        &dir,
+        &["-m", "0", "-p", "ours.mock", "-r", "reference-again.mock"],
+        "main",
+        "",
+    );
+    assert_eq!(ours.stdout, live);
+    assert_eq!(theirs.stdout, live);
+    // Our replay writes faults as recorded; the reference drops their `raise` (pitfall 14).
+    assert_eq!(
+        read(&dir, "ours-again.mock"),
+        reference_file,
+        "our replay drifted"
+    );
+    assert_eq!(
+        read(&dir, "reference-again.mock"),
+        reference_file.replace("->SRV:raise xmlrpclib.Fault(", "->SRV:xmlrpclib.Fault("),
+    );
+    // And a file the reference wrote in replay, faults without `raise`, replays as faults.
+    let again = run(
+        ours_with_env,
+        &dir,
+        &["-m", "0", "-p", "reference-again.mock", "-r", "third.mock"],
+        "main",
+        "",
+    );
+    assert_eq!(again.stdout, live);
+}
+
+#[test]
+fn without_record_for_client_both_flip_the_directions_alike() {
+    if !reference_available() {
+        return;
+    }
+    let dir = setup("flipped", "[general]\nserver_protocol = xmlrpc\n");
+    let real = upstream(&dir);
+    let theirs = run(
+        reference_with_env,
+        &dir,
+        &["-m", "1", "-r", "reference.mock"],
+        "main",
+        &real.url,
+    );
+    let ours = run(
+        ours_with_env,
+        &dir,
+        &["-m", "1", "-r", "ours.mock"],
+        "main",
+        &real.url,
+    );
+    assert_eq!(ours.stdout, theirs.stdout);
+    let reference_file = read(&dir, "reference.mock");
+    assert!(reference_file
+        .starts_with("<-SRV:setServerLocation(<address>)\n->CLI:pow(2, 3)\n<-SRV:8\n"));
+    assert_eq!(read(&dir, "ours.mock"), reference_file);
+}
+
+#[test]
+fn dates_and_binaries_are_recorded_so_that_both_replay_them() {
+    if !reference_available() {
+        return;
+    }
+    let dir = setup("values", RC);
+    let live = {
+        let real = upstream(&dir);
+        run(
+            ours_with_env,
+            &dir,
+            &["-m", "1", "-r", "ours.mock"],
+            "values",
+            &real.url,
+        )
+        .stdout
+    };
+    // The reference writes `<DateTime '...' at 0x7f...>`, which nothing can read back.
+    assert_eq!(
+        read(&dir, "ours.mock"),
+        "<-CLI:when()\n->SRV:xmlrpclib.DateTime('20200102T03:04:05')\n\
+         <-CLI:blob()\n->SRV:xmlrpclib.Binary(b\"\\x00\\x01hi'\\xff\")\n\
+         <-CLI:mixed()\n->SRV:[xmlrpclib.DateTime('20211231T23:59:00'), {'b': xmlrpclib.Binary(b'ok')}]\n\
+         <-CLI:ident(2147483647)\n->SRV:2147483647\n"
+    );
+    assert!(
+        live.contains("when -> DateTime('20200102T03:04:05')"),
+        "{live}"
+    );
+    let ours = run(
+        ours_with_env,
+        &dir,
+        &["-m", "0", "-p", "ours.mock", "-r", "again.mock"],
+        "values",
+        "",
+    );
+    let theirs = run(
+        reference_with_env,
+        &dir,
+        &["-m", "0", "-p", "ours.mock", "-r", "theirs.mock"],
+        "values",
+        "",
+    );
+    assert_eq!(ours.stdout, live);
+    assert_eq!(theirs.stdout, live);
+    assert_eq!(read(&dir, "again.mock"), read(&dir, "ours.mock"));
+}

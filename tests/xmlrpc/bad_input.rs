@@ -79,15 +79,16 @@ fn malformed_calls_among_many_clients_get_faults_and_lose_nothing() {
 const REPLAY: &str = r#"
 import os, urllib.request, xmlrpc.client
 proxy = xmlrpc.client.ServerProxy(os.environ["CAPTUREMOCK_SERVER"])
-for name, args in [("pow", (2, 3)), ("when", ()), ("pow", (3, 2)), ("unknown", (1,))]:
+for name, args in [("pow", (2, 3)), ("when", ()), ("pow", (3, 2)), ("unknown", (1,)), ("huge", ()), ("none", ())]:
     try:
         print(name, "->", repr(getattr(proxy, name)(*args)))
     except xmlrpc.client.Fault as f:
         print(name, "FAULT", f.faultCode, f.faultString.splitlines()[0])
-try:
-    urllib.request.urlopen(os.environ["CAPTUREMOCK_SERVER"])
-except urllib.error.HTTPError as e:
-    print("GET", e.code)
+for path, data in [("/", None), ("/other", xmlrpc.client.dumps((2, 3), "pow").encode())]:
+    try:
+        urllib.request.urlopen(os.environ["CAPTUREMOCK_SERVER"] + path, data=data)
+    except urllib.error.HTTPError as e:
+        print("GET" if data is None else "POST", path, e.code)
 "#;
 
 #[test]
@@ -95,7 +96,7 @@ fn an_unreadable_recorded_result_is_a_fault_and_the_replay_goes_on() {
     let dir = setup("bad-record", RC);
     write(&dir, "replay.py", REPLAY);
     let recorded = "<-CLI:pow(2, 3)\n->SRV:8\n<-CLI:when()\n->SRV:<DateTime '20200102T03:04:05' at 0x7f1d11e655d0>\n\
-                    <-CLI:pow(3, 2)\n->SRV:9\n";
+                    <-CLI:pow(3, 2)\n->SRV:9\n<-CLI:huge()\n->SRV:1099511627776\n<-CLI:none()\n->SRV:[1, None]\n";
     write(&dir, "recorded.mock", recorded);
     let run = ours_with_env(
         &dir,
@@ -119,13 +120,17 @@ fn an_unreadable_recorded_result_is_a_fault_and_the_replay_goes_on() {
          when FAULT -32400 capturemock: the recorded result cannot be read: \"<DateTime '20200102T03:04:05' at 0x7f1d11e655d0>\": expected a Python literal at byte 0\n\
          pow -> 9\n\
          unknown FAULT -32400 capturemock: no recorded call answers this one\n\
-         GET 501\n",
+         huge FAULT 1 <class 'OverflowError'>:int exceeds XML-RPC limits\n\
+         none FAULT 1 <class 'TypeError'>:cannot marshal None unless allow_none is enabled\n\
+         GET / 501\n\
+         POST /other 404\n",
         "{run:?}"
     );
     // The reference stops writing its record at the first failure (spec pitfall 1); here
     // every exchange is there, the unreadable one as recorded.
+    let (before, after) = recorded.split_at(recorded.find("<-CLI:huge").expect("huge"));
     assert_eq!(
         read(&dir, "again.mock"),
-        format!("{recorded}<-CLI:unknown(1)\n")
+        format!("{before}<-CLI:unknown(1)\n{after}")
     );
 }

@@ -180,3 +180,105 @@ fn dates_and_binaries_are_recorded_so_that_both_replay_them() {
     assert_eq!(theirs.stdout, live);
     assert_eq!(read(&dir, "again.mock"), read(&dir, "ours.mock"));
 }
+
+/// Calls whatever `python3 unanswered.py` is given, printing each outcome's first line.
+const UNANSWERED: &str = r#"
+import os, xmlrpc.client
+proxy = xmlrpc.client.ServerProxy(os.environ["CAPTUREMOCK_SERVER"])
+for name, args in [("pow", (2, 4)), ("unknown", (1,)), ("pow", (2, 3))]:
+    try:
+        print(name, "->", repr(getattr(proxy, name)(*args)))
+    except xmlrpc.client.Fault as f:
+        print(name, "FAULT", f.faultCode, f.faultString.splitlines()[0])
+"#;
+
+#[test]
+fn what_nothing_answers_is_recorded_alike_and_answered_with_a_fault_here() {
+    if !reference_available() {
+        return;
+    }
+    let dir = setup("unanswered", RC);
+    crate::server::harness::write(&dir, "unanswered.py", UNANSWERED);
+    crate::server::harness::write(&dir, "one.mock", "<-CLI:pow(2, 3)\n->SRV:8\n");
+    for (args, ours_said) in [
+        // Replay: `pow(2, 4)` gets the best match, `unknown(1)` shares no word with anything.
+        (
+            vec!["-m", "0", "-p", "one.mock"],
+            "pow -> 8\nunknown FAULT -32400 capturemock: no recorded call answers this one\npow -> 8\n",
+        ),
+        // Record mode before any setServerLocation.
+        (
+            vec!["-m", "1"],
+            "pow FAULT -32400 capturemock: record mode, but no real server is known: call setServerLocation(url) first\n\
+             unknown FAULT -32400 capturemock: record mode, but no real server is known: call setServerLocation(url) first\n\
+             pow FAULT -32400 capturemock: record mode, but no real server is known: call setServerLocation(url) first\n",
+        ),
+    ] {
+        let with = |record: &'static str| {
+            let mut all = args.clone();
+            all.extend(["-r", record, "-R", "xmlrpc.rc", "python3", "unanswered.py"]);
+            all
+        };
+        let theirs = reference_with_env(&dir, &with("theirs.mock"), &[]);
+        let ours = ours_with_env(&dir, &with("ours.mock"), &[]);
+        // The reference answers an empty string, which a client cannot tell from a result.
+        assert!(theirs.stdout.contains("unknown -> ''"), "{theirs:?}");
+        assert_eq!(ours.stdout, ours_said, "{ours:?}");
+        assert_eq!(read(&dir, "ours.mock"), read(&dir, "theirs.mock"), "{args:?}");
+    }
+}
+
+#[test]
+fn alterations_change_calls_and_results_but_not_faults_in_both() {
+    if !reference_available() {
+        return;
+    }
+    let rc = format!("{RC}alterations = upper\n[upper]\nmatch_pattern = no\nreplacement = NO\n");
+    let dir = setup("alterations", &rc);
+    let live = {
+        let real = upstream(&dir);
+        let theirs = run(
+            reference_with_env,
+            &dir,
+            &["-m", "1", "-r", "reference.mock"],
+            "main",
+            &real.url,
+        );
+        let ours = run(
+            ours_with_env,
+            &dir,
+            &["-m", "1", "-r", "ours.mock"],
+            "main",
+            &real.url,
+        );
+        assert_eq!(ours.stdout, theirs.stdout);
+        ours.stdout
+    };
+    let reference_file = read(&dir, "reference.mock");
+    assert_eq!(read(&dir, "ours.mock"), reference_file);
+    // The client got the real result; the record has the altered one, and the fault as is.
+    assert!(live.contains("noargs -> 'no args'"), "{live}");
+    for line in [
+        "<-CLI:NOargs()\n->SRV:'NO args'\n",
+        "<-CLI:fail(7, 'NOpe')\n->SRV:raise xmlrpclib.Fault(7, 'nope')\n",
+    ] {
+        assert!(
+            reference_file.contains(line),
+            "{line:?} not in\n{reference_file}"
+        );
+    }
+    // Replayed results are sent as recorded, not altered again.
+    let ours = run(
+        ours_with_env,
+        &dir,
+        &["-m", "0", "-p", "reference.mock", "-r", "again.mock"],
+        "main",
+        "",
+    );
+    assert!(
+        ours.stdout.contains("noargs -> 'NO args'"),
+        "{}",
+        ours.stdout
+    );
+    assert_eq!(read(&dir, "again.mock"), reference_file);
+}

@@ -49,7 +49,7 @@ pub(super) async fn handle(
         Err(refusal) => return refusal,
     };
     if let Some(xmlrpc) = &context.xmlrpc {
-        return super::xmlrpc::handle(context, xmlrpc, &parts.method, body).await;
+        return super::xmlrpc::handle(context, xmlrpc, &parts.method, &target, body).await;
     }
     let method = parts.method.as_str().to_string();
     match (&parts.method, target.as_str()) {

@@ -32,8 +32,18 @@ pub(super) async fn handle(
     context: &Context,
     kind: &XmlRpc,
     method: &Method,
+    target: &str,
     body: Bytes,
 ) -> Response<Full<Bytes>> {
+    // The paths Python's XML-RPC server answers on, as the reference's does.
+    let path = target.split_once('?').map_or(target, |(path, _)| path);
+    if !matches!(path, "/" | "/RPC2") {
+        let mut response = Response::new(Full::new(Bytes::from(format!(
+            "capturemock: XML-RPC calls go to / or /RPC2, not {path}\n"
+        ))));
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        return response;
+    }
     if method != Method::POST {
         let mut response = Response::new(Full::new(Bytes::from_static(
             b"capturemock: an XML-RPC server takes POST requests only\n",

@@ -494,7 +494,7 @@ mod tests {
         for (body, says) in [
             ("<methodCall><methodName>f</methodName>", "ends inside"),
             ("<methodCall><methodName>f</methodName></methodCall></x>", "close tag"),
-            ("<methodCall><methodName>f\u{1}</methodName></methodCall>", "U+0001 at byte 24 is not allowed"),
+            ("<methodCall><methodName>f\u{1}</methodName></methodCall>", "U+0001 at byte 25 is not allowed"),
             ("<methodResponse/>", "not an XML-RPC methodCall"),
             ("<methodCall><params/></methodCall>", "no <methodName>"),
             ("<methodCall><methodName>f</methodName><params><param><value><int>x</int></value></param></params></methodCall>", "bad <int>"),

@@ -33,6 +33,12 @@ pub enum ResultTextError {
         /// Where the literal starts.
         offset: usize,
     },
+    /// Brackets nested deeper than a result read from XML can be.
+    #[error("nested deeper than {MAX_DEPTH} brackets at byte {offset}")]
+    TooDeep {
+        /// Where.
+        offset: usize,
+    },
     /// A string is not UTF-8 text (a `\udcXX` escape).
     #[error("string at byte {offset} is not UTF-8 text")]
     NotText {
@@ -41,9 +47,17 @@ pub enum ResultTextError {
     },
 }
 
+/// Deepest nesting of brackets read: a hand-edited file cannot make the parser recurse
+/// without bound.
+const MAX_DEPTH: usize = 512;
+
 /// The result or fault a recorded `->SRV:` text stands for.
 pub fn parse_outcome(text: &str) -> Result<Outcome, ResultTextError> {
-    let mut p = Parser { text, pos: 0 };
+    let mut p = Parser {
+        text,
+        pos: 0,
+        depth: 0,
+    };
     p.space();
     if p.keyword("raise") {
         p.space();
@@ -73,6 +87,8 @@ pub fn parse_outcome(text: &str) -> Result<Outcome, ResultTextError> {
 struct Parser<'t> {
     text: &'t str,
     pos: usize,
+    /// Brackets open around the cursor.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -130,6 +146,16 @@ impl Parser<'_> {
     }
 
     fn value(&mut self) -> Result<Value, ResultTextError> {
+        if self.depth == MAX_DEPTH {
+            return Err(ResultTextError::TooDeep { offset: self.pos });
+        }
+        self.depth += 1;
+        let value = self.bracketed_or_atom();
+        self.depth -= 1;
+        value
+    }
+
+    fn bracketed_or_atom(&mut self) -> Result<Value, ResultTextError> {
         self.space();
         match self.peek() {
             Some(b'(') => {
@@ -420,5 +446,10 @@ mod tests {
         ));
         assert!(parse_outcome("__import__('os')").is_err());
         assert!(parse_outcome("1 2").is_err());
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(matches!(
+            parse_outcome(&deep),
+            Err(ResultTextError::TooDeep { .. })
+        ));
     }
 }

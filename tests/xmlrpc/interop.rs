@@ -131,6 +131,20 @@ fn without_record_for_client_both_flip_the_directions_alike() {
     assert!(reference_file
         .starts_with("<-SRV:setServerLocation(<address>)\n->CLI:pow(2, 3)\n<-SRV:8\n"));
     assert_eq!(read(&dir, "ours.mock"), reference_file);
+    // Such a file holds its calls as `->CLI:` entries, which a replay reads as responses.
+    let replay = run(
+        ours_with_env,
+        &dir,
+        &["-m", "0", "-p", "reference.mock"],
+        "main",
+        "http://127.0.0.1:9",
+    );
+    assert!(
+        replay
+            .stdout
+            .starts_with("pow FAULT -32400 'capturemock: no recorded call answers this one"),
+        "{replay:?}"
+    );
 }
 
 #[test]

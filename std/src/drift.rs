@@ -164,9 +164,8 @@ mod tests {
 
     #[test]
     fn a_record_file_never_written_is_empty() {
-        let dir = std::env::temp_dir().join(format!("capturemock-drift-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let missing = dir.join("never-written.mock");
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("never-written.mock");
         assert!(check("", Path::new("r"), &missing).unwrap().is_none());
         assert!(check("<-CAL:a\n", Path::new("r"), &missing)
             .unwrap()

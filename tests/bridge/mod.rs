@@ -11,6 +11,7 @@ mod rate;
 mod relay;
 mod runs;
 
+pub use crate::scratch::Scratch;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -118,15 +119,9 @@ pub fn script(run: &Run) -> Script {
     }
 }
 
-/// A scratch directory for one test.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "capturemock-bridge-tests-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch directory for one test, emptied first and removed when the test passes.
+pub fn scratch(name: &str) -> Scratch {
+    Scratch::new("bridge", name)
 }
 
 /// The file's text, or a message saying it is missing.

@@ -24,14 +24,15 @@ line two
 ->RET:second
 ";
 
-fn dir(test: &str, kind: Kind) -> std::path::PathBuf {
+fn dir(test: &str, kind: Kind) -> super::servers::Scratch {
     scratch(&format!("{test}-{kind:?}"))
 }
 
 #[test]
 fn record_mode_echoes_and_records_in_order() {
     for kind in BOTH {
-        let server = Server::start(kind, &dir("record", kind), &Setup::mode(Mode::Record));
+        let scratch = dir("record", kind);
+        let server = Server::start(kind, &scratch, &Setup::mode(Mode::Record));
         let client = server.client(Mode::Record);
         let replies = [
             client.record("foo(1)", "bar  \n").unwrap(),
@@ -67,7 +68,8 @@ fn replay_mode_answers_from_the_file_and_records_what_it_replayed() {
             replay: Some(REPLAY),
             ..Setup::mode(Mode::Replay)
         };
-        let server = Server::start(kind, &dir("replay", kind), &setup);
+        let scratch = dir("replay", kind);
+        let server = Server::start(kind, &scratch, &setup);
         let client = server.client(Mode::Replay);
         let replies = [
             client.replay("price('ACME')").unwrap(),
@@ -124,7 +126,8 @@ fn mode_two_replays_when_the_file_has_content_and_records_when_not() {
             replay: Some(REPLAY),
             ..Setup::mode(Mode::ReplayOldRecordNew)
         };
-        let server = Server::start(kind, &dir("mode2-replay", kind), &setup);
+        let scratch = dir("mode2-replay", kind);
+        let server = Server::start(kind, &scratch, &setup);
         let client = server.client(Mode::ReplayOldRecordNew);
         let mut real_calls = 0;
         let reply = client
@@ -147,11 +150,8 @@ fn mode_two_replays_when_the_file_has_content_and_records_when_not() {
             "{kind:?}"
         );
 
-        let server = Server::start(
-            kind,
-            &dir("mode2-record", kind),
-            &Setup::mode(Mode::ReplayOldRecordNew),
-        );
+        let scratch = dir("mode2-record", kind);
+        let server = Server::start(kind, &scratch, &Setup::mode(Mode::ReplayOldRecordNew));
         let client = server.client(Mode::ReplayOldRecordNew);
         let reply = client.call("price('ACME')", || "12.5  ".into()).unwrap();
         assert_eq!(reply, "12.5", "{kind:?}: the echo, trimmed");
@@ -171,7 +171,8 @@ fn an_exact_matching_mismatch_is_text_for_replay_and_an_error_for_call() {
             rc: "[general]\nuse_exact_matching = true\n",
             ..Setup::mode(Mode::Replay)
         };
-        let server = Server::start(kind, &dir("exact", kind), &setup);
+        let scratch = dir("exact", kind);
+        let server = Server::start(kind, &scratch, &setup);
         let client = server.client(Mode::Replay);
         assert_eq!(
             client.replay("price('ACME', 'EUR')").unwrap(),
@@ -197,7 +198,8 @@ fn alterations_apply_to_what_a_rust_client_records() {
                  match_pattern = \\d{4}-\\d\\d-\\d\\d\nreplacement = <DATE>\n",
             ..Setup::mode(Mode::Record)
         };
-        let server = Server::start(kind, &dir("alterations", kind), &setup);
+        let scratch = dir("alterations", kind);
+        let server = Server::start(kind, &scratch, &setup);
         let client = server.client(Mode::Record);
         assert_eq!(
             client
@@ -221,7 +223,8 @@ fn the_async_client_records_and_replays() {
         .build()
         .unwrap();
     for kind in BOTH {
-        let server = Server::start(kind, &dir("async-record", kind), &Setup::mode(Mode::Record));
+        let scratch = dir("async-record", kind);
+        let server = Server::start(kind, &scratch, &Setup::mode(Mode::Record));
         let client = AsyncClient::new(ClientConfig::new(&server.address, Mode::Record).unwrap());
         runtime.block_on(async {
             assert_eq!(client.record("a()", "1\n").await.unwrap(), "1");
@@ -238,7 +241,8 @@ fn the_async_client_records_and_replays() {
             replay: Some(&recorded),
             ..Setup::mode(Mode::Replay)
         };
-        let server = Server::start(kind, &dir("async-replay", kind), &setup);
+        let scratch = dir("async-replay", kind);
+        let server = Server::start(kind, &scratch, &setup);
         let client = AsyncClient::new(ClientConfig::new(&server.address, Mode::Replay).unwrap());
         runtime.block_on(async {
             assert_eq!(client.replay("a()").await.unwrap(), "1");
@@ -252,7 +256,8 @@ fn the_async_client_records_and_replays() {
 #[test]
 fn concurrent_clients_are_all_recorded() {
     for kind in BOTH {
-        let server = Server::start(kind, &dir("concurrent", kind), &Setup::mode(Mode::Record));
+        let scratch = dir("concurrent", kind);
+        let server = Server::start(kind, &scratch, &Setup::mode(Mode::Record));
         let expected: BTreeSet<String> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..8)
                 .map(|t| {

@@ -1,6 +1,7 @@
 //! The two servers a client can talk to: the reference's (`python3 -m capturemock.server`, a
 //! separate process, as its command line starts it) and ours (in this process).
 
+pub use crate::scratch::Scratch;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -11,14 +12,9 @@ use capturemock::rc::RcConfig;
 use capturemock::server::{BackgroundServer, ServerConfig};
 use capturemock_core::replay::Mode;
 
-/// A scratch directory for one test, emptied first.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join(format!("capturemock-client-tests-{}", std::process::id()))
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch directory for one test, emptied first and removed when the test passes.
+pub fn scratch(name: &str) -> Scratch {
+    Scratch::new("clients", name)
 }
 
 /// Which implementation serves.

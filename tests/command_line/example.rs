@@ -8,7 +8,8 @@ use crate::server::harness::{binary, scratch};
 #[test]
 fn the_release_script_replays_without_git() {
     // Only a shell on PATH: git would not be found if the shim did not answer for it.
-    let bin = scratch("command_line_example").join("bin");
+    let scratch = scratch("command_line_example");
+    let bin = scratch.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let sh = ["/bin/sh", "/usr/bin/sh"]
         .into_iter()

@@ -22,7 +22,7 @@ fn script(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// A scratch directory with `bin/` holding the given scripts (the real programs) and an rc
 /// file intercepting them.
-fn setup(test: &str, tools: &[(&str, &str)], rc_extra: &str) -> PathBuf {
+fn setup(test: &str, tools: &[(&str, &str)], rc_extra: &str) -> crate::scratch::Scratch {
     let dir = scratch(test);
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).expect("bin dir");

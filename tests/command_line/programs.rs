@@ -479,7 +479,7 @@ fn output_that_is_not_utf8_is_recorded_and_replayed_byte_for_byte() {
             .args(args(options, "script.sh"))
             .current_dir(&dir)
             .env("PATH", path)
-            .env("HOME", &dir)
+            .env("HOME", dir.path())
             .stdin(std::process::Stdio::null())
             .output()
             .expect("run capturemock")

@@ -3,7 +3,7 @@
 //! reference's, recording and replaying the same sessions.
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use crate::server::harness::{scratch, write};
@@ -58,7 +58,7 @@ impl Drop for Upstream {
 }
 
 /// A scratch directory with the rc file (plus `rc_extra`) and the client session script.
-fn setup(test: &str, rc_extra: &str) -> PathBuf {
+fn setup(test: &str, rc_extra: &str) -> crate::scratch::Scratch {
     let dir = scratch(&format!("http-{test}"));
     write(&dir, "http.rc", &format!("{RC}{rc_extra}"));
     write(&dir, "session.sh", include_str!("session.sh"));

@@ -151,7 +151,7 @@ fn ureq_and_hyper_replay_and_a_drifted_run_fails_with_a_diff() {
 fn record_mode_without_an_upstream_is_refused_at_start() {
     let dir = scratch("http-api-no-upstream");
     let error = for_test()
-        .dir(&dir)
+        .dir(dir.path())
         .name("nothing")
         .rc_files(Vec::<&str>::new())
         .try_start()
@@ -169,7 +169,7 @@ fn a_client_that_insists_on_https_gets_it() {
     )
     .expect("mock");
     let server = for_test()
-        .dir(&dir)
+        .dir(dir.path())
         .name("secure")
         .rc_files(Vec::<&str>::new())
         .tls()

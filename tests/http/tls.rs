@@ -121,6 +121,7 @@ fn the_proxy_serves_https_with_a_certificate_the_program_is_told_to_trust() {
         "<-CLI:GET /status\n--HEA:Accept=*/*\n->SRV:200 all good\n",
     );
     let session = "case \"$CAPTUREMOCK_SERVER\" in https://*) ;; *) exit 3;; esac; \
+                   echo \"$CAPTUREMOCK_SERVER_CA\" > ca-path; \
                    curl -sS -f --cacert \"$CAPTUREMOCK_SERVER_CA\" \"$CAPTUREMOCK_SERVER/status\"";
     let run = ours_with_env(
         &dir,
@@ -141,4 +142,9 @@ fn the_proxy_serves_https_with_a_certificate_the_program_is_told_to_trust() {
     assert_eq!(run.status, Some(0), "{run:?}");
     assert_eq!(run.stdout, "all good");
     assert_eq!(read(&dir, "again.mock"), read(&dir, "api.mock"));
+    // The certificate is good only while that server ran: it is not left behind.
+    let ca = read(&dir, "ca-path").expect("the program saw CAPTUREMOCK_SERVER_CA");
+    let ca = std::path::Path::new(ca.trim_end());
+    assert!(ca.is_absolute(), "{ca:?}");
+    assert!(!ca.exists(), "{} left behind", ca.display());
 }

@@ -8,10 +8,12 @@ field hex-encoded UTF-8. The first field of a question is its kind.
   pipe ADDRESS NFILES FILE... NTEXTS TEXT... NVARTEXTS TEXT...
                                 -> ERR:Class | RESULT... VARS      (RcFileHandler + BaseTraffic)
 """
+import atexit
 import configparser
 import logging
 import os
 import re
+import shutil
 import sys
 import tempfile
 import warnings
@@ -22,6 +24,8 @@ from capturemock.traffic import BaseTraffic
 
 warnings.simplefilter("ignore")
 TMP = tempfile.mkdtemp(prefix="cm-rc-oracle-")
+# Removed however the oracle ends (its caller closes stdin, or it fails).
+atexit.register(shutil.rmtree, TMP, True)
 
 
 def enc(s):

@@ -474,18 +474,22 @@ fn forbid_real_refuses_a_real_device_before_opening_anything() {
             "x.mock",
         ][..],
     ] {
-        let r = ours_with_env(&dir, args, &forbid);
-        assert_eq!(r.status, Some(2), "{args:?}: {}", r.stderr);
-        assert!(
-            r.stderr.contains("which is forbidden"),
-            "{args:?}: {}",
-            r.stderr
-        );
-        assert!(
-            !r.stderr.contains("no-such-line"),
-            "{args:?}: opened: {}",
-            r.stderr
-        );
+        // The variable, and the subcommand's flag instead of it.
+        let mut flagged = args.to_vec();
+        flagged.insert(1, "--forbid-real");
+        for r in [ours_with_env(&dir, args, &forbid), ours(&dir, &flagged)] {
+            assert_eq!(r.status, Some(2), "{args:?}: {}", r.stderr);
+            assert!(
+                r.stderr.contains("which is forbidden"),
+                "{args:?}: {}",
+                r.stderr
+            );
+            assert!(
+                !r.stderr.contains("no-such-line"),
+                "{args:?}: opened: {}",
+                r.stderr
+            );
+        }
     }
     // Replaying as the peripheral is allowed: the error is then about the line.
     let r = ours_with_env(

@@ -254,7 +254,7 @@ fn http_for_test_in_each_record_mode() {
     let service = Counting::start();
     let server = |mode| {
         capturemock::http::for_test()
-            .dir(&dir)
+            .dir(dir.path())
             .name("api::test_hello")
             .record_mode(mode)
             .rc_files(Vec::<&str>::new())

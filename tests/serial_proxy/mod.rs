@@ -6,6 +6,7 @@
 //! Sockets stand in for serial lines here (QEMU's UART is one); the serialport path a real
 //! device takes is tested in the std crate on a pty.
 
+pub use crate::scratch::Scratch;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -88,14 +89,9 @@ fn read(path: &Path) -> String {
         .unwrap_or_else(|e| panic!("record file {} not written: {e}", path.display()))
 }
 
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "capturemock-serial-proxy-tests-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch directory for one test, emptied first and removed when the test passes.
+fn scratch(name: &str) -> Scratch {
+    Scratch::new("serial-proxy", name)
 }
 
 /// The firmware's modem lines: `modem COMMAND => "ANSWER"`.

@@ -247,6 +247,48 @@ fn a_record_file_that_fails_during_the_run_is_reported_at_the_end_with_what_was_
     );
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn an_exchange_cut_short_by_a_write_error_is_taken_out_of_the_record_file() {
+    let dir = scratch("record-cut-short");
+    // A file-size limit of one block (512 or 1,024 bytes, as the shell counts them), with the
+    // signal that would kill the writer ignored, so that writing past it fails with EFBIG:
+    // the first exchange fits, the second is cut off part-way, and once that part is taken
+    // out again the third fits too.
+    let long = "x".repeat(4000);
+    let second = format!("SUT_CUSTOM:b:SUT_SEP:{long}");
+    let messages = [
+        "SUT_CUSTOM:a:SUT_SEP:1",
+        second.as_str(),
+        "SUT_CUSTOM:c:SUT_SEP:3",
+    ];
+    let mut args = vec![
+        "-c",
+        "trap '' XFSZ; ulimit -f 1 && exec \"$@\"",
+        "sh",
+        binary().to_str().expect("a UTF-8 path"),
+    ];
+    args.extend(with_client(&["-m", "1", "-r", "out.mock"], &messages));
+    let run = run_program(&dir, "sh", &args, &[]);
+    assert_eq!(run.status, Some(2), "{}", run.stderr);
+    assert_eq!(run.replies(), ["1", long.as_str(), "3"]);
+    assert!(
+        run.stderr.contains(
+            "1 exchange(s) could not be written to the record file out.mock, which is \
+             incomplete: File too large (os error 27)"
+        ),
+        "{}",
+        run.stderr
+    );
+    // What is there is whole: no part of the second exchange runs into the third.
+    assert_eq!(
+        read(&dir, "out.mock").as_deref(),
+        Some("<-CAL:a\n->RET:1\n<-CAL:c\n->RET:3\n"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_missing_rc_file_gives_the_references_warning_and_the_run_goes_on() {
     let dir = scratch("missing-rc");

@@ -1,6 +1,7 @@
 //! Running our `capturemock` binary and the reference side by side, with small Python
 //! clients written into a scratch directory.
 
+pub use crate::scratch::Scratch;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -14,13 +15,9 @@ pub fn binary() -> &'static Path {
     })
 }
 
-/// A scratch directory for one test, emptied first.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join(format!("capturemock-server-tests-{}", std::process::id()))
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
+/// A scratch directory for one test, emptied first and removed when the test passes.
+pub fn scratch(name: &str) -> Scratch {
+    let dir = Scratch::new("server", name);
     std::fs::write(dir.join("client.py"), CLIENT).expect("client script");
     std::fs::write(dir.join("concurrent.py"), CONCURRENT).expect("client script");
     dir
@@ -149,6 +146,14 @@ fn run(mut command: Command, dir: &Path, env: &[(&str, &str)]) -> Run {
         .envs(env.iter().copied())
         .stdin(Stdio::null());
     Run::from(command.output().expect("run"))
+}
+
+/// Any `program` with `args`, in `dir`, with extra environment variables, set up as our
+/// binary is (no inherited CAPTUREMOCK_* settings, `HOME` is `dir`).
+pub fn run_program(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(program);
+    command.args(args);
+    run(command, dir, env)
 }
 
 /// Our binary with `args`, in `dir`.

@@ -8,6 +8,7 @@
 mod fixed;
 mod reference;
 
+pub use crate::scratch::Scratch;
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -20,14 +21,9 @@ pub fn shim_executable() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_capturemock-shim"))
 }
 
-/// A scratch directory for one test, emptied first.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join(format!("capturemock-shim-tests-{}", std::process::id()))
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+/// A scratch directory for one test, emptied first and removed when the test passes.
+pub fn scratch(name: &str) -> Scratch {
+    Scratch::new("shim", name)
 }
 
 /// `dir/shims/<name>` for each name, linked to our shim; returns `dir/shims`.

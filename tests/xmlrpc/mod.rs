@@ -3,10 +3,11 @@
 //! recording and replaying the same sessions; the record texts against Python's own `repr`
 //! and `pprint.pformat`; malformed calls among many clients.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::http::Upstream;
-use crate::server::harness::{scratch, write};
+use crate::scratch::Scratch;
+use crate::server::harness::write;
 
 mod bad_input;
 mod interop;
@@ -15,10 +16,10 @@ mod texts;
 /// The rc file of most tests: the system under test is the XML-RPC client.
 const RC: &str = "[general]\nserver_protocol = xmlrpc\nrecord_for_client = true\n";
 
-/// A scratch directory with `xmlrpc.rc` (`RC` plus `rc_extra`), the real server and the
-/// client session.
-fn setup(test: &str, rc: &str) -> PathBuf {
-    let dir = scratch(&format!("xmlrpc-{test}"));
+/// A scratch directory (removed when the test passes) with `xmlrpc.rc` (`rc`), the real
+/// server and the client session.
+fn setup(test: &str, rc: &str) -> Scratch {
+    let dir = Scratch::new("xmlrpc", test);
     write(&dir, "xmlrpc.rc", rc);
     write(&dir, "upstream.py", include_str!("upstream.py"));
     write(&dir, "session.py", include_str!("session.py"));

@@ -183,7 +183,8 @@ pub struct Cli {
 
     /// With `server_protocol = http`: serve HTTPS, with a certificate for localhost and
     /// 127.0.0.1 made at start-up. CAPTUREMOCK_SERVER is then https://127.0.0.1:PORT, and
-    /// CAPTUREMOCK_SERVER_CA names a PEM file of the certificate for the program to trust.
+    /// CAPTUREMOCK_SERVER_CA names a PEM file of the certificate for the program to trust
+    /// (removed when the server stops).
     #[arg(long)]
     pub tls: bool,
 

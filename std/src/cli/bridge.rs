@@ -111,6 +111,11 @@ pub struct BridgeCli {
     #[arg(long)]
     pub fail_on_drift: bool,
 
+    /// Reach nothing real: refuse modes 1 and 2 (there the device calls the real thing) before
+    /// opening the line. Also CAPTUREMOCK_FORBID_REAL=1.
+    #[arg(long)]
+    pub forbid_real: bool,
+
     /// Log filter for stderr: error, warn, info, debug or trace [default: $CAPTUREMOCK_LOG,
     /// else warn]. `info` shows each connection and session, `warn` each damaged frame.
     #[arg(long, value_name = "FILTER")]
@@ -185,7 +190,7 @@ impl BridgeCli {
 /// before a device is connected. The drift check and the record-loss check apply only to a
 /// server the bridge started: a server already running reports its own.
 pub fn run(args: BridgeCli) -> Result<u8, CliError> {
-    if args.mode != 0 && crate::record_mode::forbid_real_from_env() {
+    if args.mode != 0 && (args.forbid_real || crate::record_mode::forbid_real_from_env()) {
         // In modes 1 and 2 the device itself calls the real thing, past any server.
         return Err(CliError::Forbidden(format!(
             "the bridge in mode {} (the device calls the real thing)",

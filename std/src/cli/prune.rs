@@ -281,14 +281,9 @@ mod tests {
     use super::*;
     use crate::cli::report::{ExchangeCounts, FileFingerprint, RequestUse, REPORT_VERSION};
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "capturemock-prune-unit-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch");
-        dir
+    /// A directory of its own, removed with the returned guard.
+    fn scratch() -> tempfile::TempDir {
+        tempfile::tempdir().expect("scratch")
     }
 
     /// A report of `file` (as it is now) that used each request as given.
@@ -332,7 +327,8 @@ mod tests {
 
     #[test]
     fn occurrences_are_kept_in_file_order_up_to_the_most_any_run_used() {
-        let dir = scratch("occurrences");
+        let tmp = scratch();
+        let dir = tmp.path();
         let file = dir.join("x.mock");
         std::fs::write(
             &file,

@@ -333,14 +333,9 @@ pub fn prepare(path: &Path) -> Result<(), ReportError> {
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "capturemock-report-unit-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch");
-        dir
+    /// A directory of its own, removed with the returned guard.
+    fn scratch() -> tempfile::TempDir {
+        tempfile::tempdir().expect("scratch")
     }
 
     #[test]
@@ -353,7 +348,8 @@ mod tests {
 
     #[test]
     fn a_report_reads_back_and_other_versions_are_refused() {
-        let dir = scratch("roundtrip");
+        let tmp = scratch();
+        let dir = tmp.path();
         let report = RunReport {
             version: REPORT_VERSION,
             tool: "capturemock test".into(),
@@ -389,7 +385,8 @@ mod tests {
 
     #[test]
     fn prepare_fails_in_a_missing_directory_and_leaves_nothing_behind() {
-        let dir = scratch("prepare");
+        let tmp = scratch();
+        let dir = tmp.path();
         assert!(prepare(&dir.join("no/such/dir/r.json")).is_err());
         let path = dir.join("r.json");
         prepare(&path).expect("prepare");

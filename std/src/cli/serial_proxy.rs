@@ -97,6 +97,11 @@ pub struct SerialProxyCli {
     #[arg(long)]
     pub fail_on_drift: bool,
 
+    /// Reach nothing real: refuse a peripheral and any mode but replay before opening a
+    /// line. Also CAPTUREMOCK_FORBID_REAL=1.
+    #[arg(long)]
+    pub forbid_real: bool,
+
     /// Log filter for stderr [default: $CAPTUREMOCK_LOG, else warn].
     #[arg(long, value_name = "FILTER")]
     pub log: Option<String>,
@@ -138,7 +143,7 @@ impl SerialProxyCli {
 /// `--fail-on-drift` 1.
 pub fn run(args: SerialProxyCli) -> Result<u8, CliError> {
     let mode = args.mode();
-    if crate::record_mode::forbid_real_from_env() {
+    if args.forbid_real || crate::record_mode::forbid_real_from_env() {
         if let Some(line) = &args.peripheral {
             return Err(CliError::Forbidden(format!(
                 "opening the peripheral {line}"

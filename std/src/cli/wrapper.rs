@@ -29,7 +29,7 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
     let shims = make_shims(cli, &config)?;
     config.shims = shims.as_ref().map(|dir| dir.path().to_path_buf());
     let listener = server::bind(&config, cli.port).await?;
-    let address = config.client_address(&server::address_of(&listener)?);
+    let address = config.client_address(&server::address_of(&listener, &config)?);
     if cli.server_only || cli.print_address {
         let mut stdout = std::io::stdout().lock();
         // A closed stdout is the caller's business; the address is in CAPTUREMOCK_SERVER.
@@ -67,9 +67,12 @@ pub(crate) async fn run(cli: &Cli, setup: Setup) -> Result<RunOutcome, CliError>
         status
     };
     let _ = stop_tx.send(());
-    let report = server_task
-        .await
-        .map_err(|e| server::ServerError::Task(e.to_string()))??;
+    let served = server_task.await;
+    // The certificate was good only for that server: nothing else can use it.
+    if let Some(ca) = &server_ca {
+        let _ = std::fs::remove_file(ca);
+    }
+    let report = served.map_err(|e| server::ServerError::Task(e.to_string()))??;
     let finished = finish(
         cli,
         &report,

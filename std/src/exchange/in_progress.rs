@@ -26,6 +26,10 @@ pub struct Exchange<'e> {
     /// The reply; `finish` hands it to the transport. Bytes: a command's output need not be
     /// text.
     reply: Vec<u8>,
+    /// Where each part of the reply ends in `reply`: one part per [`reply`](Self::reply)
+    /// call, the reference's one write per response. A stream transport sends the parts
+    /// back to back; a datagram transport sends each as a datagram of its own.
+    part_ends: Vec<usize>,
     /// Set by `finish`, so that `Drop` can tell an abandoned exchange, which must still be
     /// completed (with nothing) for later ones to be written.
     finished: bool,
@@ -41,6 +45,7 @@ impl<'e> Exchange<'e> {
             turn,
             entries: Vec::new(),
             reply: Vec::new(),
+            part_ends: Vec::new(),
             finished: false,
         }
     }
@@ -102,14 +107,15 @@ impl<'e> Exchange<'e> {
         }
     }
 
-    /// Appends to the reply.
+    /// Appends `text` to the reply as one part (one response: see [`finish_parts`](Self::finish_parts)).
     pub fn reply(&mut self, text: &str) {
-        self.reply.extend_from_slice(text.as_bytes());
+        self.reply_bytes(text.as_bytes());
     }
 
-    /// Appends bytes that need not be text to the reply (a command's output).
+    /// Appends bytes that need not be text to the reply as one part (a command's output).
     pub fn reply_bytes(&mut self, bytes: &[u8]) {
         self.reply.extend_from_slice(bytes);
+        self.part_ends.push(self.reply.len());
     }
 
     /// The ordered part of the exchange is over (lookups and alterations are done): later
@@ -120,13 +126,45 @@ impl<'e> Exchange<'e> {
         }
     }
 
-    /// Hands the entries to the record file and returns the reply.
-    pub fn finish(mut self) -> Vec<u8> {
+    /// Hands the entries to the record file and returns the reply, its parts back to back
+    /// (what a stream transport sends).
+    pub fn finish(self) -> Vec<u8> {
+        self.finish_parts().bytes
+    }
+
+    /// Hands the entries to the record file and returns the reply with its parts told
+    /// apart (what a datagram transport sends, one datagram per part).
+    pub fn finish_parts(mut self) -> Reply {
         self.end_ordered_part();
         self.finished = true;
         let entries = std::mem::take(&mut self.entries);
         self.engine.complete(self.number, entries);
-        std::mem::take(&mut self.reply)
+        Reply {
+            bytes: std::mem::take(&mut self.reply),
+            part_ends: std::mem::take(&mut self.part_ends),
+        }
+    }
+}
+
+/// A finished exchange's reply: its bytes, cut into parts.
+/// Each part is one response as the reference writes it (one `write` per response), so that
+/// a datagram transport can send one datagram per response, empty ones included, as the
+/// reference does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reply {
+    /// Every part, back to back.
+    pub bytes: Vec<u8>,
+    /// Where each part ends in `bytes`, in order.
+    part_ends: Vec<usize>,
+}
+
+impl Reply {
+    /// The parts, in order (none when nothing was replied).
+    pub fn parts(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.part_ends.iter().copied());
+        starts
+            .zip(self.part_ends.iter().copied())
+            .map(|(start, end)| &self.bytes[start..end])
     }
 }
 
@@ -135,5 +173,27 @@ impl Drop for Exchange<'_> {
         if !self.finished {
             self.engine.complete(self.number, Vec::new());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange::Rules;
+
+    #[test]
+    fn a_reply_keeps_one_part_per_response_empty_ones_included() {
+        let engine = Engine::new(Rules::default(), None, None);
+        let mut exchange = Exchange::new(&engine, 1, None);
+        exchange.reply("first");
+        exchange.reply("");
+        exchange.reply_bytes(b"\xffthird");
+        let reply = exchange.finish_parts();
+        assert_eq!(reply.bytes, b"first\xffthird");
+        let parts: Vec<&[u8]> = reply.parts().collect();
+        assert_eq!(parts, [&b"first"[..], b"", b"\xffthird"]);
+
+        let silent = Exchange::new(&engine, 2, None).finish_parts();
+        assert_eq!(silent.parts().count(), 0);
     }
 }

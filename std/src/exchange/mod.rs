@@ -37,7 +37,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use diagnostics::{NearMiss, NearMissKind, Summary};
 pub use engine::{Decision, Engine, EngineReport, RepeatRule, ReplayMatch, Replayed, Rules};
 #[cfg(feature = "server")]
-pub use in_progress::Exchange;
+pub use in_progress::{Exchange, Reply};
 pub use recorder::{RecordEntry, RecordError, RecordLoss, Recorder, TrailingNewlines};
 #[cfg(feature = "server")]
 pub use sequencer::{Sequencer, Turn, TurnOrder};

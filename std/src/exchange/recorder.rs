@@ -10,6 +10,7 @@
 //! (after checking that it can be created, see [`prepare`]) and created on the first write, so
 //! a run that records nothing leaves no file, like the reference. A write that fails is
 //! logged once and counted; [`Recorder::loss`] says at the end how many exchanges are missing.
+//! A regular file never keeps part of an exchange: a write that fails part-way is cut back.
 //!
 //! Trailing newlines: the reference writes a text that ends with newlines as it is, and its
 //! reader drops them again. The core writer can keep them (with an escape line `\:`), but
@@ -203,6 +204,10 @@ pub struct Recorder {
     /// Opened (append, created if missing) at the first write, so a run that records nothing
     /// leaves no file, as the reference leaves none.
     file: Option<BufWriter<File>>,
+    /// The file's length after the last exchange written whole, when it is a regular file: a
+    /// write that fails part-way is cut back to it, so the file never ends in part of an
+    /// exchange (which the next exchange would be appended to).
+    end: Option<u64>,
     /// How the core writer treats newlines inside a text.
     newlines: NewlineOptions,
     /// How newlines at the end of a text are written.
@@ -242,6 +247,7 @@ impl Recorder {
         Ok(Recorder {
             path: path.map(Path::to_path_buf),
             file: None,
+            end: None,
             newlines,
             trailing,
             next: 1,
@@ -352,8 +358,8 @@ impl Recorder {
 
     /// Writes one exchange's entries and flushes them, so that an exchange counted as written
     /// is with the operating system. An entry the core writer refuses is logged and left out;
-    /// the others still go. After a failed write the exchange counts as lost, and what the
-    /// buffer still held of it is dropped rather than written with the next exchange.
+    /// the others still go. After a failed write the exchange counts as lost: what the buffer
+    /// still held of it is dropped, and what reached the file is cut off again.
     fn write(&mut self, n: ExchangeNo, entries: &[RecordEntry]) {
         let Some(path) = &self.path else {
             return;
@@ -364,14 +370,21 @@ impl Recorder {
         let file = match &mut self.file {
             Some(file) => file,
             None => match OpenOptions::new().create(true).append(true).open(path) {
-                Ok(file) => self
-                    .file
-                    .insert(BufWriter::with_capacity(WRITE_BUFFER, file)),
+                Ok(file) => {
+                    self.end = file
+                        .metadata()
+                        .ok()
+                        .filter(|m| m.is_file())
+                        .map(|m| m.len());
+                    self.file
+                        .insert(BufWriter::with_capacity(WRITE_BUFFER, file))
+                }
                 Err(source) => return self.fail(source, true),
             },
         };
         let mut sink = IoSink {
             out: file,
+            written: 0,
             error: None,
         };
         for entry in entries {
@@ -390,19 +403,42 @@ impl Recorder {
                 );
             }
         }
-        let result = match sink.error.take() {
+        let (written, error) = (sink.written, sink.error.take());
+        let result = match error {
             Some(source) => Err(source),
             None => file.flush(),
         };
         match result {
-            Ok(()) => self.written_exchanges += 1,
+            Ok(()) => {
+                self.written_exchanges += 1;
+                if let Some(end) = &mut self.end {
+                    *end += written;
+                }
+            }
             Err(source) => {
                 if let Some(file) = self.file.take() {
                     let (file, _unwritten) = file.into_parts();
+                    self.cut_back(&file);
                     self.file = Some(BufWriter::with_capacity(WRITE_BUFFER, file));
                 }
                 self.fail(source, true)
             }
+        }
+    }
+
+    /// Takes back what a failed write left of its exchange (see `end`). Cutting a file
+    /// shorter needs no space, so it works on a full disk too; if it fails all the same, the
+    /// file's end is no longer known and later failures are not cut back.
+    fn cut_back(&mut self, file: &File) {
+        let Some(end) = self.end else {
+            return;
+        };
+        if let Err(e) = file.set_len(end) {
+            tracing::warn!(
+                "cannot remove the part of an exchange left in {}: {e}",
+                self.path.as_deref().unwrap_or(Path::new("")).display()
+            );
+            self.end = None;
         }
     }
 
@@ -472,6 +508,8 @@ const WRITE_BUFFER: usize = 64 * 1024;
 /// The first I/O failure is kept, and stops the writing (the formatter sees `fmt::Error`).
 struct IoSink<'f> {
     out: &'f mut BufWriter<File>,
+    /// Bytes handed to `out`: the exchange's length once it is flushed.
+    written: u64,
     error: Option<std::io::Error>,
 }
 
@@ -480,10 +518,16 @@ impl std::fmt::Write for IoSink<'_> {
         if self.error.is_some() {
             return Err(std::fmt::Error);
         }
-        self.out.write_all(text.as_bytes()).map_err(|e| {
-            self.error = Some(e);
-            std::fmt::Error
-        })
+        match self.out.write_all(text.as_bytes()) {
+            Ok(()) => {
+                self.written += text.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                self.error = Some(e);
+                Err(std::fmt::Error)
+            }
+        }
     }
 }
 
@@ -503,10 +547,11 @@ mod tests {
         vec![entry("<-CAL", req), entry("->RET", resp)]
     }
 
-    fn temp_path(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("capturemock-recorder-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join(name)
+    /// `name` in a directory of its own, removed with the returned guard.
+    fn temp_path(name: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        (dir, path)
     }
 
     /// A recorder for `path` with the reference's newline handling.
@@ -521,7 +566,7 @@ mod tests {
 
     #[test]
     fn writes_in_exchange_order_whatever_the_completion_order() {
-        let path = temp_path("order.mock");
+        let (_dir, path) = temp_path("order.mock");
         std::fs::write(&path, "old contents\n").unwrap();
         let mut r = recorder(&path);
         assert!(!path.exists(), "removed before the run");
@@ -538,7 +583,7 @@ mod tests {
 
     #[test]
     fn given_up_exchanges_are_appended_when_they_complete() {
-        let path = temp_path("late.mock");
+        let (_dir, path) = temp_path("late.mock");
         let mut r = recorder(&path);
         r.complete(2, exchange("b", "2"));
         r.give_up_on(&[1]);
@@ -554,7 +599,7 @@ mod tests {
 
     #[test]
     fn finish_writes_what_waits_behind_an_exchange_that_never_completed() {
-        let path = temp_path("finish.mock");
+        let (_dir, path) = temp_path("finish.mock");
         let mut r = recorder(&path);
         r.complete(2, exchange("b", "2"));
         r.complete(4, exchange("d", "4"));
@@ -567,7 +612,7 @@ mod tests {
 
     #[test]
     fn nothing_recorded_leaves_no_file() {
-        let path = temp_path("none.mock");
+        let (_dir, path) = temp_path("none.mock");
         let mut r = recorder(&path);
         r.complete(1, vec![]);
         r.finish();
@@ -576,7 +621,7 @@ mod tests {
 
     #[test]
     fn prepare_fails_up_front_for_paths_that_cannot_be_recorded_to() {
-        let dir = temp_path("prepare");
+        let (_tmp, dir) = temp_path("prepare");
         std::fs::create_dir_all(&dir).unwrap();
         let missing = dir.join("missing").join("x.mock");
         assert!(matches!(
@@ -657,7 +702,7 @@ mod tests {
 
     #[test]
     fn timestamps_and_markers_follow_the_format_writer() {
-        let path = temp_path("tim.mock");
+        let (_dir, path) = temp_path("tim.mock");
         let mut r = Recorder::new(
             Some(&path),
             NewlineOptions::BOTH,

@@ -127,6 +127,18 @@ pub enum RcError {
         /// The value found (after interpolation).
         value: String,
     },
+    /// A numeric option has a value that is not a number.
+    #[error("{at}: [{section}] {key} = {value:?} is not a number")]
+    NotANumber {
+        /// Where the value was defined.
+        at: Origin,
+        /// Section.
+        section: String,
+        /// Key.
+        key: String,
+        /// The value found (after interpolation).
+        value: String,
+    },
     /// `record_mode` is not one of the record modes.
     #[error("{at}: [{section}] record_mode = {value:?} is not a record mode (use none, once, new or all)")]
     NotARecordMode {

@@ -275,6 +275,27 @@ impl RcConfig {
         }
     }
 
+    /// The reference's `RcFileHandler.getfloat`: the first of `sections` with `key` decides;
+    /// `default` when none has it. The value is read as a decimal number (`0.2`, `1e-1`,
+    /// `5`); Python's `float` also takes underscores (`1_0`), which are refused here.
+    pub fn get_float(&self, key: &str, sections: &[&str], default: f64) -> Result<f64, RcError> {
+        let Some(section) = self.first_section_with(key, sections) else {
+            return Ok(default);
+        };
+        let value = self.get(section, key)?.unwrap_or_default();
+        py_strip(&value)
+            .parse::<f64>()
+            .map_err(|_| RcError::NotANumber {
+                at: self
+                    .origin(section, key)
+                    .cloned()
+                    .unwrap_or_else(unknown_origin),
+                section: section.to_string(),
+                key: key.to_lowercase(),
+                value,
+            })
+    }
+
     /// The keys visible in `[section]`: its own, then `[DEFAULT]`'s (for `DEFAULT`, just
     /// those). Empty when the section is missing.
     pub fn keys(&self, section: &str) -> Vec<String> {

@@ -144,6 +144,21 @@ fn booleans_in_any_case() {
 }
 
 #[test]
+fn floats_as_python_reads_them() {
+    let c = rc("[general]\na = 0.5\nb = 1e-1\nc = 3\nd = .25\ne = soon\n");
+    assert_eq!(c.get_float("a", &["general"], 9.0).unwrap(), 0.5);
+    assert_eq!(c.get_float("b", &["general"], 9.0).unwrap(), 0.1);
+    assert_eq!(c.get_float("c", &["general"], 9.0).unwrap(), 3.0);
+    assert_eq!(c.get_float("d", &["general"], 9.0).unwrap(), 0.25);
+    assert_eq!(c.get_float("absent", &["general"], 0.2).unwrap(), 0.2);
+    let e = c.get_float("e", &["general"], 0.2).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "test.rc:6: [general] e = \"soon\" is not a number"
+    );
+}
+
+#[test]
 fn duplicates_merge_and_later_values_win() {
     let mut c = rc("[s]\na = 1\nb = 2\n[t]\n[s]\na = 3\n");
     assert_eq!(c.get("s", "a").unwrap().as_deref(), Some("3"));
@@ -223,8 +238,8 @@ fn general_values() {
 
 #[test]
 fn files_missing_unreadable_and_not_utf8() {
-    let dir = std::env::temp_dir().join(format!("cm-rc-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let good = dir.join("good.rc");
     std::fs::write(&good, "[general]\nuse_exact_matching = true\n").unwrap();
     let bad = dir.join("bad.rc");
@@ -249,7 +264,6 @@ fn files_missing_unreadable_and_not_utf8() {
     let c = RcConfig::load(&[&bom]).unwrap();
     assert!(c.preserve_cr().unwrap());
     assert_eq!(c.warnings(), &[RcWarning::ByteOrderMark(bom.clone())]);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

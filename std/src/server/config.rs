@@ -72,9 +72,12 @@ pub enum ConfigError {
     ReplayFile(#[from] ReplayFileError),
     /// `server_protocol` names a protocol this server does not speak.
     #[error(
-        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `http` and `xmlrpc`"
+        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp`, `http` and `xmlrpc`"
     )]
     UnsupportedProtocol(String),
+    /// `connection_timeout` is not a positive number of seconds.
+    #[error("connection_timeout = {0} is not a positive number of seconds")]
+    BadConnectionTimeout(f64),
     /// `server_remote_access` names an interface that has no IPv4 address.
     #[error("server_remote_access = {0}: no network interface of that name with an IPv4 address")]
     NoSuchInterface(String),
@@ -146,6 +149,8 @@ pub enum Protocol {
     /// `classic` / `classic_tcp`: one message per TCP connection.
     #[default]
     Classic,
+    /// `classic_udp`: one message per datagram, with its settings.
+    ClassicUdp(super::udp::UdpSettings),
     /// `http`: a reverse proxy for a web service, with its settings.
     #[cfg(feature = "http")]
     Http(Box<crate::traffic::http::HttpSettings>),
@@ -195,6 +200,7 @@ impl ServerConfig {
         let general = rc.general()?;
         let protocol = match general.server_protocol.as_str() {
             "classic" | "classic_tcp" => Protocol::Classic,
+            "classic_udp" => Protocol::ClassicUdp(super::udp::UdpSettings::from_rc(rc)?),
             #[cfg(feature = "http")]
             "http" => Protocol::Http(Box::new(crate::traffic::http::HttpSettings::from_rc(rc)?)),
             #[cfg(feature = "http")]
@@ -206,7 +212,8 @@ impl ServerConfig {
         // HTTP request texts end in a space when their body is empty (`POST /create `), and
         // stored keys are stripped: without trimming, such a request could never match
         // exactly (spec pitfall 5).
-        let trim_requests = general.use_exact_matching || !matches!(protocol, Protocol::Classic);
+        let trim_requests = general.use_exact_matching
+            || !matches!(protocol, Protocol::Classic | Protocol::ClassicUdp(_));
         let (alterations, warnings) = Alterations::from_rc(rc, &["general"])?;
         let bind_ip = bind_ip(&general.server_remote_access)?;
         if let Some(pattern) = &general.id_pattern_client {
@@ -237,11 +244,11 @@ impl ServerConfig {
     }
 
     /// The value of `CAPTUREMOCK_SERVER` for this server listening on `host_port`: the address
-    /// itself for classic TCP, a base URL for HTTP (`http://host:port`, or `https://` when
-    /// the proxy serves TLS).
+    /// itself for classic TCP and UDP, a base URL for HTTP (`http://host:port`, or `https://`
+    /// when the proxy serves TLS).
     pub fn client_address(&self, host_port: &str) -> String {
         match &self.protocol {
-            Protocol::Classic => host_port.to_string(),
+            Protocol::Classic | Protocol::ClassicUdp(_) => host_port.to_string(),
             #[cfg(feature = "http")]
             Protocol::Http(_) => super::http::base_url(host_port, self.serving_tls.is_some()),
             #[cfg(feature = "http")]

@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 
 use super::config::Limits;
 use super::protocol::is_terminate;
-use crate::exchange::{Engine, Exchange, ExchangeNo, Sequencer, TurnOrder};
+use crate::exchange::{Engine, Exchange, ExchangeNo, Sequencer, Turn, TurnOrder};
 use crate::traffic::wire::{error_reply, read_to_end_limited};
 use crate::traffic::Kinds;
 
@@ -57,13 +57,27 @@ pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> b
         }
     };
     tracing::debug!(exchange = n, "received {text:?}");
+    let turn = take_turn(context, n).await;
+    let mut exchange = Exchange::new(&context.engine, n, Some(turn));
+    let terminate = is_terminate(&text);
+    if !terminate {
+        context.kinds.serve(&text, &mut exchange).await;
+    }
+    let reply = exchange.finish();
+    answer(&mut stream, &reply).await;
+    terminate
+}
+
+/// Waits for exchange `n`'s turn in accept (or arrival) order, and says so in the log when
+/// earlier exchanges were given up on or this one came too late to keep its place.
+pub async fn take_turn(context: &Context, n: ExchangeNo) -> Turn {
     let (turn, order) = context.sequencer.turn(n).await;
     match order {
         TurnOrder::InOrder { gave_up_on } if !gave_up_on.is_empty() => {
             tracing::warn!(
                 exchange = n,
                 "exchanges {gave_up_on:?} had not sent their messages after {:?}; later exchanges no longer wait for them",
-                limits.order_wait
+                context.limits.order_wait
             );
             context.engine.give_up_on(&gave_up_on);
         }
@@ -73,14 +87,7 @@ pub async fn serve(context: &Context, mut stream: TcpStream, n: ExchangeNo) -> b
             "exchange #{n} arrived after later exchanges stopped waiting for it: served out of order"
         ),
     }
-    let mut exchange = Exchange::new(&context.engine, n, Some(turn));
-    let terminate = is_terminate(&text);
-    if !terminate {
-        context.kinds.serve(&text, &mut exchange).await;
-    }
-    let reply = exchange.finish();
-    answer(&mut stream, &reply).await;
-    terminate
+    turn
 }
 
 /// Writes the reply and closes the write side. The client may be gone already; that only

@@ -24,7 +24,7 @@ pub struct ServerHandle {
 /// and a bind error has been returned rather than logged.
 pub async fn start(config: ServerConfig, port: u16) -> Result<ServerHandle, ServerError> {
     let listener = bind(&config, port).await?;
-    let address = config.client_address(&address_of(&listener)?);
+    let address = config.client_address(&address_of(&listener, &config)?);
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(run(listener, config, async {
         // A dropped handle counts as a stop request too.
@@ -108,7 +108,7 @@ impl BackgroundServer {
                             return Err(ServerError::Task("the server could not listen".into()));
                         }
                     };
-                    let address = address_of(&listener).map(|a| config.client_address(&a));
+                    let address = address_of(&listener, &config).map(|a| config.client_address(&a));
                     let listening = address.is_ok();
                     let _ = bound.send(address);
                     if !listening {

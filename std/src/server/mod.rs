@@ -1,5 +1,5 @@
 //! The CaptureMock server: the `classic` TCP protocol of the reference (compat spec
-//! sections 3 and 7), on tokio, one task per connection.
+//! sections 3 and 7), on tokio, one task per connection; the same over UDP in [`udp`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -55,8 +55,8 @@
 //!   without recursion, so its length is not limited by a recursion limit.
 //! - Not supported, each with a clear message: `SUT_COMMAND_LINE:` / `SUT_COMMAND_KILL:`
 //!   traffic (answered `CAPTUREMOCK ERROR: ...`), replayed responses other than `RET`, `SRV`
-//!   and `CLI` (skipped with a warning), protocols other than `classic` and `http` (the HTTP
-//!   proxy is [`http`]), `id_pattern_client`.
+//!   and `CLI` (skipped with a warning), protocols other than `classic`, `classic_udp` (the
+//!   datagram server is [`udp`]) and `http` (the HTTP proxy is [`http`]), `id_pattern_client`.
 
 mod config;
 pub mod connection;
@@ -64,6 +64,7 @@ mod handle;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod protocol;
+pub mod udp;
 
 pub use config::{ConfigError, Limits, Protocol, ServerConfig};
 pub use handle::{start, BackgroundServer, ServerHandle};
@@ -144,8 +145,27 @@ pub struct ServerReport {
 /// later (every limit of [`Limits`] is longer by default) does not wake it.
 const TIMER_PENDING_PERIOD: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// `host:port` of a listener, as exported in `CAPTUREMOCK_SERVER`.
-pub fn address_of(listener: &TcpListener) -> Result<String, ServerError> {
+/// A server's bound socket: a TCP listener, or a UDP socket for `classic_udp`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Listener {
+    /// TCP: `classic` and `http`.
+    Stream(TcpListener),
+    /// UDP: `classic_udp`.
+    Datagram(tokio::net::UdpSocket),
+}
+
+/// `host:port` of a server's socket for `config`, as exported in `CAPTUREMOCK_SERVER`
+/// (before [`ServerConfig::client_address`] makes a URL of it for HTTP).
+pub fn address_of(listener: &Listener, config: &ServerConfig) -> Result<String, ServerError> {
+    match listener {
+        Listener::Stream(listener) => tcp_address_of(listener),
+        Listener::Datagram(socket) => udp::address_of(config, socket),
+    }
+}
+
+/// `host:port` of a TCP listener.
+pub(crate) fn tcp_address_of(listener: &TcpListener) -> Result<String, ServerError> {
     let addr: SocketAddr = listener
         .local_addr()
         .map_err(|source| ServerError::Listen {
@@ -155,8 +175,17 @@ pub fn address_of(listener: &TcpListener) -> Result<String, ServerError> {
     Ok(addr.to_string())
 }
 
-/// Binds the listening socket for `config` (its `bind_ip`) on `port` (0: any free port).
-pub async fn bind(config: &ServerConfig, port: u16) -> Result<TcpListener, ServerError> {
+/// Binds the server's socket for `config` (its `bind_ip` and protocol) on `port` (0: any
+/// free port).
+pub async fn bind(config: &ServerConfig, port: u16) -> Result<Listener, ServerError> {
+    match &config.protocol {
+        Protocol::ClassicUdp(settings) => udp::bind(config, settings, port).map(Listener::Datagram),
+        _ => bind_tcp(config, port).await.map(Listener::Stream),
+    }
+}
+
+/// Binds a TCP listener on `config`'s `bind_ip` and `port`.
+async fn bind_tcp(config: &ServerConfig, port: u16) -> Result<TcpListener, ServerError> {
     let address = SocketAddr::new(config.bind_ip, port);
     let listen = || {
         let socket = match address {
@@ -195,11 +224,24 @@ const LISTEN_BACKLOG: u32 = 4096;
 /// next is accepted, one at a time. Each accepted connection gets the next exchange number
 /// at once, so numbers follow accept order; a refused one gets none and holds no connection
 /// slot, its refusal running in a task set of its own.
+///
+/// A UDP socket (`classic_udp`) is served by [`udp`], one datagram per exchange.
 pub async fn run(
-    listener: TcpListener,
-    mut config: ServerConfig,
+    listener: Listener,
+    config: ServerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<ServerReport, ServerError> {
+    let listener = match listener {
+        Listener::Stream(listener) => listener,
+        Listener::Datagram(socket) => {
+            let Protocol::ClassicUdp(settings) = config.protocol else {
+                return Err(ServerError::Task(
+                    "a UDP socket can only serve server_protocol = classic_udp".into(),
+                ));
+            };
+            return udp::run(socket, config, settings, shutdown).await;
+        }
+    };
     #[cfg(feature = "http")]
     if let Protocol::Http(settings) = &config.protocol {
         let settings = (**settings).clone();
@@ -210,7 +252,16 @@ pub async fn run(
         let settings = settings.clone();
         return http::run_xmlrpc(listener, config, settings, shutdown).await;
     }
-    let address = address_of(&listener)?;
+    run_tcp(listener, config, shutdown).await
+}
+
+/// [`run`] on a TCP listener for the classic protocol.
+async fn run_tcp(
+    listener: TcpListener,
+    mut config: ServerConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<ServerReport, ServerError> {
+    let address = tcp_address_of(&listener)?;
     config.alterations.set_address(&address)?;
     let limits = config.limits;
     let multithreaded = config.multithreaded;

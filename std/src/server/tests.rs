@@ -19,10 +19,11 @@ async fn exchange(address: &str, message: &str) -> String {
     reply
 }
 
-fn temp(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("capturemock-server-unit-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
+/// `name` in a directory of its own, removed with the returned guard.
+fn temp(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    (dir, path)
 }
 
 fn with_replay(mode: Mode, text: &str) -> ServerConfig {
@@ -38,7 +39,7 @@ fn with_replay(mode: Mode, text: &str) -> ServerConfig {
 
 #[tokio::test]
 async fn record_then_replay_through_the_api() {
-    let record = temp("api-record.mock");
+    let (_dir, record) = temp("api-record.mock");
     let config = ServerConfig {
         mode: Mode::Record,
         record: Some(record.clone()),

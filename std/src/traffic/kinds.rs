@@ -1,4 +1,4 @@
-//! The [`Kind`] trait and the one list of the TCP transport's kinds.
+//! The [`Kind`] trait and the one list of the kinds of the classic transports (TCP and UDP).
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use capturemock_core::replay::Mode;
 
 use super::classic::forward::ForwardLimits;
-use super::classic::{self, Conversation};
+use super::classic::{self, Conversation, Route};
 use super::command_line::settings::CommandLineSettings;
 use super::{command_line, custom};
 use crate::exchange::Exchange;
@@ -50,6 +50,8 @@ pub struct KindSettings {
     pub record_for_client: bool,
     /// Limits on forwarding to a real server.
     pub limits: ForwardLimits,
+    /// How classic traffic reaches the real server: the transport's kind of socket.
+    pub route: Route,
     /// `[command line]` settings, with the run's edit directories.
     pub command_lines: CommandLineSettings,
     /// The directory of the run's shims, if it has any.
@@ -57,19 +59,21 @@ pub struct KindSettings {
 }
 
 impl KindSettings {
-    /// Settings for a run in `mode`, with no `[command line]` settings and no shims.
+    /// Settings for a run in `mode` over TCP, with no `[command line]` settings and no
+    /// shims.
     pub fn new(mode: Mode, record_for_client: bool, limits: ForwardLimits) -> Self {
         KindSettings {
             mode,
             record_for_client,
             limits,
+            route: Route::Stream,
             command_lines: CommandLineSettings::default(),
             shims: None,
         }
     }
 }
 
-/// The kinds of one run of the classic TCP transport.
+/// The kinds of one run of a classic transport (TCP or UDP).
 #[derive(Debug)]
 pub struct Kinds {
     /// In the order a message is offered to them; the last claims everything.
@@ -84,6 +88,7 @@ impl Kinds {
         let conversation = Arc::new(Conversation::new(
             settings.record_for_client,
             settings.limits,
+            settings.route,
         ));
         Kinds {
             kinds: vec![

@@ -14,7 +14,8 @@
 //! A response's type decides how it is rendered, not the kind of the request: a custom
 //! request whose recorded responses are `->SRV` gets them as a server's reply, as in the
 //! reference. A played-back client session nests one item per message; it is played with a
-//! stack rather than recursion, so its length has no limit.
+//! stack rather than recursion, so its length has no limit. A message sent on can bring
+//! several replies (a UDP broadcast): each is played out in turn.
 
 use std::collections::VecDeque;
 
@@ -64,6 +65,8 @@ enum Response {
     Srv(String),
     /// `->CLI`, replayed while playing client: sent to the announced server.
     Cli(Item),
+    /// A real server's reply to such a `->CLI`: played as an item of its own.
+    Chained(Item),
 }
 
 /// One item's responses still to be rendered, front first, and whether they (and the item)
@@ -117,15 +120,21 @@ pub async fn play(exchange: &mut Exchange<'_>, conversation: &Conversation, root
                     let prefix = conversation.prefix(&item.role);
                     exchange.record(prefix, &item.text, item.timestamp.clone());
                 }
-                if let Some(reply) = conversation.forward(exchange.number(), &item.text).await {
-                    let text = exchange.alter(&reply);
-                    let chained = Item {
-                        role: Role::ServerReply,
-                        text,
-                        timestamp: None,
-                    };
-                    open(exchange, conversation, chained, &mut stack).await;
+                let replies = conversation.forward(exchange.number(), &item.text).await;
+                // Each reply is played out in turn, before the frame's next response: put
+                // back at the front of this frame, the first reply foremost.
+                if let Some(frame) = stack.last_mut() {
+                    for reply in replies.unwrap_or_default().iter().rev() {
+                        frame.responses.push_front(Response::Chained(Item {
+                            role: Role::ServerReply,
+                            text: exchange.alter(reply),
+                            timestamp: None,
+                        }));
+                    }
                 }
+            }
+            Response::Chained(item) => {
+                open(exchange, conversation, item, &mut stack).await;
             }
         }
     }
@@ -227,8 +236,10 @@ async fn real_responses(
             // The rest waits on a real server and needs no ordering.
             exchange.end_ordered_part();
             match conversation.forward(exchange.number(), &item.text).await {
-                Some(reply) => {
-                    responses.push_back(Response::Srv(exchange.alter(&reply)));
+                Some(replies) => {
+                    for reply in replies {
+                        responses.push_back(Response::Srv(exchange.alter(&reply)));
+                    }
                     (responses, true)
                 }
                 None => (responses, false),

@@ -27,7 +27,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::TcpListener;
 
-use super::{address_of, Limits, ServerConfig, ServerError, ServerReport};
+use super::{tcp_address_of, Limits, ServerConfig, ServerError, ServerReport};
 use crate::exchange::recorder::Recorder;
 use crate::exchange::Engine;
 use crate::traffic::classic::forward::ForwardLimits;
@@ -116,7 +116,7 @@ async fn serve(
     xmlrpc: Option<crate::traffic::xmlrpc::XmlRpcSettings>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<ServerReport, ServerError> {
-    let address = config.client_address(&address_of(&listener)?);
+    let address = config.client_address(&tcp_address_of(&listener)?);
     let serving_tls = config.serving_tls.clone();
     config.alterations.set_address(&address)?;
     let limits = config.limits;

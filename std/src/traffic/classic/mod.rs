@@ -3,8 +3,11 @@
 //! under test is played a client (`->CLI` / `<-SRV`). The reference's `ClientSocketTraffic`,
 //! `ServerTraffic` and `ClassicServerStateTraffic`.
 //!
-//! Record mode gets the real response by [`forward`]ing the text to the announced server.
+//! Record mode gets the real response by sending the text to the announced server: over a
+//! TCP connection of its own ([`forward`]) for `classic`, as a datagram ([`datagram`]) for
+//! `classic_udp`.
 
+pub mod datagram;
 pub mod forward;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,7 +18,19 @@ use capturemock_core::words::is_python_space;
 use super::play::{play, Item, Role};
 use super::{BoxFuture, Kind};
 use crate::exchange::{Exchange, ExchangeNo};
+use datagram::DatagramRoute;
 use forward::ForwardLimits;
+
+/// How record mode reaches the announced server: the transport's own kind of socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Route {
+    /// A TCP connection per message (`classic`).
+    #[default]
+    Stream,
+    /// Datagrams (`classic_udp`), to the server or broadcast.
+    Datagram(DatagramRoute),
+}
 
 /// Marks a server under test announcing where it listens.
 pub const SERVER_PREFIX: &str = "SUT_SERVER:";
@@ -71,16 +86,19 @@ pub struct Conversation {
     record_for_client: bool,
     /// The connect and read timeout, and the largest reply, of forwarding.
     limits: ForwardLimits,
+    /// Over which kind of socket.
+    route: Route,
 }
 
 impl Conversation {
-    /// A conversation with no server announced yet.
-    pub fn new(record_for_client: bool, limits: ForwardLimits) -> Self {
+    /// A conversation with no server announced yet, reaching servers by `route`.
+    pub fn new(record_for_client: bool, limits: ForwardLimits, route: Route) -> Self {
         Conversation {
             destination: Mutex::new(None),
             flipped: AtomicBool::new(false),
             record_for_client,
             limits,
+            route,
         }
     }
 
@@ -130,12 +148,21 @@ impl Conversation {
         }
     }
 
-    /// Sends `text` to the announced server and reads its reply; `None` (with a warning)
-    /// when there is no server or it cannot be reached.
-    pub async fn forward(&self, n: ExchangeNo, text: &str) -> Option<String> {
+    /// Sends `text` to the announced server and reads its replies: one from a TCP server;
+    /// none, one or (broadcasting) several over UDP. `None` (with a warning) when there is
+    /// no server or it cannot be reached.
+    pub async fn forward(&self, n: ExchangeNo, text: &str) -> Option<Vec<String>> {
         let destination = self.destination()?;
-        match forward::forward(&destination, text, self.limits).await {
-            Ok(reply) => Some(reply),
+        let replies = match self.route {
+            Route::Stream => forward::forward(&destination, text, self.limits)
+                .await
+                .map(|reply| vec![reply]),
+            Route::Datagram(route) => {
+                datagram::forward(&destination, text, route, self.limits).await
+            }
+        };
+        match replies {
+            Ok(replies) => Some(replies),
             Err(e) => {
                 tracing::warn!(
                     exchange = n,

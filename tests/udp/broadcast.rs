@@ -66,7 +66,7 @@ fn broadcast_records_every_reply_and_the_reference_replays_them() {
         .args(["-n", "sh", "-c", SESSION])
         .current_dir(&dir)
         .env("CAPTUREMOCK_BIN", binary())
-        .env("HOME", &dir)
+        .env("HOME", dir.path())
         .env_remove("CAPTUREMOCK_SERVER")
         .env_remove("CAPTUREMOCK_MODE")
         .stdin(Stdio::null())

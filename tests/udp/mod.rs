@@ -8,7 +8,7 @@ mod broadcast;
 mod interop;
 mod order;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::server::harness::{scratch, write};
 
@@ -20,7 +20,7 @@ const REAL_SERVER: &str = include_str!("real_server.py");
 const BROADCAST_SERVER: &str = include_str!("broadcast_server.py");
 
 /// A scratch directory with the scripts and `udp.rc` (classic_udp, plus `rc_extra`).
-fn udp_scratch(name: &str, rc_extra: &str) -> PathBuf {
+fn udp_scratch(name: &str, rc_extra: &str) -> crate::scratch::Scratch {
     let dir = scratch(&format!("udp-{name}"));
     write(&dir, "udp_client.py", CLIENT);
     write(&dir, "real_server.py", REAL_SERVER);

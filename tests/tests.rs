@@ -20,3 +20,4 @@ mod serial_proxy;
 mod server;
 mod shim;
 mod udp;
+mod xmlrpc;

@@ -272,6 +272,16 @@ pub fn write_str_dict<'a>(out: &mut String, items: impl IntoIterator<Item = (&'a
     out.push('}');
 }
 
+/// The quoted string literal that starts at byte `at` of `text` (no prefix, one line), as
+/// its OS bytes, and the byte after its closing quote: for parsers of larger Python literals
+/// (XML-RPC results) that meet strings among other tokens.
+#[cfg(feature = "http")]
+pub(crate) fn parse_string_at(text: &str, at: usize) -> Result<(Vec<u8>, usize), LiteralError> {
+    let mut p = Parser { text, pos: at };
+    let value = p.string()?;
+    Ok((value, p.pos))
+}
+
 /// A cursor over the text. Offsets in errors are byte offsets into it.
 struct Parser<'t> {
     text: &'t str,

@@ -18,9 +18,9 @@ mod wire;
 const RC: &str = "[general]\nserver_protocol = http\nrecord_for_client = true\n";
 
 /// The real web service, stopped when dropped.
-struct Upstream {
+pub(crate) struct Upstream {
     /// Its base URL, `http://127.0.0.1:PORT`.
-    url: String,
+    pub(crate) url: String,
     child: Child,
 }
 
@@ -30,7 +30,7 @@ impl Upstream {
     }
 
     /// `python3 args...` in `dir`, which prints the address as `upstream.py` does.
-    fn start_with(dir: &Path, args: &[&str]) -> Self {
+    pub(crate) fn start_with(dir: &Path, args: &[&str]) -> Self {
         Self::spawn(Command::new("python3").args(args).current_dir(dir))
     }
 

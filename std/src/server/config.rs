@@ -72,7 +72,7 @@ pub enum ConfigError {
     ReplayFile(#[from] ReplayFileError),
     /// `server_protocol` names a protocol this server does not speak.
     #[error(
-        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp` and `http`"
+        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp`, `http` and `xmlrpc`"
     )]
     UnsupportedProtocol(String),
     /// `connection_timeout` is not a positive number of seconds.
@@ -154,6 +154,9 @@ pub enum Protocol {
     /// `http`: a reverse proxy for a web service, with its settings.
     #[cfg(feature = "http")]
     Http(Box<crate::traffic::http::HttpSettings>),
+    /// `xmlrpc`: an XML-RPC server in front of a real one, on the HTTP transport.
+    #[cfg(feature = "http")]
+    XmlRpc(crate::traffic::xmlrpc::XmlRpcSettings),
 }
 
 /// Record mode with no files, no rc settings and the default limits, listening on
@@ -200,6 +203,10 @@ impl ServerConfig {
             "classic_udp" => Protocol::ClassicUdp(super::udp::UdpSettings::from_rc(rc)?),
             #[cfg(feature = "http")]
             "http" => Protocol::Http(Box::new(crate::traffic::http::HttpSettings::from_rc(rc)?)),
+            #[cfg(feature = "http")]
+            "xmlrpc" => Protocol::XmlRpc(crate::traffic::xmlrpc::XmlRpcSettings {
+                record_for_client: general.record_for_client,
+            }),
             _ => return Err(ConfigError::UnsupportedProtocol(general.server_protocol)),
         };
         // HTTP request texts end in a space when their body is empty (`POST /create `), and
@@ -244,6 +251,8 @@ impl ServerConfig {
             Protocol::Classic | Protocol::ClassicUdp(_) => host_port.to_string(),
             #[cfg(feature = "http")]
             Protocol::Http(_) => super::http::base_url(host_port, self.serving_tls.is_some()),
+            #[cfg(feature = "http")]
+            Protocol::XmlRpc(_) => super::http::base_url(host_port, false),
         }
     }
 

@@ -245,6 +245,11 @@ pub async fn run(
         let settings = (**settings).clone();
         return http::run(listener, config, settings, shutdown).await;
     }
+    #[cfg(feature = "http")]
+    if let Protocol::XmlRpc(settings) = &config.protocol {
+        let settings = settings.clone();
+        return http::run_xmlrpc(listener, config, settings, shutdown).await;
+    }
     run_tcp(listener, config, shutdown).await
 }
 

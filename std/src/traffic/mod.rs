@@ -16,6 +16,8 @@
 //!   under test announcing themselves.
 //! - [`http`] (feature `http`): web requests (`<-CLI:GET /path` / `->SRV:200 body`), served
 //!   by the HTTP transport rather than the TCP one.
+//! - [`xmlrpc`] (feature `http`): XML-RPC calls (`<-CLI:pow(2, 3)` / `->SRV:8`), served by
+//!   the HTTP transport.
 //! - [`play`]: how a request and its responses play out, by response type.
 //! - [`wire`]: the transport's framing (one message per connection) and fixed replies.
 //! # Adding a kind
@@ -44,6 +46,8 @@ mod kinds;
 pub mod play;
 #[cfg(feature = "server")]
 pub mod wire;
+#[cfg(feature = "http")]
+pub mod xmlrpc;
 
 #[cfg(feature = "server")]
 pub use kinds::{BoxFuture, Kind, KindSettings, Kinds};

@@ -14,6 +14,7 @@
 
 mod service;
 pub mod tls;
+mod xmlrpc;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -39,6 +40,8 @@ use crate::traffic::http::{Http, HttpSettings};
 struct Context {
     engine: Engine,
     kind: Http,
+    /// `server_protocol = xmlrpc`: every request is an XML-RPC call to this kind.
+    xmlrpc: Option<crate::traffic::xmlrpc::XmlRpc>,
     /// Requests served, for the report.
     served: AtomicU64,
     limits: Limits,
@@ -81,8 +84,36 @@ where
 /// timeout), writes what is left of the record file, and reports.
 pub async fn run(
     listener: TcpListener,
+    config: ServerConfig,
+    settings: HttpSettings,
+    shutdown: impl Future<Output = ()>,
+) -> Result<ServerReport, ServerError> {
+    serve(listener, config, settings, None, shutdown).await
+}
+
+/// Serves XML-RPC on `listener` (`server_protocol = xmlrpc`) as [`run`] serves HTTP, until
+/// `shutdown` completes or a client calls `shutdownCaptureMockServer()`.
+pub async fn run_xmlrpc(
+    listener: TcpListener,
+    config: ServerConfig,
+    settings: crate::traffic::xmlrpc::XmlRpcSettings,
+    shutdown: impl Future<Output = ()>,
+) -> Result<ServerReport, ServerError> {
+    serve(
+        listener,
+        config,
+        HttpSettings::default(),
+        Some(settings),
+        shutdown,
+    )
+    .await
+}
+
+async fn serve(
+    listener: TcpListener,
     mut config: ServerConfig,
     settings: HttpSettings,
+    xmlrpc: Option<crate::traffic::xmlrpc::XmlRpcSettings>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<ServerReport, ServerError> {
     let address = config.client_address(&tcp_address_of(&listener)?);
@@ -110,6 +141,12 @@ pub async fn run(
     let context = Arc::new(Context {
         engine: Engine::new(config.rules(), config.replay.clone(), Some(recorder)),
         kind,
+        xmlrpc: xmlrpc.map(|settings| {
+            crate::traffic::xmlrpc::XmlRpc::new(
+                settings,
+                ForwardLimits::new(limits.read_timeout, limits.max_message_size),
+            )
+        }),
         served: AtomicU64::new(0),
         limits,
         stop,

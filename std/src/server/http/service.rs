@@ -48,6 +48,9 @@ pub(super) async fn handle(
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
+    if let Some(xmlrpc) = &context.xmlrpc {
+        return super::xmlrpc::handle(context, xmlrpc, &parts.method, &target, body).await;
+    }
     let method = parts.method.as_str().to_string();
     match (&parts.method, target.as_str()) {
         (&Method::GET, SHUTDOWN) => {

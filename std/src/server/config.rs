@@ -72,7 +72,7 @@ pub enum ConfigError {
     ReplayFile(#[from] ReplayFileError),
     /// `server_protocol` names a protocol this server does not speak.
     #[error(
-        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp` and `http`"
+        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp`, `ftp` and `http`"
     )]
     UnsupportedProtocol(String),
     /// `connection_timeout` is not a positive number of seconds.
@@ -151,6 +151,8 @@ pub enum Protocol {
     Classic,
     /// `classic_udp`: one message per datagram, with its settings.
     ClassicUdp(super::udp::UdpSettings),
+    /// `ftp`: an FTP proxy in passive mode ([`super::ftp`]).
+    Ftp,
     /// `http`: a reverse proxy for a web service, with its settings.
     #[cfg(feature = "http")]
     Http(Box<crate::traffic::http::HttpSettings>),
@@ -198,6 +200,7 @@ impl ServerConfig {
         let protocol = match general.server_protocol.as_str() {
             "classic" | "classic_tcp" => Protocol::Classic,
             "classic_udp" => Protocol::ClassicUdp(super::udp::UdpSettings::from_rc(rc)?),
+            "ftp" => Protocol::Ftp,
             #[cfg(feature = "http")]
             "http" => Protocol::Http(Box::new(crate::traffic::http::HttpSettings::from_rc(rc)?)),
             _ => return Err(ConfigError::UnsupportedProtocol(general.server_protocol)),
@@ -206,7 +209,10 @@ impl ServerConfig {
         // stored keys are stripped: without trimming, such a request could never match
         // exactly (spec pitfall 5).
         let trim_requests = general.use_exact_matching
-            || !matches!(protocol, Protocol::Classic | Protocol::ClassicUdp(_));
+            || !matches!(
+                protocol,
+                Protocol::Classic | Protocol::ClassicUdp(_) | Protocol::Ftp
+            );
         let (alterations, warnings) = Alterations::from_rc(rc, &["general"])?;
         let bind_ip = bind_ip(&general.server_remote_access)?;
         if let Some(pattern) = &general.id_pattern_client {
@@ -241,7 +247,7 @@ impl ServerConfig {
     /// when the proxy serves TLS).
     pub fn client_address(&self, host_port: &str) -> String {
         match &self.protocol {
-            Protocol::Classic | Protocol::ClassicUdp(_) => host_port.to_string(),
+            Protocol::Classic | Protocol::ClassicUdp(_) | Protocol::Ftp => host_port.to_string(),
             #[cfg(feature = "http")]
             Protocol::Http(_) => super::http::base_url(host_port, self.serving_tls.is_some()),
         }

@@ -16,6 +16,8 @@
 //!   under test announcing themselves.
 //! - [`http`] (feature `http`): web requests (`<-CLI:GET /path` / `->SRV:200 body`), served
 //!   by the HTTP transport rather than the TCP one.
+//! - [`ftp`]: FTP sessions (`<-CLI:CMD arg` / `->SRV`, `->LST`, `->FIL`), served by the FTP
+//!   transport.
 //! - [`play`]: how a request and its responses play out, by response type.
 //! - [`wire`]: the transport's framing (one message per connection) and fixed replies.
 //! # Adding a kind
@@ -36,6 +38,8 @@
 pub mod classic;
 pub mod command_line;
 pub mod custom;
+#[cfg(feature = "server")]
+pub mod ftp;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "server")]

@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod interop;
+mod real_replies;
 
 use std::io::{BufRead, Write};
 use std::path::Path;

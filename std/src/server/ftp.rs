@@ -5,7 +5,9 @@
 //! as sent and answer it with the real (or recorded) reply, which a server crate built around
 //! a storage back end does not let through. It speaks what clients need: any command is
 //! forwarded; `PASV` and `EPSV` open the proxy's own data port (active mode, `PORT`, is not
-//! supported); `LIST`, `NLST` and `RETR` send their data through it.
+//! supported, answered `502`); `LIST`, `NLST` and `RETR` send their data through it. Uploads
+//! other than the announcement are answered `502` and not recorded (the reference's proxy
+//! does not answer them at all).
 //!
 //! A session of user `capturemock` is the reference's control channel, answered locally
 //! and never recorded: uploading `SUT_SERVER=host:port` announces the real server, and
@@ -239,6 +241,18 @@ fn line_text(cmd: &str, arg: &str) -> String {
     }
 }
 
+/// Why `cmd` is answered `502` without being recorded, if it is: uploads (the reference's
+/// proxy never answers them either) and active mode.
+fn unsupported(cmd: &str) -> Option<&'static str> {
+    match cmd {
+        "STOR" | "STOU" | "APPE" => {
+            Some("uploads are not recorded by this FTP proxy (only SUT_SERVER= announcements)")
+        }
+        "PORT" | "EPRT" => Some("active mode is not supported: use PASV or EPSV"),
+        _ => None,
+    }
+}
+
 /// The command (upper-cased) and argument of a line, or why it is not a command: the
 /// command is 1 to 10 ASCII letters, then nothing or a space and the argument.
 fn parse_command(line: &str) -> Result<(String, &str), String> {
@@ -349,6 +363,13 @@ impl Control {
 
     /// A command of a client session: one exchange. Returns whether the session goes on.
     async fn command(&mut self, shared: &Shared, cmd: &str, text: &str) -> bool {
+        if let Some(reason) = unsupported(cmd) {
+            tracing::warn!("answered {cmd} with 502: {reason}");
+            return self
+                .send(&format!("502 capturemock: {reason}"))
+                .await
+                .is_ok();
+        }
         let own_port = match cmd {
             "PASV" => Some(self.open_data(false).await),
             "EPSV" => Some(self.open_data(true).await),
@@ -451,6 +472,8 @@ mod tests {
             assert!(parse_command(bad).is_err(), "{bad:?}");
         }
         assert_eq!(line_text("LIST", ""), "LIST");
+        assert!(unsupported("STOR").is_some() && unsupported("PORT").is_some());
+        assert!(unsupported("RETR").is_none());
         assert_eq!(line_text("CWD", "sub"), "CWD sub");
     }
 }

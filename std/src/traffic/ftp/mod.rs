@@ -143,9 +143,11 @@ impl Ftp {
                     exchange.record("->LST", response.text(), None);
                     match listing::parse_listing(response.text()) {
                         Ok(parsed) => lines = Some(parsed),
-                        Err(e) => return Answer::Reply(format!(
+                        Err(e) => {
+                            return Answer::Reply(format!(
                             "451 capturemock: the recorded listing is not a list of strings: {e}"
-                        )),
+                        ))
+                        }
                     }
                 }
                 "FIL" => {

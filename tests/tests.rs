@@ -7,6 +7,7 @@ mod command_line;
 mod completions;
 mod fakes;
 mod file_edits;
+mod ftp;
 mod http;
 mod interop;
 mod python_literal;

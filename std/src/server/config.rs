@@ -72,7 +72,7 @@ pub enum ConfigError {
     ReplayFile(#[from] ReplayFileError),
     /// `server_protocol` names a protocol this server does not speak.
     #[error(
-        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp`, `http` and `xmlrpc`"
+        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp`, `ftp`, `http` and `xmlrpc`"
     )]
     UnsupportedProtocol(String),
     /// `connection_timeout` is not a positive number of seconds.
@@ -151,6 +151,8 @@ pub enum Protocol {
     Classic,
     /// `classic_udp`: one message per datagram, with its settings.
     ClassicUdp(super::udp::UdpSettings),
+    /// `ftp`: an FTP proxy in passive mode ([`super::ftp`]).
+    Ftp,
     /// `http`: a reverse proxy for a web service, with its settings.
     #[cfg(feature = "http")]
     Http(Box<crate::traffic::http::HttpSettings>),
@@ -201,6 +203,7 @@ impl ServerConfig {
         let protocol = match general.server_protocol.as_str() {
             "classic" | "classic_tcp" => Protocol::Classic,
             "classic_udp" => Protocol::ClassicUdp(super::udp::UdpSettings::from_rc(rc)?),
+            "ftp" => Protocol::Ftp,
             #[cfg(feature = "http")]
             "http" => Protocol::Http(Box::new(crate::traffic::http::HttpSettings::from_rc(rc)?)),
             #[cfg(feature = "http")]
@@ -213,7 +216,10 @@ impl ServerConfig {
         // stored keys are stripped: without trimming, such a request could never match
         // exactly (spec pitfall 5).
         let trim_requests = general.use_exact_matching
-            || !matches!(protocol, Protocol::Classic | Protocol::ClassicUdp(_));
+            || !matches!(
+                protocol,
+                Protocol::Classic | Protocol::ClassicUdp(_) | Protocol::Ftp
+            );
         let (alterations, warnings) = Alterations::from_rc(rc, &["general"])?;
         let bind_ip = bind_ip(&general.server_remote_access)?;
         if let Some(pattern) = &general.id_pattern_client {
@@ -248,7 +254,7 @@ impl ServerConfig {
     /// when the proxy serves TLS).
     pub fn client_address(&self, host_port: &str) -> String {
         match &self.protocol {
-            Protocol::Classic | Protocol::ClassicUdp(_) => host_port.to_string(),
+            Protocol::Classic | Protocol::ClassicUdp(_) | Protocol::Ftp => host_port.to_string(),
             #[cfg(feature = "http")]
             Protocol::Http(_) => super::http::base_url(host_port, self.serving_tls.is_some()),
             #[cfg(feature = "http")]

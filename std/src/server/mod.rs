@@ -56,10 +56,11 @@
 //! - Not supported, each with a clear message: `SUT_COMMAND_LINE:` / `SUT_COMMAND_KILL:`
 //!   traffic (answered `CAPTUREMOCK ERROR: ...`), replayed responses other than `RET`, `SRV`
 //!   and `CLI` (skipped with a warning), protocols other than `classic`, `classic_udp` (the
-//!   datagram server is [`udp`]) and `http` (the HTTP proxy is [`http`]), `id_pattern_client`.
+//!   datagram server is [`udp`]), `ftp` (the FTP proxy is [`ftp`]) and `http` (the HTTP proxy is [`http`]), `id_pattern_client`.
 
 mod config;
 pub mod connection;
+pub mod ftp;
 mod handle;
 #[cfg(feature = "http")]
 pub mod http;
@@ -240,6 +241,9 @@ pub async fn run(
             return udp::run(socket, config, settings, shutdown).await;
         }
     };
+    if let Protocol::Ftp = config.protocol {
+        return ftp::run(listener, config, shutdown).await;
+    }
     #[cfg(feature = "http")]
     if let Protocol::Http(settings) = &config.protocol {
         let settings = (**settings).clone();

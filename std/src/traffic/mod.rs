@@ -18,6 +18,8 @@
 //!   by the HTTP transport rather than the TCP one.
 //! - [`xmlrpc`] (feature `http`): XML-RPC calls (`<-CLI:pow(2, 3)` / `->SRV:8`), served by
 //!   the HTTP transport.
+//! - [`ftp`]: FTP sessions (`<-CLI:CMD arg` / `->SRV`, `->LST`, `->FIL`), served by the FTP
+//!   transport.
 //! - [`play`]: how a request and its responses play out, by response type.
 //! - [`wire`]: the transport's framing (one message per connection) and fixed replies.
 //! # Adding a kind
@@ -38,6 +40,8 @@
 pub mod classic;
 pub mod command_line;
 pub mod custom;
+#[cfg(feature = "server")]
+pub mod ftp;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "server")]

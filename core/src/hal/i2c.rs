@@ -47,6 +47,11 @@ impl<'o, 'b> I2cTransaction<'o, 'b> {
             operations,
         }
     }
+
+    /// The operations, for a recorder to hand to the real bus.
+    pub fn operations(&mut self) -> &mut [Operation<'b>] {
+        self.operations
+    }
 }
 
 impl Transaction for I2cTransaction<'_, '_> {

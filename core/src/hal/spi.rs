@@ -31,6 +31,11 @@ impl<'n, 'o, 'b> SpiTransaction<'n, 'o, 'b> {
     pub fn new(name: &'n str, operations: &'o mut [Operation<'b, u8>]) -> Self {
         SpiTransaction { name, operations }
     }
+
+    /// The operations, for a recorder to hand to the real device or bus.
+    pub fn operations(&mut self) -> &mut [Operation<'b, u8>] {
+        self.operations
+    }
 }
 
 /// The buffer an operation reads into, if it reads.

@@ -14,7 +14,7 @@ use embedded_hal::delay::DelayNs;
 
 use super::backend::{Backend, Transaction};
 use super::error::HalError;
-use super::text::{Kind, Response};
+use super::text::{write_call, Kind, Response};
 
 /// One delay of the delay source called `name`: `delay delay_us 50`.
 pub struct DelayCall<'n> {
@@ -36,7 +36,7 @@ impl Transaction for DelayCall<'_> {
     }
 
     fn write_request(&self, w: &mut dyn Write) -> fmt::Result {
-        write!(w, "{} {} {}", self.name, self.unit, self.amount)
+        write_call(w, self.name, self.unit, Some(self.amount))
     }
 
     fn answer(&mut self, response: Response<'_>) -> Result<(), HalError> {

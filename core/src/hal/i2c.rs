@@ -13,7 +13,7 @@ use embedded_hal::i2c::{ErrorType, I2c, Operation, SevenBitAddress, TenBitAddres
 
 use super::backend::{Backend, Transaction};
 use super::error::HalError;
-use super::text::{write_data, Bytes, Kind, Response};
+use super::text::{len, write_bytes, write_data, write_hex, write_number, Kind, Response};
 
 /// An I2C address as recorded: `0x48` (seven-bit) or `0x0348` (ten-bit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,8 +27,14 @@ pub enum Address {
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Address::Seven(a) => write!(f, "{a:#04x}"),
-            Address::Ten(a) => write!(f, "{a:#06x}"),
+            Address::Seven(a) => {
+                f.write_str("0x")?;
+                write_hex(f, (*a).into(), 2)
+            }
+            Address::Ten(a) => {
+                f.write_str("0x")?;
+                write_hex(f, (*a).into(), 4)
+            }
         }
     }
 }
@@ -60,11 +66,22 @@ impl Transaction for I2cTransaction<'_, '_> {
     }
 
     fn write_request(&self, w: &mut dyn Write) -> fmt::Result {
-        write!(w, "{}", self.address)?;
+        let (value, digits) = match self.address {
+            Address::Seven(a) => (a.into(), 2),
+            Address::Ten(a) => (a.into(), 4),
+        };
+        w.write_str("0x")?;
+        write_hex(w, value, digits)?;
         for op in self.operations.iter() {
             match op {
-                Operation::Write(bytes) => write!(w, " write {}", Bytes(bytes))?,
-                Operation::Read(buf) => write!(w, " read {}", buf.len())?,
+                Operation::Write(bytes) => {
+                    w.write_str(" write ")?;
+                    write_bytes(w, bytes)?;
+                }
+                Operation::Read(buf) => {
+                    w.write_str(" read ")?;
+                    write_number(w, len(buf))?;
+                }
             }
         }
         Ok(())

@@ -14,7 +14,7 @@ use embedded_hal::digital::{ErrorType, InputPin, OutputPin, StatefulOutputPin};
 
 use super::backend::{Backend, Transaction};
 use super::error::HalError;
-use super::text::{write_level, Kind, Response};
+use super::text::{write_call, write_level, Kind, Response};
 
 /// One call on the pin called `name`: `led set_high`, or a question such as `button is_high`
 /// whose answer is a level.
@@ -64,7 +64,7 @@ impl Transaction for PinCall<'_> {
     }
 
     fn write_request(&self, w: &mut dyn Write) -> fmt::Result {
-        write!(w, "{} {}", self.name, self.call)
+        write_call(w, self.name, self.call, None)
     }
 
     fn answer(&mut self, response: Response<'_>) -> Result<(), HalError> {

@@ -17,7 +17,7 @@ use embedded_hal::spi::{ErrorType, Operation, SpiBus, SpiDevice};
 
 use super::backend::{Backend, Transaction};
 use super::error::HalError;
-use super::text::{write_data, Bytes, Kind, Response};
+use super::text::{len, write_bytes, write_call, write_data, write_number, Kind, Response};
 
 /// One SPI transaction of a named device or bus: `flash write [9f] read 3`.
 pub struct SpiTransaction<'n, 'o, 'b> {
@@ -57,13 +57,28 @@ impl Transaction for SpiTransaction<'_, '_, '_> {
         w.write_str(self.name)?;
         for op in self.operations.iter() {
             match op {
-                Operation::Read(buf) => write!(w, " read {}", buf.len())?,
-                Operation::Write(bytes) => write!(w, " write {}", Bytes(bytes))?,
-                Operation::Transfer(read, write) => {
-                    write!(w, " transfer {} {}", Bytes(write), read.len())?
+                Operation::Read(buf) => {
+                    w.write_str(" read ")?;
+                    write_number(w, len(buf))?;
                 }
-                Operation::TransferInPlace(buf) => write!(w, " transfer_in_place {}", Bytes(buf))?,
-                Operation::DelayNs(ns) => write!(w, " delay_ns {ns}")?,
+                Operation::Write(bytes) => {
+                    w.write_str(" write ")?;
+                    write_bytes(w, bytes)?;
+                }
+                Operation::Transfer(read, write) => {
+                    w.write_str(" transfer ")?;
+                    write_bytes(w, write)?;
+                    w.write_char(' ')?;
+                    write_number(w, len(read))?;
+                }
+                Operation::TransferInPlace(buf) => {
+                    w.write_str(" transfer_in_place ")?;
+                    write_bytes(w, buf)?;
+                }
+                Operation::DelayNs(ns) => {
+                    w.write_str(" delay_ns ")?;
+                    write_number(w, *ns)?;
+                }
             }
         }
         Ok(())
@@ -116,7 +131,7 @@ impl Transaction for SpiFlush<'_> {
     }
 
     fn write_request(&self, w: &mut dyn Write) -> fmt::Result {
-        write!(w, "{} flush", self.name)
+        write_call(w, self.name, "flush", None)
     }
 
     fn answer(&mut self, response: Response<'_>) -> Result<(), HalError> {

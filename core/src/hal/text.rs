@@ -71,15 +71,74 @@ pub struct Bytes<'b>(pub &'b [u8]);
 
 impl fmt::Display for Bytes<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_char('[')?;
-        for (i, b) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_char(' ')?;
-            }
-            write!(f, "{b:02x}")?;
-        }
-        f.write_char(']')
+        write_bytes(f, self.0)
     }
+}
+
+// The writers below work digit by digit rather than through `write!`: on a microcontroller
+// the formatting machinery costs more flash than everything else the request text needs.
+
+/// Writes `[1a 80]`: lower-case hex, `[]` when empty.
+pub fn write_bytes(w: &mut dyn Write, bytes: &[u8]) -> fmt::Result {
+    w.write_char('[')?;
+    for (i, &b) in bytes.iter().enumerate() {
+        if i > 0 {
+            w.write_char(' ')?;
+        }
+        write_hex(w, b.into(), 2)?;
+    }
+    w.write_char(']')
+}
+
+/// Writes the last `digits` hex digits of `value`, lower case, without prefix.
+pub fn write_hex(w: &mut dyn Write, value: u32, digits: u32) -> fmt::Result {
+    for shift in (0..digits).rev() {
+        let nibble = (value >> (shift * 4)) & 0xf;
+        w.write_char(char::from_digit(nibble, 16).unwrap_or('0'))?;
+    }
+    Ok(())
+}
+
+/// Writes `n` in decimal.
+pub fn write_number(w: &mut dyn Write, n: u32) -> fmt::Result {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    let mut rest = n;
+    loop {
+        start -= 1;
+        if let Some(d) = digits.get_mut(start) {
+            *d = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    // ASCII digits: always UTF-8.
+    w.write_str(core::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or("0"))
+}
+
+/// A buffer's length as recorded (`read 2`); a buffer of 4 GiB or more is written as the
+/// largest `u32`, which no recorded transaction matches.
+pub(crate) fn len(buf: &[u8]) -> u32 {
+    u32::try_from(buf.len()).unwrap_or(u32::MAX)
+}
+
+/// Writes `name word` and, when given, ` number`: the request of a one-call transaction.
+pub(crate) fn write_call(
+    w: &mut dyn Write,
+    name: &str,
+    call: &str,
+    number: Option<u32>,
+) -> fmt::Result {
+    w.write_str(name)?;
+    w.write_char(' ')?;
+    w.write_str(call)?;
+    if let Some(n) = number {
+        w.write_char(' ')?;
+        write_number(w, n)?;
+    }
+    Ok(())
 }
 
 /// Text formatted into a caller's buffer. Never fails: text past the end is counted, not
@@ -140,14 +199,14 @@ pub enum Response<'t> {
 
 /// Reads a response's text (the entry's text after `->I2C:`; white space around it is ignored).
 pub fn parse_response(text: &str) -> Result<Response<'_>, HalError> {
-    let text = text.trim();
+    let text = text.trim_ascii();
     match text {
         "ok" => Ok(Response::Done),
         "true" => Ok(Response::Level(true)),
         "false" => Ok(Response::Level(false)),
         _ => {
             if let Some(name) = text.strip_prefix("error ") {
-                DeviceError::from_name(name.trim())
+                DeviceError::from_name(name.trim_ascii())
                     .map(Response::Error)
                     .ok_or(HalError::BadResponse)
             } else if text.starts_with('[') {
@@ -169,7 +228,7 @@ impl Groups<'_> {
     /// Fills `buf` from the next group, which must hold exactly `buf.len()` bytes
     /// ([`HalError::Mismatch`] otherwise, or when no group is left).
     pub fn fill_next(&mut self, buf: &mut [u8]) -> Result<(), HalError> {
-        let rest = self.rest.trim_start();
+        let rest = self.rest.trim_ascii_start();
         if rest.is_empty() {
             return Err(HalError::Mismatch);
         }
@@ -190,7 +249,7 @@ impl Groups<'_> {
     /// Checks that every group was used: a response with more reads than the transaction
     /// made does not fit it.
     pub fn finish(self) -> Result<(), HalError> {
-        if self.rest.trim().is_empty() {
+        if self.rest.trim_ascii().is_empty() {
             Ok(())
         } else {
             Err(HalError::Mismatch)
@@ -200,10 +259,11 @@ impl Groups<'_> {
 
 /// Two hex digits.
 fn parse_byte(word: &str) -> Option<u8> {
-    if word.len() != 2 {
+    let [high, low] = word.as_bytes() else {
         return None;
-    }
-    u8::from_str_radix(word, 16).ok()
+    };
+    let digit = |c: &u8| char::from(*c).to_digit(16);
+    Some((digit(high)? * 16 + digit(low)?) as u8)
 }
 
 /// Writes the response of a transaction that read the given buffers: `ok` when it read
@@ -212,16 +272,18 @@ pub fn write_data<'b>(w: &mut dyn Write, mut reads: impl Iterator<Item = &'b [u8
     let Some(first) = reads.next() else {
         return w.write_str("ok");
     };
-    write!(w, "{}", Bytes(first))?;
+    write_bytes(w, first)?;
     for read in reads {
-        write!(w, " {}", Bytes(read))?;
+        w.write_char(' ')?;
+        write_bytes(w, read)?;
     }
     Ok(())
 }
 
 /// Writes the response of a transaction the device failed: `error NAME`.
 pub fn write_error(w: &mut dyn Write, error: DeviceError) -> fmt::Result {
-    write!(w, "error {}", error.name())
+    w.write_str("error ")?;
+    w.write_str(error.name())
 }
 
 /// Writes a pin's answer: `true` or `false`.
@@ -240,6 +302,18 @@ mod tests {
         let mut s = String::new();
         write!(s, "{} {}", Bytes(&[0x1a, 0x80, 0]), Bytes(&[])).unwrap();
         assert_eq!(s, "[1a 80 00] []");
+    }
+
+    #[test]
+    fn numbers_are_written_digit_by_digit() {
+        for n in [0, 7, 10, 255, 1000, u32::MAX] {
+            let mut s = String::new();
+            write_number(&mut s, n).unwrap();
+            assert_eq!(s, std::format!("{n}"));
+        }
+        let mut s = String::new();
+        write_hex(&mut s, 0x348, 4).unwrap();
+        assert_eq!(s, "0348");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::replay::{LookupScratch, MatchOptions, ReplayTable, Storage};
 /// Devices borrow it (`I2cReplay::new(&replay)`); it needs no allocator: the table's arrays
 /// are `S` (an [`ArrayStorage`](crate::replay::ArrayStorage) in a `static`, say), lookups
 /// work in the [`LookupScratch`], and each request's text is written into `request_buf`,
-/// which must hold the longest request entry (`<-I2C:0x48 write [00] read 2` is 30 bytes).
+/// which must hold the longest request entry (`<-I2C:0x48 write [00] read 2` is 28 bytes).
 pub struct HalReplay<'a, 's, S: Storage<'a>> {
     state: RefCell<State<'a, 's, S>>,
     report: Option<ReportHook>,

@@ -12,7 +12,7 @@ impl<T> ErrorType for Recorded<T> {
 impl<T> Recorded<T> {
     /// One transaction through the session; `real` runs it on the wrapped bus when the
     /// session records.
-    fn i2c_transaction<A: Copy>(
+    fn i2c_transaction<A>(
         &mut self,
         address: A,
         recorded_as: Address,
@@ -20,7 +20,7 @@ impl<T> Recorded<T> {
     ) -> Result<(), HalError>
     where
         T: I2c<A>,
-        A: embedded_hal::i2c::AddressMode,
+        A: embedded_hal::i2c::AddressMode + Copy,
     {
         let real = &mut self.real;
         let mut call = |t: &mut I2cTransaction<'_, '_>| {

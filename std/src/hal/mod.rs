@@ -40,7 +40,7 @@ mod spi;
 
 pub use error::HalSessionError;
 pub use recorded::Recorded;
-pub use session::{HalSession, HalSessionBuilder};
+pub use session::{HalSession, HalSessionBuilder, RealCall};
 
 #[cfg(test)]
 mod tests;

@@ -16,6 +16,10 @@ use crate::exchange::{
 };
 use crate::replay_file::{ReplayFile, ReplayOptions};
 
+/// What runs a transaction on the real device when a session records it: it fills the
+/// transaction's read buffers (or level) from the device, or says how the device failed.
+pub type RealCall<'r, T> = &'r mut dyn FnMut(&mut T) -> Result<(), DeviceError>;
+
 /// The bus traffic of one test or one recording run: every wrapped device
 /// ([`HalSession::wrap`]) and every core replay device over it (`I2cReplay::new(&session)`)
 /// goes through its one [`Engine`], in the order the driver calls them.
@@ -176,7 +180,7 @@ impl HalSession {
     pub fn run<T: Transaction + ?Sized>(
         &self,
         transaction: &mut T,
-        real: Option<&mut dyn FnMut(&mut T) -> Result<(), DeviceError>>,
+        real: Option<RealCall<'_, T>>,
     ) -> Result<(), HalError> {
         let kind = transaction.kind();
         let mut request = String::new();

@@ -21,8 +21,9 @@ use crate::replay_file::{ReplayFile, ReplayOptions};
 pub type RealCall<'r, T> = &'r mut dyn FnMut(&mut T) -> Result<(), DeviceError>;
 
 /// The bus traffic of one test or one recording run: every wrapped device
-/// ([`HalSession::wrap`]) and every core replay device over it (`I2cReplay::new(&session)`)
-/// goes through its one [`Engine`], in the order the driver calls them.
+/// ([`HalSession::i2c`] and the like) and every core replay device over it
+/// (`I2cReplay::new(&session)`) goes through its one [`Engine`], in the order the driver
+/// calls them.
 ///
 /// - **record** ([`HalSession::record`]): each transaction goes to the real device and is
 ///   recorded, with the device's answer (or its error), to the record file;

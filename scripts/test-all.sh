@@ -51,19 +51,23 @@ step "Minimum supported Rust version: the crates and the command build with Rust
 CARGO_TARGET_DIR=target/msrv cargo "+$msrv" check --workspace --lib --bins
 tidy target/msrv
 
-step "The library with each feature set: none (the default), server, serial, http"
+step "The library with each feature set: none (the default), server, serial, http, embedded-hal"
 # The workspace build turns every feature on; a dependent gets only what it asks for.
-for features in "" server serial http; do
+for features in "" server serial http embedded-hal; do
   cargo clippy -p capturemock --no-default-features --features "$features" -- -D warnings
 done
 
 step "capturemock-core without std, on microcontroller targets"
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf; do
   cargo build -p capturemock-core --no-default-features --target "$target"
+  cargo build -p capturemock-core --no-default-features --features embedded-hal --target "$target"
 done
 
 step "Firmware footprint (cargo size, thumbv7em-none-eabihf, opt-level s)"
 bash examples/firmware-size-replay/measure.sh --check
+# The embedded-hal I2C replay of 64 transactions (issue 15, item 5): printed, not yet checked,
+# since it misses its goals (docs/embedded-hal.md says by how much and why).
+bash examples/firmware-size-replay/measure.sh --i2c
 bash examples/firmware-size-fakes/measure.sh
 
 step "The README's first command (what a newcomer types first) works"

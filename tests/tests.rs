@@ -8,6 +8,7 @@ mod completions;
 mod fakes;
 mod file_edits;
 mod ftp;
+mod hal_replay;
 mod http;
 mod interop;
 mod python_literal;

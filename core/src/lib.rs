@@ -10,6 +10,8 @@ pub mod binary;
 pub mod difflib;
 pub mod fake;
 pub mod format;
+#[cfg(feature = "embedded-hal")]
+pub mod hal;
 pub mod link;
 pub mod replay;
 pub mod words;

@@ -5,6 +5,10 @@
 #
 #   ./measure.sh           print the numbers
 #   ./measure.sh --check   also exit 1 when a goal is missed
+#   ./measure.sh --i2c [--check]
+#                          the same for the embedded-hal I2C replay of the 64-transaction
+#                          i2c.mock (issue 15, item 5: binary `i2c`, feature `i2c-replay`,
+#                          against the same driver on an I2C controller's registers)
 #
 # Needs the target (rustup target add thumbv7em-none-eabihf), llvm-tools
 # (rustup component add llvm-tools) and cargo-binutils (cargo install cargo-binutils).
@@ -15,6 +19,17 @@ cd "$(dirname "$0")"
 
 FLASH_GOAL=16384 # bytes of text + data
 RAM_GOAL=4096    # bytes of data + bss
+BIN=firmware-size-replay
+FEATURE=engine
+WHAT="engine"
+if [ "${1:-}" = "--i2c" ]; then
+    shift
+    FLASH_GOAL=8192
+    RAM_GOAL=1024
+    BIN=i2c
+    FEATURE=i2c-replay
+    WHAT="I2C replay"
+fi
 
 if ! command -v cargo-size >/dev/null; then
     echo "cargo size not found: cargo install cargo-binutils; rustup component add llvm-tools" >&2
@@ -23,14 +38,14 @@ fi
 
 # text data bss of the release image built with the given cargo arguments.
 sizes() {
-    cargo size --release --quiet "$@" | awk 'NR == 2 { print $1, $2, $3 }'
+    cargo size --release --quiet --bin "$BIN" "$@" | awk 'NR == 2 { print $1, $2, $3 }'
 }
 
 # The stack frame main's prologue reserves (the engine's start-up moves its storage around
 # by value); informational only, not a high-water mark.
 main_frame() {
     local total=0 imm
-    for imm in $(cargo objdump --release --quiet "$@" -- -d --no-show-raw-insn |
+    for imm in $(cargo objdump --release --quiet --bin "$BIN" "$@" -- -d --no-show-raw-insn |
         awk '/cortex_m_rt_main.*>:$/ { on = 1; next }
              on && /sub(\.w)?[ \t]+sp, (sp, )?#/ { sub(/.*#/, ""); print $1 }
              on && /^$/ { on = 0 }'); do
@@ -41,22 +56,22 @@ main_frame() {
 
 read -r bt bd bb < <(sizes)
 b_frame=$(main_frame)
-read -r et ed eb < <(sizes --features engine)
-e_frame=$(main_frame --features engine)
+read -r et ed eb < <(sizes --features "$FEATURE")
+e_frame=$(main_frame --features "$FEATURE")
 
 flash=$(((et + ed) - (bt + bd)))
 ram=$(((ed + eb) - (bd + bb)))
 
 printf '%-22s %8s %8s %8s %10s %10s %12s\n' build text data bss flash ram main-frame
-printf '%-22s %8d %8d %8d %10d %10d %12d\n' "without engine" "$bt" "$bd" "$bb" $((bt + bd)) $((bd + bb)) "$b_frame"
-printf '%-22s %8d %8d %8d %10d %10d %12d\n' "with engine" "$et" "$ed" "$eb" $((et + ed)) $((ed + eb)) "$e_frame"
+printf '%-22s %8d %8d %8d %10d %10d %12d\n' "without $WHAT" "$bt" "$bd" "$bb" $((bt + bd)) $((bd + bb)) "$b_frame"
+printf '%-22s %8d %8d %8d %10d %10d %12d\n' "with $WHAT" "$et" "$ed" "$eb" $((et + ed)) $((ed + eb)) "$e_frame"
 printf '%-22s %8d %8d %8d %10d %10d %12d\n' "difference" $((et - bt)) $((ed - bd)) $((eb - bb)) "$flash" "$ram" $((e_frame - b_frame))
 echo
 verdict() { if [ "$1" -le "$2" ]; then echo "met"; else echo "MISSED"; fi; }
 flash_verdict=$(verdict "$flash" "$FLASH_GOAL")
 ram_verdict=$(verdict "$ram" "$RAM_GOAL")
-echo "engine flash (text+data): $flash bytes, goal <= $FLASH_GOAL: $flash_verdict"
-echo "engine RAM   (data+bss):  $ram bytes, goal <= $RAM_GOAL: $ram_verdict"
+echo "$WHAT flash (text+data): $flash bytes, goal <= $FLASH_GOAL: $flash_verdict"
+echo "$WHAT RAM   (data+bss):  $ram bytes, goal <= $RAM_GOAL: $ram_verdict"
 
 if [ "${1:-}" = "--check" ] && [ "$flash_verdict$ram_verdict" != "metmet" ]; then
     exit 1

@@ -33,6 +33,8 @@ pub mod error_chain;
 pub mod exchange;
 pub mod fake;
 pub mod file_edits;
+#[cfg(feature = "embedded-hal")]
+pub mod hal;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod pending;

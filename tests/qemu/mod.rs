@@ -5,6 +5,7 @@
 //! QEMU these tests fail, unless `CAPTUREMOCK_SKIP_QEMU=1` says to skip them.
 
 mod bridge;
+mod hal;
 mod host;
 mod local;
 

@@ -95,23 +95,8 @@ impl<'a, 's, S: Storage<'a>> LocalReplay<'a, 's, S> {
         scratch: LookupScratch<'s>,
         options: MatchOptions,
     ) -> Result<Self, LocalError> {
-        let mut needs_decoding = None;
-        let records = format::entries(text).map_while(|entry| match entry {
-            Ok(entry) => match entry.plain(NewlineOptions::NONE) {
-                Some(record) => Some(Ok(record)),
-                None => {
-                    needs_decoding = Some(entry.line());
-                    None
-                }
-            },
-            Err(e) => Some(Err(e)),
-        });
-        let built = ReplayTable::build(records, storage, options);
-        if let Some(line) = needs_decoding {
-            return Err(LocalError::NeedsDecoding { line });
-        }
         Ok(LocalReplay {
-            table: built?,
+            table: plain_table(text, storage, options)?,
             scratch,
         })
     }
@@ -170,6 +155,32 @@ impl<'a, 's, S: Storage<'a>> LocalReplay<'a, 's, S> {
     pub fn table(&self) -> &ReplayTable<'a, S> {
         &self.table
     }
+}
+
+/// A table over `.mock` text whose every entry reads as it is written
+/// ([`LocalError::NeedsDecoding`] otherwise), so that nothing is copied out of flash. Shared
+/// with the embedded-hal replay (`crate::hal`), which reads its tables the same way.
+pub(crate) fn plain_table<'a, S: Storage<'a>>(
+    text: &'a str,
+    storage: S,
+    options: MatchOptions,
+) -> Result<ReplayTable<'a, S>, LocalError> {
+    let mut needs_decoding = None;
+    let records = format::entries(text).map_while(|entry| match entry {
+        Ok(entry) => match entry.plain(NewlineOptions::NONE) {
+            Some(record) => Some(Ok(record)),
+            None => {
+                needs_decoding = Some(entry.line());
+                None
+            }
+        },
+        Err(e) => Some(Err(e)),
+    });
+    let built = ReplayTable::build(records, storage, options);
+    if let Some(line) = needs_decoding {
+        return Err(LocalError::NeedsDecoding { line });
+    }
+    Ok(built?)
 }
 
 /// The text a custom client gets for a response entry: `->RET` ones only, stripped at the end.

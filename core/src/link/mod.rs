@@ -47,6 +47,8 @@ pub use frame::{
 pub use host::{
     DeviceRequest, HostAnswer, HostEvent, HostSession, HostStats, HostStep, NotServing,
 };
+#[cfg(feature = "embedded-hal")]
+pub(crate) use local::plain_table;
 pub use local::{LocalAnswer, LocalError, LocalReplay, REQUEST_PREFIX};
 pub use machine::{Exchanged, LinkConfig, LinkError, LinkStats, Source};
 pub use message::{

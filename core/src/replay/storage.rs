@@ -53,6 +53,16 @@ pub struct GroupSlot {
     pub(crate) last_response: u32,
 }
 
+impl GroupSlot {
+    /// An unused slot, for initialising storage in a `static` (e.g. [`Parts`] arrays sized
+    /// exactly for one table).
+    pub const EMPTY: GroupSlot = GroupSlot {
+        request: 0,
+        first_response: 0,
+        last_response: 0,
+    };
+}
+
 /// One recorded response entry, linked to the next response of its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResponseSlot<'a> {

@@ -12,6 +12,8 @@
 //!   sensor, recording or replaying through the host as its welcome says;
 //! - `S`: the link client asks the host to replay `ping 0`, `ping 1`... until the host has no
 //!   answer (a throughput run);
+//! - `T`: the lm75 driver reads a sensor through capturemock-core's embedded-hal I2C replay of
+//!   a recording in flash (`thermometer.rs`);
 //! - `A`: an AT-modem client with no capturemock in it sends a few commands and prints the
 //!   answers (the device's own traffic, for the serial proxy).
 //!
@@ -39,6 +41,8 @@ mod local;
 mod local;
 #[cfg(feature = "modem")]
 mod modem;
+#[cfg(feature = "hal")]
+mod thermometer;
 
 use uart::Uart;
 
@@ -56,6 +60,8 @@ pub static TABLE_BINARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/table
 #[entry]
 fn main() -> ! {
     static mut LOCAL: local::State = local::State::new();
+    #[cfg(feature = "hal")]
+    static mut THERMOMETER: thermometer::State = thermometer::State::new();
 
     let Some(peripherals) = cortex_m::Peripherals::take() else {
         exit(false)
@@ -73,6 +79,8 @@ fn main() -> ! {
         b'S' => bridge::stress(&mut uart),
         #[cfg(feature = "modem")]
         b'A' => modem::run(&mut uart),
+        #[cfg(feature = "hal")]
+        b'T' => thermometer::run(&mut uart, THERMOMETER),
         other => {
             hprintln!("mode byte {} not supported by this build", other);
             false

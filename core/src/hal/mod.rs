@@ -1,0 +1,43 @@
+//! Replays of the embedded-hal 1.0 traits, answered from recorded bus traffic (feature
+//! `embedded-hal`; `docs/embedded-hal.md` has the record text and a walk-through).
+//!
+//! A driver written against `I2c`, `SpiDevice`, `SpiBus`, `OutputPin`, `InputPin`,
+//! `StatefulOutputPin` or `DelayNs` (or their embedded-hal-async forms) is handed one of the
+//! replaying devices of this module instead of the real bus. Each call the driver makes is one
+//! bus transaction, and each transaction is one exchange of the record:
+//!
+//! ```text
+//! driver ─ transaction ─▶ I2cReplay ─ request text ─▶ Backend ─▶ ReplayTable (exact, else
+//!        ◀─ read bytes ──            ◀─ response text ─          best match; repeats)
+//! ```
+//!
+//! - The devices ([`I2cReplay`], [`SpiDeviceReplay`], [`SpiBusReplay`], [`PinReplay`],
+//!   [`DelayReplay`]) only turn calls into [`Transaction`]s and back; they hold a
+//!   [`Backend`], shared by reference, so every device of a board answers from one record in
+//!   one order.
+//! - [`HalReplay`] is the backend of a device: a [`ReplayTable`](crate::replay::ReplayTable)
+//!   in flash (text or postcard form), the core's one lookup, a report hook for what it cannot
+//!   answer. On the host, `capturemock::hal` has a backend over a `.mock` file and the
+//!   recording wrappers around real devices, writing the same text.
+//! - The text of a transaction is in [`text`]; the error every replayed trait returns is
+//!   [`HalError`].
+
+mod backend;
+mod delay;
+mod error;
+mod i2c;
+mod pin;
+mod spi;
+mod table;
+pub mod text;
+
+pub use backend::{Backend, Report, ReportHook, Transaction};
+pub use delay::{DelayCall, DelayReplay};
+pub use error::{DeviceError, HalError, NoAck};
+pub use i2c::{Address, I2cReplay, I2cTransaction};
+pub use pin::{PinCall, PinReplay};
+pub use spi::{SpiBusReplay, SpiDeviceReplay, SpiFlush, SpiTransaction};
+pub use table::HalReplay;
+
+#[cfg(test)]
+mod tests;

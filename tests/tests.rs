@@ -7,6 +7,7 @@ mod command_line;
 mod completions;
 mod fakes;
 mod file_edits;
+mod hal_fakes;
 mod http;
 mod interop;
 mod python_literal;

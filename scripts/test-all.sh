@@ -60,6 +60,7 @@ done
 step "capturemock-core without std, on microcontroller targets"
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf; do
   cargo build -p capturemock-core --no-default-features --target "$target"
+  cargo build -p capturemock-core --no-default-features --features embedded-hal --target "$target"
 done
 
 step "Firmware footprint (cargo size, thumbv7em-none-eabihf, opt-level s)"

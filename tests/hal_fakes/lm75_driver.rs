@@ -186,3 +186,17 @@ fn a_fake_owned_by_the_driver_is_checked_when_the_driver_is_dropped() {
         "fake:lm75.write(72, [1, 1]) was called unexpectedly with args (72, [1, 0])"
     );
 }
+
+/// The example of docs/embedded-hal-fakes.md.
+#[test]
+fn the_documented_example() -> Result<(), capturemock_core::fake::DeclarationError> {
+    let mut i2c: I2cFake<'_> = I2cFake::new("lm75");
+    i2c.expect_write_read(0x48, &[0x00], &[0x19, 0x80])?; // reads 25.5 °C
+    i2c.expect_write(0x48, &[0x01, 0x01])? // shutdown ...
+        .fails_with(ErrorKind::NoAcknowledge(NoAcknowledgeSource::Data))?; // ... NACKed
+    let mut sensor = lm75::Lm75::new(&mut i2c, lm75::Address::default());
+    assert_eq!(sensor.read_temperature().unwrap(), 25.5);
+    assert!(sensor.disable().is_err());
+    i2c.verify().unwrap();
+    Ok(())
+}

@@ -221,17 +221,24 @@ impl<K, R, const CALLS: usize, const ARGS: usize, const MSG: usize> Drop
             return;
         }
         let message = self.failure.as_str();
-        if let Some(hook) = self.hook {
-            hook(message);
-            return;
-        }
-        #[cfg(feature = "std")]
-        {
-            if std::thread::panicking() {
-                std::eprintln!("{message}");
-            } else {
-                panic!("{message}");
-            }
+        match self.hook {
+            Some(hook) => hook(message),
+            None => unverified_without_hook(message),
         }
     }
 }
+
+/// A host test's fake dropped unverified, with a failure and no hook: panics with the message,
+/// or, while the thread is already panicking, prints it to stderr.
+#[cfg(feature = "std")]
+fn unverified_without_hook(message: &str) {
+    if std::thread::panicking() {
+        std::eprintln!("{message}");
+    } else {
+        panic!("{message}");
+    }
+}
+
+/// On a target without a hook nothing can be told (see the `Drop` of [`Script`]).
+#[cfg(not(feature = "std"))]
+fn unverified_without_hook(_message: &str) {}

@@ -62,6 +62,8 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-e
   cargo build -p capturemock-core --no-default-features --target "$target"
   cargo build -p capturemock-core --no-default-features --features embedded-hal --target "$target"
 done
+# The workspace's clippy sees the core with `std` (the tests turn it on); this is the device's.
+cargo clippy -p capturemock-core --no-default-features --features embedded-hal --target thumbv7em-none-eabihf -- -D warnings
 
 step "Firmware footprint (cargo size, thumbv7em-none-eabihf, opt-level s)"
 bash examples/firmware-size-replay/measure.sh --check

@@ -8,6 +8,7 @@ mod completions;
 mod fakes;
 mod file_edits;
 mod ftp;
+mod hal_fakes;
 mod hal_replay;
 mod http;
 mod interop;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Flash and RAM that capturemock-core's fakes cost in a thumbv7em-none-eabihf image at
 # opt-level "s" with LTO, for a fake with 8 declared calls (issue 4): builds the firmware
-# with and without the engine and prints `cargo size --release` for both and the difference.
+# with and without the engine (and with the embedded-hal I2C fake, feature `hal`) and prints
+# `cargo size --release` for each and the difference.
 #
 # Needs the target (rustup target add thumbv7em-none-eabihf), llvm-tools
 # (rustup component add llvm-tools) and cargo-binutils (cargo install cargo-binutils).
@@ -39,12 +40,13 @@ row() { printf '%-26s %8s %8s %8s %8s %8s %11s\n' "$@"; }
 
 row build text data bss flash ram main-frame
 row "without fake" "$bt" "$bd" "$bb" $((bt + bd)) $((bd + bb)) "$b_frame"
-for features in engine messages; do
+for features in engine messages hal; do
     read -r et ed eb < <(sizes --features "$features")
     e_frame=$(main_frame --features "$features")
     case $features in
     engine) label="fake, failure codes" ;;
     messages) label="fake, Fudge's messages" ;;
+    hal) label="embedded-hal I2C fake" ;;
     esac
     row "$label" "$et" "$ed" "$eb" $((et + ed)) $((ed + eb)) "$e_frame"
     row "  difference" $((et - bt)) $((ed - bd)) $((eb - bb)) \

@@ -268,7 +268,7 @@ impl<'a, const CALLS: usize, const BUF: usize, const MSG: usize> ScriptedIo<'a, 
 }
 
 /// Keeps the first failure message, cut to the buffer.
-fn record<const MSG: usize>(
+pub(super) fn record<const MSG: usize>(
     failure: &mut heapless::String<MSG>,
     failed: &mut bool,
     message: impl fmt::Display,

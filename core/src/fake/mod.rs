@@ -30,6 +30,8 @@ mod compare;
 mod declare;
 mod error;
 mod family;
+#[cfg(feature = "embedded-hal")]
+pub mod hal;
 pub mod io;
 mod order;
 mod registry;

@@ -6,7 +6,11 @@
 //!   driver calls it through `Registry::call`, then `Registry::verify` checks everything was
 //!   called; a failure is reported to the UART as a code, or (feature `messages`) as Fudge's
 //!   message rendered by the engine;
-//! - without it: the same driver reads the same values from a plain table.
+//! - feature `hal`: the sensor is an I2C device, the core's `fake::hal::I2cFake` with 8
+//!   expected `write_read`s in order; the driver reads through `embedded_hal::i2c::I2c`, then
+//!   `verify` checks everything was read; a failure is reported with Fudge's message (the fake
+//!   keeps the message of a failure, so this build always has the formatting code);
+//! - without them: the same driver reads the same values from a plain table.
 //!
 //! Both builds pick the register order at run time (from a word read with an atomic load, so
 //! the optimizer cannot precompute it) and write the results to UART0's data register with
@@ -22,11 +26,15 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use cortex_m_rt::entry;
 use panic_halt as _;
 
-#[cfg(feature = "engine")]
+#[cfg(all(feature = "engine", not(feature = "hal")))]
 #[path = "engine.rs"]
 mod sensor;
 
-#[cfg(not(feature = "engine"))]
+#[cfg(feature = "hal")]
+#[path = "hal.rs"]
+mod sensor;
+
+#[cfg(not(any(feature = "engine", feature = "hal")))]
 #[path = "baseline.rs"]
 mod sensor;
 

@@ -27,10 +27,11 @@ step "Clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "Tests (unit, integration, differential against the reference, doctests)"
-# A temporary directory of this run's own, where the tests write their files (scanned below).
+# A temporary directory of this run's own, where the tests write their files (scanned below:
+# CAPTUREMOCK_KEEP_SCRATCH keeps the directories that passing tests would remove).
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-TMPDIR="$scratch" cargo test --workspace
+TMPDIR="$scratch" CAPTUREMOCK_KEEP_SCRATCH=1 cargo test --workspace
 
 step "No secret in any record file the tests wrote"
 # The HTTP tests send credentials that all contain S3CR3T (tests/http/secrets.rs); by default

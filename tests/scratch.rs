@@ -1,6 +1,8 @@
 //! The one scratch directory kind of every end-to-end test: made empty for one test, and
 //! removed when that test passes. A failing test keeps its directory (its record files and
-//! logs are what explains the failure), and says where it is.
+//! logs are what explains the failure), and says where it is. With
+//! `CAPTUREMOCK_KEEP_SCRATCH=1` every directory is kept: `scripts/test-all.sh` sets it, in a
+//! temporary directory of its own, to scan the record files the tests wrote for secrets.
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -53,7 +55,7 @@ impl Drop for Scratch {
                 "the failed test's files are kept in {}",
                 self.path.display()
             );
-        } else {
+        } else if std::env::var_os("CAPTUREMOCK_KEEP_SCRATCH").is_none_or(|v| v != "1") {
             // A program the test started may still be writing; what it leaves is harmless.
             let _ = std::fs::remove_dir_all(&self.path);
         }

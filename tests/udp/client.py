@@ -1,6 +1,7 @@
 # A strict UDP client: each argument is COUNT:MESSAGE (MESSAGE may be hex:HEX for raw bytes).
 # It sends MESSAGE as one datagram to CAPTUREMOCK_SERVER and reads exactly COUNT datagrams
-# back (5 s at most for each), then makes sure no other datagram follows within 0.15 s.
+# back (5 s at most for each, or CLIENT_TIMEOUT seconds), then makes sure no other datagram
+# follows within 0.15 s.
 # Prints the replies as a JSON list of lists; exits 1 on a missing or an extra datagram.
 import json, os, socket, sys
 
@@ -13,7 +14,7 @@ for arg in sys.argv[1:]:
     data = bytes.fromhex(message[4:]) if message.startswith("hex:") else message.encode()
     s.sendto(data, (host, int(port)))
     got = []
-    s.settimeout(5)
+    s.settimeout(float(os.environ.get("CLIENT_TIMEOUT", "5")))
     try:
         while len(got) < int(count):
             got.append(s.recv(65536).decode("utf-8", "replace"))

@@ -20,6 +20,31 @@ fn run(tool: Tool, dir: &std::path::Path, args: &[&str], scenario: &str, upstrea
     run
 }
 
+/// Records `scenario` against the real server at `upstream` with both tools, the reference
+/// into `reference.mock` and ours into `ours.mock`, and returns what the client saw, which
+/// must be the same under both.
+fn record_with_both(dir: &std::path::Path, scenario: &str, upstream: &str) -> String {
+    let theirs = run(
+        reference_with_env,
+        dir,
+        &["-m", "1", "-r", "reference.mock"],
+        scenario,
+        upstream,
+    );
+    let ours = run(
+        ours_with_env,
+        dir,
+        &["-m", "1", "-r", "ours.mock"],
+        scenario,
+        upstream,
+    );
+    assert_eq!(
+        ours.stdout, theirs.stdout,
+        "the client saw different outcomes"
+    );
+    ours.stdout
+}
+
 #[test]
 fn both_record_the_same_session_into_identical_files_and_replay_each_others() {
     if !reference_available() {
@@ -28,25 +53,7 @@ fn both_record_the_same_session_into_identical_files_and_replay_each_others() {
     let dir = setup("interop", RC);
     let live = {
         let real = upstream(&dir);
-        let theirs = run(
-            reference_with_env,
-            &dir,
-            &["-m", "1", "-r", "reference.mock"],
-            "main",
-            &real.url,
-        );
-        let ours = run(
-            ours_with_env,
-            &dir,
-            &["-m", "1", "-r", "ours.mock"],
-            "main",
-            &real.url,
-        );
-        assert_eq!(
-            ours.stdout, theirs.stdout,
-            "the client saw different outcomes"
-        );
-        ours.stdout
+        record_with_both(&dir, "main", &real.url)
     };
     let reference_file = read(&dir, "reference.mock");
     assert_eq!(
@@ -112,21 +119,7 @@ fn without_record_for_client_both_flip_the_directions_alike() {
     }
     let dir = setup("flipped", "[general]\nserver_protocol = xmlrpc\n");
     let real = upstream(&dir);
-    let theirs = run(
-        reference_with_env,
-        &dir,
-        &["-m", "1", "-r", "reference.mock"],
-        "main",
-        &real.url,
-    );
-    let ours = run(
-        ours_with_env,
-        &dir,
-        &["-m", "1", "-r", "ours.mock"],
-        "main",
-        &real.url,
-    );
-    assert_eq!(ours.stdout, theirs.stdout);
+    record_with_both(&dir, "main", &real.url);
     let reference_file = read(&dir, "reference.mock");
     assert!(reference_file
         .starts_with("<-SRV:setServerLocation(<address>)\n->CLI:pow(2, 3)\n<-SRV:8\n"));
@@ -251,22 +244,7 @@ fn alterations_change_calls_and_results_but_not_faults_in_both() {
     let dir = setup("alterations", &rc);
     let live = {
         let real = upstream(&dir);
-        let theirs = run(
-            reference_with_env,
-            &dir,
-            &["-m", "1", "-r", "reference.mock"],
-            "main",
-            &real.url,
-        );
-        let ours = run(
-            ours_with_env,
-            &dir,
-            &["-m", "1", "-r", "ours.mock"],
-            "main",
-            &real.url,
-        );
-        assert_eq!(ours.stdout, theirs.stdout);
-        ours.stdout
+        record_with_both(&dir, "main", &real.url)
     };
     let reference_file = read(&dir, "reference.mock");
     assert_eq!(read(&dir, "ours.mock"), reference_file);

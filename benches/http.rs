@@ -69,11 +69,18 @@ fn main() {
     } else {
         "release"
     };
-    let ours = cargo_build(
-        &manifest,
-        &["--profile", profile, "--bin", "capturemock"],
-        "capturemock",
-    );
+    // The dev build is the one `cargo test` made for this benchmark, with the same features:
+    // building `--bin capturemock` alone would resolve them without the dev-dependencies and
+    // compile ring and rustls once more.
+    let ours = if profile == "dev" {
+        PathBuf::from(env!("CARGO_BIN_EXE_capturemock"))
+    } else {
+        cargo_build(
+            &manifest,
+            &["--profile", profile, "--bin", "capturemock"],
+            "capturemock",
+        )
+    };
     let bare = cargo_build(
         &manifest,
         &["--profile", profile, "--bench", "bare_http"],

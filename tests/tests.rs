@@ -2,6 +2,7 @@
 //! One test binary with a module per area (add `mod area;` lines below).
 mod bridge;
 mod capture_traits;
+mod cargo_env;
 mod clients;
 mod command_line;
 mod completions;

@@ -4,10 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+#[path = "../../tests/cargo_env.rs"]
+mod cargo_env;
+
 /// Runs `cargo build ARGS` in `manifest` and returns the executable of `target`.
 pub fn cargo_build(manifest: &Path, args: &[&str], target: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    let output = cargo_env::without_cargo_run_env(&mut command)
         .current_dir(manifest)
         .arg("build")
         .arg("--message-format=json-render-diagnostics")

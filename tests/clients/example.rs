@@ -40,7 +40,7 @@ fn profile_dir() -> PathBuf {
 fn cargo_build(args: &[&str]) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
-    build
+    crate::cargo_env::without_cargo_run_env(&mut build)
         .args(["build", "--quiet"])
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"));

@@ -56,7 +56,8 @@ fn firmware() -> &'static Path {
         let target_dir = dir.join("target");
         // Cargo reads the firmware's .cargo/config.toml (target, linker script) only from its
         // directory; RUSTFLAGS from outside would replace the linker script flag.
-        let output = Command::new(env!("CARGO"))
+        let mut cargo = Command::new(env!("CARGO"));
+        let output = crate::cargo_env::without_cargo_run_env(&mut cargo)
             .args(["build", "--release", "--target", "thumbv7m-none-eabi"])
             .arg("--target-dir")
             .arg(&target_dir)

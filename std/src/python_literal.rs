@@ -16,10 +16,10 @@
 //! plain (unprefixed, single-line) Python string literal: both quote styles, `\\ \' \" \n \r
 //! \t \a \b \f \v`, octal `\ooo`, `\xNN`, `\uNNNN`, `\UNNNNNNNN`, a backslash before a line
 //! break (nothing), an unknown escape (kept as backslash and character, as Python keeps it),
-//! raw non-ASCII characters, white space and line breaks between items, a trailing comma.
-//! It refuses what `repr` never writes and would take real work to get exactly right:
-//! prefixes (`b''`, `r''`), triple quotes, adjacent literals (`'a' 'b'`), `\N{name}`,
-//! comments.
+//! raw non-ASCII characters, white space and line breaks between items, a trailing comma,
+//! adjacent literals (`'a' 'b'` is `'ab'`, as `pprint.pformat` writes a long string). It
+//! refuses what `repr` never writes and would take real work to get exactly right: prefixes
+//! (`b''`, `r''`), triple quotes, `\N{name}`, comments.
 //!
 //! The writer always uses single quotes and ASCII only, so the text survives any locale
 //! encoding on the way: `\\`, `\'`, `\n`, `\r`, `\t`, `\xNN` for the other control characters
@@ -120,7 +120,7 @@ pub fn parse_str_list(text: &str) -> Result<Vec<Vec<u8>>, LiteralError> {
     p.expect(b'[', "'['")?;
     let mut items = Vec::new();
     while !p.next_item(b']', "a string literal or ']'", !items.is_empty())? {
-        items.push(p.string()?);
+        items.push(p.joined_string()?);
     }
     p.end()?;
     Ok(items)
@@ -145,11 +145,11 @@ pub fn parse_str_dict(text: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, LiteralErro
     p.expect(b'{', "'{'")?;
     let mut pairs = Vec::new();
     while !p.next_item(b'}', "a string literal or '}'", !pairs.is_empty())? {
-        let key = p.string()?;
+        let key = p.joined_string()?;
         p.skip_space();
         p.expect(b':', "':'")?;
         p.skip_space();
-        let value = p.string()?;
+        let value = p.joined_string()?;
         pairs.push((key, value));
     }
     p.end()?;
@@ -365,6 +365,21 @@ impl<'t> Parser<'t> {
         }
     }
 
+    /// One or more adjacent string literals at the cursor, joined as Python joins them
+    /// (`'a' 'b'` is `'ab'`): `pprint.pformat` cuts a long string into such pieces.
+    fn joined_string(&mut self) -> Result<Vec<u8>, LiteralError> {
+        let mut value = self.string()?;
+        loop {
+            let after = self.pos;
+            self.skip_space();
+            if !matches!(self.peek(), Some(b'\'' | b'"')) {
+                self.pos = after;
+                return Ok(value);
+            }
+            value.extend(self.string()?);
+        }
+    }
+
     /// One quoted string at the cursor, decoded to its OS bytes.
     fn string(&mut self) -> Result<Vec<u8>, LiteralError> {
         let start = self.pos;
@@ -564,6 +579,24 @@ mod tests {
     }
 
     #[test]
+    fn adjacent_literals_are_one_string_as_in_python() {
+        // Python: eval("['a' 'b', 'c']") == ['ab', 'c']; line breaks inside brackets too.
+        assert_eq!(
+            parse_str_list("['a' 'b', 'c']").unwrap(),
+            [&b"ab"[..], b"c"]
+        );
+        assert_eq!(parse_str_list("['a'\n 'b' \"c\"]").unwrap(), [b"abc"]);
+        assert_eq!(
+            parse_str_dict("{'k' '1': 'v' '2'}").unwrap(),
+            [(b"k1".to_vec(), b"v2".to_vec())]
+        );
+        assert!(matches!(
+            parse_str_list("['a' b'x']"),
+            Err(LiteralError::Expected { offset: 5, .. })
+        ));
+    }
+
+    #[test]
     fn raw_non_ascii_characters_are_their_utf8() {
         assert_eq!(one("'café 😀'"), "café 😀".as_bytes());
     }
@@ -579,7 +612,7 @@ mod tests {
                 },
             ),
             (
-                "['a' 'b']",
+                "['a' 1]",
                 LiteralError::Expected {
                     expected: "',' or ']'",
                     offset: 5,
@@ -649,7 +682,7 @@ mod tests {
             [pair("A", "6"), pair("B", "5"), pair("C", "4")]
         );
         assert_eq!(
-            parse_str_dict("{'A' '1'}"),
+            parse_str_dict("{'A' 1}"),
             Err(LiteralError::Expected {
                 expected: "':'",
                 offset: 5

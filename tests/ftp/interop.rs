@@ -1,7 +1,7 @@
 //! Our binary and the reference on the same FTP session: identical record files and
 //! downloads, and each replaying the other's recording with the real server gone.
 
-use super::{ftp_scratch, pyftpdlib_available, RealFtpServer};
+use super::{ftp_scratch, pyftpdlib_available, RealFtpServer, LONG_NAME};
 use crate::server::harness::{ours, read, reference, reference_available, write, Run};
 
 /// What the client saw (its last line, JSON), after asserting it succeeded.
@@ -68,6 +68,9 @@ fn the_same_session_records_byte_identically_and_each_replays_the_others_file() 
     ] {
         assert!(recorded.contains(entry), "{entry:?} not in\n{recorded}");
     }
+    // The long name's listing line, cut after white space as pformat cuts it.
+    let cut = format!(" '\n '{LONG_NAME}'");
+    assert!(recorded.contains(&cut), "{cut:?} not in\n{recorded}");
     assert!(!recorded.contains("capturemock"), "{recorded}");
     for dir in [&mine_dir, &ref_dir] {
         assert_eq!(

@@ -20,6 +20,10 @@ const REAL_SERVER: &str = include_str!("real_server.py");
 /// Many raw sessions at once, with bad command lines.
 const BAD_CLIENT: &str = include_str!("bad_client.py");
 
+/// A file name that makes its listing line longer than `pformat`'s 80 columns, with no
+/// white space in it, so that the record cuts the line just before it.
+const LONG_NAME: &str = "a-file-name-long-enough-that-its-listing-line-is-cut-in-two.txt";
+
 /// Whether pyftpdlib can be imported; where the reference is required (CI), it must be.
 fn pyftpdlib_available() -> bool {
     let ok = Command::new("python3")
@@ -47,6 +51,8 @@ fn ftp_scratch(name: &str) -> crate::scratch::Scratch {
     std::fs::create_dir(dir.join("real")).expect("real/");
     write(&dir, "real/hello.txt", "hello world\n");
     write(&dir, "real/it's here.txt", "x");
+    // A listing line too long for pformat's 80 columns: the record cuts it in two literals.
+    write(&dir, &format!("real/{LONG_NAME}"), "long\n");
     dir
 }
 

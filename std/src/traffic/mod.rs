@@ -49,6 +49,8 @@ mod kinds;
 #[cfg(feature = "server")]
 pub mod play;
 #[cfg(feature = "server")]
+pub mod python_str;
+#[cfg(feature = "server")]
 pub mod wire;
 #[cfg(feature = "http")]
 pub mod xmlrpc;

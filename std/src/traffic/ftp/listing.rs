@@ -2,57 +2,46 @@
 //! list of listing lines, and back.
 //!
 //! `pformat` writes the list's `repr` on one line when it fits in 80 columns, and otherwise
-//! one item a line: `[` before the first, `,\n ` between, `]` after the last. It also splits
-//! a single string whose `repr` does not fit on its line into adjacent literals; listing lines
-//! that long (a name of about 60 characters or more) are written whole here, and such a
-//! record file differs from the reference's.
+//! one item a line: `[` before the first, `,\n ` between, `]` after the last. A line whose
+//! `repr` does not fit on its own line either (a name of about 60 characters or more) is cut
+//! after white space into adjacent literals, one a line, which Python reads back as one
+//! string.
 
 use crate::python_literal::{parse_str_list, LiteralError};
+use crate::traffic::python_str::{len, write_split_str, write_str};
 
 /// `pformat`'s default width.
 const WIDTH: usize = 80;
 
 /// The `->LST:` text of `lines`.
 pub fn format_listing(lines: &[String]) -> String {
-    let mut reprs = Vec::with_capacity(lines.len());
-    for line in lines {
-        reprs.push(repr(line));
+    let mut one_line = String::from("[");
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            one_line.push_str(", ");
+        }
+        write_str(&mut one_line, line);
     }
-    let one_line = format!("[{}]", reprs.join(", "));
-    if one_line.chars().count() <= WIDTH || reprs.len() < 2 {
+    one_line.push(']');
+    if len(&one_line) <= WIDTH {
         return one_line;
     }
-    format!("[{}]", reprs.join(",\n "))
-}
-
-/// Python 3's `repr` of a string: single quotes unless the text has a single quote and no
-/// double one; printable characters kept, others escaped. (Characters Python deems
-/// unprintable beyond the C0 and C1 controls are kept: listings do not hold them.)
-fn repr(text: &str) -> String {
-    let quote = if text.contains('\'') && !text.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push(quote);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\0'..='\u{1f}' | '\u{7f}'..='\u{a0}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
+    // Each item starts in column 1 and has one column after it (`,` or `]`) to keep free;
+    // an item's `repr` that does not fit there is split.
+    let mut out = String::from("[");
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n ");
+        }
+        let mut item = String::new();
+        write_str(&mut item, line);
+        if len(&item) > WIDTH - 2 {
+            write_split_str(&mut out, line, WIDTH, 1, 1, 2);
+        } else {
+            out.push_str(&item);
         }
     }
-    out.push(quote);
+    out.push(']');
     out
 }
 
@@ -86,6 +75,40 @@ mod tests {
         );
         assert_eq!(format_listing(&lines(&["it's"])), r#"["it's"]"#);
         assert_eq!(format_listing(&lines(&["'\"\tcafé"])), r#"['\'"\tcafé']"#);
+    }
+
+    #[test]
+    fn lines_too_long_for_their_line_are_cut_as_pformat_cuts_them() {
+        // Texts from Python 3.11's pprint.pformat.
+        let long = "-rw-r--r--   1 root     root            5 Dec 03 10:00 \
+                    a_really_long_file_name_that_goes_on_and_on_for_ever.txt";
+        let sub = "drwxr-xr-x   2 root     root         4096 Dec 03 10:00 sub";
+        assert_eq!(
+            format_listing(&lines(&[long, sub])),
+            "['-rw-r--r--   1 root     root            5 Dec 03 10:00 '\n \
+             'a_really_long_file_name_that_goes_on_and_on_for_ever.txt',\n \
+             'drwxr-xr-x   2 root     root         4096 Dec 03 10:00 sub']"
+        );
+        assert_eq!(
+            format_listing(&lines(&[long])),
+            "['-rw-r--r--   1 root     root            5 Dec 03 10:00 '\n \
+             'a_really_long_file_name_that_goes_on_and_on_for_ever.txt']"
+        );
+        let spaced = "drwxr-xr-x   2 root     root         4096 Dec 03 10:00 \
+                      a name with spaces and more spaces and more";
+        assert_eq!(
+            format_listing(&lines(&["short", spaced])),
+            "['short',\n \
+             'drwxr-xr-x   2 root     root         4096 Dec 03 10:00 a name with spaces '\n \
+             'and more spaces and more']"
+        );
+        // No white space to cut at: the line stays whole.
+        let x = "x".repeat(90);
+        assert_eq!(format_listing(&lines(&[&x])), format!("['{x}']"));
+        for listing in [vec![long, sub], vec![long], vec!["short", spaced]] {
+            let listing = lines(&listing);
+            assert_eq!(parse_listing(&format_listing(&listing)).unwrap(), listing);
+        }
     }
 
     #[test]

@@ -10,9 +10,9 @@
 //! replay `eval`s to the same objects (`docs/xmlrpc.md`).
 
 use std::fmt::Write as _;
-use std::sync::OnceLock;
 
 use super::value::Value;
+use crate::traffic::python_str::{quote_for, write_str};
 
 /// Which side of the reference read the value, which decides how dates and binaries look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,48 +216,6 @@ pub fn write_float(out: &mut String, f: f64) {
     }
 }
 
-/// The quote `repr` uses: `'`, unless the text holds `'` and no `"`.
-fn quote_for(has_single: bool, has_double: bool) -> char {
-    if has_single && !has_double {
-        '"'
-    } else {
-        '\''
-    }
-}
-
-/// Python's `repr(str)`: printable characters as they are (non-ASCII ones too), the quote
-/// and backslash escaped, `\t \n \r`, and `\xNN`, `\uNNNN` or `\UNNNNNNNN` for the rest.
-pub fn write_str(out: &mut String, s: &str) {
-    let quote = quote_for(s.contains('\''), s.contains('"'));
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            ' '..='~' => out.push(c),
-            c if (c as u32) < 0x80 => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if printable(c) => out.push(c),
-            c => {
-                let code = c as u32;
-                let _ = match code {
-                    0..=0xff => write!(out, "\\x{code:02x}"),
-                    0x100..=0xffff => write!(out, "\\u{code:04x}"),
-                    _ => write!(out, "\\U{code:08x}"),
-                };
-            }
-        }
-    }
-    out.push(quote);
-}
-
 /// Python's `repr(bytes)`: printable ASCII as it is, the quote and backslash escaped,
 /// `\t \n \r`, and `\xNN` for every other byte.
 pub fn write_bytes(out: &mut String, bytes: &[u8]) {
@@ -283,20 +241,6 @@ pub fn write_bytes(out: &mut String, bytes: &[u8]) {
     out.push(quote);
 }
 
-/// Python's `str.isprintable()` for one non-ASCII character: false for the categories
-/// `Cc Cf Cs Co Cn Zl Zp Zs`. The categories come from the Unicode tables of the regex
-/// engine already linked (a newer Unicode than Python 3.11's 14.0: a character assigned
-/// since is printable here and `\U` escaped there).
-fn printable(c: char) -> bool {
-    static UNPRINTABLE: OnceLock<Option<fancy_regex::Regex>> = OnceLock::new();
-    let Some(regex) = UNPRINTABLE.get_or_init(|| {
-        fancy_regex::Regex::new(r"[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]").ok()
-    }) else {
-        return true;
-    };
-    !regex.is_match(c.encode_utf8(&mut [0; 4])).unwrap_or(false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,12 +248,6 @@ mod tests {
     fn float(f: f64) -> String {
         let mut out = String::new();
         write_float(&mut out, f);
-        out
-    }
-
-    fn string(s: &str) -> String {
-        let mut out = String::new();
-        write_str(&mut out, s);
         out
     }
 
@@ -336,21 +274,6 @@ mod tests {
             assert_eq!(float(f), text, "{f:?}");
         }
         assert_eq!(float(f64::NAN), "nan");
-    }
-
-    #[test]
-    fn strings_as_python_writes_them() {
-        assert_eq!(string("a"), "'a'");
-        assert_eq!(string("it's"), "\"it's\"");
-        assert_eq!(string("it's \"q\""), "'it\\'s \"q\"'");
-        assert_eq!(string("\t\n\r\\\x01\x7f"), "'\\t\\n\\r\\\\\\x01\\x7f'");
-        assert_eq!(string("café ü 漢"), "'café ü 漢'");
-        assert_eq!(
-            string("\u{a0}\u{ad}\u{200b}\u{2028}"),
-            "'\\xa0\\xad\\u200b\\u2028'"
-        );
-        assert_eq!(string("\u{e000}\u{10ffff}"), "'\\ue000\\U0010ffff'");
-        assert_eq!(string("\u{1f600}"), "'\u{1f600}'");
     }
 
     #[test]

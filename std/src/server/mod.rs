@@ -58,6 +58,8 @@
 //!   and `CLI` (skipped with a warning), protocols other than `classic`, `classic_udp` (the
 //!   datagram server is [`udp`]), `ftp` (the FTP proxy is [`ftp`]) and `http` (the HTTP proxy is [`http`]), `id_pattern_client`.
 
+#[cfg(feature = "amqp")]
+pub mod amqp;
 mod config;
 pub mod connection;
 pub mod ftp;
@@ -104,6 +106,10 @@ pub enum ServerError {
     /// The server task died.
     #[error("the server task failed: {0}")]
     Task(String),
+    /// The AMQP broker could not be used (`server_protocol = amqp`).
+    #[cfg(feature = "amqp")]
+    #[error(transparent)]
+    Amqp(#[from] amqp::AmqpError),
 }
 
 /// What a run did.
@@ -152,6 +158,9 @@ pub enum Listener {
     Stream(TcpListener),
     /// UDP: `classic_udp`.
     Datagram(tokio::net::UdpSocket),
+    /// No socket: a connection to an AMQP broker (`amqp`).
+    #[cfg(feature = "amqp")]
+    Amqp(amqp::Link),
 }
 
 /// `host:port` of a server's socket for `config`, as exported in `CAPTUREMOCK_SERVER`
@@ -160,6 +169,8 @@ pub fn address_of(listener: &Listener, config: &ServerConfig) -> Result<String, 
     match listener {
         Listener::Stream(listener) => tcp_address_of(listener),
         Listener::Datagram(socket) => udp::address_of(config, socket),
+        #[cfg(feature = "amqp")]
+        Listener::Amqp(link) => Ok(link.address()),
     }
 }
 
@@ -179,6 +190,8 @@ pub(crate) fn tcp_address_of(listener: &TcpListener) -> Result<String, ServerErr
 pub async fn bind(config: &ServerConfig, port: u16) -> Result<Listener, ServerError> {
     match &config.protocol {
         Protocol::ClassicUdp(settings) => udp::bind(config, settings, port).map(Listener::Datagram),
+        #[cfg(feature = "amqp")]
+        Protocol::Amqp(settings) => amqp::connect(config, settings).await.map(Listener::Amqp),
         _ => bind_tcp(config, port).await.map(Listener::Stream),
     }
 }
@@ -240,6 +253,8 @@ pub async fn run(
             };
             return udp::run(socket, config, settings, shutdown).await;
         }
+        #[cfg(feature = "amqp")]
+        Listener::Amqp(link) => return amqp::run(link, config, shutdown).await,
     };
     if let Protocol::Ftp = config.protocol {
         return ftp::run(listener, config, shutdown).await;

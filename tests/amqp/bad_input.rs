@@ -6,8 +6,9 @@ use super::{amqp_scratch, broker, Consumer};
 use crate::server::harness::{ours, read, reference, reference_available, write};
 
 /// A message without headers and one with a number and a boolean header come between good
-/// ones: ours records all four, in order; the reference (checked live when it is installed)
-/// dies at the first of them and loses the rest.
+/// ones: ours records all four, in order, and leaves out the last one, marked
+/// `originfile=norecord`; the reference (checked live when it is installed) dies at the first
+/// of them and loses the rest.
 #[test]
 fn messages_the_reference_dies_on_are_recorded_and_nothing_is_lost() {
     let Some(broker) = broker("the amqp bad-input test") else {
@@ -32,7 +33,7 @@ fn messages_the_reference_dies_on_are_recorded_and_nothing_is_lost() {
         "<-RMQ:a : delivery_mode=None,priority=None\none\n--HEA:s=x\n\
          <-RMQ:b : content_type=text/plain,delivery_mode=None,priority=None\nno headers\n\
          <-RMQ:c : delivery_mode=None,priority=None\nnumber header\n--HEA:n=5\n--HEA:t=True\n\
-         <-RMQ:d : delivery_mode=None,priority=None\nfour\n--HEA:s=y"
+         <-RMQ:d : delivery_mode=None,priority=None\nfour\n--HEA:s=y\n"
     );
     if reference_available("the amqp bad-input comparison") {
         let ref_dir = amqp_scratch("bad-record-ref", broker, exchange);
@@ -85,4 +86,24 @@ fn a_malformed_replay_entry_is_refused_before_anything_is_published() {
         run.stderr
     );
     assert!(consumer.messages().is_empty());
+}
+
+/// `-m 2` has nothing to combine: refused before the broker is reached.
+#[test]
+fn mode_2_is_refused() {
+    let Some(broker) = broker("the amqp bad-input test") else {
+        return;
+    };
+    let dir = amqp_scratch("mode-2", broker, "mode-2");
+    write(&dir, "x.mock", "<-RMQ:a : \none\n");
+    let run = ours(
+        &dir,
+        &["--server-only", "-m", "2", "-p", "x.mock", "-R", "amqp.rc"],
+    );
+    assert_eq!(run.status, Some(2), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains("-m 2 is not supported"),
+        "{}",
+        run.stderr
+    );
 }

@@ -8,6 +8,7 @@
 //! (CI sets it), which makes a missing broker a failure.
 
 mod bad_input;
+mod forward;
 mod interop;
 
 use std::io::{BufRead, BufReader};
@@ -66,7 +67,7 @@ pub fn broker(what: &str) -> Option<&'static Broker> {
 }
 
 /// Starts the broker under a watchdog shell that stops it when its stdin closes (when the
-/// test process ends, however it ends).
+/// test process ends, however it ends), then removes its directory.
 fn start_broker() -> Option<Broker> {
     let expected = std::env::var(EXPECT_ENV).is_ok_and(|v| v == "1");
     if !Path::new(RABBITMQ_SERVER).exists() {
@@ -88,8 +89,14 @@ fn start_broker() -> Option<Broker> {
     // Kept for the whole process: the broker's data and logs.
     let dir = Box::leak(Box::new(Scratch::new("amqp", "broker")));
     let (port, dist_port) = (free_port(), free_port());
+    let dir_text = dir.path().display().to_string();
+    assert!(
+        !dir_text.contains('\''),
+        "a scratch path with a quote: {dir_text}"
+    );
     let node = format!("capturemock-{}@localhost", std::process::id());
     write(dir, "enabled_plugins", "[].\n");
+    let dir = dir_text;
     let script = format!(
         r#"
 export HOME="$PWD" RABBITMQ_NODENAME='{node}' RABBITMQ_NODE_PORT={port} RABBITMQ_DIST_PORT={dist_port}
@@ -98,14 +105,19 @@ export RABBITMQ_ENABLED_PLUGINS_FILE="$PWD/enabled_plugins"
 {RABBITMQ_SERVER} > broker.out 2>&1 &
 echo started
 cat > /dev/null
-{RABBITMQCTL} -n '{node}' stop > stop.out 2>&1 || kill $!
-wait
+if {RABBITMQCTL} -n '{node}' stop > stop.out 2>&1; then
+  wait
+  # Its data and logs go with it; a broker that would not stop keeps them for a look.
+  cd / && rm -rf '{dir}'
+else
+  kill $!
+fi
 "#
     );
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(script)
-        .current_dir(dir.path())
+        .current_dir(&dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -125,7 +137,7 @@ wait
         assert!(
             Instant::now() < deadline,
             "the test broker did not listen on port {port} within 60 s; see {}",
-            dir.join("broker.out").display()
+            Path::new(&dir).join("broker.out").display()
         );
         std::thread::sleep(Duration::from_millis(100));
     }

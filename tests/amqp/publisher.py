@@ -5,7 +5,7 @@ that are set, the headers, the body in hex).
 Usage: publisher.py SET, where SET is `reference` (messages the reference records and
 replays: string headers, the default delivery mode and priority, bodies without newlines),
 `full` (everything the reference records, whatever it replays) or `bad` (messages the
-reference's recorder dies on, between good ones)."""
+reference's recorder dies on, between good ones, then one marked not to be recorded)."""
 import json, os, sys
 import pika
 
@@ -23,12 +23,14 @@ SETS = {
                                              message_id="m1", reply_to="r", expiration="60000", user_id="guest")),
         ("utf", "caf\u00e9".encode(), P(headers={"h": "caf\u00e9"})),
         ("binary", b"\xff\x00\x01", P(headers={"h": "v"})),
+        ("", b"no routing key", P(headers={"h": "v"}, priority=1)),
     ],
     "bad": [
         ("a", b"one", P(headers={"s": "x"})),
         ("b", b"no headers", P(content_type="text/plain")),
         ("c", b"number header", P(headers={"n": 5, "t": True})),
         ("d", b"four", P(headers={"s": "y"})),
+        ("e", b"never recorded", P(headers={"originfile": "norecord"})),
     ],
 }
 

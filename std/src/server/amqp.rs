@@ -393,10 +393,8 @@ pub(super) async fn run(
                 }
                 let mut exchange = Exchange::new(&engine, report.exchanges, None);
                 let text = exchange.alter(&message.record_text(settings.exchange_record.as_deref()));
-                let timestamp = exchange.timestamp().map(|now| {
-                    message.headers.get("timestamp").cloned().unwrap_or(now)
-                });
-                exchange.record_owned(PREFIX, text, timestamp);
+                // No `--TIM:` line, whatever `record_timestamps` says: the reference writes none.
+                exchange.record_owned(PREFIX, text, None);
                 exchange.finish();
                 if let (Some(forward), Some(prefix)) = (&settings.exchange_forward, &settings.exchange_forward_prefix) {
                     let key = format!("{prefix}.{}", message.routing_key);

@@ -107,3 +107,59 @@ fn mode_2_is_refused() {
         run.stderr
     );
 }
+
+/// A broker that cannot be reached fails the run before the program starts, naming the URL
+/// (no broker needed: nothing listens on the port).
+#[test]
+fn an_unreachable_broker_is_said_before_the_program_runs() {
+    let dir = crate::scratch::Scratch::new("amqp", "unreachable");
+    let port = super::free_port();
+    write(
+        &dir,
+        "amqp.rc",
+        &format!("[general]\nserver_protocol = amqp\n[amqp]\nurl = amqp://localhost:{port}/%%2F\nexchange = x\n"),
+    );
+    let run = ours(
+        &dir,
+        &["-m", "1", "-r", "out.mock", "-R", "amqp.rc", "touch", "ran"],
+    );
+    assert_eq!(run.status, Some(2), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "cannot connect to the AMQP broker at amqp://localhost:{port}/%2F"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("ran").exists(), "the program ran");
+}
+
+/// Without `exchange_type` the exchange must exist: one that does not fails the run before
+/// the program starts, and leaves no queue behind.
+#[test]
+fn a_missing_exchange_is_said_before_the_program_runs() {
+    let Some(broker) = broker("the amqp bad-input test") else {
+        return;
+    };
+    let dir = amqp_scratch("missing-exchange", broker, "missing-exchange");
+    let rc = read(&dir, "amqp.rc")
+        .expect("amqp.rc")
+        .replace("exchange_type = topic\n", "");
+    write(&dir, "amqp.rc", &rc);
+    let run = ours(
+        &dir,
+        &["-m", "1", "-r", "out.mock", "-R", "amqp.rc", "touch", "ran"],
+    );
+    assert_eq!(run.status, Some(2), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains("the AMQP broker refused to find exchange missing-exchange (set exchange_type to declare it)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("ran").exists(), "the program ran");
+    assert!(!super::queue_exists(
+        &dir,
+        broker,
+        "missing-exchange.capturemock"
+    ));
+}

@@ -197,6 +197,16 @@ pub(super) async fn connect(
             .exchange_declare(declare)
             .await
             .map_err(broker(format!("declare exchange {exchange} ({kind})")))?;
+    } else {
+        // Checked before anything is declared, so that a missing exchange leaves no queue.
+        let mut check = ExchangeDeclareArguments::new(exchange, "");
+        check.passive = true;
+        channel
+            .exchange_declare(check)
+            .await
+            .map_err(broker(format!(
+                "find exchange {exchange} (set exchange_type to declare it)"
+            )))?;
     }
     if let (Some(forward), None) = (
         &settings.exchange_forward,
@@ -238,9 +248,7 @@ pub(super) async fn connect(
     link.channel
         .queue_bind(QueueBindArguments::new(&queue, exchange, "#"))
         .await
-        .map_err(broker(format!(
-            "bind queue {queue} to exchange {exchange} (does the exchange exist? set exchange_type to declare it)"
-        )))?;
+        .map_err(broker(format!("bind queue {queue} to exchange {exchange}")))?;
     let (_tag, deliveries) = link
         .channel
         .basic_consume_rx(
@@ -362,14 +370,31 @@ pub(super) async fn run(
     let settings = link.settings.clone();
     let queue = settings.queue();
     let mut ended = false;
+    // How long the end marker may take to come back once the program has ended.
+    let mut drain_until: Option<tokio::time::Instant> = None;
+    let drain_limit = config.limits.read_timeout;
     tokio::pin!(shutdown);
     loop {
+        let draining = async {
+            match drain_until {
+                Some(deadline) => tokio::time::sleep_until(deadline).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             () = &mut shutdown, if !ended => {
                 ended = true;
                 // Everything routed to the queue before this marker is recorded first.
                 let marker = Message { routing_key: queue.clone(), body: STOP_BODY.to_vec(), ..Message::default() };
-                publish(&link.channel, "", &queue, &marker).await?;
+                if let Err(e) = publish(&link.channel, "", &queue, &marker).await {
+                    tracing::error!("{}; stopping without the messages still on their way", crate::ErrorChain(&e));
+                    break;
+                }
+                drain_until = Some(tokio::time::Instant::now() + drain_limit);
+            }
+            () = draining => {
+                tracing::error!("the end marker did not come back within {drain_limit:?}; stopping without the messages still on their way");
+                break;
             }
             delivery = deliveries.recv() => {
                 let Some(delivery) = delivery else {
@@ -398,7 +423,9 @@ pub(super) async fn run(
                 exchange.finish();
                 if let (Some(forward), Some(prefix)) = (&settings.exchange_forward, &settings.exchange_forward_prefix) {
                     let key = format!("{prefix}.{}", message.routing_key);
-                    publish(&link.channel, forward, &key, &message).await?;
+                    if let Err(e) = publish(&link.channel, forward, &key, &message).await {
+                        tracing::error!("message {} not forwarded: {}", report.exchanges, crate::ErrorChain(&e));
+                    }
                 }
             }
         }

@@ -160,7 +160,7 @@ pub enum Listener {
     Datagram(tokio::net::UdpSocket),
     /// No socket: a connection to an AMQP broker (`amqp`).
     #[cfg(feature = "amqp")]
-    Amqp(amqp::Link),
+    Amqp(Box<amqp::Link>),
 }
 
 /// `host:port` of a server's socket for `config`, as exported in `CAPTUREMOCK_SERVER`
@@ -191,7 +191,9 @@ pub async fn bind(config: &ServerConfig, port: u16) -> Result<Listener, ServerEr
     match &config.protocol {
         Protocol::ClassicUdp(settings) => udp::bind(config, settings, port).map(Listener::Datagram),
         #[cfg(feature = "amqp")]
-        Protocol::Amqp(settings) => amqp::connect(config, settings).await.map(Listener::Amqp),
+        Protocol::Amqp(settings) => amqp::connect(config, settings)
+            .await
+            .map(|link| Listener::Amqp(Box::new(link))),
         _ => bind_tcp(config, port).await.map(Listener::Stream),
     }
 }
@@ -254,7 +256,7 @@ pub async fn run(
             return udp::run(socket, config, settings, shutdown).await;
         }
         #[cfg(feature = "amqp")]
-        Listener::Amqp(link) => return amqp::run(link, config, shutdown).await,
+        Listener::Amqp(link) => return amqp::run(*link, config, shutdown).await,
     };
     if let Protocol::Ftp = config.protocol {
         return ftp::run(listener, config, shutdown).await;

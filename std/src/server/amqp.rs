@@ -1,10 +1,10 @@
 //! The AMQP "server" (`server_protocol = amqp`): no socket of its own, but a client of a
 //! RabbitMQ broker (amqprs), as the reference's is of pika.
 //!
-//! **Record** (`-m 1`): [`connect`] declares the exchange when `exchange_type` is set, binds
+//! **Record** (`-m 1`): connecting declares the exchange when `exchange_type` is set, binds
 //! `exchange_forward` to it when set without a prefix, and binds a queue
 //! `<exchange>.capturemock` (durable, auto-delete) to the exchange with the key `#`, all before
-//! the program starts, so nothing the program publishes is missed. [`run`] records each message
+//! the program starts, so nothing the program publishes is missed. Serving records each message
 //! of that queue as a `<-RMQ:` entry in arrival order ([`Message::record_text`]); with
 //! `exchange_forward_prefix` it also publishes it to `exchange_forward` as
 //! `<prefix>.<routing key>`. A message with the header `originfile=norecord` is not recorded.
@@ -14,7 +14,7 @@
 //! the reference deletes them. The reference's own stop message (routing key `CaptureMock`,
 //! body `terminate`, published to the exchange) ends a recording too.
 //!
-//! **Replay** (`-m 0`): [`connect`] reads every `<-RMQ:` entry of the replay file first
+//! **Replay** (`-m 0`): connecting reads every `<-RMQ:` entry of the replay file first
 //! (a malformed one is an error, and nothing is published), then publishes them to the
 //! exchange in file order with their properties and headers, before the program starts
 //! (as TextTest's `replay_for_server`, which the reference's command line does not offer:

@@ -56,7 +56,8 @@
 //! - Not supported, each with a clear message: `SUT_COMMAND_LINE:` / `SUT_COMMAND_KILL:`
 //!   traffic (answered `CAPTUREMOCK ERROR: ...`), replayed responses other than `RET`, `SRV`
 //!   and `CLI` (skipped with a warning), protocols other than `classic`, `classic_udp` (the
-//!   datagram server is [`udp`]), `ftp` (the FTP proxy is [`ftp`]) and `http` (the HTTP proxy is [`http`]), `id_pattern_client`.
+//!   datagram server is [`udp`]), `ftp` (the FTP proxy is [`ftp`]), `http` (the HTTP proxy is [`http`]) and `amqp`
+//!   (a client of a RabbitMQ broker, `amqp`), `id_pattern_client`.
 
 #[cfg(feature = "amqp")]
 pub mod amqp;

@@ -151,7 +151,8 @@ pub struct ServerReport {
 /// later (every limit of [`Limits`] is longer by default) does not wake it.
 const TIMER_PENDING_PERIOD: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// A server's bound socket: a TCP listener, or a UDP socket for `classic_udp`.
+/// A server's bound socket: a TCP listener, or a UDP socket for `classic_udp`; for `amqp`, a
+/// connection to the broker instead.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Listener {

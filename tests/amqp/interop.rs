@@ -3,7 +3,9 @@
 //! was first published.
 
 use super::{amqp_scratch, broker, exchange_exists, queue_exists, Consumer};
-use crate::server::harness::{ours, read, reference, reference_available, run_program, Run};
+use crate::server::harness::{
+    ours, read, reference, reference_available, run_program, Run, ServerOnly,
+};
 
 /// The publisher's messages (its stdout, one JSON value each), after asserting the run
 /// succeeded.
@@ -161,4 +163,40 @@ fn the_references_replay_for_server_publishes_our_recording() {
         sent,
         "the consumer received other messages (left) than first published"
     );
+}
+
+/// The reference's way to stop its AMQP recorder (`stopServer`, a `terminate` message with the
+/// routing key `CaptureMock` published to the exchange) stops ours too, with everything
+/// published before it recorded.
+#[test]
+fn the_references_stop_message_ends_our_recording() {
+    let Some(broker) = broker("the amqp interop test") else {
+        return;
+    };
+    if !reference_available("the amqp interop test") {
+        return;
+    }
+    let exchange = "interop-stop";
+    let dir = amqp_scratch("stop", broker, exchange);
+    let server = ServerOnly::start(&dir, &["-m", "1", "-r", "out.mock", "-R", "amqp.rc"]);
+    assert_eq!(server.address, format!("{}/{exchange}", broker.url()));
+    let address = server.address.clone();
+    let env = [("CAPTUREMOCK_SERVER", address.as_str())];
+    let sent = published(
+        &run_program(&dir, "python3", &["publisher.py", "reference"], &env),
+        "publisher",
+    );
+    let stop =
+        format!("from capturemock.server import stopServer; stopServer('{address}', 'amqp')");
+    let stopped = run_program(&dir, "python3", &["-c", &stop], &[]);
+    assert_eq!(
+        stopped.status,
+        Some(0),
+        "stopServer failed: {}",
+        stopped.stderr
+    );
+    let (status, stderr) = server.wait();
+    assert_eq!(status, Some(0), "{stderr}");
+    let recorded = read(&dir, "out.mock").expect("record file");
+    assert_eq!(recorded.matches("<-RMQ:").count(), sent.len(), "{recorded}");
 }

@@ -423,7 +423,9 @@ pub(super) async fn run(
                 exchange.finish();
                 if let (Some(forward), Some(prefix)) = (&settings.exchange_forward, &settings.exchange_forward_prefix) {
                     let key = format!("{prefix}.{}", message.routing_key);
-                    if let Err(e) = publish(&link.channel, forward, &key, &message).await {
+                    if key.len() > MAX_SHORT_STRING {
+                        tracing::error!("message {} not forwarded: {prefix}.<routing key> is longer than AMQP's 255 bytes", report.exchanges);
+                    } else if let Err(e) = publish(&link.channel, forward, &key, &message).await {
                         tracing::error!("message {} not forwarded: {}", report.exchanges, crate::ErrorChain(&e));
                     }
                 }

@@ -15,6 +15,10 @@ pub enum SettingsError {
     /// `url` or `exchange` is missing.
     #[error("server_protocol = amqp needs `{0}` in the [amqp] section of the rc file")]
     Missing(&'static str),
+    /// An exchange name is longer than AMQP's 255 bytes (`exchange`: with `.capturemock`
+    /// added, the recording queue's name).
+    #[error("{0} is too long: AMQP names are at most 255 bytes (the queue <exchange>.capturemock included)")]
+    TooLong(&'static str),
     /// `url` is not an `amqp://` URL.
     #[error(transparent)]
     Url(#[from] UrlError),
@@ -56,7 +60,7 @@ impl AmqpSettings {
         };
         let url = get("url")?.ok_or(SettingsError::Missing("url"))?;
         let broker = BrokerUrl::parse(&url)?;
-        Ok(AmqpSettings {
+        let settings = AmqpSettings {
             broker,
             url,
             exchange: get("exchange")?.ok_or(SettingsError::Missing("exchange"))?,
@@ -66,7 +70,20 @@ impl AmqpSettings {
             exchange_record: get("exchange_record")?,
             auto_delete: rc.get_bool("auto_delete", &["amqp"], true)?,
             durable: rc.get_bool("durable", &["amqp"], true)?,
-        })
+        };
+        // amqprs panics on longer names; the broker would refuse them anyway.
+        let long = |name: &Option<String>| name.as_ref().is_some_and(|n| n.len() > 255);
+        // The recording queue, `<exchange>.capturemock`, must fit too.
+        if settings.queue().len() > 255 {
+            return Err(SettingsError::TooLong("exchange"));
+        }
+        if long(&settings.exchange_forward) {
+            return Err(SettingsError::TooLong("exchange_forward"));
+        }
+        if long(&settings.exchange_type) {
+            return Err(SettingsError::TooLong("exchange_type"));
+        }
+        Ok(settings)
     }
 
     /// `CAPTUREMOCK_SERVER`: `<url>/<exchange>`, the reference's.
@@ -110,5 +127,9 @@ mod tests {
         let rc = RcConfig::from_str_named("[amqp]\nurl = amqp://h\n", "t.rc").unwrap();
         let err = AmqpSettings::from_rc(&rc).unwrap_err();
         assert!(err.to_string().contains("needs `exchange`"), "{err}");
+        let rc = format!("[amqp]\nurl = amqp://h\nexchange = {}\n", "x".repeat(245));
+        let rc = RcConfig::from_str_named(&rc, "t.rc").unwrap();
+        let err = AmqpSettings::from_rc(&rc).unwrap_err();
+        assert!(err.to_string().starts_with("exchange is too long"), "{err}");
     }
 }

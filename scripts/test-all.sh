@@ -52,9 +52,9 @@ step "Minimum supported Rust version: the crates and the command build with Rust
 CARGO_TARGET_DIR=target/msrv cargo "+$msrv" check --workspace --lib --bins
 tidy target/msrv
 
-step "The library with each feature set: none (the default), server, serial, http, embedded-hal"
+step "The library with each feature set: none (the default), server, serial, http, amqp, embedded-hal"
 # The workspace build turns every feature on; a dependent gets only what it asks for.
-for features in "" server serial http embedded-hal; do
+for features in "" server serial http amqp embedded-hal; do
   cargo clippy -p capturemock --no-default-features --features "$features" -- -D warnings
 done
 

@@ -1,5 +1,6 @@
 //! End-to-end tests across crates: real files, real processes, the reference tool.
 //! One test binary with a module per area (add `mod area;` lines below).
+mod amqp;
 mod bridge;
 mod capture_traits;
 mod cargo_env;

@@ -139,6 +139,29 @@ fn representatives() -> Vec<Box<dyn Error + 'static>> {
     )));
     #[cfg(feature = "cli")]
     all.push(Box::new(crate::cli::CliError::Runtime(io_error())));
+    #[cfg(feature = "amqp")]
+    {
+        use crate::server::amqp::{AmqpError, EntryError};
+        all.push(Box::new(crate::server::ServerError::Amqp(
+            AmqpError::Connect {
+                url: "amqp://h/%2F".into(),
+                source: amqprs::error::Error::NetworkError("refused".into()),
+            },
+        )));
+        all.push(Box::new(crate::server::ServerError::Amqp(
+            AmqpError::BadEntry {
+                path: "x.mock".into(),
+                line: 3,
+                source: EntryError::Message(crate::traffic::amqp::MessageError::BadHeader(
+                    "h".into(),
+                )),
+            },
+        )));
+        all.push(Box::new(AmqpError::ReadReplay {
+            path: "x.mock".into(),
+            source: io_error(),
+        }));
+    }
     all
 }
 

@@ -72,9 +72,13 @@ pub enum ConfigError {
     ReplayFile(#[from] ReplayFileError),
     /// `server_protocol` names a protocol this server does not speak.
     #[error(
-        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp`, `ftp`, `http` and `xmlrpc`"
+        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp`, `ftp`, `http`, `xmlrpc` and `amqp`"
     )]
     UnsupportedProtocol(String),
+    /// The `[amqp]` settings are unusable.
+    #[cfg(feature = "amqp")]
+    #[error(transparent)]
+    Amqp(#[from] crate::traffic::amqp::settings::SettingsError),
     /// `connection_timeout` is not a positive number of seconds.
     #[error("connection_timeout = {0} is not a positive number of seconds")]
     BadConnectionTimeout(f64),
@@ -159,6 +163,9 @@ pub enum Protocol {
     /// `xmlrpc`: an XML-RPC server in front of a real one, on the HTTP transport.
     #[cfg(feature = "http")]
     XmlRpc(crate::traffic::xmlrpc::XmlRpcSettings),
+    /// `amqp`: a client of a RabbitMQ broker ([`super::amqp`]), with its `[amqp]` settings.
+    #[cfg(feature = "amqp")]
+    Amqp(Box<crate::traffic::amqp::AmqpSettings>),
 }
 
 /// Record mode with no files, no rc settings and the default limits, listening on
@@ -210,6 +217,8 @@ impl ServerConfig {
             "xmlrpc" => Protocol::XmlRpc(crate::traffic::xmlrpc::XmlRpcSettings {
                 record_for_client: general.record_for_client,
             }),
+            #[cfg(feature = "amqp")]
+            "amqp" => Protocol::Amqp(Box::new(crate::traffic::amqp::AmqpSettings::from_rc(rc)?)),
             _ => return Err(ConfigError::UnsupportedProtocol(general.server_protocol)),
         };
         // HTTP request texts end in a space when their body is empty (`POST /create `), and
@@ -259,6 +268,8 @@ impl ServerConfig {
             Protocol::Http(_) => super::http::base_url(host_port, self.serving_tls.is_some()),
             #[cfg(feature = "http")]
             Protocol::XmlRpc(_) => super::http::base_url(host_port, false),
+            #[cfg(feature = "amqp")]
+            Protocol::Amqp(_) => host_port.to_string(),
         }
     }
 
@@ -374,9 +385,9 @@ mod tests {
 
     #[test]
     fn other_protocols_are_refused_clearly() {
-        let rc = RcConfig::from_str_named("[general]\nserver_protocol = amqp\n", "t").unwrap();
+        let rc = RcConfig::from_str_named("[general]\nserver_protocol = smtp\n", "t").unwrap();
         let err = ServerConfig::from_rc(&rc, Mode::Record).unwrap_err();
-        assert!(err.to_string().contains("server_protocol = amqp"), "{err}");
+        assert!(err.to_string().contains("server_protocol = smtp"), "{err}");
     }
 
     #[test]

@@ -56,8 +56,11 @@
 //! - Not supported, each with a clear message: `SUT_COMMAND_LINE:` / `SUT_COMMAND_KILL:`
 //!   traffic (answered `CAPTUREMOCK ERROR: ...`), replayed responses other than `RET`, `SRV`
 //!   and `CLI` (skipped with a warning), protocols other than `classic`, `classic_udp` (the
-//!   datagram server is [`udp`]), `ftp` (the FTP proxy is [`ftp`]) and `http` (the HTTP proxy is [`http`]), `id_pattern_client`.
+//!   datagram server is [`udp`]), `ftp` (the FTP proxy is [`ftp`]), `http` (the HTTP proxy is [`http`]) and `amqp`
+//!   (a client of a RabbitMQ broker, `amqp`), `id_pattern_client`.
 
+#[cfg(feature = "amqp")]
+pub mod amqp;
 mod config;
 pub mod connection;
 pub mod ftp;
@@ -104,6 +107,10 @@ pub enum ServerError {
     /// The server task died.
     #[error("the server task failed: {0}")]
     Task(String),
+    /// The AMQP broker could not be used (`server_protocol = amqp`).
+    #[cfg(feature = "amqp")]
+    #[error(transparent)]
+    Amqp(#[from] amqp::AmqpError),
 }
 
 /// What a run did.
@@ -144,7 +151,8 @@ pub struct ServerReport {
 /// later (every limit of [`Limits`] is longer by default) does not wake it.
 const TIMER_PENDING_PERIOD: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// A server's bound socket: a TCP listener, or a UDP socket for `classic_udp`.
+/// A server's bound socket: a TCP listener, or a UDP socket for `classic_udp`; for `amqp`, a
+/// connection to the broker instead.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Listener {
@@ -152,6 +160,9 @@ pub enum Listener {
     Stream(TcpListener),
     /// UDP: `classic_udp`.
     Datagram(tokio::net::UdpSocket),
+    /// No socket: a connection to an AMQP broker (`amqp`).
+    #[cfg(feature = "amqp")]
+    Amqp(Box<amqp::Link>),
 }
 
 /// `host:port` of a server's socket for `config`, as exported in `CAPTUREMOCK_SERVER`
@@ -160,6 +171,8 @@ pub fn address_of(listener: &Listener, config: &ServerConfig) -> Result<String, 
     match listener {
         Listener::Stream(listener) => tcp_address_of(listener),
         Listener::Datagram(socket) => udp::address_of(config, socket),
+        #[cfg(feature = "amqp")]
+        Listener::Amqp(link) => Ok(link.address()),
     }
 }
 
@@ -179,6 +192,10 @@ pub(crate) fn tcp_address_of(listener: &TcpListener) -> Result<String, ServerErr
 pub async fn bind(config: &ServerConfig, port: u16) -> Result<Listener, ServerError> {
     match &config.protocol {
         Protocol::ClassicUdp(settings) => udp::bind(config, settings, port).map(Listener::Datagram),
+        #[cfg(feature = "amqp")]
+        Protocol::Amqp(settings) => amqp::connect(config, settings)
+            .await
+            .map(|link| Listener::Amqp(Box::new(link))),
         _ => bind_tcp(config, port).await.map(Listener::Stream),
     }
 }
@@ -240,6 +257,8 @@ pub async fn run(
             };
             return udp::run(socket, config, settings, shutdown).await;
         }
+        #[cfg(feature = "amqp")]
+        Listener::Amqp(link) => return amqp::run(*link, config, shutdown).await,
     };
     if let Protocol::Ftp = config.protocol {
         return ftp::run(listener, config, shutdown).await;

@@ -20,6 +20,8 @@
 //!   the HTTP transport.
 //! - [`ftp`]: FTP sessions (`<-CLI:CMD arg` / `->SRV`, `->LST`, `->FIL`), served by the FTP
 //!   transport.
+//! - [`amqp`] (feature `amqp`): messages published to a broker (`<-RMQ:key : props`,
+//!   `--HEA:` headers), served by the AMQP transport.
 //! - [`play`]: how a request and its responses play out, by response type.
 //! - [`wire`]: the transport's framing (one message per connection) and fixed replies.
 //! # Adding a kind
@@ -36,6 +38,8 @@
 // Without the `server` feature only the message formats are here: the blocking client and
 // in-process captures write the custom-client format, the shim the command-line one, without
 // serving them.
+#[cfg(feature = "amqp")]
+pub mod amqp;
 #[cfg(feature = "server")]
 pub mod classic;
 pub mod command_line;

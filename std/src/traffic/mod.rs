@@ -48,6 +48,8 @@ pub mod http;
 mod kinds;
 #[cfg(feature = "server")]
 pub mod play;
+#[cfg(feature = "http")]
+pub mod tcp_header;
 #[cfg(feature = "server")]
 pub mod wire;
 #[cfg(feature = "http")]

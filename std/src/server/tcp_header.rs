@@ -196,15 +196,15 @@ async fn read_incoming(
             }
             return Ok(Err(text));
         }
-        let parsed = layout.read_header(&header);
-        let Ok(parsed) = parsed else {
-            if is_control(&header) {
-                return Ok(Err(header.clone()));
+        let parsed = match layout.read_header(&header) {
+            Ok(parsed) => parsed,
+            Err(_) if is_control(&header) => return Ok(Err(header.clone())),
+            Err(e) => {
+                return Ok(Ok(Err(format!(
+                    "{e} (header bytes {})",
+                    crate::traffic::tcp_header::value::hex(&header)
+                ))))
             }
-            return Ok(Ok(Err(parsed
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default())));
         };
         if parsed.body_size > limits.max_message_size {
             return Ok(Ok(Err(format!(

@@ -90,18 +90,29 @@ fn masked_channel(record: &str) -> String {
     text
 }
 
+/// One server, one session each: ours records it readably and replays it with the server
+/// gone; the reference records the same session alike (the files are the same but for what
+/// differs from session to session: timestamps, nonces, ports, channel and session numbers);
+/// and each tool's replay of the other's file gives the client its value. One test, so that
+/// the slow OPC UA server starts once.
 #[test]
-fn an_asyncua_session_records_readably_and_replays_with_the_server_gone() {
+fn an_asyncua_session_records_and_replays_with_the_server_gone_under_both_tools() {
     if !asyncua_available() {
         return;
     }
-    let dir = tcp_scratch("opcua-ours");
-    let server = RealServer::start(&dir, "opcua_server.py");
-    let run = ours(&dir, &record_args(&server.address));
+    let with_reference = reference_available("the tcp_header OPC UA interop test");
+    let (ours_dir, ref_dir) = (tcp_scratch("opcua-ours"), tcp_scratch("opcua-ref"));
+    let server = RealServer::start(&ours_dir, "opcua_server.py");
+    let run = ours(&ours_dir, &record_args(&server.address));
     assert_eq!(run.status, Some(0), "{}", run.stderr);
-    assert_read(&run, "record");
+    assert_read(&run, "ours recording");
+    let theirs = with_reference.then(|| {
+        let run = reference(&ref_dir, &record_args(&server.address));
+        assert_read(&run, "the reference recording");
+        read(&ref_dir, "out.mock").expect("the reference's record file")
+    });
     server.stop();
-    let recorded = read(&dir, "out.mock").expect("record file");
+    let recorded = read(&ours_dir, "out.mock").expect("record file");
     for entry in [
         "<-CLI:HEL {}\n{'protocol_version': 0,",
         "->SRV:ACK {}\n{'protocol_version': 0,",
@@ -118,47 +129,27 @@ fn an_asyncua_session_records_readably_and_replays_with_the_server_gone() {
     assert_eq!(recorded.matches("<-CLI:").count(), 7, "{recorded}");
     assert_eq!(recorded.matches("->SRV:").count(), 6, "{recorded}");
 
-    write(&dir, "in.mock", &recorded);
-    let run = ours(&dir, &REPLAY);
+    // Ours replays its own file, the server gone, and records the same session again.
+    write(&ours_dir, "in.mock", &recorded);
+    let run = ours(&ours_dir, &REPLAY);
     assert_eq!(run.status, Some(0), "{}", run.stderr);
-    assert_read(&run, "replay");
-    let again = read(&dir, "again.mock").expect("replay's record file");
+    assert_read(&run, "ours replaying");
+    let again = read(&ours_dir, "again.mock").expect("replay's record file");
     assert_eq!(masked(&again), masked(&recorded));
-}
 
-/// The same session under the reference: the record files are the same but for what
-/// differs from session to session (timestamps, nonces, ports), and each tool's replay of
-/// the other's file gives the client its value.
-#[test]
-fn the_reference_records_the_same_opcua_session_and_each_replays_the_others_file() {
-    if !asyncua_available() || !reference_available("the tcp_header OPC UA interop test") {
+    let Some(theirs) = theirs else {
         return;
-    }
-    let (ours_dir, ref_dir) = (
-        tcp_scratch("opcua-interop-ours"),
-        tcp_scratch("opcua-interop-ref"),
-    );
-    let server = RealServer::start(&ours_dir, "opcua_server.py");
-    let mine = ours(&ours_dir, &record_args(&server.address));
-    assert_read(&mine, "ours");
-    let theirs = reference(&ref_dir, &record_args(&server.address));
-    assert_read(&theirs, "reference");
-    server.stop();
-    let (recorded, theirs) = (
-        read(&ours_dir, "out.mock").expect("our record file"),
-        read(&ref_dir, "out.mock").expect("the reference's record file"),
-    );
+    };
     assert_eq!(
         masked_channel(&recorded),
         masked_channel(&theirs),
         "record files differ (ours first)"
     );
-
     write(&ours_dir, "in.mock", &theirs);
     write(&ref_dir, "in.mock", &recorded);
-    let mine = ours(&ours_dir, &REPLAY);
-    assert_eq!(mine.status, Some(0), "{}", mine.stderr);
-    assert_read(&mine, "ours replaying the reference's file");
+    let run = ours(&ours_dir, &REPLAY);
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    assert_read(&run, "ours replaying the reference's file");
     assert_read(
         &reference(&ref_dir, &REPLAY),
         "the reference replaying our file",

@@ -442,6 +442,59 @@ async fn connect_upstream(
 mod tests {
     use super::*;
 
+    /// A server of `layout` on a free port, with a record file in a directory of its own.
+    async fn server(layout: &str, record: &std::path::Path) -> super::super::ServerHandle {
+        let rc = crate::rc::RcConfig::from_str_named(
+            &format!("[general]\nserver_protocol = tcp_header\n{layout}"),
+            "t.rc",
+        )
+        .unwrap();
+        let (mut config, _) =
+            ServerConfig::from_rc(&rc, capturemock_core::replay::Mode::Record).unwrap();
+        config.record = Some(record.to_path_buf());
+        super::super::start(config, 0).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn terminate_server_stops_it_and_the_announcement_connection_is_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let handle = server(
+            "[tcp_header]\nformat = <3sI\nfields = type,msg_size\n",
+            &dir.path().join("r.mock"),
+        )
+        .await;
+        let mut announce = TcpStream::connect(handle.address()).await.unwrap();
+        announce
+            .write_all(b"SUT_SERVER:127.0.0.1:9\n")
+            .await
+            .unwrap();
+        let mut rest = Vec::new();
+        announce.read_to_end(&mut rest).await.unwrap();
+        assert!(rest.is_empty());
+        let mut stop = TcpStream::connect(handle.address()).await.unwrap();
+        stop.write_all(b"TERMINATE_SERVER\n").await.unwrap();
+        let report = tokio::time::timeout(std::time::Duration::from_secs(10), handle.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(report.terminated_by_client);
+        assert_eq!(report.recorded_exchanges, 0);
+    }
+
+    #[test]
+    fn a_layout_without_a_header_or_with_options_is_refused() {
+        for rc in [
+            "[general]\nserver_protocol = tcp_header\n",
+            "[general]\nserver_protocol = tcp_header\n[tcp_header]\nformat = <3sI\n[X]\nformat = <B(x|H)\n",
+        ] {
+            let rc = crate::rc::RcConfig::from_str_named(rc, "t.rc").unwrap();
+            let err = ServerConfig::from_rc(&rc, capturemock_core::replay::Mode::Record)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("server_protocol = tcp_header: "), "{err}");
+        }
+    }
+
     #[test]
     fn control_texts_are_told_by_their_first_bytes() {
         assert!(is_control(b"SUT_SERV"));

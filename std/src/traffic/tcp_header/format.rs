@@ -248,7 +248,7 @@ fn value_count(parts: &[Part]) -> usize {
         .sum()
 }
 
-fn take<'b>(bytes: &'b [u8], offset: usize, n: usize) -> Result<&'b [u8], FormatError> {
+fn take(bytes: &[u8], offset: usize, n: usize) -> Result<&[u8], FormatError> {
     bytes
         .get(offset..offset.saturating_add(n))
         .ok_or(FormatError::Short {

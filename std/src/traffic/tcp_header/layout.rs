@@ -15,6 +15,10 @@ use crate::rc::{RcConfig, RcError};
 use super::format::{Format, FormatError};
 use super::value::{from_hex, hex, Value};
 
+/// A message part read by a section: whether its enforced values hold, its named values,
+/// and how many bytes they took.
+pub type Parsed = (bool, Vec<(String, Value)>, usize);
+
 /// A layout section read from the rc files.
 #[derive(Debug, Clone)]
 pub struct Section {
@@ -163,7 +167,7 @@ impl Section {
 
     /// Reads `bytes` by the first format that fits: whether the enforced values hold, the
     /// named values, and how many bytes they took. `None` when no format fits.
-    pub fn parse(&self, bytes: &[u8]) -> Option<(bool, Vec<(String, Value)>, usize)> {
+    pub fn parse(&self, bytes: &[u8]) -> Option<Parsed> {
         let (mut data, used) = self.formats.iter().find_map(|f| f.unpack(bytes).ok())?;
         let mut used = used;
         if !self.name.ends_with("_header") && used < bytes.len() {

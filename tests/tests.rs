@@ -24,5 +24,6 @@ mod scratch;
 mod serial_proxy;
 mod server;
 mod shim;
+mod tcp_header;
 mod udp;
 mod xmlrpc;

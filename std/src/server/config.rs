@@ -72,13 +72,17 @@ pub enum ConfigError {
     ReplayFile(#[from] ReplayFileError),
     /// `server_protocol` names a protocol this server does not speak.
     #[error(
-        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp`, `ftp`, `http`, `xmlrpc` and `amqp`"
+        "server_protocol = {0} is not supported: this server speaks `classic` (TCP), `classic_udp`, `ftp`, `http`, `tcp_header`, `xmlrpc` and `amqp`"
     )]
     UnsupportedProtocol(String),
     /// The `[amqp]` settings are unusable.
     #[cfg(feature = "amqp")]
     #[error(transparent)]
     Amqp(#[from] crate::traffic::amqp::settings::SettingsError),
+    /// The `tcp_header` layout in the rc files cannot be used.
+    #[cfg(feature = "http")]
+    #[error("server_protocol = tcp_header: {0}")]
+    Layout(String),
     /// `connection_timeout` is not a positive number of seconds.
     #[error("connection_timeout = {0} is not a positive number of seconds")]
     BadConnectionTimeout(f64),
@@ -160,6 +164,9 @@ pub enum Protocol {
     /// `http`: a reverse proxy for a web service, with its settings.
     #[cfg(feature = "http")]
     Http(Box<crate::traffic::http::HttpSettings>),
+    /// `tcp_header`: length-prefixed binary TCP, with the layout from the rc file.
+    #[cfg(feature = "http")]
+    TcpHeader(Box<crate::traffic::tcp_header::message::Layout>),
     /// `xmlrpc`: an XML-RPC server in front of a real one, on the HTTP transport.
     #[cfg(feature = "http")]
     XmlRpc(crate::traffic::xmlrpc::XmlRpcSettings),
@@ -219,6 +226,8 @@ impl ServerConfig {
             }),
             #[cfg(feature = "amqp")]
             "amqp" => Protocol::Amqp(Box::new(crate::traffic::amqp::AmqpSettings::from_rc(rc)?)),
+            #[cfg(feature = "http")]
+            "tcp_header" => Protocol::TcpHeader(Box::new(tcp_header_layout(rc)?)),
             _ => return Err(ConfigError::UnsupportedProtocol(general.server_protocol)),
         };
         // HTTP request texts end in a space when their body is empty (`POST /create `), and
@@ -270,6 +279,8 @@ impl ServerConfig {
             Protocol::XmlRpc(_) => super::http::base_url(host_port, false),
             #[cfg(feature = "amqp")]
             Protocol::Amqp(_) => host_port.to_string(),
+            #[cfg(feature = "http")]
+            Protocol::TcpHeader(_) => host_port.to_string(),
         }
     }
 
@@ -315,6 +326,21 @@ impl ServerConfig {
         self.replay = Some(Arc::new(std::sync::Mutex::new(file)));
         Ok(())
     }
+}
+
+/// The `tcp_header` layout of `rc`, which must have a `[tcp_header]` format.
+#[cfg(feature = "http")]
+fn tcp_header_layout(
+    rc: &RcConfig,
+) -> Result<crate::traffic::tcp_header::message::Layout, ConfigError> {
+    let layout = crate::traffic::tcp_header::message::Layout::from_rc(rc)
+        .map_err(|e| ConfigError::Layout(e.to_string()))?;
+    if !layout.has_header() || layout.header_size() == 0 {
+        return Err(ConfigError::Layout(
+            "no [tcp_header] section with a format: the header layout must be given".into(),
+        ));
+    }
+    Ok(layout)
 }
 
 /// The address to listen on for a `server_remote_access` setting.

@@ -56,8 +56,9 @@
 //! - Not supported, each with a clear message: `SUT_COMMAND_LINE:` / `SUT_COMMAND_KILL:`
 //!   traffic (answered `CAPTUREMOCK ERROR: ...`), replayed responses other than `RET`, `SRV`
 //!   and `CLI` (skipped with a warning), protocols other than `classic`, `classic_udp` (the
-//!   datagram server is [`udp`]), `ftp` (the FTP proxy is [`ftp`]), `http` (the HTTP proxy is [`http`]) and `amqp`
-//!   (a client of a RabbitMQ broker, `amqp`), `id_pattern_client`.
+//!   datagram server is [`udp`]), `ftp` (the FTP proxy is [`ftp`]), `http` (the HTTP proxy is
+//!   [`http`]), `tcp_header` (the binary TCP server is `tcp_header`) and `amqp` (a client of a
+//!   RabbitMQ broker, `amqp`), `id_pattern_client`.
 
 #[cfg(feature = "amqp")]
 pub mod amqp;
@@ -68,6 +69,8 @@ mod handle;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod protocol;
+#[cfg(feature = "http")]
+pub mod tcp_header;
 pub mod udp;
 
 pub use config::{ConfigError, Limits, Protocol, ServerConfig};
@@ -267,6 +270,11 @@ pub async fn run(
     if let Protocol::Http(settings) = &config.protocol {
         let settings = (**settings).clone();
         return http::run(listener, config, settings, shutdown).await;
+    }
+    #[cfg(feature = "http")]
+    if let Protocol::TcpHeader(layout) = &config.protocol {
+        let layout = (**layout).clone();
+        return tcp_header::run(listener, config, layout, shutdown).await;
     }
     #[cfg(feature = "http")]
     if let Protocol::XmlRpc(settings) = &config.protocol {

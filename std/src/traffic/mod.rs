@@ -54,6 +54,8 @@ mod kinds;
 pub mod play;
 #[cfg(feature = "server")]
 pub mod python_str;
+#[cfg(feature = "http")]
+pub mod tcp_header;
 #[cfg(feature = "server")]
 pub mod wire;
 #[cfg(feature = "http")]

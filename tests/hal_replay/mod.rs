@@ -2,3 +2,4 @@
 //! sensor, replayed with the sensor absent, and drift when the chip answers differently.
 mod lm75;
 mod lm75_sensor;
+mod footprint;

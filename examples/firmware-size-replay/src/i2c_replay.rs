@@ -6,9 +6,7 @@
 //! in one all-zero static (so they land in .bss).
 
 use capturemock_core::hal::{ExactOnly, HalError, HalReplay, I2cReplay, Report};
-use capturemock_core::replay::{
-    Frozen, FrozenStorage, MatchOptions, ReplayTable, RequestSlot,
-};
+use capturemock_core::replay::{Frozen, FrozenStorage, MatchOptions, ReplayTable, RequestSlot};
 use embedded_hal::i2c::{ErrorType, I2c, Operation};
 
 use crate::emit;
@@ -71,7 +69,11 @@ impl ErrorType for Bus {
 }
 
 impl I2c for Bus {
-    fn transaction(&mut self, address: u8, operations: &mut [Operation<'_>]) -> Result<(), HalError> {
+    fn transaction(
+        &mut self,
+        address: u8,
+        operations: &mut [Operation<'_>],
+    ) -> Result<(), HalError> {
         I2cReplay::new(&self.replay).transaction(address, operations)
     }
 }

@@ -217,7 +217,6 @@ fn a_frozen_table_in_flash_replays_like_the_text() {
         table.group_count(),
         table.response_count(),
     );
-    drop(table);
     let frozen = Frozen {
         requests: &requests[..n],
         groups: &groups[..g],

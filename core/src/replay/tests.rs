@@ -168,7 +168,6 @@ fn replay_frozen(recs: &[Record<'_>], requests: &[&str], options: MatchOptions) 
         table.group_count(),
         table.response_count(),
     );
-    drop(table);
     let frozen = Frozen {
         requests: &backing.requests[..n_requests],
         groups: &backing.groups[..n_groups],
@@ -514,7 +513,7 @@ fn a_frozen_table_needs_room_for_its_requests_and_refuses_a_rebuild() {
         MatchOptions::default(),
     )
     .unwrap();
-    drop(table);
+    assert_eq!((table.request_count(), table.group_count()), (2, 2));
     let frozen = Frozen {
         requests: &backing.requests[..2],
         groups: &backing.groups[..2],

@@ -1,9 +1,10 @@
 //! The bus from capturemock-core: `I2cReplay` answering from the 64-transaction `i2c.mock`,
-//! which build.rs builds into a replay table on the host (`ReplayTable::write_frozen`), so
-//! that the table stays in flash and the firmware carries no parser. Exact matching only
-//! (`ExactOnly`): the driver asks exactly what was recorded, so best match is left out.
-//! RAM holds only the request slots (repeat counters), the hash slots and the request text,
-//! in one all-zero static (so they land in .bss).
+//! built into a replay table on the host and written out as Rust source
+//! (`ReplayTable::write_frozen`; `i2c_table.rs`, which `tests/hal_replay/footprint.rs` checks
+//! is `i2c.mock` written out), so that the table stays in flash and the firmware carries no
+//! parser. Exact matching only (`ExactOnly`): the driver asks exactly what was recorded, so
+//! best match is left out. RAM holds only the request slots (repeat counters), the hash slots
+//! and the request text, in one all-zero static (so they land in .bss).
 
 use capturemock_core::hal::{ExactOnly, HalError, HalReplay, I2cReplay, Report};
 use capturemock_core::replay::{Frozen, FrozenStorage, MatchOptions, ReplayTable, RequestSlot};
@@ -11,8 +12,8 @@ use embedded_hal::i2c::{ErrorType, I2c, Operation};
 
 use crate::emit;
 
-/// `i2c.mock` as a built table (build.rs).
-const TABLE: Frozen<'static> = include!(concat!(env!("OUT_DIR"), "/i2c_table.rs"));
+/// `i2c.mock` as a built table.
+const TABLE: Frozen<'static> = include!("i2c_table.rs");
 const REQUESTS: usize = TABLE.request_slots();
 const KEY_SLOTS: usize = TABLE.key_slots();
 /// Longest request entry, `<-I2C:0x48 write [03 50 00]`, with room to spare.

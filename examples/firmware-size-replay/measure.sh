@@ -8,10 +8,14 @@
 #   ./measure.sh --i2c [--check]
 #                          the same for the embedded-hal I2C replay of the 64-transaction
 #                          i2c.mock (issue 15, item 5: binary `i2c`, feature `i2c-replay`,
-#                          against the same driver on an I2C controller's registers)
+#                          against the same driver on an I2C controller's registers); with
+#                          --check it also runs the measured replay image under QEMU and
+#                          compares what it writes to UART0 with i2c.expected, the bytes the
+#                          host's replay of the same recording gives (tests/hal_replay/footprint.rs)
 #
 # Needs the target (rustup target add thumbv7em-none-eabihf), llvm-tools
-# (rustup component add llvm-tools) and cargo-binutils (cargo install cargo-binutils).
+# (rustup component add llvm-tools) and cargo-binutils (cargo install cargo-binutils); the
+# QEMU run needs qemu-system-arm (CAPTUREMOCK_SKIP_QEMU=1 skips it when it is missing).
 set -euo pipefail
 
 # cargo reads .cargo/config.toml (target, linker script) only from the current directory.
@@ -75,4 +79,41 @@ echo "$WHAT RAM   (data+bss):  $ram bytes, goal <= $RAM_GOAL: $ram_verdict"
 
 if [ "${1:-}" = "--check" ] && [ "$flash_verdict$ram_verdict" != "metmet" ]; then
     exit 1
+fi
+
+# The measured I2C replay image, run: its first two passes of the driver must write what the
+# host's replay of i2c.mock writes (the recorded answers, then each one's first answer again).
+if [ "${1:-}" = "--check" ] && [ "$BIN" = i2c ]; then
+    if ! command -v qemu-system-arm >/dev/null; then
+        if [ "${CAPTUREMOCK_SKIP_QEMU:-}" = 1 ]; then
+            echo "qemu-system-arm not found: the run of the image is skipped (CAPTUREMOCK_SKIP_QEMU=1)"
+            exit 0
+        fi
+        echo "qemu-system-arm not found: the run of the image needs it" >&2
+        exit 1
+    fi
+    cargo build --release --quiet --bin i2c --features "$FEATURE"
+    elf="${CARGO_TARGET_DIR:-target}/thumbv7em-none-eabihf/release/i2c"
+    expected=$(tr -s ' \n' '\n\n' <i2c.expected | grep -v '^$')
+    want=$(echo "$expected" | wc -l)
+    uart=$(mktemp)
+    # The lm3s6965evb's UART0 is where the firmware writes; a Cortex-M4 core for the
+    # thumbv7em image. The firmware never stops: QEMU is stopped once the bytes are there.
+    qemu-system-arm -cpu cortex-m4 -machine lm3s6965evb -nographic -monitor none \
+        -kernel "$elf" -serial "file:$uart" </dev/null >/dev/null 2>&1 &
+    qemu=$!
+    for _ in $(seq 200); do
+        [ "$(stat -c %s "$uart")" -ge "$want" ] && break
+        sleep 0.1
+    done
+    kill "$qemu" 2>/dev/null || true
+    wait "$qemu" 2>/dev/null || true
+    got=$(head -c "$want" "$uart" | od -An -tx1 -v | tr -s ' \n' '\n\n' | grep -v '^$' || true)
+    rm -f "$uart"
+    if [ "$got" != "$expected" ]; then
+        echo "the I2C replay image under QEMU wrote other bytes than i2c.expected:" >&2
+        diff <(echo "$expected") <(echo "$got") | head -n 20 >&2
+        exit 1
+    fi
+    echo "I2C replay image under QEMU: its $want bytes are i2c.expected's"
 fi

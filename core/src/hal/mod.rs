@@ -37,7 +37,7 @@ pub use error::{DeviceError, HalError, NoAck};
 pub use i2c::{Address, I2cReplay, I2cTransaction};
 pub use pin::{PinCall, PinReplay};
 pub use spi::{SpiBusReplay, SpiDeviceReplay, SpiFlush, SpiTransaction};
-pub use table::HalReplay;
+pub use table::{ExactOnly, HalReplay, Matching};
 
 #[cfg(test)]
 mod tests;

@@ -136,6 +136,109 @@ fn best_match_answers_a_near_transaction_and_exact_matching_refuses_it() {
     });
 }
 
+/// Drives `SENSOR`'s transactions, then one it does not have (another configuration byte),
+/// through a replay that matches exactly only.
+fn exact_only_run<S: crate::replay::Storage<'static>>(
+    replay: &HalReplay<'static, '_, S, ExactOnly>,
+) {
+    let mut bus = I2cReplay::new(replay);
+    bus.write(0x48u8, &[0x01, 0x60]).unwrap();
+    let mut t = [0u8; 2];
+    for expected in [[0x19, 0x80], [0x1a, 0x00], [0x19, 0x80]] {
+        bus.write_read(0x48u8, &[0x00], &mut t).unwrap();
+        assert_eq!(t, expected);
+    }
+    assert_eq!(
+        bus.read(0x49u8, &mut [0u8; 1]),
+        Err(HalError::Device(DeviceError::NoAcknowledge(NoAck::Address)))
+    );
+    assert_eq!(
+        bus.write(0x48u8, &[0x01, 0x62]),
+        Err(HalError::Unmatched(Unmatched::ExactMatchingRequired))
+    );
+    assert_eq!(
+        replay.with_table(|t| t.requests().map(|r| r.times_chosen).collect::<Vec<_>>()),
+        Some(std::vec![1, 3, 1])
+    );
+    assert_eq!(
+        reports(),
+        ["<-I2C:0x48 write [01 62] (not recorded as it is, and exact matching is on)"]
+    );
+}
+
+#[test]
+fn exact_only_matching_refuses_a_near_transaction_whatever_the_options() {
+    // Best match is on in the options; `ExactOnly` still answers as `exact_only` would.
+    let mut request = [0u8; 96];
+    let replay = HalReplay::from_mock(
+        SENSOR,
+        Storage::new(),
+        ExactOnly,
+        &mut request,
+        MatchOptions::default(),
+    )
+    .unwrap()
+    .with_report(remember);
+    reports();
+    exact_only_run(&replay);
+}
+
+#[test]
+fn a_frozen_table_in_flash_replays_like_the_text() {
+    use crate::replay::{Frozen, Parts, ReplayTable, Requirements};
+    // What a build script does on the host (examples/firmware-size-replay/build.rs), with
+    // the arrays leaked instead of written out as Rust source.
+    let records = || {
+        crate::format::entries(SENSOR).map(|e| {
+            Ok::<_, crate::format::ParseError>(
+                e.unwrap()
+                    .plain(crate::format::NewlineOptions::NONE)
+                    .unwrap(),
+            )
+        })
+    };
+    let needs = Requirements::measure(records()).unwrap();
+    let requests = std::vec![crate::replay::RequestSlot::EMPTY; needs.requests].leak();
+    let groups = std::vec![crate::replay::GroupSlot::EMPTY; needs.requests].leak();
+    let group_order = std::vec![0u32; needs.requests].leak();
+    let responses = std::vec![crate::replay::ResponseSlot::EMPTY; needs.responses].leak();
+    let mut key_slots = std::vec![0u32; needs.key_slots()];
+    let parts = Parts {
+        requests: &mut *requests,
+        groups: &mut *groups,
+        group_order: &mut *group_order,
+        responses: &mut *responses,
+        key_slots: &mut key_slots,
+        index: None,
+    };
+    let table = ReplayTable::build(records(), parts, MatchOptions::default()).unwrap();
+    let (n, g, r) = (
+        table.request_count(),
+        table.group_count(),
+        table.response_count(),
+    );
+    let frozen = Frozen {
+        requests: &requests[..n],
+        groups: &groups[..g],
+        group_order: &group_order[..g],
+        responses: &responses[..r],
+    };
+
+    let mut request_slots = [crate::replay::RequestSlot::EMPTY; 3];
+    let mut hash_slots = [0u32; 4];
+    let mut request = [0u8; 96];
+    let table = ReplayTable::from_frozen(
+        &frozen,
+        &mut request_slots,
+        &mut hash_slots,
+        MatchOptions::default(),
+    )
+    .unwrap();
+    let replay = HalReplay::new(table, ExactOnly, &mut request).with_report(remember);
+    reports();
+    exact_only_run(&replay);
+}
+
 #[test]
 fn a_nearest_match_of_another_shape_is_a_reported_mismatch() {
     with_replay(SENSOR, MatchOptions::default(), |replay| {

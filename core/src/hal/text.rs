@@ -114,8 +114,10 @@ pub fn write_number(w: &mut dyn Write, n: u32) -> fmt::Result {
             break;
         }
     }
-    // ASCII digits: always UTF-8.
-    w.write_str(core::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or("0"))
+    for &d in digits.get(start..).unwrap_or_default() {
+        w.write_char(char::from(d))?;
+    }
+    Ok(())
 }
 
 /// A buffer's length as recorded (`read 2`); a buffer of 4 GiB or more is written as the

@@ -6,13 +6,34 @@
 //! and answers "is id `n` the thing I am looking for?" through a closure. Probing is linear
 //! and bounded by the slice length, so a full table is an error, never an endless loop.
 
+#[cfg(target_pointer_width = "64")]
 use core::hash::Hasher;
 
 /// Hashes a string the same way for insertion and lookup.
+///
+/// FxHash on 64-bit machines (fast on long keys); FNV-1a on smaller ones, where FxHash's
+/// 64-bit multiplications are 290 bytes of code on a Cortex-M against a few instructions. The
+/// hash decides only where an id sits in the slots, never which request answers, and slots
+/// are always filled and probed on the machine that reads them.
 pub(crate) fn hash_str(s: &str) -> u64 {
-    let mut hasher = rustc_hash::FxHasher::default();
-    hasher.write(s.as_bytes());
-    hasher.finish()
+    #[cfg(target_pointer_width = "64")]
+    {
+        let mut hasher = rustc_hash::FxHasher::default();
+        hasher.write(s.as_bytes());
+        hasher.finish()
+    }
+    #[cfg(not(target_pointer_width = "64"))]
+    {
+        u64::from(fnv1a(s.as_bytes()))
+    }
+}
+
+/// 32-bit FNV-1a.
+#[cfg_attr(target_pointer_width = "64", allow(dead_code))]
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h: u32, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// A view of the slots of one hash set.
@@ -90,11 +111,14 @@ pub(crate) fn find_readonly(
 fn start_slot(len: usize, hash: u64) -> usize {
     // Multiply-shift spreads FxHash's weak low bits over the whole range.
     let mixed = ((hash >> 32) ^ hash).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 16;
-    (mixed % (len.max(1) as u64)) as usize
+    // The remainder in the machine's word: a 64-bit division is a kilobyte of library code
+    // on a 32-bit microcontroller. (There the slot differs from a 64-bit host's, which is
+    // harmless: slots are filled and probed on the machine that reads them.)
+    (mixed as usize) % len.max(1)
 }
 
 /// A good number of slots for `n` ids: room to spare keeps probe sequences short.
-pub fn slots_for(n: usize) -> usize {
+pub const fn slots_for(n: usize) -> usize {
     n.saturating_add(n / 2)
         .saturating_add(1)
         .next_power_of_two()
@@ -132,6 +156,14 @@ mod tests {
 
     fn slots_ref(set: &HashSlots<'_>) -> std::vec::Vec<u32> {
         set.slots.to_vec()
+    }
+
+    #[test]
+    fn fnv1a_is_the_published_function() {
+        // Test vectors of the FNV reference (Fowler, Noll, Vo).
+        assert_eq!(fnv1a(b""), 0x811c_9dc5);
+        assert_eq!(fnv1a(b"a"), 0xe40c_292c);
+        assert_eq!(fnv1a(b"foobar"), 0xbf9c_f968);
     }
 
     #[test]

@@ -19,6 +19,7 @@
 
 mod best_match;
 mod error;
+mod frozen;
 mod grouping;
 mod hash_slots;
 mod mode;
@@ -28,6 +29,7 @@ mod word_index;
 
 pub use best_match::LookupScratch;
 pub use error::{BuildError, LookupError, Resource};
+pub use frozen::{Frozen, FrozenStorage};
 pub use grouping::{EntryRole, Grouping};
 pub use hash_slots::slots_for;
 pub use mode::{Action, InvalidMode, Mode, NewRequestPolicy};

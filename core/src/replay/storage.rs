@@ -36,6 +36,18 @@ impl RequestSlot<'_> {
 }
 
 impl<'a> RequestSlot<'a> {
+    /// A filled slot, never chosen yet: what [`ReplayTable::write_frozen`] writes.
+    ///
+    /// [`ReplayTable::write_frozen`]: super::ReplayTable::write_frozen
+    pub const fn frozen(key: &'a str, first_group: u32, group_count: u32) -> Self {
+        RequestSlot {
+            key: Some(key),
+            first_group,
+            group_count,
+            times_chosen: 0,
+        }
+    }
+
     /// The key of a slot the table filled. Only unused slots have none, and the table reads
     /// only the slots it filled: the fallback is never taken.
     pub(crate) fn key(&self) -> &'a str {
@@ -54,6 +66,17 @@ pub struct GroupSlot {
 }
 
 impl GroupSlot {
+    /// A filled slot: what [`ReplayTable::write_frozen`] writes.
+    ///
+    /// [`ReplayTable::write_frozen`]: super::ReplayTable::write_frozen
+    pub const fn frozen(request: u32, first_response: u32, last_response: u32) -> Self {
+        GroupSlot {
+            request,
+            first_response,
+            last_response,
+        }
+    }
+
     /// An unused slot, for initialising storage in a `static` (e.g. [`Parts`] arrays sized
     /// exactly for one table).
     pub const EMPTY: GroupSlot = GroupSlot {
@@ -76,6 +99,18 @@ impl ResponseSlot<'_> {
         entry: None,
         next: 0,
     };
+}
+
+impl<'a> ResponseSlot<'a> {
+    /// A filled slot: what [`ReplayTable::write_frozen`] writes.
+    ///
+    /// [`ReplayTable::write_frozen`]: super::ReplayTable::write_frozen
+    pub const fn frozen(entry: &'a str, next: u32) -> Self {
+        ResponseSlot {
+            entry: Some(entry),
+            next,
+        }
+    }
 }
 
 /// Where one request's words lie in [`IndexParts::words`].
@@ -206,6 +241,13 @@ pub trait Storage<'a> {
     fn parts(&mut self) -> Parts<'_, 'a>;
     /// Shared access to the arrays lookups read.
     fn parts_ref(&self) -> PartsRef<'_, 'a>;
+    /// What taking a response changes and reads: the requests (their repeat counters) and
+    /// the group order. Storage whose other arrays are read-only
+    /// ([`FrozenStorage`](super::FrozenStorage), in flash) hands out only these.
+    fn choice_parts(&mut self) -> (&mut [RequestSlot<'a>], &[u32]) {
+        let parts = self.parts();
+        (parts.requests, parts.group_order)
+    }
 }
 
 impl<'a> Storage<'a> for Parts<'_, 'a> {
@@ -321,6 +363,10 @@ impl<'a, S: Storage<'a>> Storage<'a> for &mut S {
 
     fn parts_ref(&self) -> PartsRef<'_, 'a> {
         (**self).parts_ref()
+    }
+
+    fn choice_parts(&mut self) -> (&mut [RequestSlot<'a>], &[u32]) {
+        (**self).choice_parts()
     }
 }
 

@@ -4,7 +4,7 @@
 use super::best_match::{self, LookupScratch};
 use super::grouping::Grouping;
 use super::hash_slots::{find_readonly, hash_str, HashSlots};
-use super::storage::{GroupSlot, RequestSlot, ResponseSlot, Storage, NO_RESPONSE};
+use super::storage::{GroupSlot, PartsRef, RequestSlot, ResponseSlot, Storage, NO_RESPONSE};
 use super::{BuildError, IndexRequirements, LookupError, Resource};
 use crate::difflib::Score;
 use crate::format::Record;
@@ -231,6 +231,25 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
         })
     }
 
+    /// A table over storage whose arrays already hold a built table with these counts (see
+    /// [`FrozenStorage`](super::FrozenStorage)).
+    pub(super) fn from_built(
+        storage: S,
+        requests: u32,
+        groups: u32,
+        responses: u32,
+        options: MatchOptions,
+    ) -> Self {
+        ReplayTable {
+            storage,
+            requests,
+            groups,
+            responses,
+            options,
+            _text: core::marker::PhantomData,
+        }
+    }
+
     /// Whether the table has any recorded request. An empty replay file means record mode.
     pub fn is_empty(&self) -> bool {
         self.requests == 0
@@ -297,34 +316,15 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
         desc: &str,
         scratch: &mut LookupScratch<'_>,
     ) -> Result<Result<(RequestId, MatchKind), Unmatched>, LookupError> {
-        if desc.split_once(':').is_none_or(|(_, text)| text.is_empty()) {
-            return Ok(Err(Unmatched::EmptyRequest));
-        }
+        let key = match self.find_exact(desc) {
+            Ok(id) => return Ok(Ok((id, MatchKind::Exact))),
+            Err(Unmatched::ExactMatchingRequired) if !self.options.exact_only => {
+                self.lookup_key_of(desc)
+            }
+            Err(unmatched) => return Ok(Err(unmatched)),
+        };
         let parts = self.storage.parts_ref();
-        // `build` filled this many slots of these arrays (see `Storage`): the fallback is
-        // never taken.
-        let requests = parts
-            .requests
-            .get(..self.requests as usize)
-            .unwrap_or_default();
-        let desc = if self.options.trim_request {
-            python_strip(desc)
-        } else {
-            desc
-        };
-        let key = if desc.starts_with("<-SRV") {
-            "<-SRV"
-        } else {
-            desc
-        };
-        if let Some(id) = find_readonly(parts.key_slots, hash_str(key), |id| {
-            requests.get(id as usize).is_some_and(|r| r.key() == key)
-        }) {
-            return Ok(Ok((RequestId(id), MatchKind::Exact)));
-        }
-        if self.options.exact_only {
-            return Ok(Err(Unmatched::ExactMatchingRequired));
-        }
+        let requests = self.filled_requests(&parts);
         let nearest = match &parts.index {
             Some(index) => best_match::nearest_indexed(index, requests, key, scratch)?,
             None => best_match::nearest_by_scan(requests, key, scratch)?,
@@ -332,6 +332,51 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
         Ok(nearest
             .map(|(id, score)| (RequestId(id), MatchKind::Nearest(score)))
             .ok_or(Unmatched::NoCandidate))
+    }
+
+    /// The recorded request that is exactly `desc`, as [`find`](Self::find) finds it, but
+    /// never a best match, whatever the options say: what `find` answers with exact matching
+    /// on ([`Unmatched::ExactMatchingRequired`] when `desc` was not recorded as it is).
+    ///
+    /// It needs no [`LookupScratch`], and a firmware that calls only this leaves the best
+    /// match code out of its image (see `hal::ExactOnly`).
+    pub fn find_exact(&self, desc: &str) -> Result<RequestId, Unmatched> {
+        if desc.split_once(':').is_none_or(|(_, text)| text.is_empty()) {
+            return Err(Unmatched::EmptyRequest);
+        }
+        let key = self.lookup_key_of(desc);
+        let parts = self.storage.parts_ref();
+        let requests = self.filled_requests(&parts);
+        find_readonly(parts.key_slots, hash_str(key), |id| {
+            requests.get(id as usize).is_some_and(|r| r.key() == key)
+        })
+        .map(RequestId)
+        .ok_or(Unmatched::ExactMatchingRequired)
+    }
+
+    /// The key a request is looked up under: its description, stripped if the options say
+    /// so, and `<-SRV` for every server-side request.
+    fn lookup_key_of<'d>(&self, desc: &'d str) -> &'d str {
+        let desc = if self.options.trim_request {
+            python_strip(desc)
+        } else {
+            desc
+        };
+        if desc.starts_with("<-SRV") {
+            "<-SRV"
+        } else {
+            desc
+        }
+    }
+
+    /// The request slots `build` filled.
+    fn filled_requests<'p>(&self, parts: &PartsRef<'p, 'a>) -> &'p [RequestSlot<'a>] {
+        // `build` filled this many slots of these arrays (see `Storage`): the fallback is
+        // never taken.
+        parts
+            .requests
+            .get(..self.requests as usize)
+            .unwrap_or_default()
     }
 
     /// Takes the next response group of a chosen request and counts the choice.
@@ -356,8 +401,8 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
     /// else the last one given.
     fn choose(&mut self, request: RequestId, kind: MatchKind, advance: bool) -> Matched<'_, 'a> {
         let group = {
-            let parts = self.storage.parts();
-            match parts.requests.get_mut(request.0 as usize) {
+            let (requests, group_order) = self.storage.choice_parts();
+            match requests.get_mut(request.0 as usize) {
                 Some(r) => {
                     let index = if advance {
                         r.times_chosen
@@ -368,10 +413,7 @@ impl<'a, S: Storage<'a>> ReplayTable<'a, S> {
                     if advance {
                         r.times_chosen = r.times_chosen.saturating_add(1);
                     }
-                    parts
-                        .group_order
-                        .get((r.first_group + nth) as usize)
-                        .copied()
+                    group_order.get((r.first_group + nth) as usize).copied()
                 }
                 None => None,
             }

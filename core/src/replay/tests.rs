@@ -144,7 +144,82 @@ fn replay(file: &str, requests: &[&str], options: MatchOptions) -> Vec<Answer> {
         answers.push(these);
     }
     assert_eq!(answers[0], answers[1], "scan and index disagree");
+    assert_eq!(
+        answers[0],
+        replay_frozen(&recs, requests, options),
+        "the frozen table disagrees"
+    );
     answers.pop().unwrap()
+}
+
+/// The same answers from the table's frozen form ([`Frozen`], what `write_frozen` writes out
+/// for a firmware's flash), with its request and hash slots in fresh memory. With exact
+/// matching on, `find_exact` must agree with `find` on every request as well.
+fn replay_frozen(recs: &[Record<'_>], requests: &[&str], options: MatchOptions) -> Vec<Answer> {
+    let mut backing = Backing::for_records(recs);
+    let table = ReplayTable::build(
+        recs.iter().map(|r| Ok::<_, Infallible>(*r)),
+        backing.parts(false),
+        options,
+    )
+    .unwrap();
+    let (n_requests, n_groups, n_responses) = (
+        table.request_count(),
+        table.group_count(),
+        table.response_count(),
+    );
+    let frozen = Frozen {
+        requests: &backing.requests[..n_requests],
+        groups: &backing.groups[..n_groups],
+        group_order: &backing.group_order[..n_groups],
+        responses: &backing.responses[..n_responses],
+    };
+    let mut request_ram = vec![RequestSlot::EMPTY; frozen.request_slots()];
+    let mut key_ram = vec![0u32; frozen.key_slots()];
+    let mut table =
+        ReplayTable::from_frozen(&frozen, &mut request_ram, &mut key_ram, options).unwrap();
+    assert_eq!(
+        (
+            table.request_count(),
+            table.group_count(),
+            table.response_count()
+        ),
+        (n_requests, n_groups, n_responses)
+    );
+    let longest = requests
+        .iter()
+        .map(|r| crate::words::words(r).count())
+        .max()
+        .unwrap_or(0);
+    let max_key_words = recs
+        .iter()
+        .map(|r| crate::words::words(r.entry).count())
+        .max()
+        .unwrap_or(0);
+    let mut scratch_mem = vec![0u32; LookupScratch::required(longest, max_key_words, 0)];
+    let mut scratch = LookupScratch::new(&mut scratch_mem, longest, max_key_words, 0).unwrap();
+    let mut answers = Vec::new();
+    for request in requests {
+        let found = table.find(request, &mut scratch).unwrap();
+        if options.exact_only {
+            assert_eq!(
+                found.map(|(id, _)| id),
+                table.find_exact(request),
+                "{request}"
+            );
+        }
+        answers.push(match found {
+            Ok((id, kind)) => {
+                let reply = table.take(id, kind);
+                Some((
+                    reply.key.to_string(),
+                    reply.responses().map(|r| r.text().to_string()).collect(),
+                ))
+            }
+            Err(_) => None,
+        });
+    }
+    answers
 }
 
 use std::string::{String, ToString};
@@ -384,4 +459,88 @@ fn taking_again_repeats_the_last_group_without_counting() {
     // Past the last group: the first again, as `take` gives it.
     assert_eq!(text(table.take(id, kind)).as_deref(), Some("busy"));
     assert_eq!(text(table.take_again(id, kind)).as_deref(), Some("busy"));
+}
+
+#[test]
+fn a_table_is_written_out_as_the_frozen_arrays_it_holds() {
+    let file = "<-CAL:get(x)\n->RET:1\n<-CAL:put(\"y\")\n<-CAL:get(x)\n->RET:2\n->RET:2b\n";
+    let recs = records(file);
+    let mut backing = Backing::for_records(&recs);
+    let mut table = ReplayTable::build(
+        recs.iter().map(|r| Ok::<_, Infallible>(*r)),
+        backing.parts(false),
+        MatchOptions::default(),
+    )
+    .unwrap();
+    // Counters after lookups are not written: a frozen table starts from zero.
+    let id = table.find_exact("<-CAL:get(x)").unwrap();
+    table.take(id, MatchKind::Exact);
+    let mut source = String::new();
+    table.write_frozen(&mut source).unwrap();
+    let expected = "\
+// Written by capturemock-core's ReplayTable::write_frozen: 2 distinct requests, 3 request entries, 3 response entries.
+capturemock_core::replay::Frozen {
+    requests: &[
+        capturemock_core::replay::RequestSlot::frozen(\"<-CAL:get(x)\", 0, 2),
+        capturemock_core::replay::RequestSlot::frozen(\"<-CAL:put(\\\"y\\\")\", 2, 1),
+    ],
+    groups: &[
+        capturemock_core::replay::GroupSlot::frozen(0, 0, 0),
+        capturemock_core::replay::GroupSlot::frozen(1, 4294967295, 4294967295),
+        capturemock_core::replay::GroupSlot::frozen(0, 1, 2),
+    ],
+    responses: &[
+        capturemock_core::replay::ResponseSlot::frozen(\"->RET:1\", 4294967295),
+        capturemock_core::replay::ResponseSlot::frozen(\"->RET:2\", 2),
+        capturemock_core::replay::ResponseSlot::frozen(\"->RET:2b\", 4294967295),
+    ],
+    group_order: &[
+        0, 2, 1,
+    ],
+}
+";
+    assert_eq!(source, expected);
+}
+
+#[test]
+fn a_frozen_table_needs_room_for_its_requests_and_refuses_a_rebuild() {
+    let file = "<-CAL:a\n->RET:1\n<-CAL:b\n->RET:2\n";
+    let recs = records(file);
+    let mut backing = Backing::for_records(&recs);
+    let table = ReplayTable::build(
+        recs.iter().map(|r| Ok::<_, Infallible>(*r)),
+        backing.parts(false),
+        MatchOptions::default(),
+    )
+    .unwrap();
+    assert_eq!((table.request_count(), table.group_count()), (2, 2));
+    let frozen = Frozen {
+        requests: &backing.requests[..2],
+        groups: &backing.groups[..2],
+        group_order: &backing.group_order[..2],
+        responses: &backing.responses[..2],
+    };
+    assert_eq!(frozen.key_slots(), slots_for(2));
+    let mut one = [RequestSlot::EMPTY; 1];
+    let mut keys = [0u32; 4];
+    assert!(matches!(
+        ReplayTable::from_frozen(&frozen, &mut one, &mut keys, MatchOptions::default()),
+        Err(BuildError::Capacity(Resource::Requests))
+    ));
+    let mut two = [RequestSlot::EMPTY; 2];
+    let mut one_key = [0u32; 1];
+    assert!(matches!(
+        ReplayTable::from_frozen(&frozen, &mut two, &mut one_key, MatchOptions::default()),
+        Err(BuildError::Capacity(Resource::KeySlots))
+    ));
+    let mut keys = [0u32; 4];
+    let storage = FrozenStorage::new(&frozen, &mut two, &mut keys).unwrap();
+    assert!(matches!(
+        ReplayTable::build(
+            recs.iter().map(|r| Ok::<_, Infallible>(*r)),
+            storage,
+            MatchOptions::default()
+        ),
+        Err(BuildError::Capacity(_))
+    ));
 }

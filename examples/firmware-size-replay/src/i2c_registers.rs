@@ -30,7 +30,11 @@ impl ErrorType for Registers {
 }
 
 impl I2c for Registers {
-    fn transaction(&mut self, address: u8, operations: &mut [Operation<'_>]) -> Result<(), ErrorKind> {
+    fn transaction(
+        &mut self,
+        address: u8,
+        operations: &mut [Operation<'_>],
+    ) -> Result<(), ErrorKind> {
         // SAFETY (every access below): memory-mapped registers, valid for 32-bit accesses.
         unsafe { ptr::write_volatile(ADDRESS, u32::from(address)) };
         for op in operations {

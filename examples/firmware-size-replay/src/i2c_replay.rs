@@ -1,86 +1,42 @@
-//! The bus from capturemock-core: `I2cReplay` answering from the 64-transaction `i2c.mock` in
-//! flash, through a `HalReplay` whose arrays are sized for that table and live in one
-//! all-zero static (so they land in .bss).
+//! The bus from capturemock-core: `I2cReplay` answering from the 64-transaction `i2c.mock`,
+//! built into a replay table on the host and written out as Rust source
+//! (`ReplayTable::write_frozen`; `i2c_table.rs`, which `tests/hal_replay/footprint.rs` checks
+//! is `i2c.mock` written out), so that the table stays in flash and the firmware carries no
+//! parser. Exact matching only (`ExactOnly`): the driver asks exactly what was recorded, so
+//! best match is left out. RAM holds only the request slots (repeat counters), the hash slots
+//! and the request text, in one all-zero static (so they land in .bss).
 
-use capturemock_core::hal::{HalError, HalReplay, I2cReplay, Report};
+use capturemock_core::hal::{ExactOnly, HalError, HalReplay, I2cReplay, Report};
+use capturemock_core::replay::{Frozen, FrozenStorage, MatchOptions, ReplayTable, RequestSlot};
 use embedded_hal::i2c::{ErrorType, I2c, Operation};
-use capturemock_core::replay::{
-    GroupSlot, LookupScratch, MatchOptions, Parts, PartsRef, RequestSlot, ResponseSlot, Storage,
-};
 
 use crate::emit;
 
-static TABLE: &str = include_str!("../i2c.mock");
-
-/// Distinct recorded transactions, transactions, and responses (one each) of `i2c.mock`.
-const DISTINCT: usize = 9;
-const TRANSACTIONS: usize = 64;
-/// Hash slots for the distinct requests (`slots_for(9)`).
-const KEY_SLOTS: usize = 16;
-/// Most words in a request (`0x48 write [03 50 00]`) and in a recorded one.
-const WORDS: usize = 6;
-const SCRATCH: usize = LookupScratch::required(WORDS, WORDS, 0);
+/// `i2c.mock` as a built table.
+const TABLE: Frozen<'static> = include!("i2c_table.rs");
+const REQUESTS: usize = TABLE.request_slots();
+const KEY_SLOTS: usize = TABLE.key_slots();
 /// Longest request entry, `<-I2C:0x48 write [03 50 00]`, with room to spare.
 const REQUEST_BYTES: usize = 40;
 
-/// The table's arrays, sized for `i2c.mock`, all zero (so they land in .bss). Its own
-/// [`Storage`] rather than [`Parts`], so that the compiler sees it has no word index and
-/// leaves the indexed search out.
-pub struct Arrays {
-    requests: [RequestSlot<'static>; DISTINCT],
-    groups: [GroupSlot; TRANSACTIONS],
-    group_order: [u32; TRANSACTIONS],
-    responses: [ResponseSlot<'static>; TRANSACTIONS],
-    key_slots: [u32; KEY_SLOTS],
-}
-
-impl Storage<'static> for Arrays {
-    fn parts(&mut self) -> Parts<'_, 'static> {
-        Parts {
-            requests: &mut self.requests,
-            groups: &mut self.groups,
-            group_order: &mut self.group_order,
-            responses: &mut self.responses,
-            key_slots: &mut self.key_slots,
-            index: None,
-        }
-    }
-
-    fn parts_ref(&self) -> PartsRef<'_, 'static> {
-        PartsRef::new(
-            &self.requests,
-            &self.groups,
-            &self.responses,
-            &self.key_slots,
-            None,
-        )
-    }
-}
-
 /// Everything the replay keeps in RAM.
 pub struct State {
-    arrays: Arrays,
-    scratch: [u32; SCRATCH],
+    requests: [RequestSlot<'static>; REQUESTS],
+    key_slots: [u32; KEY_SLOTS],
     request: [u8; REQUEST_BYTES],
 }
 
 impl State {
     pub const fn new() -> Self {
         State {
-            arrays: Arrays {
-                requests: [RequestSlot::EMPTY; DISTINCT],
-                groups: [GroupSlot::EMPTY; TRANSACTIONS],
-                group_order: [0; TRANSACTIONS],
-                responses: [ResponseSlot::EMPTY; TRANSACTIONS],
-                key_slots: [0; KEY_SLOTS],
-            },
-            scratch: [0; SCRATCH],
+            requests: [RequestSlot::EMPTY; REQUESTS],
+            key_slots: [0; KEY_SLOTS],
             request: [0; REQUEST_BYTES],
         }
     }
 }
 
-type Replay = HalReplay<'static, 'static, &'static mut Arrays>;
+type Replay = HalReplay<'static, 'static, FrozenStorage<'static, 'static>, ExactOnly>;
 
 /// The replay, answering as the bus.
 pub struct Bus {
@@ -92,18 +48,20 @@ fn report(_: &Report<'_>) {
     emit(b"?");
 }
 
-/// Builds the table over the state; `Err` with a code for the sink when it cannot.
+/// Sets the table up over the state; `Err` with a code for the sink when it cannot.
 pub fn open(state: &'static mut State) -> Result<Bus, u8> {
     let State {
-        arrays,
-        scratch,
+        requests,
+        key_slots,
         request,
     } = state;
-    let scratch = LookupScratch::new(scratch, WORDS, WORDS, 0).map_err(|_| b's')?;
-    let replay = HalReplay::from_mock(TABLE, arrays, scratch, request, MatchOptions::default())
-        .map_err(|_| b'b')?;
+    let options = MatchOptions {
+        exact_only: true,
+        ..MatchOptions::default()
+    };
+    let table = ReplayTable::from_frozen(&TABLE, requests, key_slots, options).map_err(|_| b'b')?;
     Ok(Bus {
-        replay: replay.with_report(report),
+        replay: HalReplay::new(table, ExactOnly, request).with_report(report),
     })
 }
 
@@ -112,7 +70,11 @@ impl ErrorType for Bus {
 }
 
 impl I2c for Bus {
-    fn transaction(&mut self, address: u8, operations: &mut [Operation<'_>]) -> Result<(), HalError> {
+    fn transaction(
+        &mut self,
+        address: u8,
+        operations: &mut [Operation<'_>],
+    ) -> Result<(), HalError> {
         I2cReplay::new(&self.replay).transaction(address, operations)
     }
 }

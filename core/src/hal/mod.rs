@@ -46,4 +46,6 @@ pub use spi::{SpiBusReplay, SpiDeviceReplay, SpiFlush, SpiTransaction};
 pub use table::HalReplay;
 
 #[cfg(test)]
+mod link_tests;
+#[cfg(test)]
 mod tests;

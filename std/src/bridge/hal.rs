@@ -82,6 +82,13 @@ impl HalUpstream {
                 let mut real = |_: &mut TextTransaction<'_>| Ok(());
                 match self.session.run_as(&mut t, Some(&mut real), |_, _| Ok(())) {
                     Ok(()) => Served::Recorded,
+                    // In mode 2 the session records only what it would not replay, by its own
+                    // rule: with the reference's policy, nothing once the replay file has
+                    // entries of that bus (as on the host).
+                    Err(error @ HalError::Unmatched(_)) => {
+                        tracing::error!(seq, "not recorded: {error}");
+                        Served::Failed(HostError::Refused)
+                    }
                     Err(error) => {
                         tracing::error!(seq, "not recorded: {error}");
                         Served::Failed(HostError::Unavailable)
@@ -158,6 +165,150 @@ impl Transaction for TextTransaction<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use embedded_hal::i2c::{self, I2c, NoAcknowledgeSource, Operation};
+
+    /// A chip at 0x48 whose reads repeat the pointer written; other addresses NACK.
+    struct Chip;
+
+    #[derive(Debug)]
+    struct Nack;
+
+    impl i2c::Error for Nack {
+        fn kind(&self) -> i2c::ErrorKind {
+            i2c::ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address)
+        }
+    }
+
+    impl i2c::ErrorType for Chip {
+        type Error = Nack;
+    }
+
+    impl I2c for Chip {
+        fn transaction(&mut self, address: u8, ops: &mut [Operation<'_>]) -> Result<(), Nack> {
+            if address != 0x48 {
+                return Err(Nack);
+            }
+            let mut pointer = 0;
+            for op in ops {
+                match op {
+                    Operation::Write(bytes) => pointer = bytes.first().copied().unwrap_or(0),
+                    Operation::Read(buf) => buf.fill(pointer),
+                }
+            }
+            Ok(())
+        }
+    }
+
+    fn record(seq: u16, request: &'static str, response: &'static str) -> DeviceRequest<'static> {
+        DeviceRequest::Record {
+            seq,
+            request,
+            response,
+        }
+    }
+
+    fn replay(seq: u16, request: &'static str) -> DeviceRequest<'static> {
+        DeviceRequest::Replay { seq, request }
+    }
+
+    #[test]
+    fn record_frames_write_the_file_a_host_recording_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let host_file = dir.path().join("host.mock");
+        {
+            let session = HalSession::record(&host_file).unwrap();
+            let mut bus = session.i2c(Chip);
+            let mut t = [0u8; 2];
+            bus.write_read(0x48u8, &[3], &mut t).unwrap();
+            bus.write(0x48u8, &[1, 0x60]).unwrap();
+            assert!(bus.read(0x4fu8, &mut t).is_err());
+        }
+        let bridged_file = dir.path().join("bridged.mock");
+        let upstream = HalUpstream::new(HalSession::record(&bridged_file).unwrap());
+        // What HalLink and LinkRecorded send for the same transactions on a target.
+        for (seq, request, response) in [
+            (1, "I2C:0x48 write [03] read 2", "[03 03]"),
+            (2, "I2C:0x48 write [01 60]", "ok"),
+            (3, "I2C:0x4f read 2", "error NoAcknowledge(Address)"),
+        ] {
+            assert_eq!(
+                upstream.serve(&record(seq, request, response)),
+                Served::Recorded
+            );
+        }
+        // A replay request in record mode: nothing recorded answers it.
+        assert_eq!(
+            upstream.serve(&replay(4, "I2C:0x48 read 1")),
+            Served::NoMatch
+        );
+        drop(upstream);
+        let host = std::fs::read_to_string(&host_file).unwrap();
+        assert_eq!(std::fs::read_to_string(&bridged_file).unwrap(), host);
+        assert!(host.contains("<-I2C:0x4f read 2\n->I2C:error NoAcknowledge(Address)\n"));
+    }
+
+    #[test]
+    fn replay_frames_get_the_recorded_text_and_mode_two_asks_only_for_what_is_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bus.mock");
+        std::fs::write(
+            &file,
+            "<-I2C:0x48 write [00] read 2\n->I2C:[15 80]\n<-I2C:0x48 write [00] read 2\n->I2C:[16 00]\n",
+        )
+        .unwrap();
+        let upstream = HalUpstream::new(HalSession::replay(&file).unwrap());
+        let ask = replay(1, "I2C:0x48 write [00] read 2");
+        assert_eq!(upstream.serve(&ask), Served::Response("[15 80]".into()));
+        assert_eq!(upstream.serve(&ask), Served::Response("[16 00]".into()));
+        // Not a bus transaction, or a record frame in replay mode: refused.
+        assert_eq!(
+            upstream.serve(&replay(2, "read counter")),
+            Served::Failed(HostError::Refused)
+        );
+        assert_eq!(
+            upstream.serve(&record(3, "I2C:0x48 write [01]", "ok")),
+            Served::Failed(HostError::Refused)
+        );
+        assert_eq!(
+            upstream.serve(&record(4, "I2C:0x48 write [01]", "not a response")),
+            Served::Failed(HostError::Refused)
+        );
+
+        // Mode 2 with entries of the bus: replayed; what it lacks is neither replayed nor
+        // recorded (the reference's policy, as the host session decides), so the device's
+        // record is refused.
+        let mode_two = HalUpstream::new(
+            HalSession::builder(Mode::ReplayOldRecordNew)
+                .replay_file(&file)
+                .open()
+                .unwrap(),
+        );
+        assert_eq!(mode_two.serve(&ask), Served::Response("[15 80]".into()));
+        let new = "SPI:flash read 2";
+        assert_eq!(mode_two.serve(&replay(2, new)), Served::NoMatch);
+        assert_eq!(
+            mode_two.serve(&record(3, new, "[ef 40]")),
+            Served::Failed(HostError::Refused)
+        );
+
+        // Mode 2 with no replay file yet: the device is told to ask its real device, and the
+        // exchange it sends is recorded.
+        let recorded = dir.path().join("mode2.mock");
+        let fresh = HalUpstream::new(
+            HalSession::builder(Mode::ReplayOldRecordNew)
+                .replay_file(dir.path().join("missing.mock"))
+                .record_file(&recorded)
+                .open()
+                .unwrap(),
+        );
+        assert_eq!(fresh.serve(&replay(1, new)), Served::NoMatch);
+        assert_eq!(fresh.serve(&record(2, new, "[ef 40]")), Served::Recorded);
+        drop(fresh);
+        assert_eq!(
+            std::fs::read_to_string(&recorded).unwrap(),
+            "<-SPI:flash read 2\n->SPI:[ef 40]\n"
+        );
+    }
 
     #[test]
     fn requests_name_their_bus() {

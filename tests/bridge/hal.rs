@@ -101,3 +101,33 @@ fn the_bridge_command_replays_the_driver_with_no_sensor_and_no_drift() {
     // The replayed run recorded again is the replay file: no drift.
     assert_eq!(read(&again), read(&committed()));
 }
+
+#[test]
+fn the_replay_table_comes_over_the_link_at_start_up() {
+    let session = HalSession::replay(committed()).unwrap();
+    let link = Endpoint::socket("127.0.0.1:0", true)
+        .unwrap()
+        .open(Duration::from_millis(20))
+        .expect("the bridge listens");
+    let bridge = BackgroundBridge::start(link, Host::Hal(session), false).unwrap();
+    let address = bridge.link_address().unwrap().to_string();
+    let Some(firmware) = run_through(b'D', &address) else {
+        return;
+    };
+    let run = bridge.stop().unwrap();
+    let lines = lines(&firmware);
+    // Then the driver replays on its own from the fetched table, as mode T does from flash
+    // (tests/qemu/hal.rs): the same readings, and the stray read reported by the hook.
+    let size = std::fs::metadata(committed()).unwrap().len();
+    assert_eq!(
+        lines[..6],
+        ["21500", "22000", "22500", "22500", "nack", "reported 1"],
+        "bridge: {}",
+        run.report
+    );
+    // The hello, then 446 bytes in two pieces of what a 256-byte frame carries (241 bytes of
+    // text), and the empty piece that ends it.
+    assert_eq!(lines[6], format!("table: {size} bytes, 4 frames sent"));
+    // Fetching the table is no transaction: nothing recorded, nothing replayed from it.
+    assert_eq!(run.report.replayed, 3, "{}", run.report);
+}

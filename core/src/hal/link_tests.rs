@@ -303,3 +303,36 @@ fn noise_on_the_line_costs_repeats_never_a_wrong_answer_or_a_double_record() {
         .collect();
     assert_eq!(host.recorded, expected);
 }
+
+#[test]
+fn the_table_comes_over_the_link_piece_by_piece() {
+    // What `capturemock bridge --hal -p` answers, in pieces of at most what the device's
+    // frames carry (64-byte frames: 50 bytes of text), the last one empty.
+    let first = "<-I2C:0x48 read 1\n->I2C:[01]\n<-DLY:d delay_ms 100\n";
+    let second = "->DLY:ok\n";
+    assert_eq!(first.len(), 50);
+    let host = SimHost::new(Mode::Replay).with_replays(&[
+        ("table 0 50", first),
+        ("table 50 50", second),
+        ("table 59 50", ""),
+    ]);
+    let config = LinkConfig {
+        session: 7,
+        max_tries: 20,
+    };
+    let mut client: LinkClient<Sim, 64> = LinkClient::new(Sim::new(host), config);
+    let mut buf = [0u8; 80];
+    let table = download_table(&mut client, &mut buf).map(String::from);
+    assert_eq!(table, Ok(std::format!("{first}{second}")));
+    let mut small = [0u8; 56];
+    assert_eq!(
+        download_table(&mut client, &mut small),
+        Err(DownloadError::TooLarge { received: 50 })
+    );
+    let recording = SimHost::new(Mode::Record);
+    let mut client: LinkClient<Sim, 64> = LinkClient::new(Sim::new(recording), config);
+    assert_eq!(
+        download_table(&mut client, &mut buf),
+        Err(DownloadError::NoTable)
+    );
+}

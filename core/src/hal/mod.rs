@@ -19,13 +19,15 @@
 //!   in flash (text or postcard form), the core's one lookup, a report hook for what it cannot
 //!   answer. [`HalLink`] is the backend over the UART link: a host answers (`capturemock
 //!   bridge --hal`), and [`LinkRecorded`] sends a real device's transactions to it to record.
-//!   On the host, `capturemock::hal` has a backend over a `.mock` file and the
+//!   [`download_table`] fetches the host's replay table over the link at start-up, for a
+//!   [`HalReplay`] in RAM. On the host, `capturemock::hal` has a backend over a `.mock` file and the
 //!   recording wrappers around real devices, writing the same text.
 //! - The text of a transaction is in [`text`]; the error every replayed trait returns is
 //!   [`HalError`].
 
 mod backend;
 mod delay;
+mod download;
 mod error;
 mod i2c;
 mod link;
@@ -37,6 +39,7 @@ pub mod text;
 
 pub use backend::{Backend, Report, ReportHook, Transaction};
 pub use delay::{DelayCall, DelayReplay};
+pub use download::{download_table, DownloadError, TABLE_REQUEST};
 pub use error::{DeviceError, HalError, NoAck};
 pub use i2c::{Address, I2cReplay, I2cTransaction};
 pub use link::{HalLink, LinkRealCall};

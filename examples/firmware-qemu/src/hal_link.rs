@@ -3,6 +3,8 @@
 //!
 //! - `H`: the driver on capturemock-core's `I2cReplay` over a `HalLink`: no sensor; the host
 //!   answers each transaction from its replay file (`tests/hal_replay/lm75.mock`);
+//! - `D`: the replay table is fetched from the host over the link at start-up, into RAM; the
+//!   driver then replays from it on its own (as mode `T` does from flash);
 //! - `R`: the driver on the simulated LM75B of the host tests (`tests/hal_replay/lm75_sensor.rs`,
 //!   compiled in here), wrapped in a `LinkRecorded`: each transaction reaches the sensor and is
 //!   sent to the host, which writes the `.mock` file a host recording writes.
@@ -13,7 +15,7 @@
 
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use capturemock_core::hal::{HalLink, I2cReplay, LinkRecorded, Report};
+use capturemock_core::hal::{download_table, HalLink, I2cReplay, LinkRecorded, Report};
 use cortex_m_semihosting::{hprint, hprintln};
 
 use crate::uart::Uart;
@@ -37,6 +39,36 @@ fn report(report: &Report<'_>) {
 /// Writes the driver's output lines to the console.
 fn console(bytes: &[u8]) {
     hprint!("{}", core::str::from_utf8(bytes).unwrap_or("?"));
+}
+
+/// Room for the table fetched in mode `D` (`tests/hal_replay/lm75.mock` is 446 bytes).
+pub struct Table([u8; 1024]);
+
+impl Table {
+    pub const fn new() -> Self {
+        Table([0; 1024])
+    }
+}
+
+/// Mode `D`: fetches the replay table from the host over the link into `table`, then replays
+/// the driver from it on its own, as mode `T` does from flash (same output).
+pub fn download(
+    uart: &mut Uart,
+    table: &'static mut Table,
+    state: &'static mut crate::thermometer::State,
+) -> bool {
+    let mut client = crate::bridge::client(uart);
+    let text = match download_table(&mut client, &mut table.0) {
+        Ok(text) => text,
+        Err(e) => {
+            hprintln!("download failed: {}", e);
+            return false;
+        }
+    };
+    let stats = client.stats();
+    let ok = crate::thermometer::replay(&mut console, state, text);
+    hprintln!("table: {} bytes, {} frames sent", text.len(), stats.sent);
+    ok
 }
 
 /// Runs the thermostat in mode `H` (`recording` false) or `R`.

@@ -49,34 +49,44 @@ fn report(_: &Report<'_>) {
 
 /// Runs the thermostat; false when the table could not be built or the driver failed.
 pub fn run(uart: &mut Uart, state: &'static mut State) -> bool {
+    replay(&mut |bytes| uart.send(bytes), state, RECORDING)
+}
+
+/// Runs the thermostat on the replay of `recording` (in flash, or fetched from the host into
+/// RAM: mode `D`), writing to `out`.
+pub fn replay(
+    out: &mut dyn FnMut(&[u8]),
+    state: &'static mut State,
+    recording: &'static str,
+) -> bool {
     let State {
         storage,
         scratch,
         request,
     } = state;
     let Ok(scratch) = LookupScratch::new(scratch, WORDS, WORDS, 0) else {
-        uart.send(b"!scratch\n");
+        out(b"!scratch\n");
         return false;
     };
     let Ok(replay) = HalReplay::from_mock(
-        RECORDING,
+        recording,
         storage,
         scratch,
         request,
         MatchOptions::default(),
     ) else {
-        uart.send(b"!table\n");
+        out(b"!table\n");
         return false;
     };
     let replay = replay.with_report(report);
-    let ok = thermostat(&mut |bytes| uart.send(bytes), I2cReplay::new(&replay));
+    let ok = thermostat(out, I2cReplay::new(&replay));
     // A device that was never recorded: the nearest recorded transaction reads two bytes,
     // not one, so the replay cannot answer it and reports it.
     let stray = I2cReplay::new(&replay).read(0x20u8, &mut [0u8; 1]);
     let reported = REPORTED.load(Ordering::Relaxed);
-    uart.send(b"reported ");
-    send_number(&mut |bytes| uart.send(bytes), reported as i32);
-    uart.send(b"\n");
+    out(b"reported ");
+    send_number(out, reported as i32);
+    out(b"\n");
     ok && stray == Err(HalError::Mismatch)
 }
 

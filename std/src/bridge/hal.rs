@@ -9,7 +9,7 @@
 use std::fmt::{self, Write};
 
 use capturemock_core::hal::text::{parse_response, Kind, Response};
-use capturemock_core::hal::{HalError, Transaction};
+use capturemock_core::hal::{HalError, Transaction, TABLE_REQUEST};
 use capturemock_core::link::{DeviceRequest, HostError};
 use capturemock_core::replay::Mode;
 
@@ -21,13 +21,24 @@ use crate::hal::HalSession;
 #[derive(Debug, Clone)]
 pub struct HalUpstream {
     session: HalSession,
+    /// The replay file's text, for devices that fetch the table (`table OFFSET MAX`); `None`
+    /// in record mode or without a replay file.
+    table: Option<String>,
 }
 
 impl HalUpstream {
     /// Serves through `session` (its mode is the mode devices are told). The session's record
     /// file is flushed after each exchange, so it is complete whenever the device stops.
+    /// In replay modes, devices can also fetch the replay file's text (capturemock-core's
+    /// `download_table`) to replay from it on their own.
     pub fn new(session: HalSession) -> Self {
-        HalUpstream { session }
+        let table = match session.mode() {
+            Mode::Record => None,
+            Mode::Replay | Mode::ReplayOldRecordNew => session
+                .replay_path()
+                .and_then(|path| std::fs::read_to_string(path).ok()),
+        };
+        HalUpstream { session, table }
     }
 
     /// The session, e.g. for its failures.
@@ -55,6 +66,14 @@ impl Serve for HalUpstream {
 impl HalUpstream {
     fn serve_transaction(&self, exchange: &DeviceRequest<'_>) -> Served {
         let seq = exchange.seq();
+        if let DeviceRequest::Replay { request, .. } = *exchange {
+            if let Some(piece) = request
+                .strip_prefix(TABLE_REQUEST)
+                .and_then(|rest| rest.strip_prefix(' '))
+            {
+                return self.table_piece(seq, piece);
+            }
+        }
         let Some((kind, request)) = split_request(exchange.request()) else {
             tracing::error!(
                 seq,
@@ -122,6 +141,38 @@ impl HalUpstream {
                 }
             }
         }
+    }
+}
+
+impl HalUpstream {
+    /// `OFFSET MAX`: the table's text from byte `OFFSET`, at most `MAX` bytes, cut only
+    /// between characters; empty past the end.
+    fn table_piece(&self, seq: u16, piece: &str) -> Served {
+        let Some(table) = &self.table else {
+            return Served::NoMatch;
+        };
+        let numbers = piece.split_once(' ').and_then(|(offset, max)| {
+            Some((offset.parse::<usize>().ok()?, max.parse::<usize>().ok()?))
+        });
+        let Some((offset, max)) = numbers.filter(|&(offset, max)| {
+            max > 0 && offset <= table.len() && table.is_char_boundary(offset)
+        }) else {
+            tracing::error!(
+                seq,
+                piece,
+                "a table request that is not OFFSET MAX within the table"
+            );
+            return Served::Failed(HostError::Refused);
+        };
+        let mut end = offset.saturating_add(max).min(table.len());
+        while !table.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end == offset && offset < table.len() {
+            // Not even one character fits.
+            return Served::Failed(HostError::Refused);
+        }
+        Served::Response(table.get(offset..end).unwrap_or_default().to_string())
     }
 }
 
@@ -324,5 +375,35 @@ mod tests {
         assert_eq!(split_request("I2C:"), None);
         assert_eq!(split_request("I2C:0x48\nwrite [00]"), None);
         assert_eq!(split_request("read counter"), None);
+    }
+
+    #[test]
+    fn the_table_goes_in_pieces_of_whole_characters_and_ends_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bus.mock");
+        // "é" is two bytes, at 24 and 25.
+        let text = "<-PIN:led is_high\n->PIN:\u{e9}\n";
+        std::fs::write(&file, text).unwrap();
+        let upstream = HalUpstream::new(HalSession::replay(&file).unwrap());
+        let ask = |request: &'static str| upstream.serve(&replay(1, request));
+        assert_eq!(ask("table 0 25"), Served::Response(text[..24].to_string()));
+        assert_eq!(
+            ask("table 24 100"),
+            Served::Response(text[24..].to_string())
+        );
+        assert_eq!(ask("table 27 100"), Served::Response(String::new()));
+        // Not within the table, inside a character, or no room for one character.
+        for bad in [
+            "table 28 10",
+            "table 25 10",
+            "table 24 1",
+            "table 0 0",
+            "table x 1",
+        ] {
+            assert_eq!(ask(bad), Served::Failed(HostError::Refused), "{bad}");
+        }
+        // A recording bridge has no table.
+        let recording = HalUpstream::new(HalSession::record(dir.path().join("r.mock")).unwrap());
+        assert_eq!(recording.serve(&replay(1, "table 0 10")), Served::NoMatch);
     }
 }

@@ -153,6 +153,11 @@ impl HalSession {
             .open()
     }
 
+    /// The replay file, if one was given.
+    pub fn replay_path(&self) -> Option<&Path> {
+        self.inner.replay_path.as_deref()
+    }
+
     /// The mode.
     pub fn mode(&self) -> Mode {
         self.inner.engine.rules().mode

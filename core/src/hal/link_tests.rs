@@ -287,7 +287,7 @@ fn noise_on_the_line_costs_repeats_never_a_wrong_answer_or_a_double_record() {
         bus.write_read(0x48u8, &[pointer], &mut t).unwrap();
         assert_eq!(t, [pointer]);
     }
-    drop(bus);
+    let _chip = bus.into_inner();
     let client = link.into_client();
     assert!(client.stats().repeats > 0, "{:?}", client.stats());
     let sim = client.into_inner();

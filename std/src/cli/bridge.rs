@@ -21,6 +21,9 @@ The device speaks capturemock-core's link protocol (docs/link.md): its Record fr
 SUT_CUSTOM:request:SUT_SEP:response exchanges and its Replay frames SUT_CUSTOM:request, so
 the record file is an ordinary .mock file. Damaged frames are dropped, reported and repeated
 by the device; nothing damaged is ever recorded. A summary goes to stderr at the end.
+With --hal the frames carry embedded-hal bus transactions (capturemock-core's HalLink,
+LinkRecorded, download_table), recorded and replayed by the bridge itself as <-I2C:/->I2C:
+entries: the file a host recording of the same transactions writes (docs/embedded-hal.md).
 
 With --listen, the address listened on is printed on stdout first (useful with port 0).
 The bridge serves until SIGINT/SIGTERM (or, with --once, until the first connection ends;
@@ -32,6 +35,10 @@ Examples:
 
   Replay it to firmware under QEMU (-serial tcp:127.0.0.1:5555,nodelay=on):
     capturemock bridge --listen 127.0.0.1:5555 --once -p board.mock -r again.mock --fail-on-drift
+
+  Replay a driver's bus traffic to firmware, or record it from the firmware's real bus:
+    capturemock bridge --listen 127.0.0.1:5555 --once --hal -p lm75.mock
+    capturemock bridge --listen 127.0.0.1:5555 --once --hal -r lm75.mock
 
   Through a server already running (capturemock --server-only ...):
     capturemock bridge --connect unix:/tmp/uart.sock --server 127.0.0.1:4000 -m 0

@@ -261,9 +261,11 @@ impl HalSession {
         }
     }
 
-    /// Whether, in mode 2, the session replays `key` (a whole request entry) rather than
-    /// recording it; looks it up without using anything up. Always false in record mode.
-    pub(crate) fn would_replay(&self, key: &str) -> bool {
+    /// Whether, in mode 2, the session replays `key` (a whole request entry, e.g.
+    /// `<-I2C:0x48 read 2`) rather than recording it; looks it up without using anything up,
+    /// so that a bridge can tell a device whether to ask its real device first. Always false in
+    /// record mode.
+    pub fn would_replay(&self, key: &str) -> bool {
         self.inner.engine.would_replay(key)
     }
 

@@ -131,3 +131,25 @@ fn the_replay_table_comes_over_the_link_at_start_up() {
     // Fetching the table is no transaction: nothing recorded, nothing replayed from it.
     assert_eq!(run.report.replayed, 3, "{}", run.report);
 }
+
+#[test]
+fn the_bridge_command_without_a_replay_file_records_the_target() {
+    let dir = scratch("hal-cli-record");
+    let file = dir.join("lm75.mock");
+    // Mode 0 (the default) without -p records, as the main command does.
+    let bridge = BridgeProcess::start(&["--hal", "-r", file.to_str().unwrap()]);
+    let Some(firmware) = run_through(b'R', &bridge.address) else {
+        return;
+    };
+    let (status, stderr) = bridge.finish(Duration::from_secs(20));
+    assert_eq!(lines(&firmware), LINES, "bridge stderr:\n{stderr}");
+    assert!(
+        status.success(),
+        "capturemock bridge --hal: {status}\n{stderr}"
+    );
+    assert!(
+        stderr.contains("11 exchange(s) served (11 recorded, 0 replayed"),
+        "summary on stderr: {stderr}"
+    );
+    assert_eq!(read(&file), read(&committed()));
+}

@@ -336,3 +336,68 @@ fn the_table_comes_over_the_link_piece_by_piece() {
         Err(DownloadError::NoTable)
     );
 }
+
+/// A line to the host that goes dead after `frames` frames from the device: writes fail.
+struct Dying {
+    sim: Sim,
+    frames: usize,
+}
+
+impl embedded_io::ErrorType for Dying {
+    type Error = crate::link::test_support::SimError;
+}
+
+impl embedded_io::Write for Dying {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        if self.sim.frames_from_device >= self.frames {
+            return Err(crate::link::test_support::SimError(
+                embedded_io::ErrorKind::BrokenPipe,
+            ));
+        }
+        embedded_io::Write::write(&mut self.sim, buf)
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        embedded_io::Write::flush(&mut self.sim)
+    }
+}
+
+impl embedded_io::Read for Dying {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        embedded_io::Read::read(&mut self.sim, buf)
+    }
+}
+
+#[test]
+fn a_record_the_host_never_gets_is_reported_and_the_driver_keeps_the_real_answer() {
+    // Mode 2: the hello and the replay request get through (nothing recorded answers it), then
+    // the line dies before the record.
+    let dying = Dying {
+        sim: Sim::new(SimHost::new(Mode::ReplayOldRecordNew)),
+        frames: 2,
+    };
+    let mut request = [0u8; 64];
+    let mut response = [0u8; 64];
+    let config = LinkConfig {
+        session: 7,
+        max_tries: 3,
+    };
+    let link = HalLink::new(
+        LinkClient::<_, 512>::new(dying, config),
+        &mut request,
+        &mut response,
+    )
+    .with_report(remember);
+    let mut bus = LinkRecorded::new(&link, "i2c", Chip::default());
+    let mut t = [0u8; 1];
+    assert_eq!(bus.write_read(0x48u8, &[9], &mut t), Ok(()));
+    assert_eq!(t, [9]);
+    assert_eq!(bus.into_inner().calls, 1);
+    assert_eq!(
+        reports(),
+        ["<-I2C:0x48 write [09] read 1 (the host side failed)"]
+    );
+    let host = link.into_client().into_inner().sim.host;
+    assert!(host.recorded.is_empty());
+    assert_eq!(host.served, ["I2C:0x48 write [09] read 1"]);
+}

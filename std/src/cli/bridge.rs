@@ -118,8 +118,9 @@ pub struct BridgeCli {
     #[arg(long)]
     pub fail_on_drift: bool,
 
-    /// Reach nothing real: refuse modes 1 and 2 (there the device calls the real thing) before
-    /// opening the line. Also CAPTUREMOCK_FORBID_REAL=1.
+    /// Reach nothing real: refuse modes 1 and 2 (there the device calls the real thing), and
+    /// with --hal mode 0 without -p (it records), before opening the line. Also
+    /// CAPTUREMOCK_FORBID_REAL=1.
     #[arg(long)]
     pub forbid_real: bool,
 
@@ -299,6 +300,12 @@ fn run_hal(args: &BridgeCli, endpoint: &Endpoint) -> Result<u8, CliError> {
         (Ok(Mode::Replay), None) | (Err(_), _) => Mode::Record,
         (Ok(mode), _) => mode,
     };
+    if mode != Mode::Replay && (args.forbid_real || crate::record_mode::forbid_real_from_env()) {
+        // Recording, the device calls its real devices.
+        return Err(CliError::Forbidden(format!(
+            "the bridge recording bus transactions (mode {mode})"
+        )));
+    }
     let mut builder = HalSession::builder(mode);
     if let Some(replay) = &args.replay {
         builder = builder.replay_file(replay);

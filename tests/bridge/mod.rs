@@ -6,6 +6,7 @@
 //! byte goes first); a relay in this test carries the bytes on to the bridge's listening
 //! socket, injecting noise or holding them to a baud rate on the way.
 
+mod hal;
 mod noise;
 mod rate;
 mod relay;

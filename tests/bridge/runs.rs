@@ -103,13 +103,13 @@ fn record_then_replay_gives_the_same_file_then_mode_two_records_what_is_new() {
 }
 
 /// `capturemock bridge` as a process, killed by PID if the test fails.
-struct BridgeProcess {
+pub(super) struct BridgeProcess {
     child: Child,
-    address: String,
+    pub(super) address: String,
 }
 
 impl BridgeProcess {
-    fn start(args: &[&str]) -> BridgeProcess {
+    pub(super) fn start(args: &[&str]) -> BridgeProcess {
         let mut child = Command::new(crate::server::harness::binary())
             .arg("bridge")
             .args(["--listen", "127.0.0.1:0", "--once"])
@@ -133,7 +133,7 @@ impl BridgeProcess {
     }
 
     /// Waits (at most `limit`) for the bridge to exit by itself; its status and stderr.
-    fn finish(mut self, limit: Duration) -> (std::process::ExitStatus, String) {
+    pub(super) fn finish(mut self, limit: Duration) -> (std::process::ExitStatus, String) {
         let deadline = Instant::now() + limit;
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {

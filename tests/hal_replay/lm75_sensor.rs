@@ -14,6 +14,8 @@
 //!   75 °C and 80 °C; the unused low bits read as 0;
 //! - shutdown: the temperature register keeps the last conversion, no new sample is taken.
 //!
+//! No std (the QEMU firmware of examples/firmware-qemu records the driver against it too).
+//!
 //! The temperature the sensor converts is the next of a list of samples each time a
 //! conversion is read (while not shut down), so a test sees the temperature change.
 
@@ -27,27 +29,27 @@ const TOS: u8 = 3;
 const SHUTDOWN: u8 = 0b1;
 
 /// The simulated sensor (the only device on its bus).
-pub struct Lm75b {
+pub struct Lm75b<'s> {
     address: u8,
     pointer: u8,
     conf: u8,
     thyst: [u8; 2],
     tos: [u8; 2],
-    samples: Vec<f32>,
+    samples: &'s [f32],
     next_sample: usize,
     temp: [u8; 2],
 }
 
-impl Lm75b {
+impl<'s> Lm75b<'s> {
     /// A sensor at `address` that converts `samples` (°C) in turn, then the last one forever.
-    pub fn new(address: u8, samples: &[f32]) -> Self {
+    pub fn new(address: u8, samples: &'s [f32]) -> Self {
         Lm75b {
             address,
             pointer: TEMP,
             conf: 0,
             thyst: [75, 0],
             tos: [80, 0],
-            samples: samples.to_vec(),
+            samples,
             next_sample: 0,
             temp: [0, 0],
         }
@@ -55,7 +57,14 @@ impl Lm75b {
 
     /// The Temp register for `celsius`: 11-bit two's complement, 0.125 °C per step, D15..D5.
     pub fn temp_register(celsius: f32) -> [u8; 2] {
-        let steps = (celsius / 0.125).round() as i16;
+        // Rounded half away from zero, as `f32::round` does (which no_std lacks: the firmware
+        // of examples/firmware-qemu includes this file).
+        let steps = celsius / 0.125;
+        let steps = if steps < 0.0 {
+            steps - 0.5
+        } else {
+            steps + 0.5
+        } as i16;
         let raw = (steps << 5) as u16;
         raw.to_be_bytes()
     }
@@ -108,11 +117,11 @@ impl i2c::Error for SensorError {
     }
 }
 
-impl i2c::ErrorType for Lm75b {
+impl i2c::ErrorType for Lm75b<'_> {
     type Error = SensorError;
 }
 
-impl i2c::I2c for Lm75b {
+impl i2c::I2c for Lm75b<'_> {
     fn transaction(
         &mut self,
         address: u8,

@@ -473,6 +473,15 @@ fn forbid_real_refuses_a_real_device_before_opening_anything() {
             "-p",
             "x.mock",
         ][..],
+        // Bus transactions without a replay file are recorded from the device's real bus.
+        &[
+            "bridge",
+            "--serial",
+            "/dev/no-such-line",
+            "--hal",
+            "-r",
+            "x.mock",
+        ][..],
     ] {
         // The variable, and the subcommand's flag instead of it.
         let mut flagged = args.to_vec();

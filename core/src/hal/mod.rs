@@ -17,15 +17,21 @@
 //!   one order.
 //! - [`HalReplay`] is the backend of a device: a [`ReplayTable`](crate::replay::ReplayTable)
 //!   in flash (text or postcard form), the core's one lookup, a report hook for what it cannot
-//!   answer. On the host, `capturemock::hal` has a backend over a `.mock` file and the
+//!   answer. [`HalLink`] is the backend over the UART link: a host answers (`capturemock
+//!   bridge --hal`), and [`LinkRecorded`] sends a real device's transactions to it to record.
+//!   [`download_table`] fetches the host's replay table over the link at start-up, for a
+//!   [`HalReplay`] in RAM. On the host, `capturemock::hal` has a backend over a `.mock` file and the
 //!   recording wrappers around real devices, writing the same text.
 //! - The text of a transaction is in [`text`]; the error every replayed trait returns is
 //!   [`HalError`].
 
 mod backend;
 mod delay;
+mod download;
 mod error;
 mod i2c;
+mod link;
+mod link_recorded;
 mod pin;
 mod spi;
 mod table;
@@ -33,11 +39,16 @@ pub mod text;
 
 pub use backend::{Backend, Report, ReportHook, Transaction};
 pub use delay::{DelayCall, DelayReplay};
+pub use download::{download_table, DownloadError, TABLE_REQUEST};
 pub use error::{DeviceError, HalError, NoAck};
 pub use i2c::{Address, I2cReplay, I2cTransaction};
+pub use link::{HalLink, LinkRealCall};
+pub use link_recorded::LinkRecorded;
 pub use pin::{PinCall, PinReplay};
 pub use spi::{SpiBusReplay, SpiDeviceReplay, SpiFlush, SpiTransaction};
 pub use table::{ExactOnly, HalReplay, Matching};
 
+#[cfg(test)]
+mod link_tests;
 #[cfg(test)]
 mod tests;

@@ -56,6 +56,6 @@ pub use message::{
 };
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;

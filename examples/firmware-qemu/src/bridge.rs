@@ -9,7 +9,7 @@ use cortex_m_semihosting::{hprint, hprintln};
 use crate::uart::Uart;
 
 /// Longest frame on the wire, both ways.
-const FRAME: usize = 256;
+pub const FRAME: usize = 256;
 /// Read timeout before a request is sent again, in milliseconds. Generous: a host on a busy
 /// machine answers late, and a repeat costs little (the host answers it from what it kept).
 const TIMEOUT_MS: u32 = 200;
@@ -73,7 +73,8 @@ impl core::fmt::Write for SliceWriter<'_> {
     }
 }
 
-fn client(uart: &mut Uart) -> LinkClient<&mut Uart, FRAME> {
+/// The link client of modes `B`, `S`, `H` and `R`.
+pub fn client(uart: &mut Uart) -> LinkClient<&mut Uart, FRAME> {
     uart.timeout_ms = TIMEOUT_MS;
     // Differs between boots on real hardware (SysTick's phase when the host's byte came).
     let session = 0xB007_0000 | (uart.ticks() & 0xFFFF);

@@ -14,6 +14,10 @@
 //!   answer (a throughput run);
 //! - `T`: the lm75 driver reads a sensor through capturemock-core's embedded-hal I2C replay of
 //!   a recording in flash (`thermometer.rs`);
+//! - `D`: the same, from the recording fetched from `capturemock bridge --hal` at start-up;
+//! - `H`, `R`: the same driver over the link to `capturemock bridge --hal`: replayed by the
+//!   host with no sensor (`H`), or recorded from a simulated LM75B through the host (`R`)
+//!   (`hal_link.rs`);
 //! - `A`: an AT-modem client with no capturemock in it sends a few commands and prints the
 //!   answers (the device's own traffic, for the serial proxy).
 //!
@@ -34,6 +38,8 @@ mod uart;
 
 #[cfg(feature = "link")]
 mod bridge;
+#[cfg(all(feature = "hal", feature = "link"))]
+mod hal_link;
 #[cfg(any(feature = "local-text", feature = "local-binary"))]
 mod local;
 #[cfg(not(any(feature = "local-text", feature = "local-binary")))]
@@ -62,6 +68,8 @@ fn main() -> ! {
     static mut LOCAL: local::State = local::State::new();
     #[cfg(feature = "hal")]
     static mut THERMOMETER: thermometer::State = thermometer::State::new();
+    #[cfg(all(feature = "hal", feature = "link"))]
+    static mut TABLE: hal_link::Table = hal_link::Table::new();
 
     let Some(peripherals) = cortex_m::Peripherals::take() else {
         exit(false)
@@ -81,6 +89,12 @@ fn main() -> ! {
         b'A' => modem::run(&mut uart),
         #[cfg(feature = "hal")]
         b'T' => thermometer::run(&mut uart, THERMOMETER),
+        #[cfg(all(feature = "hal", feature = "link"))]
+        b'H' => hal_link::run(&mut uart, false),
+        #[cfg(all(feature = "hal", feature = "link"))]
+        b'R' => hal_link::run(&mut uart, true),
+        #[cfg(all(feature = "hal", feature = "link"))]
+        b'D' => hal_link::download(&mut uart, TABLE, THERMOMETER),
         other => {
             hprintln!("mode byte {} not supported by this build", other);
             false

@@ -49,35 +49,50 @@ fn report(_: &Report<'_>) {
 
 /// Runs the thermostat; false when the table could not be built or the driver failed.
 pub fn run(uart: &mut Uart, state: &'static mut State) -> bool {
+    replay(&mut |bytes| uart.send(bytes), state, RECORDING)
+}
+
+/// Runs the thermostat on the replay of `recording` (in flash, or fetched from the host into
+/// RAM: mode `D`), writing to `out`.
+pub fn replay(
+    out: &mut dyn FnMut(&[u8]),
+    state: &'static mut State,
+    recording: &'static str,
+) -> bool {
     let State {
         storage,
         scratch,
         request,
     } = state;
     let Ok(scratch) = LookupScratch::new(scratch, WORDS, WORDS, 0) else {
-        uart.send(b"!scratch\n");
+        out(b"!scratch\n");
         return false;
     };
-    let Ok(replay) =
-        HalReplay::from_mock(RECORDING, storage, scratch, request, MatchOptions::default())
-    else {
-        uart.send(b"!table\n");
+    let Ok(replay) = HalReplay::from_mock(
+        recording,
+        storage,
+        scratch,
+        request,
+        MatchOptions::default(),
+    ) else {
+        out(b"!table\n");
         return false;
     };
     let replay = replay.with_report(report);
-    let ok = thermostat(uart, I2cReplay::new(&replay));
+    let ok = thermostat(out, I2cReplay::new(&replay));
     // A device that was never recorded: the nearest recorded transaction reads two bytes,
     // not one, so the replay cannot answer it and reports it.
     let stray = I2cReplay::new(&replay).read(0x20u8, &mut [0u8; 1]);
     let reported = REPORTED.load(Ordering::Relaxed);
-    uart.send(b"reported ");
-    send_number(uart, reported as i32);
-    uart.send(b"\n");
+    out(b"reported ");
+    send_number(out, reported as i32);
+    out(b"\n");
     ok && stray == Err(HalError::Mismatch)
 }
 
-/// What tests/hal_replay/lm75.rs's thermostat does, with the readings sent over the UART.
-fn thermostat(uart: &mut Uart, bus: impl I2c<Error = HalError>) -> bool {
+/// What tests/hal_replay/lm75.rs's thermostat does, with the readings written to `out` (the
+/// UART in mode `T`, the semihosting console when the UART carries the link).
+pub fn thermostat(out: &mut dyn FnMut(&[u8]), bus: impl I2c<Error = HalError>) -> bool {
     let mut sensor = Lm75::new(bus, lm75::Address::default());
     let configured = sensor.enable().is_ok()
         && sensor.set_fault_queue(FaultQueue::_4).is_ok()
@@ -85,15 +100,15 @@ fn thermostat(uart: &mut Uart, bus: impl I2c<Error = HalError>) -> bool {
         && sensor.set_os_temperature(80.0).is_ok()
         && sensor.set_hysteresis_temperature(75.0).is_ok();
     if !configured {
-        uart.send(b"!configure\n");
+        out(b"!configure\n");
         return false;
     }
     for _ in 0..4 {
         match sensor.read_temperature() {
-            Ok(celsius) => send_number(uart, (celsius * 1000.0) as i32),
-            Err(_) => uart.send(b"!read"),
+            Ok(celsius) => send_number(out, (celsius * 1000.0) as i32),
+            Err(_) => out(b"!read"),
         }
-        uart.send(b"\n");
+        out(b"\n");
     }
     if sensor.disable().is_err() {
         return false;
@@ -101,17 +116,17 @@ fn thermostat(uart: &mut Uart, bus: impl I2c<Error = HalError>) -> bool {
     let mut second = Lm75::new(sensor.destroy(), 0x4f);
     match second.read_temperature() {
         Err(lm75::Error::I2C(HalError::Device(DeviceError::NoAcknowledge(NoAck::Address)))) => {
-            uart.send(b"nack\n")
+            out(b"nack\n")
         }
-        _ => uart.send(b"!second\n"),
+        _ => out(b"!second\n"),
     }
     true
 }
 
 /// Writes `n` in decimal (core::fmt's float and integer formatting cost flash).
-fn send_number(uart: &mut Uart, n: i32) {
+fn send_number(out: &mut dyn FnMut(&[u8]), n: i32) {
     if n < 0 {
-        uart.send(b"-");
+        out(b"-");
     }
     let mut digits = [0u8; 10];
     let mut start = digits.len();
@@ -124,5 +139,5 @@ fn send_number(uart: &mut Uart, n: i32) {
             break;
         }
     }
-    uart.send(&digits[start..]);
+    out(&digits[start..]);
 }

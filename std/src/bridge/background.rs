@@ -10,7 +10,7 @@ use capturemock_core::replay::Mode;
 use super::endpoint::Link;
 use super::host::Bridge;
 use super::report::BridgeReport;
-use super::upstream::{RecordedLookup, Upstream};
+use super::upstream::{RecordedLookup, Serve, Upstream};
 use super::BridgeError;
 use crate::server::{BackgroundServer, ServerConfig, ServerReport};
 
@@ -37,6 +37,10 @@ pub enum Host {
         /// In mode 2, what decides whether it has a request (see [`RecordedLookup`]).
         lookup: Option<RecordedLookup>,
     },
+    /// No server: the device's frames carry embedded-hal bus transactions, recorded and
+    /// replayed by this session (its mode is the mode devices are told).
+    #[cfg(feature = "embedded-hal")]
+    Hal(crate::hal::HalSession),
 }
 
 /// How a run ended.
@@ -69,19 +73,21 @@ impl BackgroundBridge {
     /// Starts the server (for [`Host::Start`]) and serves `link` until [`stop`](Self::stop),
     /// or, with `once` or a link that is not a listener, until its first connection ends.
     pub fn start(link: Link, host: Host, once: bool) -> Result<BackgroundBridge, BridgeError> {
-        let (server, upstream) = match host {
+        let (server, upstream): (_, Box<dyn Serve>) = match host {
             Host::Start { config, port } => {
                 let mode = config.mode;
                 let lookup = RecordedLookup::from_config(&config);
                 let server = BackgroundServer::start(config, port)?;
                 let upstream = Upstream::new(server.address(), mode, Some(lookup))?;
-                (Some(server), upstream)
+                (Some(server), Box::new(upstream))
             }
             Host::Running {
                 address,
                 mode,
                 lookup,
-            } => (None, Upstream::new(&address, mode, lookup)?),
+            } => (None, Box::new(Upstream::new(&address, mode, lookup)?)),
+            #[cfg(feature = "embedded-hal")]
+            Host::Hal(session) => (None, Box::new(super::HalUpstream::new(session))),
         };
         let server_address = upstream.address().to_string();
         let link_address = link.local_addr();
@@ -110,7 +116,7 @@ impl BackgroundBridge {
         self.link_address.as_deref()
     }
 
-    /// The capturemock server's `host:port`.
+    /// The capturemock server's `host:port` (`embedded-hal session` for [`Host::Hal`]).
     pub fn server_address(&self) -> &str {
         &self.server_address
     }

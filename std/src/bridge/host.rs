@@ -12,7 +12,7 @@ use capturemock_core::link::{Feed, FrameDecoder, HostEvent, HostSession, HostSte
 
 use super::endpoint::{is_timeout, Link, Port};
 use super::report::BridgeReport;
-use super::upstream::{Served, Upstream};
+use super::upstream::{Serve, Served};
 use super::BridgeError;
 
 /// The longest frame the bridge takes and sends: the protocol's limit (`max_frame` is a
@@ -38,7 +38,7 @@ pub struct Bridge {
     /// Boxed for the same reason: it keeps the last answer (up to 64 KiB) to send again when a
     /// device repeats a request whose answer was lost.
     session: Box<HostSession<MAX_FRAME>>,
-    upstream: Upstream,
+    upstream: Box<dyn Serve>,
     /// The bridge's own counts; the session's and the decoder's statistics are added when
     /// [`report`](Bridge::report) is asked.
     report: BridgeReport,
@@ -55,12 +55,13 @@ impl std::fmt::Debug for Bridge {
 }
 
 impl Bridge {
-    /// A bridge to `upstream`, telling devices its mode.
-    pub fn new(upstream: Upstream) -> Bridge {
+    /// A bridge to `upstream` (an [`Upstream`](super::Upstream) server, or a
+    /// [`HalUpstream`](super::HalUpstream)), telling devices its mode.
+    pub fn new(upstream: impl Serve + 'static) -> Bridge {
         Bridge {
             decoder: Box::new(FrameDecoder::new()),
             session: Box::new(HostSession::new(upstream.mode())),
-            upstream,
+            upstream: Box::new(upstream),
             report: BridgeReport::default(),
         }
     }

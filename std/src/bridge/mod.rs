@@ -16,6 +16,9 @@
 //!   counted in the [`BridgeReport`].
 //! - [`Upstream`]: a `Record` frame becomes `SUT_CUSTOM:request:SUT_SEP:response`, a
 //!   `Replay` frame `SUT_CUSTOM:request`.
+//! - `HalUpstream` (feature `embedded-hal`, `capturemock bridge --hal`): the frames carry
+//!   embedded-hal bus transactions (capturemock-core's `HalLink`), recorded and replayed by a
+//!   `HalSession` into the same `.mock` text a host recording writes.
 //! - [`BackgroundBridge`]: a bridge on a thread with the server it started (configured as
 //!   the `capturemock` command configures one) or one already running.
 //!
@@ -49,15 +52,19 @@
 
 mod background;
 pub mod endpoint;
+#[cfg(feature = "embedded-hal")]
+mod hal;
 mod host;
 mod report;
 mod upstream;
 
 pub use background::{BackgroundBridge, BridgeRun, Host};
 pub use endpoint::{Endpoint, EndpointError, Link, Port};
+#[cfg(feature = "embedded-hal")]
+pub use hal::HalUpstream;
 pub use host::{Bridge, PortEnd, MAX_FRAME};
 pub use report::BridgeReport;
-pub use upstream::{RecordedLookup, Served, Upstream};
+pub use upstream::{RecordedLookup, Serve, Served, Upstream};
 
 /// Why a bridge could not run.
 #[derive(Debug, thiserror::Error)]

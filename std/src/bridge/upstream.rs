@@ -40,6 +40,47 @@ impl Served {
     }
 }
 
+/// What serves a device's requests for a [`Bridge`](super::Bridge): a capturemock server
+/// ([`Upstream`]: custom-client exchanges), or with the feature `embedded-hal` a
+/// [`HalUpstream`](super::HalUpstream) (bus transactions into a `.mock` file of their own).
+pub trait Serve: std::fmt::Debug + Send {
+    /// The mode devices are told.
+    fn mode(&self) -> Mode;
+    /// Where the requests go, for messages: a server's `host:port`.
+    fn address(&self) -> &str;
+    /// Serves one new request (the host session has already answered repeats).
+    fn serve(&self, exchange: &DeviceRequest<'_>) -> Served;
+}
+
+/// A bridge can be handed whichever kind was chosen at run time.
+impl<S: Serve + ?Sized> Serve for Box<S> {
+    fn mode(&self) -> Mode {
+        (**self).mode()
+    }
+
+    fn address(&self) -> &str {
+        (**self).address()
+    }
+
+    fn serve(&self, exchange: &DeviceRequest<'_>) -> Served {
+        (**self).serve(exchange)
+    }
+}
+
+impl Serve for Upstream {
+    fn mode(&self) -> Mode {
+        Upstream::mode(self)
+    }
+
+    fn address(&self) -> &str {
+        Upstream::address(self)
+    }
+
+    fn serve(&self, exchange: &DeviceRequest<'_>) -> Served {
+        Upstream::serve(self, exchange)
+    }
+}
+
 /// What decides, in mode 2, whether the server has a request: an [`Engine`] with the
 /// server's own replay file (shared with it when the bridge started it), rules and
 /// alterations, so that the bridge decides exactly as the server will (docs/link.md,

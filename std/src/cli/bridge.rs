@@ -21,6 +21,9 @@ The device speaks capturemock-core's link protocol (docs/link.md): its Record fr
 SUT_CUSTOM:request:SUT_SEP:response exchanges and its Replay frames SUT_CUSTOM:request, so
 the record file is an ordinary .mock file. Damaged frames are dropped, reported and repeated
 by the device; nothing damaged is ever recorded. A summary goes to stderr at the end.
+With --hal the frames carry embedded-hal bus transactions (capturemock-core's HalLink,
+LinkRecorded, download_table), recorded and replayed by the bridge itself as <-I2C:/->I2C:
+entries: the file a host recording of the same transactions writes (docs/embedded-hal.md).
 
 With --listen, the address listened on is printed on stdout first (useful with port 0).
 The bridge serves until SIGINT/SIGTERM (or, with --once, until the first connection ends;
@@ -32,6 +35,10 @@ Examples:
 
   Replay it to firmware under QEMU (-serial tcp:127.0.0.1:5555,nodelay=on):
     capturemock bridge --listen 127.0.0.1:5555 --once -p board.mock -r again.mock --fail-on-drift
+
+  Replay a driver's bus traffic to firmware, or record it from the firmware's real bus:
+    capturemock bridge --listen 127.0.0.1:5555 --once --hal -p lm75.mock
+    capturemock bridge --listen 127.0.0.1:5555 --once --hal -r lm75.mock
 
   Through a server already running (capturemock --server-only ...):
     capturemock bridge --connect unix:/tmp/uart.sock --server 127.0.0.1:4000 -m 0
@@ -111,10 +118,18 @@ pub struct BridgeCli {
     #[arg(long)]
     pub fail_on_drift: bool,
 
-    /// Reach nothing real: refuse modes 1 and 2 (there the device calls the real thing) before
-    /// opening the line. Also CAPTUREMOCK_FORBID_REAL=1.
+    /// Reach nothing real: refuse modes 1 and 2 (there the device calls the real thing), and
+    /// with --hal mode 0 without -p (it records), before opening the line. Also
+    /// CAPTUREMOCK_FORBID_REAL=1.
     #[arg(long)]
     pub forbid_real: bool,
+
+    /// The device's frames carry embedded-hal bus transactions (capturemock-core's HalLink and
+    /// LinkRecorded), recorded and replayed as `<-I2C:`/`->I2C:` (SPI, PIN, DLY) entries by the
+    /// bridge itself, the same file a host recording writes; no server. Takes -m, -p, -r and
+    /// --fail-on-drift.
+    #[arg(long, conflicts_with_all = ["server", "rcfiles", "record_unmatched"])]
+    pub hal: bool,
 
     /// Log filter for stderr: error, warn, info, debug or trace [default: $CAPTUREMOCK_LOG,
     /// else warn]. `info` shows each connection and session, `warn` each damaged frame.
@@ -198,6 +213,9 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
         )));
     }
     let endpoint = args.endpoint()?;
+    if args.hal {
+        return run_hal(&args, &endpoint);
+    }
     let server_cli = args.as_server_cli();
     let mode = args.mode;
     let (host, baseline) = match &args.server {
@@ -220,26 +238,7 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
         "bridge: {endpoint} <-> capturemock server {}",
         bridge.server_address()
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
-    runtime.block_on(async {
-        let mut signals = Signals::new();
-        loop {
-            tokio::select! {
-                signal = signals.next() => {
-                    tracing::info!("stopping on {signal:?}");
-                    break;
-                }
-                () = tokio::time::sleep(POLL) => {
-                    if bridge.is_finished() {
-                        break;
-                    }
-                }
-            }
-        }
-    });
+    wait_for_the_end(&bridge)?;
     let BridgeRun { report, server } = bridge.stop()?;
     eprintln!("capturemock {report}");
     let finished = match &server {
@@ -263,6 +262,90 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
         Some(f) if f.drift && args.fail_on_drift => DRIFT_EXIT,
         _ => 0,
     })
+}
+
+/// Serves until the bridge stops by itself or a signal comes.
+fn wait_for_the_end(bridge: &BackgroundBridge) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    runtime.block_on(async {
+        let mut signals = Signals::new();
+        loop {
+            tokio::select! {
+                signal = signals.next() => {
+                    tracing::info!("stopping on {signal:?}");
+                    break;
+                }
+                () = tokio::time::sleep(POLL) => {
+                    if bridge.is_finished() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// `--hal`: the bridge records and replays the device's bus transactions itself, through a
+/// [`HalSession`](crate::hal::HalSession). As for the main command, mode 0 without `-p`
+/// records. With `--fail-on-drift` in replay mode, a record file that differs from the replay
+/// file ends with the drift status, the diff on stderr.
+fn run_hal(args: &BridgeCli, endpoint: &Endpoint) -> Result<u8, CliError> {
+    use crate::hal::{HalSession, HalSessionError};
+    // clap keeps -m within 0..=2.
+    let mode = match (Mode::parse(&args.mode.to_string()), &args.replay) {
+        (Ok(Mode::Replay), None) | (Err(_), _) => Mode::Record,
+        (Ok(mode), _) => mode,
+    };
+    if mode != Mode::Replay && (args.forbid_real || crate::record_mode::forbid_real_from_env()) {
+        // Recording, the device calls its real devices.
+        return Err(CliError::Forbidden(format!(
+            "the bridge recording bus transactions (mode {mode})"
+        )));
+    }
+    let mut builder = HalSession::builder(mode);
+    if let Some(replay) = &args.replay {
+        builder = builder.replay_file(replay);
+    }
+    if let Some(record) = &args.record {
+        builder = builder.record_file(record);
+    }
+    let session = builder.open().map_err(|e| match e {
+        HalSessionError::MissingReplayFile { path } => CliError::MissingReplayFile(path),
+        e => CliError::Usage(crate::ErrorChain(&e).to_string()),
+    })?;
+    let link = endpoint.open(POLL)?;
+    if let Some(address) = link.local_addr() {
+        super::print_line(&address);
+    }
+    let bridge = BackgroundBridge::start(link, Host::Hal(session.clone()), args.once)?;
+    tracing::info!("bridge: {endpoint} <-> embedded-hal session (mode {mode})");
+    wait_for_the_end(&bridge)?;
+    let BridgeRun { report, .. } = bridge.stop()?;
+    eprintln!("capturemock {report}");
+    let engine = session.finish();
+    if engine.record_loss.is_some() {
+        return Ok(FAILED_EXIT);
+    }
+    let failed = session.failures();
+    if mode == Mode::Replay && !failed.is_empty() {
+        return Ok(super::UNMATCHED_EXIT);
+    }
+    if let (Mode::Replay, true, Some(replay), Some(record)) =
+        (mode, args.fail_on_drift, &args.replay, &args.record)
+    {
+        let expected = crate::drift::read_replay_text(replay)?;
+        let actual = std::fs::read_to_string(record).unwrap_or_default();
+        let names = (replay.display().to_string(), record.display().to_string());
+        if let Some(diff) = crate::drift::diff_texts(&expected, &actual, &names.0, &names.1) {
+            eprintln!("capturemock: the record file drifted from the replay file:\n{diff}");
+            return Ok(DRIFT_EXIT);
+        }
+    }
+    Ok(0)
 }
 
 /// A server already running: the mode as given, and in mode 2 a lookup in the same replay

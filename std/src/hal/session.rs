@@ -153,6 +153,11 @@ impl HalSession {
             .open()
     }
 
+    /// The replay file, if one was given.
+    pub fn replay_path(&self) -> Option<&Path> {
+        self.inner.replay_path.as_deref()
+    }
+
     /// The mode.
     pub fn mode(&self) -> Mode {
         self.inner.engine.rules().mode
@@ -182,6 +187,19 @@ impl HalSession {
         &self,
         transaction: &mut T,
         real: Option<RealCall<'_, T>>,
+    ) -> Result<(), HalError> {
+        self.run_as(transaction, real, |t, text| {
+            parse_response(text).and_then(|r| t.answer(r))
+        })
+    }
+
+    /// [`run`](Self::run), with `answer` taking a replayed transaction's recorded response
+    /// text: what a bridge that passes the text on over a link uses.
+    pub(crate) fn run_as<T: Transaction + ?Sized>(
+        &self,
+        transaction: &mut T,
+        real: Option<RealCall<'_, T>>,
+        answer: impl FnOnce(&mut T, &str) -> Result<(), HalError>,
     ) -> Result<(), HalError> {
         let kind = transaction.kind();
         let mut request = String::new();
@@ -213,7 +231,7 @@ impl HalSession {
                 self.complete(n, kind, &request, response.as_ref().map(|r| r.text()))?;
                 let outcome = match &response {
                     None => Err(HalError::NoResponse),
-                    Some(r) => parse_response(r.text()).and_then(|r| transaction.answer(r)),
+                    Some(r) => answer(transaction, r.text()),
                 };
                 match outcome {
                     Err(error) if !matches!(error, HalError::Device(_)) => {
@@ -241,6 +259,14 @@ impl HalSession {
                 self.fail(&key, &error.to_string(), error)
             }
         }
+    }
+
+    /// Whether, in mode 2, the session replays `key` (a whole request entry, e.g.
+    /// `<-I2C:0x48 read 2`) rather than recording it; looks it up without using anything up,
+    /// so that a bridge can tell a device whether to ask its real device first. Always false in
+    /// record mode.
+    pub fn would_replay(&self, key: &str) -> bool {
+        self.inner.engine.would_replay(key)
     }
 
     /// Records exchange `n`: the request and, if there is one, the response.

@@ -272,6 +272,11 @@ impl ReplayFile {
         &mut self,
         desc: &str,
     ) -> Result<Result<(RequestId, MatchKind), Unmatched>, LookupError> {
+        // An exact match needs no scratch space: most lookups end here, before the words of
+        // the request are counted.
+        if let Ok(id) = self.loaded.with_dependent(|_, table| table.find_exact(desc)) {
+            return Ok(Ok((id, MatchKind::Exact)));
+        }
         let request_words = capturemock_core::words::words(desc).count();
         let max_record_words = self.max_record_words;
         let scratch = &mut self.scratch;

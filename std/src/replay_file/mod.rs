@@ -274,7 +274,10 @@ impl ReplayFile {
     ) -> Result<Result<(RequestId, MatchKind), Unmatched>, LookupError> {
         // An exact match needs no scratch space: most lookups end here, before the words of
         // the request are counted.
-        if let Ok(id) = self.loaded.with_dependent(|_, table| table.find_exact(desc)) {
+        if let Ok(id) = self
+            .loaded
+            .with_dependent(|_, table| table.find_exact(desc))
+        {
             return Ok(Ok((id, MatchKind::Exact)));
         }
         let request_words = capturemock_core::words::words(desc).count();

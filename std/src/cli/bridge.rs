@@ -238,7 +238,7 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
         "bridge: {endpoint} <-> capturemock server {}",
         bridge.server_address()
     );
-    wait_for_the_end(&bridge)?;
+    Signals::wait_until(POLL, || bridge.is_finished()).map_err(CliError::Runtime)?;
     let BridgeRun { report, server } = bridge.stop()?;
     eprintln!("capturemock {report}");
     let finished = match &server {
@@ -262,31 +262,6 @@ pub fn run(args: BridgeCli) -> Result<u8, CliError> {
         Some(f) if f.drift && args.fail_on_drift => DRIFT_EXIT,
         _ => 0,
     })
-}
-
-/// Serves until the bridge stops by itself or a signal comes.
-fn wait_for_the_end(bridge: &BackgroundBridge) -> Result<(), CliError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
-    runtime.block_on(async {
-        let mut signals = Signals::new();
-        loop {
-            tokio::select! {
-                signal = signals.next() => {
-                    tracing::info!("stopping on {signal:?}");
-                    break;
-                }
-                () = tokio::time::sleep(POLL) => {
-                    if bridge.is_finished() {
-                        break;
-                    }
-                }
-            }
-        }
-    });
-    Ok(())
 }
 
 /// `--hal`: the bridge records and replays the device's bus transactions itself, through a
@@ -323,7 +298,7 @@ fn run_hal(args: &BridgeCli, endpoint: &Endpoint) -> Result<u8, CliError> {
     }
     let bridge = BackgroundBridge::start(link, Host::Hal(session.clone()), args.once)?;
     tracing::info!("bridge: {endpoint} <-> embedded-hal session (mode {mode})");
-    wait_for_the_end(&bridge)?;
+    Signals::wait_until(POLL, || bridge.is_finished()).map_err(CliError::Runtime)?;
     let BridgeRun { report, .. } = bridge.stop()?;
     eprintln!("capturemock {report}");
     let engine = session.finish();

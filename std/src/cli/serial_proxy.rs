@@ -196,26 +196,7 @@ pub fn run(args: SerialProxyCli) -> Result<u8, CliError> {
         super::print_line(&address);
     }
     let proxy = BackgroundProxy::start(device, peripheral, config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
-    runtime.block_on(async {
-        let mut signals = Signals::new();
-        loop {
-            tokio::select! {
-                signal = signals.next() => {
-                    tracing::info!("stopping on {signal:?}");
-                    break;
-                }
-                () = tokio::time::sleep(POLL) => {
-                    if proxy.is_finished() {
-                        break;
-                    }
-                }
-            }
-        }
-    });
+    Signals::wait_until(POLL, || proxy.is_finished()).map_err(CliError::Runtime)?;
     let report = proxy.stop()?;
     eprintln!("capturemock {report}");
     if report.record_failures > 0 {

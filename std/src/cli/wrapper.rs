@@ -389,6 +389,36 @@ impl Signals {
         Signals {}
     }
 
+    /// Waits on a runtime of its own until `finished` says so (asked every `poll`) or a
+    /// signal comes: how the commands that serve in the background (`bridge`,
+    /// `serial-proxy`) wait for their end.
+    /// The signals are listened to from the start of the wait (they need the runtime).
+    pub(crate) fn wait_until(
+        poll: std::time::Duration,
+        finished: impl Fn() -> bool,
+    ) -> std::io::Result<()> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            let mut signals = Signals::new();
+            loop {
+                tokio::select! {
+                    signal = signals.next() => {
+                        tracing::info!("stopping on {signal:?}");
+                        break;
+                    }
+                    () = tokio::time::sleep(poll) => {
+                        if finished() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
     /// The next SIGINT or SIGTERM; outside Unix, the next Ctrl-C.
     pub(crate) async fn next(&mut self) -> Signal {
         #[cfg(unix)]

@@ -7,6 +7,7 @@
 //! socket, injecting noise or holding them to a baud rate on the way.
 
 mod hal;
+mod hal_model;
 mod noise;
 mod rate;
 mod relay;

@@ -114,6 +114,13 @@ impl Qemu {
     /// Boots the firmware and sends it `mode` (its first byte). `None` when QEMU is missing
     /// and skipping is allowed.
     pub fn start(mode: u8) -> Option<Qemu> {
+        Qemu::start_with(mode, &[], || ())
+    }
+
+    /// [`Qemu::start`] with more QEMU arguments (`-device ...`: a peripheral model on the
+    /// board's buses), and `prepare` run once QEMU is up, before the firmware gets its mode
+    /// byte (to set a model's state through QMP, say).
+    pub fn start_with(mode: u8, qemu_args: &[&str], prepare: impl FnOnce()) -> Option<Qemu> {
         qemu_available()?;
         let elf = firmware();
         let turn = one_at_a_time();
@@ -128,6 +135,7 @@ impl Qemu {
             .arg(elf)
             .arg("-serial")
             .arg(format!("tcp:127.0.0.1:{port},nodelay=on"))
+            .args(qemu_args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -160,6 +168,7 @@ impl Qemu {
             stderr,
             _turn: turn,
         };
+        prepare();
         qemu.uart.write_all(&[mode]).unwrap();
         Some(qemu)
     }

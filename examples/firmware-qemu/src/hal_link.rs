@@ -7,7 +7,10 @@
 //!   driver then replays from it on its own (as mode `T` does from flash);
 //! - `R`: the driver on the simulated LM75B of the host tests (`tests/hal_replay/lm75_sensor.rs`,
 //!   compiled in here), wrapped in a `LinkRecorded`: each transaction reaches the sensor and is
-//!   sent to the host, which writes the `.mock` file a host recording writes.
+//!   sent to the host, which writes the `.mock` file a host recording writes;
+//! - `Q`: the same as `R` on QEMU's own TMP105 model (`-device tmp105,address=0x48`, an
+//!   LM75-compatible sensor) behind the board's real I2C controller (`stellaris_i2c.rs`): the
+//!   answers recorded are the peripheral model's, none is made up by this firmware.
 //!
 //! The UART carries the link, so the readings go to the semihosting console: one line per
 //! reading (milli-degrees Celsius), `nack` for the missing second sensor, `reported N`
@@ -71,18 +74,34 @@ pub fn download(
     ok
 }
 
-/// Runs the thermostat in mode `H` (`recording` false) or `R`.
-pub fn run(uart: &mut Uart, recording: bool) -> bool {
+/// Where the driver's transactions go.
+pub enum Device {
+    /// Nowhere: the host answers them (mode `H`).
+    Replayed,
+    /// The simulated LM75B, recorded through the host (mode `R`).
+    Simulated,
+    /// The board's I2C1 controller and whatever QEMU put on its bus, recorded through the
+    /// host (mode `Q`).
+    QemuModel,
+}
+
+/// Runs the thermostat in mode `H`, `R` or `Q`.
+pub fn run(uart: &mut Uart, device: Device) -> bool {
     // The longest request entry is `<-I2C:0x48 write [00] read 2` (28 bytes).
     let mut request = [0u8; 48];
     let mut response = [0u8; 48];
     let link =
         HalLink::new(crate::bridge::client(uart), &mut request, &mut response).with_report(report);
-    let ok = if recording {
-        let sensor = lm75_sensor::Lm75b::new(0x48, &SAMPLES);
-        crate::thermometer::thermostat(&mut console, LinkRecorded::new(&link, "i2c", sensor))
-    } else {
-        crate::thermometer::thermostat(&mut console, I2cReplay::new(&link))
+    let ok = match device {
+        Device::Replayed => crate::thermometer::thermostat(&mut console, I2cReplay::new(&link)),
+        Device::Simulated => {
+            let sensor = lm75_sensor::Lm75b::new(0x48, &SAMPLES);
+            crate::thermometer::thermostat(&mut console, LinkRecorded::new(&link, "i2c", sensor))
+        }
+        Device::QemuModel => {
+            let bus = crate::stellaris_i2c::StellarisI2c::new();
+            crate::thermometer::thermostat(&mut console, LinkRecorded::new(&link, "i2c", bus))
+        }
     };
     hprintln!("reported {}", REPORTED.load(Ordering::Relaxed));
     let stats = link.into_client().stats();

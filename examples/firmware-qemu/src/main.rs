@@ -18,6 +18,9 @@
 //! - `H`, `R`: the same driver over the link to `capturemock bridge --hal`: replayed by the
 //!   host with no sensor (`H`), or recorded from a simulated LM75B through the host (`R`)
 //!   (`hal_link.rs`);
+//! - `Q`: the same driver recorded through the host from QEMU's own TMP105 sensor model on the
+//!   board's real I2C controller (`stellaris_i2c.rs`; QEMU started with
+//!   `-device tmp105,address=0x48`);
 //! - `A`: an AT-modem client with no capturemock in it sends a few commands and prints the
 //!   answers (the device's own traffic, for the serial proxy).
 //!
@@ -47,6 +50,8 @@ mod local;
 mod local;
 #[cfg(feature = "modem")]
 mod modem;
+#[cfg(all(feature = "hal", feature = "link"))]
+mod stellaris_i2c;
 #[cfg(feature = "hal")]
 mod thermometer;
 
@@ -90,9 +95,11 @@ fn main() -> ! {
         #[cfg(feature = "hal")]
         b'T' => thermometer::run(&mut uart, THERMOMETER),
         #[cfg(all(feature = "hal", feature = "link"))]
-        b'H' => hal_link::run(&mut uart, false),
+        b'H' => hal_link::run(&mut uart, hal_link::Device::Replayed),
         #[cfg(all(feature = "hal", feature = "link"))]
-        b'R' => hal_link::run(&mut uart, true),
+        b'R' => hal_link::run(&mut uart, hal_link::Device::Simulated),
+        #[cfg(all(feature = "hal", feature = "link"))]
+        b'Q' => hal_link::run(&mut uart, hal_link::Device::QemuModel),
         #[cfg(all(feature = "hal", feature = "link"))]
         b'D' => hal_link::download(&mut uart, TABLE, THERMOMETER),
         other => {

@@ -448,11 +448,7 @@ pub(super) async fn run(
         tracing::warn!("could not delete exchange {}: {e}", settings.exchange);
     }
     close(link).await;
-    let engine = engine.finish();
-    report.recorded_exchanges = engine.recorded_exchanges;
-    report.record_failures = engine.record_failures;
-    report.record_loss = engine.record_loss;
-    report.summary = engine.summary;
+    report.add_engine_report(engine.finish());
     Ok(report)
 }
 

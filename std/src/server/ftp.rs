@@ -89,14 +89,7 @@ pub(super) async fn run(
                 break;
             }
             accepted = listener.accept() => {
-                let mut stream = match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(e) => {
-                        tracing::error!("accepting a connection failed: {e}");
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
+                let Some(mut stream) = super::accepted_stream(accepted).await else { continue };
                 let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
                     report.refused += 1;
                     let _ = stream
@@ -113,28 +106,9 @@ pub(super) async fn run(
             }
         }
     }
-    let grace = limits.read_timeout;
-    if tokio::time::timeout(grace, async {
-        while sessions.join_next().await.is_some() {}
-    })
-    .await
-    .is_err()
-    {
-        tracing::warn!(
-            "{} FTP session(s) still open; stopping without them",
-            sessions.len()
-        );
-        sessions.abort_all();
-        while sessions.join_next().await.is_some() {}
-    }
+    super::finish_tasks(&mut sessions, limits.read_timeout, "FTP session").await;
     report.exchanges = shared.numbers.load(Ordering::SeqCst);
-    let engine = shared.engine.finish();
-    report.recorded_exchanges = engine.recorded_exchanges;
-    report.record_failures = engine.record_failures;
-    report.record_loss = engine.record_loss;
-    report.summary = engine.summary;
-    report.matches = engine.matches;
-    report.requests = engine.requests;
+    report.add_engine_report(shared.engine.finish());
     Ok(report)
 }
 

@@ -144,6 +144,56 @@ pub struct ServerReport {
     pub requests: Vec<crate::replay_file::OwnedRequestInfo>,
 }
 
+impl ServerReport {
+    /// Takes what the exchange engine reports at the end of a run. Every protocol's server
+    /// ends with this, so that a report field the engine gains reaches all of them.
+    pub(crate) fn add_engine_report(&mut self, engine: crate::exchange::EngineReport) {
+        self.recorded_exchanges = engine.recorded_exchanges;
+        self.record_failures = engine.record_failures;
+        self.record_loss = engine.record_loss;
+        self.summary = engine.summary;
+        self.matches = engine.matches;
+        self.requests = engine.requests;
+    }
+}
+
+/// The connection `accept` gave, or `None` after a failed accept, logged and followed by a
+/// short pause.
+///
+/// Why the pause: a failed accept is usually the process out of file descriptors, and
+/// accepting again at once would fail again at once; the pause gives connections time to
+/// finish and free theirs.
+async fn accepted_stream(
+    accepted: std::io::Result<(tokio::net::TcpStream, SocketAddr)>,
+) -> Option<tokio::net::TcpStream> {
+    match accepted {
+        Ok((stream, _peer)) => Some(stream),
+        Err(e) => {
+            tracing::error!("accepting a connection failed: {e}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            None
+        }
+    }
+}
+
+/// Waits up to `grace` for the tasks serving connections to end, then aborts the rest,
+/// saying how many `what`s (connections, sessions) were still open.
+///
+/// Why a bound: a client that keeps its connection open would otherwise hold the whole run,
+/// and its record, forever.
+async fn finish_tasks(tasks: &mut JoinSet<()>, grace: std::time::Duration, what: &str) {
+    let finished =
+        tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+    if finished.is_err() {
+        tracing::warn!(
+            "{} {what}(s) still open; stopping without them",
+            tasks.len()
+        );
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
 /// Period of a timer the accept loop always has pending.
 ///
 /// Why: when tokio's driver parks with no timer pending, registering any timer wakes it (an
@@ -316,15 +366,7 @@ async fn run_tcp(
                 break;
             }
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _peer)) => stream,
-                    Err(e) => {
-                        // Usually out of file descriptors: give connections time to finish.
-                        tracing::error!("accepting a connection failed: {e}");
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
+                let Some(stream) = accepted_stream(accepted).await else { continue };
                 let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
                     report.refused += 1;
                     tracing::error!(
@@ -362,13 +404,7 @@ async fn run_tcp(
     }
     report.refused += stop(listener, &mut connections, &mut refusals, limits).await;
 
-    let engine = context.engine.finish();
-    report.recorded_exchanges = engine.recorded_exchanges;
-    report.record_failures = engine.record_failures;
-    report.record_loss = engine.record_loss;
-    report.summary = engine.summary;
-    report.matches = engine.matches;
-    report.requests = engine.requests;
+    report.add_engine_report(context.engine.finish());
     Ok(report)
 }
 
@@ -395,17 +431,12 @@ async fn stop(
         loop {
             tokio::select! {
                 joined = connections.join_next() => if joined.is_none() { break },
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _peer)) => {
+                accepted = listener.accept() => {
+                    if let Some(stream) = accepted_stream(accepted).await {
                         refused += 1;
                         refusals.spawn(connection::refuse(stream, SHUTTING_DOWN, limits));
                     }
-                    Err(e) => {
-                        // As in the accept loop: usually out of file descriptors.
-                        tracing::error!("accepting a connection failed: {e}");
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    }
-                },
+                }
                 Some(_) = refusals.join_next(), if !refusals.is_empty() => {}
             }
         }

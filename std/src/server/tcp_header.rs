@@ -98,14 +98,7 @@ pub(super) async fn run(
                 break;
             }
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(e) => {
-                        tracing::error!("accepting a connection failed: {e}");
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
+                let Some(stream) = super::accepted_stream(accepted).await else { continue };
                 let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
                     report.refused += 1;
                     tracing::error!(
@@ -123,27 +116,14 @@ pub(super) async fn run(
             }
         }
     }
-    if tokio::time::timeout(limits.read_timeout, async {
-        while connections.join_next().await.is_some() {}
-    })
-    .await
-    .is_err()
-    {
-        tracing::warn!(
-            "{} tcp_header connection(s) still open; stopping without them",
-            connections.len()
-        );
-        connections.abort_all();
-        while connections.join_next().await.is_some() {}
-    }
+    super::finish_tasks(
+        &mut connections,
+        limits.read_timeout,
+        "tcp_header connection",
+    )
+    .await;
     report.exchanges = shared.numbers.load(Ordering::SeqCst);
-    let engine = shared.engine.finish();
-    report.recorded_exchanges = engine.recorded_exchanges;
-    report.record_failures = engine.record_failures;
-    report.record_loss = engine.record_loss;
-    report.summary = engine.summary;
-    report.matches = engine.matches;
-    report.requests = engine.requests;
+    report.add_engine_report(shared.engine.finish());
     Ok(report)
 }
 

@@ -195,13 +195,7 @@ pub(super) async fn run(
     }
     report.refused += stop(&socket, &mut exchanges, only_from, limits).await;
 
-    let engine = context.engine.finish();
-    report.recorded_exchanges = engine.recorded_exchanges;
-    report.record_failures = engine.record_failures;
-    report.record_loss = engine.record_loss;
-    report.summary = engine.summary;
-    report.matches = engine.matches;
-    report.requests = engine.requests;
+    report.add_engine_report(context.engine.finish());
     Ok(report)
 }
 

@@ -160,14 +160,7 @@ async fn serve(
             () = &mut shutdown => break,
             _ = stopped.changed() => break,
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _peer)) => stream,
-                    Err(e) => {
-                        tracing::error!("accepting a connection failed: {e}");
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
+                let Some(stream) = crate::server::accepted_stream(accepted).await else { continue };
                 connections += 1;
                 let _ = stream.set_nodelay(true);
                 let context = Arc::clone(&context);
@@ -197,18 +190,12 @@ async fn serve(
     }
     drop(listener);
     tracing::debug!("HTTP server served {connections} connection(s)");
-    let engine = context.engine.finish();
-    let terminated_by_client = *context.stop.borrow();
-    Ok(ServerReport {
+    let mut report = ServerReport {
         address,
         exchanges: context.served.load(std::sync::atomic::Ordering::Relaxed),
-        recorded_exchanges: engine.recorded_exchanges,
-        record_failures: engine.record_failures,
-        record_loss: engine.record_loss,
-        refused: 0,
-        terminated_by_client,
-        summary: engine.summary,
-        matches: engine.matches,
-        requests: engine.requests,
-    })
+        terminated_by_client: *context.stop.borrow(),
+        ..ServerReport::default()
+    };
+    report.add_engine_report(context.engine.finish());
+    Ok(report)
 }

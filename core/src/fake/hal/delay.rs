@@ -11,7 +11,6 @@ use embedded_hal::delay::DelayNs;
 use super::super::error::DeclarationError;
 use super::super::value::ValueRef;
 use super::script::Script;
-use super::Unverified;
 
 /// A delay provider with expected delays. It never waits.
 ///
@@ -72,23 +71,7 @@ impl<'a, const CALLS: usize, const MSG: usize> DelayFake<'a, CALLS, MSG> {
         Ok(self)
     }
 
-    /// The first failure met since the last verification, in Fudge's words.
-    pub fn failure(&self) -> Option<&str> {
-        self.script.failure()
-    }
-
-    /// Checks that every expected delay was asked for, in order, and that no delay failed;
-    /// then forgets the calls, so that the expectations can be played again.
-    #[must_use = "a failed verification is only told by this result (and, on a host, the drop)"]
-    pub fn verify(&mut self) -> Result<(), Unverified<'_>> {
-        self.script.verify()
-    }
-
-    /// What to do with the message when the fake is dropped unverified and its check fails.
-    pub fn on_unverified(&mut self, hook: fn(&str)) -> &mut Self {
-        self.script.on_unverified(hook);
-        self
-    }
+    super::script::verification_methods!();
 
     /// Plays one delay; a failure is kept for `verify` (the trait has no error to return).
     pub(super) fn play(&mut self, method: &'a str, amount: u32) {

@@ -10,7 +10,7 @@ use embedded_hal::i2c::{ErrorKind, ErrorType, I2c, Operation, SevenBitAddress};
 use super::super::error::{DeclarationError, Table};
 use super::super::value::ValueRef;
 use super::script::{Args, Script, MAX_ARGS};
-use super::{HalFakeError, Unverified};
+use super::HalFakeError;
 
 /// One operation of an expected I2C transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,24 +133,7 @@ impl<'a, const CALLS: usize, const ARGS: usize, const MSG: usize> I2cFake<'a, CA
         Ok(self)
     }
 
-    /// The first failure met since the last verification, in Fudge's words.
-    pub fn failure(&self) -> Option<&str> {
-        self.script.failure()
-    }
-
-    /// Checks that every expected call was made, in order, and that no call failed; then
-    /// forgets the calls, so that the expectations can be played again.
-    #[must_use = "a failed verification is only told by this result (and, on a host, the drop)"]
-    pub fn verify(&mut self) -> Result<(), Unverified<'_>> {
-        self.script.verify()
-    }
-
-    /// What to do with the message when the fake is dropped unverified and its check fails
-    /// (on a target: write it out, end the test run with a failure).
-    pub fn on_unverified(&mut self, hook: fn(&str)) -> &mut Self {
-        self.script.on_unverified(hook);
-        self
-    }
+    super::script::verification_methods!();
 }
 
 /// An address as calls show it.

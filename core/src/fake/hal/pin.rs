@@ -7,7 +7,7 @@ use embedded_hal::digital::{ErrorKind, ErrorType, InputPin, OutputPin, StatefulO
 
 use super::super::error::DeclarationError;
 use super::script::Script;
-use super::{HalFakeError, Unverified};
+use super::HalFakeError;
 
 /// A digital pin with expected calls, in order: an output that the driver drives (a chip
 /// select, a reset line), an input that it reads (a data-ready line), or both.
@@ -110,23 +110,7 @@ impl<'a, const CALLS: usize, const MSG: usize> PinFake<'a, CALLS, MSG> {
         Ok(self)
     }
 
-    /// The first failure met since the last verification, in Fudge's words.
-    pub fn failure(&self) -> Option<&str> {
-        self.script.failure()
-    }
-
-    /// Checks that every expected call was made, in order, and that no call failed; then
-    /// forgets the calls, so that the expectations can be played again.
-    #[must_use = "a failed verification is only told by this result (and, on a host, the drop)"]
-    pub fn verify(&mut self) -> Result<(), Unverified<'_>> {
-        self.script.verify()
-    }
-
-    /// What to do with the message when the fake is dropped unverified and its check fails.
-    pub fn on_unverified(&mut self, hook: fn(&str)) -> &mut Self {
-        self.script.on_unverified(hook);
-        self
-    }
+    super::script::verification_methods!();
 
     /// Plays a call without arguments.
     pub(super) fn play(&mut self, method: &'a str) -> Result<bool, HalFakeError<ErrorKind>> {

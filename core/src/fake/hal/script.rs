@@ -15,6 +15,35 @@ use super::super::registry::{FakeId, Registry};
 use super::super::value::ValueRef;
 use super::HalFakeError;
 
+/// The methods every fake has, forwarded to its [`Script`] (a field named `script`): the
+/// first failure, the verification and what a failed check on drop does.
+///
+/// A macro rather than a trait so that they stay inherent methods: a test calls
+/// `fake.verify()` without importing anything, as with Fudge.
+macro_rules! verification_methods {
+    () => {
+        /// The first failure met since the last verification, in Fudge's words.
+        pub fn failure(&self) -> Option<&str> {
+            self.script.failure()
+        }
+
+        /// Checks that every expected call was made, in order, and that no call failed; then
+        /// forgets the calls, so that the expectations can be played again.
+        #[must_use = "a failed verification is only told by this result (and, on a host, the drop)"]
+        pub fn verify(&mut self) -> Result<(), $crate::fake::hal::Unverified<'_>> {
+            self.script.verify()
+        }
+
+        /// What to do with the message when the fake is dropped unverified and its check
+        /// fails (on a target: write it out, end the test run with a failure).
+        pub fn on_unverified(&mut self, hook: fn(&str)) -> &mut Self {
+            self.script.on_unverified(hook);
+            self
+        }
+    };
+}
+pub(super) use verification_methods;
+
 /// Most arguments one call of a fake can show: an SPI transaction of 10 operations, each a
 /// tag and at most two values.
 pub(super) const MAX_ARGS: usize = 32;

@@ -13,7 +13,7 @@ use super::script::Script;
 use super::spi_device::{
     play_read, play_transfer, play_transfer_in_place, play_write, Answer, SpiScript,
 };
-use super::{HalFakeError, Unverified};
+use super::HalFakeError;
 
 /// An SPI bus with expected operations, in order.
 ///
@@ -105,23 +105,7 @@ impl<'a, const CALLS: usize, const ARGS: usize, const MSG: usize> SpiBusFake<'a,
         Ok(self)
     }
 
-    /// The first failure met since the last verification, in Fudge's words.
-    pub fn failure(&self) -> Option<&str> {
-        self.script.failure()
-    }
-
-    /// Checks that every expected call was made, in order, and that no call failed; then
-    /// forgets the calls, so that the expectations can be played again.
-    #[must_use = "a failed verification is only told by this result (and, on a host, the drop)"]
-    pub fn verify(&mut self) -> Result<(), Unverified<'_>> {
-        self.script.verify()
-    }
-
-    /// What to do with the message when the fake is dropped unverified and its check fails.
-    pub fn on_unverified(&mut self, hook: fn(&str)) -> &mut Self {
-        self.script.on_unverified(hook);
-        self
-    }
+    super::script::verification_methods!();
 }
 
 impl<const CALLS: usize, const ARGS: usize, const MSG: usize> ErrorType

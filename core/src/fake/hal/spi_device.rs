@@ -12,7 +12,7 @@ use super::super::error::{DeclarationError, Table};
 use super::super::value::ValueRef;
 use super::i2c::{fill, length, push_op};
 use super::script::{Args, Script, MAX_ARGS};
-use super::{HalFakeError, Unverified};
+use super::HalFakeError;
 
 /// One operation of an expected SPI transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,23 +203,7 @@ impl<'a, const CALLS: usize, const ARGS: usize, const MSG: usize>
         Ok(self)
     }
 
-    /// The first failure met since the last verification, in Fudge's words.
-    pub fn failure(&self) -> Option<&str> {
-        self.script.failure()
-    }
-
-    /// Checks that every expected call was made, in order, and that no call failed; then
-    /// forgets the calls, so that the expectations can be played again.
-    #[must_use = "a failed verification is only told by this result (and, on a host, the drop)"]
-    pub fn verify(&mut self) -> Result<(), Unverified<'_>> {
-        self.script.verify()
-    }
-
-    /// What to do with the message when the fake is dropped unverified and its check fails.
-    pub fn on_unverified(&mut self, hook: fn(&str)) -> &mut Self {
-        self.script.on_unverified(hook);
-        self
-    }
+    super::script::verification_methods!();
 }
 
 impl<const CALLS: usize, const ARGS: usize, const MSG: usize> ErrorType

@@ -128,19 +128,7 @@ impl<T: embedded_io::Read + embedded_io::Write, const N: usize, D: SpiBus<u8>>
     /// One bus call over the link.
     fn bus_call(&mut self, operation: Operation<'_, u8>) -> Result<(), HalError> {
         let real = &mut self.real;
-        let mut call = |t: &mut SpiTransaction<'_, '_, '_>| {
-            t.operations()
-                .iter_mut()
-                .try_for_each(|op| match op {
-                    Operation::Read(words) => real.read(words),
-                    Operation::Write(words) => real.write(words),
-                    Operation::Transfer(read, write) => real.transfer(read, write),
-                    Operation::TransferInPlace(words) => real.transfer_in_place(words),
-                    // A bus call is never a delay (only device transactions have them).
-                    Operation::DelayNs(_) => Ok(()),
-                })
-                .map_err(spi_device)
-        };
+        let mut call = |t: &mut SpiTransaction<'_, '_, '_>| t.run_on_bus(real).map_err(spi_device);
         self.link.run(
             &mut SpiTransaction::new(self.name, &mut [operation]),
             Some(&mut call),

@@ -36,6 +36,19 @@ impl<'n, 'o, 'b> SpiTransaction<'n, 'o, 'b> {
     pub fn operations(&mut self) -> &mut [Operation<'b, u8>] {
         self.operations
     }
+
+    /// Makes the operations on a real bus, in order: a recorder's real call for one
+    /// `SpiBus` method. A bus call never holds a delay (only device transactions do), so
+    /// one would be skipped.
+    pub fn run_on_bus<S: SpiBus<u8>>(&mut self, bus: &mut S) -> Result<(), S::Error> {
+        self.operations.iter_mut().try_for_each(|op| match op {
+            Operation::Read(words) => bus.read(words),
+            Operation::Write(words) => bus.write(words),
+            Operation::Transfer(read, write) => bus.transfer(read, write),
+            Operation::TransferInPlace(words) => bus.transfer_in_place(words),
+            Operation::DelayNs(_) => Ok(()),
+        })
+    }
 }
 
 /// The buffer an operation reads into, if it reads.

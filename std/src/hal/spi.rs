@@ -30,19 +30,7 @@ impl<T: SpiBus<u8>> Recorded<T> {
     /// One bus call through the session.
     fn bus_call(&mut self, operation: Operation<'_, u8>) -> Result<(), HalError> {
         let real = &mut self.real;
-        let mut call = |t: &mut SpiTransaction<'_, '_, '_>| {
-            t.operations()
-                .iter_mut()
-                .try_for_each(|op| match op {
-                    Operation::Read(words) => real.read(words),
-                    Operation::Write(words) => real.write(words),
-                    Operation::Transfer(read, write) => real.transfer(read, write),
-                    Operation::TransferInPlace(words) => real.transfer_in_place(words),
-                    // A bus call is never a delay (only device transactions have them).
-                    Operation::DelayNs(_) => Ok(()),
-                })
-                .map_err(device)
-        };
+        let mut call = |t: &mut SpiTransaction<'_, '_, '_>| t.run_on_bus(real).map_err(device);
         self.session.run(
             &mut SpiTransaction::new(&self.name, &mut [operation]),
             Some(&mut call),

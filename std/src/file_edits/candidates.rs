@@ -314,6 +314,16 @@ fn base_name(path: &Path) -> String {
     }
 }
 
+/// The tests' shorthand: the candidates of a command of `words`, run in `cwd` (which is
+/// also the server's) with no environment.
+#[cfg(test)]
+impl Candidates {
+    pub(super) fn for_words(cwd: &Path, words: &[&str], ignore: &IgnoreList) -> Candidates {
+        let args: Vec<OsString> = words.iter().map(OsString::from).collect();
+        Candidates::for_command(cwd, cwd, &[], &args, ignore)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

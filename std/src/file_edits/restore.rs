@@ -193,13 +193,10 @@ fn apply(source: &Path, destination: &Path, stored: &Path) -> Result<(), EditErr
 mod tests {
     use super::*;
     use crate::file_edits::{EditStore, IgnoreList, Snapshot};
-    use std::ffi::{OsStr, OsString};
     use std::os::unix::fs::symlink;
 
     fn candidates(cwd: &Path, words: &[&str]) -> Candidates {
-        let args: Vec<OsString> = words.iter().map(OsString::from).collect();
-        let env: [&OsStr; 0] = [];
-        Candidates::for_command(cwd, cwd, &env, &args, &IgnoreList::default())
+        Candidates::for_words(cwd, words, &IgnoreList::default())
     }
 
     /// Every file and link under `dir`, relative, with its content or target.

@@ -177,14 +177,11 @@ fn highest_missing(path: &Path, candidate: &Path) -> PathBuf {
 mod tests {
     use super::*;
     use crate::file_edits::IgnoreList;
-    use std::ffi::{OsStr, OsString};
     use std::fs;
     use std::os::unix::fs::symlink;
 
     fn candidates(cwd: &Path, words: &[&str], ignore: &IgnoreList) -> Candidates {
-        let args: Vec<OsString> = words.iter().map(OsString::from).collect();
-        let env: [&OsStr; 0] = [];
-        Candidates::for_command(cwd, cwd, &env, &args, ignore)
+        Candidates::for_words(cwd, words, ignore)
     }
 
     fn summary(changes: &[Change], root: &Path) -> Vec<(String, Vec<(String, ChangeKind)>)> {

@@ -180,13 +180,10 @@ pub(super) fn copy_into(from: &Path, to: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::file_edits::{Candidates, IgnoreList, Snapshot};
-    use std::ffi::{OsStr, OsString};
     use std::os::unix::fs::symlink;
 
     fn candidates(cwd: &Path, words: &[&str]) -> Candidates {
-        let args: Vec<OsString> = words.iter().map(OsString::from).collect();
-        let env: [&OsStr; 0] = [];
-        Candidates::for_command(cwd, cwd, &env, &args, &IgnoreList::default())
+        Candidates::for_words(cwd, words, &IgnoreList::default())
     }
 
     /// Every file under `dir`, relative, with its content.

@@ -108,14 +108,11 @@ impl AsyncWatch {
 mod tests {
     use super::*;
     use crate::file_edits::IgnoreList;
-    use std::ffi::{OsStr, OsString};
     use std::fs;
     use std::path::{Path, PathBuf};
 
     fn candidates(cwd: &Path, words: &[&str]) -> Candidates {
-        let args: Vec<OsString> = words.iter().map(OsString::from).collect();
-        let env: [&OsStr; 0] = [];
-        Candidates::for_command(cwd, cwd, &env, &args, &IgnoreList::new(["skip"]))
+        Candidates::for_words(cwd, words, &IgnoreList::new(["skip"]))
     }
 
     fn names(changes: &[Change]) -> Vec<(String, Vec<PathBuf>)> {

@@ -34,10 +34,14 @@ fn set_temperature(socket: &Path, milli_celsius: i64) {
         .unwrap();
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
-    let mut answer = || {
+    // The next line that is not an event: QMP sends events (`RESUME` when the machine
+    // starts, say) whenever they happen, between a command and its return.
+    let mut answer = || loop {
         let mut line = String::new();
         reader.read_line(&mut line).expect("a QMP line");
-        line
+        if !line.contains(r#""event":"#) {
+            return line;
+        }
     };
     assert!(answer().contains("\"QMP\""), "QMP greeting");
     for command in [

@@ -9,6 +9,7 @@
 
 mod bad_input;
 mod forward;
+mod http_replay;
 mod interop;
 
 use std::io::{BufRead, BufReader};

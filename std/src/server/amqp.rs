@@ -170,13 +170,61 @@ pub(super) async fn connect(
         }
         _ => Vec::new(),
     };
-    let b = &settings.broker;
-    let mut args = OpenConnectionArguments::new(&b.host, b.port, &b.user, &b.password);
-    args.virtual_host(&b.vhost).connection_name(if replay {
+    let name = if replay {
         "CaptureMock replay"
     } else {
         "CaptureMock recorder"
-    });
+    };
+    let (connection, channel) = open(settings, name).await?;
+    let exchange = &settings.exchange;
+    let mut link = Link {
+        settings: settings.clone(),
+        connection,
+        channel,
+        deliveries: None,
+        published: 0,
+    };
+    if replay {
+        for message in messages.iter().filter(|m| routable(m, settings)) {
+            publish(&link.channel, exchange, &message.routing_key, message).await?;
+            link.published += 1;
+        }
+        return Ok(link);
+    }
+    let queue = settings.queue();
+    link.channel
+        .queue_declare(
+            QueueDeclareArguments::new(&queue)
+                .durable(true)
+                .auto_delete(true)
+                .finish(),
+        )
+        .await
+        .map_err(broker(format!("declare queue {queue}")))?;
+    link.channel
+        .queue_bind(QueueBindArguments::new(&queue, exchange, "#"))
+        .await
+        .map_err(broker(format!("bind queue {queue} to exchange {exchange}")))?;
+    let (_tag, deliveries) = link
+        .channel
+        .basic_consume_rx(
+            BasicConsumeArguments::new(&queue, "")
+                .auto_ack(true)
+                .finish(),
+        )
+        .await
+        .map_err(broker(format!("consume from queue {queue}")))?;
+    link.deliveries = Some(deliveries);
+    Ok(link)
+}
+
+/// Connects to the broker of `settings` as `name`, opens a channel, declares the exchange
+/// (with `exchange_type`) or checks that it exists, and binds `exchange_forward` to it: what
+/// recording, replay and the HTTP replay's `->RMQ:` responses all need first.
+async fn open(settings: &AmqpSettings, name: &str) -> Result<(Connection, Channel), ServerError> {
+    let b = &settings.broker;
+    let mut args = OpenConnectionArguments::new(&b.host, b.port, &b.user, &b.password);
+    args.virtual_host(&b.vhost).connection_name(name);
     let connection =
         Connection::open(&args.finish())
             .await
@@ -217,49 +265,94 @@ pub(super) async fn connect(
             .await
             .map_err(broker(format!("bind exchange {forward} to {exchange}")))?;
     }
-    let mut link = Link {
-        settings: settings.clone(),
-        connection,
-        channel,
-        deliveries: None,
-        published: 0,
-    };
-    if replay {
-        for message in messages {
-            if message.routing_key.is_empty() && settings.exchange_type.as_deref() == Some("topic")
-            {
-                continue;
-            }
-            publish(&link.channel, exchange, &message.routing_key, &message).await?;
-            link.published += 1;
-        }
-        return Ok(link);
+    Ok((connection, channel))
+}
+
+/// Whether replay publishes `message`: not with an empty routing key to a `topic` exchange
+/// (the reference's rule; such an exchange would route it nowhere).
+fn routable(message: &Message, settings: &AmqpSettings) -> bool {
+    !(message.routing_key.is_empty() && settings.exchange_type.as_deref() == Some("topic"))
+}
+
+/// Publishes the `->RMQ:` responses of replayed HTTP exchanges, as the reference's HTTP
+/// replay does: a service that published messages while it answered, when recorded, does so
+/// again on replay. Each message gets the header `originfile=norecord`, the reference's mark
+/// for messages that a recorder of the same exchange must not record.
+///
+/// The broker is reached on the first such response, not at start-up, so that a run whose
+/// replay has none needs no broker; when it cannot be reached, every such response fails.
+#[cfg(feature = "http")]
+pub(crate) struct Publisher {
+    settings: AmqpSettings,
+    /// The connection and channel, opened on first need; or why opening them failed (said
+    /// once, then each response fails with it).
+    link: tokio::sync::Mutex<Option<Result<Opened, String>>>,
+}
+
+/// A publisher's connection and its channel.
+#[cfg(feature = "http")]
+type Opened = Box<(Connection, Channel)>;
+
+#[cfg(feature = "http")]
+impl std::fmt::Debug for Publisher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Publisher")
+            .field("address", &self.settings.address())
+            .finish_non_exhaustive()
     }
-    let queue = settings.queue();
-    link.channel
-        .queue_declare(
-            QueueDeclareArguments::new(&queue)
-                .durable(true)
-                .auto_delete(true)
-                .finish(),
+}
+
+#[cfg(feature = "http")]
+impl Publisher {
+    /// A publisher to the exchange of `settings`; nothing is connected yet.
+    pub(crate) fn new(settings: AmqpSettings) -> Publisher {
+        Publisher {
+            settings,
+            link: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Publishes one response's text (after `->RMQ:`), alterations already applied; the
+    /// error says why it was not published.
+    pub(crate) async fn publish(&self, text: &str) -> Result<(), String> {
+        let mut message = Message::parse(text).map_err(|e| e.to_string())?;
+        if message.routing_key.len() > MAX_SHORT_STRING {
+            return Err(EntryError::LongKey.to_string());
+        }
+        if !routable(&message, &self.settings) {
+            return Ok(());
+        }
+        message
+            .headers
+            .insert("originfile".to_string(), "norecord".to_string());
+        let mut link = self.link.lock().await;
+        let opened = match &mut *link {
+            Some(opened) => opened,
+            empty => empty.insert(
+                open(&self.settings, "CaptureMock replay")
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| crate::ErrorChain(&e).to_string()),
+            ),
+        };
+        let (_, channel) = &**opened.as_ref().map_err(Clone::clone)?;
+        publish(
+            channel,
+            &self.settings.exchange,
+            &message.routing_key,
+            &message,
         )
         .await
-        .map_err(broker(format!("declare queue {queue}")))?;
-    link.channel
-        .queue_bind(QueueBindArguments::new(&queue, exchange, "#"))
-        .await
-        .map_err(broker(format!("bind queue {queue} to exchange {exchange}")))?;
-    let (_tag, deliveries) = link
-        .channel
-        .basic_consume_rx(
-            BasicConsumeArguments::new(&queue, "")
-                .auto_ack(true)
-                .finish(),
-        )
-        .await
-        .map_err(broker(format!("consume from queue {queue}")))?;
-    link.deliveries = Some(deliveries);
-    Ok(link)
+        .map_err(|e| crate::ErrorChain(&e).to_string())
+    }
+
+    /// Closes the connection, if one was opened (at the end of the run).
+    pub(crate) async fn close(&self) {
+        if let Some(Ok(opened)) = self.link.lock().await.take() {
+            let (connection, channel) = *opened;
+            close_both(connection, channel).await;
+        }
+    }
 }
 
 /// The `<-RMQ:` entries of the replay file at `path`, in file order, each with the file's
@@ -459,6 +552,11 @@ async fn close(link: Link) {
         channel,
         ..
     } = link;
+    close_both(connection, channel).await;
+}
+
+/// Closes `channel`, then `connection`, within a few seconds.
+async fn close_both(connection: Connection, channel: Channel) {
     let closing = async {
         let _ = channel.close().await;
         let _ = connection.close().await;

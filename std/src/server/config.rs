@@ -219,7 +219,7 @@ impl ServerConfig {
             "classic_udp" => Protocol::ClassicUdp(super::udp::UdpSettings::from_rc(rc)?),
             "ftp" => Protocol::Ftp,
             #[cfg(feature = "http")]
-            "http" => Protocol::Http(Box::new(crate::traffic::http::HttpSettings::from_rc(rc)?)),
+            "http" => Protocol::Http(Box::new(http_settings(rc)?)),
             #[cfg(feature = "http")]
             "xmlrpc" => Protocol::XmlRpc(crate::traffic::xmlrpc::XmlRpcSettings {
                 record_for_client: general.record_for_client,
@@ -328,6 +328,19 @@ impl ServerConfig {
     }
 }
 
+/// The HTTP settings of `rc`, with its `[amqp]` section when it has one (replay publishes
+/// `->RMQ:` responses there).
+#[cfg(feature = "http")]
+fn http_settings(rc: &RcConfig) -> Result<crate::traffic::http::HttpSettings, ConfigError> {
+    #[allow(unused_mut)] // without the `amqp` feature nothing more is read
+    let mut settings = crate::traffic::http::HttpSettings::from_rc(rc)?;
+    #[cfg(feature = "amqp")]
+    if rc.has_section("amqp") {
+        settings.amqp = Some(crate::traffic::amqp::AmqpSettings::from_rc(rc)?);
+    }
+    Ok(settings)
+}
+
 /// The `tcp_header` layout of `rc`, which must have a `[tcp_header]` format.
 #[cfg(feature = "http")]
 fn tcp_header_layout(
@@ -414,6 +427,34 @@ mod tests {
         let rc = RcConfig::from_str_named("[general]\nserver_protocol = smtp\n", "t").unwrap();
         let err = ServerConfig::from_rc(&rc, Mode::Record).unwrap_err();
         assert!(err.to_string().contains("server_protocol = smtp"), "{err}");
+    }
+
+    /// An HTTP run takes the `[amqp]` section for its `->RMQ:` responses; one that cannot be
+    /// used fails the run before it starts, naming what is missing.
+    #[cfg(all(feature = "http", feature = "amqp"))]
+    #[test]
+    fn an_http_run_reads_the_amqp_section_when_there_is_one() {
+        let protocol = |text: &str| {
+            let rc = RcConfig::from_str_named(text, "t").unwrap();
+            ServerConfig::from_rc(&rc, Mode::Replay).map(|(config, _)| config.protocol)
+        };
+        let http = "[general]\nserver_protocol = http\n";
+        let Ok(Protocol::Http(settings)) = protocol(http) else {
+            panic!("not http");
+        };
+        assert_eq!(settings.amqp, None);
+        let full = format!("{http}[amqp]\nurl = amqp://localhost\nexchange = orders\n");
+        let Ok(Protocol::Http(settings)) = protocol(&full) else {
+            panic!("not http");
+        };
+        assert_eq!(settings.amqp.map(|a| a.exchange).as_deref(), Some("orders"));
+        let Err(err) = protocol(&format!("{http}[amqp]\nexchange = orders\n")) else {
+            panic!("[amqp] without a url was taken");
+        };
+        assert_eq!(
+            err.to_string(),
+            "the [amqp] section of the rc file needs `url`"
+        );
     }
 
     #[test]

@@ -189,6 +189,7 @@ async fn serve(
         );
     }
     drop(listener);
+    context.kind.close().await;
     tracing::debug!("HTTP server served {connections} connection(s)");
     let mut report = ServerReport {
         address,

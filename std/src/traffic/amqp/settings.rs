@@ -13,7 +13,7 @@ pub enum SettingsError {
     #[error(transparent)]
     Rc(#[from] RcError),
     /// `url` or `exchange` is missing.
-    #[error("server_protocol = amqp needs `{0}` in the [amqp] section of the rc file")]
+    #[error("the [amqp] section of the rc file needs `{0}`")]
     Missing(&'static str),
     /// An exchange name is longer than AMQP's 255 bytes (`exchange`: with `.capturemock`
     /// added, the recording queue's name).

@@ -50,6 +50,9 @@ pub struct Http {
     /// The TLS client for HTTPS upstreams, made when first needed (reading the system's
     /// certificates takes a while, and a plain-HTTP run never needs them).
     tls: OnceLock<Arc<rustls::ClientConfig>>,
+    /// Where replay publishes recorded `->RMQ:` responses: the rc file's `[amqp]` exchange.
+    #[cfg(feature = "amqp")]
+    publisher: Option<crate::server::amqp::Publisher>,
 }
 
 impl Http {
@@ -57,7 +60,6 @@ impl Http {
     pub fn new(settings: HttpSettings, limits: ForwardLimits, files: Attachments) -> Self {
         Http {
             location: Mutex::new(settings.upstream.clone()),
-            settings,
             flipped: AtomicBool::new(false),
             recorded_pairs: Mutex::new(HashMap::new()),
             limits,
@@ -65,6 +67,21 @@ impl Http {
             known_secrets: Mutex::new(Vec::new()),
             canonical: None,
             tls: OnceLock::new(),
+            #[cfg(feature = "amqp")]
+            publisher: settings
+                .amqp
+                .clone()
+                .map(crate::server::amqp::Publisher::new),
+            settings,
+        }
+    }
+
+    /// Ends the run: closes the connection to the broker that `->RMQ:` responses were
+    /// published to, if one was opened.
+    pub async fn close(&self) {
+        #[cfg(feature = "amqp")]
+        if let Some(publisher) = &self.publisher {
+            publisher.close().await;
         }
     }
 
@@ -166,11 +183,11 @@ impl Http {
                 let mut answer = None;
                 let mut responses = Vec::new();
                 for recorded in replayed.responses {
-                    if recorded.type_id() != "SRV" {
+                    let type_id = recorded.type_id().to_string();
+                    if type_id != "SRV" && type_id != "RMQ" {
                         tracing::warn!(
                             exchange = exchange.number(),
-                            "recorded response of type {} ignored: HTTP replays SRV responses only",
-                            recorded.type_id()
+                            "recorded response of type {type_id} ignored: HTTP replays SRV and RMQ responses only",
                         );
                         continue;
                     }
@@ -179,8 +196,14 @@ impl Http {
                         Cow::Borrowed(_) => None,
                     };
                     let response = altered.unwrap_or_else(|| recorded.into_text());
+                    if type_id == "RMQ" {
+                        // Published again, and recorded as replayed, as the reference does.
+                        self.publish(exchange.number(), &response).await;
+                        responses.extend(recording.then_some(("->RMQ", response)));
+                        continue;
+                    }
                     // Kept only to be recorded; otherwise the answer takes the text itself.
-                    let kept = recording.then(|| response.clone());
+                    let kept = recording.then(|| (self.response_prefix(), response.clone()));
                     // A request answers once: later responses of the group are recorded only,
                     // as the reference's first response closes the connection.
                     if answer.is_none() {
@@ -191,10 +214,11 @@ impl Http {
                     }
                     responses.extend(kept);
                 }
-                if recording && self.records_pair(&request.method, &text, || responses.concat()) {
+                let texts = || responses.iter().map(|(_, text)| text.as_str()).collect();
+                if recording && self.records_pair(&request.method, &text, texts) {
                     exchange.record_owned(prefix, text, timestamp);
-                    for response in responses {
-                        exchange.record_owned(self.response_prefix(), response, None);
+                    for (response_prefix, response) in responses {
+                        exchange.record_owned(response_prefix, response, None);
                     }
                 }
                 answer.unwrap_or_else(|| Answer::Unmatched {
@@ -215,6 +239,28 @@ impl Http {
             }
             Decision::Record => self.record(exchange, request, text, timestamp).await,
         }
+    }
+
+    /// Publishes a replayed `->RMQ:` response to the rc file's `[amqp]` exchange; a response
+    /// that cannot be published is logged as an error, and the HTTP answer goes on.
+    async fn publish(&self, number: crate::exchange::ExchangeNo, text: &str) {
+        #[cfg(feature = "amqp")]
+        if let Some(publisher) = &self.publisher {
+            if let Err(why) = publisher.publish(text).await {
+                tracing::error!(exchange = number, "->RMQ: response not published: {why}");
+            }
+            return;
+        }
+        let _ = text;
+        tracing::warn!(
+            exchange = number,
+            "->RMQ: response not published: that needs an [amqp] section in the rc file{}",
+            if cfg!(feature = "amqp") {
+                ""
+            } else {
+                " and the `amqp` feature"
+            }
+        );
     }
 
     /// Record mode: forwards the request, records it and the response, and answers with the

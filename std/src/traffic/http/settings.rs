@@ -36,6 +36,11 @@ pub struct HttpSettings {
     /// match whatever their order ([`canonical`](super::canonical)); false keeps the
     /// reference's exact text.
     pub canonical_matching: bool,
+    /// `[amqp]`: the broker and exchange that replay publishes the recorded `->RMQ:`
+    /// responses to, as the reference's HTTP replay does (set by the server's configuration
+    /// when the rc file has the section).
+    #[cfg(feature = "amqp")]
+    pub amqp: Option<crate::traffic::amqp::AmqpSettings>,
 }
 
 impl HttpSettings {
@@ -64,6 +69,8 @@ impl HttpSettings {
                 .get_first("upstream", &["general"])?
                 .filter(|u| !u.is_empty()),
             canonical_matching: rc.get_bool("canonical_matching", &["general"], true)?,
+            #[cfg(feature = "amqp")]
+            amqp: None,
             upstream_ca: rc
                 .get_first("upstream_ca_file", &["general"])?
                 .filter(|f| !f.is_empty())

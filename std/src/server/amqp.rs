@@ -289,6 +289,12 @@ pub(crate) struct Publisher {
     link: tokio::sync::Mutex<Option<Result<Opened, String>>>,
 }
 
+/// How long a [`Publisher`] waits for the broker to be reached. Why a bound: the HTTP
+/// request whose `->RMQ:` response it publishes waits too, and so would every later one
+/// (they publish in turn), for as long as the system lets a TCP connect hang.
+#[cfg(feature = "http")]
+const BROKER_WAIT: Duration = Duration::from_secs(10);
+
 /// A publisher's connection and its channel.
 #[cfg(feature = "http")]
 type Opened = Box<(Connection, Channel)>;
@@ -328,12 +334,19 @@ impl Publisher {
         let mut link = self.link.lock().await;
         let opened = match &mut *link {
             Some(opened) => opened,
-            empty => empty.insert(
-                open(&self.settings, "CaptureMock replay")
-                    .await
-                    .map(Box::new)
-                    .map_err(|e| crate::ErrorChain(&e).to_string()),
-            ),
+            empty => {
+                let opening = open(&self.settings, "CaptureMock replay");
+                empty.insert(match tokio::time::timeout(BROKER_WAIT, opening).await {
+                    Ok(opened) => opened
+                        .map(Box::new)
+                        .map_err(|e| crate::ErrorChain(&e).to_string()),
+                    Err(_) => Err(format!(
+                        "the AMQP broker at {} did not answer within {} s",
+                        self.settings.url,
+                        BROKER_WAIT.as_secs()
+                    )),
+                })
+            }
         };
         let (_, channel) = &**opened.as_ref().map_err(Clone::clone)?;
         publish(

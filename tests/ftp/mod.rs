@@ -26,19 +26,7 @@ const LONG_NAME: &str = "a-file-name-long-enough-that-its-listing-line-is-cut-in
 
 /// Whether pyftpdlib can be imported; where the reference is required (CI), it must be.
 fn pyftpdlib_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import pyftpdlib"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CAPTUREMOCK_REQUIRE_REFERENCE").is_none(),
-            "CAPTUREMOCK_REQUIRE_REFERENCE is set but python3 cannot import pyftpdlib"
-        );
-        eprintln!("note: pyftpdlib is not installed; the ftp tests skipped");
-    }
-    ok
+    crate::server::harness::python_module_available("pyftpdlib", "the ftp tests")
 }
 
 /// A scratch directory with the scripts, `ftp.rc` and the real server's files (`real/`).

@@ -372,17 +372,25 @@ impl Drop for ServerOnly {
 /// `CAPTUREMOCK_REQUIRE_REFERENCE` set it must, so a missing reference fails the test rather
 /// than skipping it. `what` names what is skipped, for the notice.
 pub fn reference_available(what: &str) -> bool {
+    python_module_available("capturemock", &format!("the reference CaptureMock; {what}"))
+}
+
+/// Whether python3 imports `module`, which the reference's tests or their real peers need
+/// (`what` says who, and what is skipped without it). Where the reference is required
+/// (`CAPTUREMOCK_REQUIRE_REFERENCE`, set by `scripts/test-all.sh`), it must: a missing module
+/// fails the test rather than skipping it.
+pub fn python_module_available(module: &str, what: &str) -> bool {
     let ok = Command::new("python3")
-        .args(["-c", "import capturemock"])
+        .args(["-c", &format!("import {module}")])
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
         assert!(
             std::env::var_os("CAPTUREMOCK_REQUIRE_REFERENCE").is_none(),
-            "CAPTUREMOCK_REQUIRE_REFERENCE is set but python3 cannot import capturemock"
+            "CAPTUREMOCK_REQUIRE_REFERENCE is set but python3 cannot import {module}"
         );
-        eprintln!("note: the reference CaptureMock is not installed; {what} skipped");
+        eprintln!("note: python3 cannot import {module} ({what}): skipped");
     }
     ok
 }

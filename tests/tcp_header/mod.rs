@@ -35,19 +35,7 @@ fn tcp_scratch(name: &str) -> crate::scratch::Scratch {
 
 /// Whether asyncua can be imported; where the reference is required (CI), it must be.
 fn asyncua_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import asyncua"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CAPTUREMOCK_REQUIRE_REFERENCE").is_none(),
-            "CAPTUREMOCK_REQUIRE_REFERENCE is set but python3 cannot import asyncua"
-        );
-        eprintln!("note: asyncua is not installed; the OPC UA tests skipped");
-    }
-    ok
+    crate::server::harness::python_module_available("asyncua", "the OPC UA tests")
 }
 
 /// A real server script that prints its port and stops when its stdin closes.

@@ -122,10 +122,33 @@ fn a_broker_that_cannot_be_reached_loses_only_the_message_and_says_so() {
     let run = replay(ours, &dir, "ours");
     assert!(
         run.stderr
-            .contains("->RMQ: response not published: cannot connect to the AMQP broker at"),
+            .contains("->RMQ: response not published: cannot connect to the AMQP broker at amqp://guest:***@127.0.0.1:"),
         "{}",
         run.stderr
     );
+}
+
+/// A broker that takes the connection and never answers (a listener that never accepts: the
+/// kernel completes the handshake): the publisher gives up after its wait, and the HTTP
+/// answer is replayed all the same.
+#[test]
+fn a_broker_that_never_answers_is_given_up_on() {
+    let Some(broker) = broker("the HTTP replay's ->RMQ: test") else {
+        return;
+    };
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = silent.local_addr().expect("its address").port();
+    let url = format!("amqp://guest:guest@127.0.0.1:{port}/%2F");
+    let dir = http_scratch("http-rmq-silent", broker, "silent", &url);
+    let run = replay(ours, &dir, "ours");
+    assert!(
+        run.stderr.contains(
+            "->RMQ: response not published: the AMQP broker at amqp://guest:***@127.0.0.1:"
+        ) && run.stderr.contains("did not answer within 10 s"),
+        "{}",
+        run.stderr
+    );
+    drop(silent);
 }
 
 /// `text` in hex, as the consumer shows bodies.

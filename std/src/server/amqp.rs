@@ -63,7 +63,7 @@ pub enum AmqpError {
     /// The broker could not be reached, or refused the login.
     #[error("cannot connect to the AMQP broker at {url}")]
     Connect {
-        /// `url` from the rc file.
+        /// `url` from the rc file, its password hidden.
         url: String,
         /// What amqprs said.
         source: amqprs::error::Error,
@@ -129,7 +129,7 @@ pub struct Link {
 impl std::fmt::Debug for Link {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Link")
-            .field("address", &self.settings.address())
+            .field("url", &self.settings.shown_url())
             .field("recording", &self.deliveries.is_some())
             .field("published", &self.published)
             .finish_non_exhaustive()
@@ -229,7 +229,7 @@ async fn open(settings: &AmqpSettings, name: &str) -> Result<(Connection, Channe
         Connection::open(&args.finish())
             .await
             .map_err(|source| AmqpError::Connect {
-                url: settings.url.clone(),
+                url: settings.shown_url(),
                 source,
             })?;
     let channel = connection
@@ -303,7 +303,7 @@ type Opened = Box<(Connection, Channel)>;
 impl std::fmt::Debug for Publisher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Publisher")
-            .field("address", &self.settings.address())
+            .field("url", &self.settings.shown_url())
             .finish_non_exhaustive()
     }
 }
@@ -342,7 +342,7 @@ impl Publisher {
                         .map_err(|e| crate::ErrorChain(&e).to_string()),
                     Err(_) => Err(format!(
                         "the AMQP broker at {} did not answer within {} s",
-                        self.settings.url,
+                        self.settings.shown_url(),
                         BROKER_WAIT.as_secs()
                     )),
                 })

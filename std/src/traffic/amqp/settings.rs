@@ -91,6 +91,22 @@ impl AmqpSettings {
         format!("{}/{}", self.url, self.exchange)
     }
 
+    /// `url` with its password written `***`: what errors and logs show. (The address the
+    /// program is given keeps it: the program needs it to connect.)
+    pub fn shown_url(&self) -> String {
+        let Some((scheme, rest)) = self.url.split_once("://") else {
+            return self.url.clone();
+        };
+        let (authority, after) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+        match authority.rsplit_once('@') {
+            Some((credentials, host)) => match credentials.split_once(':') {
+                Some((user, _password)) => format!("{scheme}://{user}:***@{host}{after}"),
+                None => self.url.clone(),
+            },
+            None => self.url.clone(),
+        }
+    }
+
     /// The queue the recorder binds to the exchange: `<exchange>.capturemock`.
     pub fn queue(&self) -> String {
         format!("{}.capturemock", self.exchange)
@@ -100,6 +116,24 @@ impl AmqpSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_urls_hide_the_password_only() {
+        let shown = |url: &str| {
+            let rc = RcConfig::from_str_named(
+                &format!("[amqp]\nurl = {}\nexchange = x\n", url.replace('%', "%%")),
+                "t",
+            )
+            .unwrap();
+            AmqpSettings::from_rc(&rc).unwrap().shown_url()
+        };
+        assert_eq!(
+            shown("amqp://ann:s3cr@t@broker:5673/%2F?heartbeat=5"),
+            "amqp://ann:***@broker:5673/%2F?heartbeat=5"
+        );
+        assert_eq!(shown("amqp://ann@broker/v"), "amqp://ann@broker/v");
+        assert_eq!(shown("amqp://broker"), "amqp://broker");
+    }
 
     #[test]
     fn the_references_keys_and_defaults() {

@@ -7,6 +7,7 @@
 mod bad_input;
 mod interop;
 mod opcua;
+mod texts;
 
 use std::io::BufRead;
 use std::path::Path;

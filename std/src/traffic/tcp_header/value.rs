@@ -138,9 +138,8 @@ fn write_items(out: &mut String, items: &[Value]) {
 const WIDTH: usize = 200;
 
 /// `pprint.pformat(value, width=200, sort_dicts=False)`: the one-line `repr` when it fits,
-/// else a dict, list or tuple one item per line, and a string cut after white space into
-/// adjacent literals. A `bytes` value too long for its line stays whole here; Python cuts it
-/// into pieces of four bytes' multiples, which the binary layouts seen so far never need.
+/// else a dict, list or tuple one item per line, a string cut after white space into
+/// adjacent literals, and bytes cut into adjacent literals of whole groups of four bytes.
 pub fn pformat(value: &Value) -> String {
     let mut out = String::new();
     format(&mut out, value, 0, 0, 0);
@@ -201,10 +200,64 @@ fn format(out: &mut String, value: &Value, indent: usize, allowance: usize, leve
             Value::Str(text) => {
                 return write_split_str(out, text, WIDTH, indent, allowance, level + 1);
             }
+            Value::Bytes(bytes) if bytes.len() > 4 => {
+                return write_split_bytes(out, bytes, indent, allowance, level + 1);
+            }
             _ => {}
         }
     }
     out.push_str(&rep);
+}
+
+/// pprint's `_pprint_bytes`: bytes too long for their line, cut into adjacent `b'...'`
+/// literals of whole groups of four bytes, each as long as fits in the columns left after
+/// `indent`; in parentheses at the top level (`level` 1). `allowance` columns stay free after
+/// the last piece, but, as in Python, only when the length is not a multiple of four (its
+/// last group is then short).
+fn write_split_bytes(
+    out: &mut String,
+    bytes: &[u8],
+    mut indent: usize,
+    mut allowance: usize,
+    level: usize,
+) {
+    if level == 1 {
+        indent += 1;
+        allowance += 1;
+        out.push('(');
+    }
+    let mut width = WIDTH as isize - indent as isize;
+    let last = bytes.len() / 4 * 4;
+    let repr_len = |piece: &[u8]| {
+        let mut text = String::new();
+        write_bytes(&mut text, piece);
+        text.len() as isize
+    };
+    let mut pieces: Vec<&[u8]> = Vec::new();
+    let mut start = 0;
+    for i in (0..bytes.len()).step_by(4) {
+        let end = (i + 4).min(bytes.len());
+        if i == last {
+            width -= allowance as isize;
+        }
+        if repr_len(&bytes[start..end]) > width {
+            if start < i {
+                pieces.push(&bytes[start..i]);
+            }
+            start = i;
+        }
+    }
+    pieces.push(&bytes[start..]);
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', indent));
+        }
+        write_bytes(out, piece);
+    }
+    if level == 1 {
+        out.push(')');
+    }
 }
 
 /// Why a recorded text is not the literal it should be; the offset is in bytes.
@@ -391,7 +444,9 @@ impl Parser<'_> {
                 });
             }
             self.skip_space();
-            if !self.rest().starts_with(['\'', '"']) {
+            if bytes && (self.rest().starts_with("b'") || self.rest().starts_with("b\"")) {
+                self.pos += 1;
+            } else if bytes || !self.rest().starts_with(['\'', '"']) {
                 return Ok(out);
             }
         }

@@ -3,7 +3,7 @@
 
 use super::{tcp_scratch, RealServer};
 use crate::server::harness::{
-    ours, read, reference, reference_available, reference_with_env, write,
+    ours, ours_with_env, read, reference, reference_available, reference_with_env, write,
 };
 
 /// The session, recorded by both against the same real server: the files are identical
@@ -99,4 +99,94 @@ fn the_same_session_records_byte_identically_and_each_replays_the_others_file() 
         recorded.starts_with(&again) && again.contains("tick 2"),
         "{again}"
     );
+}
+
+/// Alterations, as the reference applies them to `tcp_header` texts: to the client's
+/// messages only (before they are looked up and recorded), never to the real server's. An
+/// altered message is what the real server gets, made into bytes again.
+const ALTERATIONS: &str = "\
+[clientname]
+match_pattern = 'temp'
+replacement = 'tamp'
+
+[bye]
+match_pattern = bye now
+replacement = bye then
+
+[tick]
+match_pattern = tick (\\d+)
+replacement = tick N
+";
+
+/// The same session through alterations: both record the same file, the client's texts
+/// altered and the server's not. The real server answers the altered text message (which the
+/// reference cannot make into bytes: it crashes, so its run leaves that message out). Then
+/// ours replays its file, the real server gone: the client's unaltered messages match their
+/// altered records.
+#[test]
+fn alterations_change_the_clients_messages_alike_and_the_real_server_gets_them_altered() {
+    if !reference_available("the tcp_header interop tests") {
+        return;
+    }
+    let (ours_dir, ref_dir) = (tcp_scratch("alter-ours"), tcp_scratch("alter-ref"));
+    let rc = include_str!("simple.rc").replace(
+        "record_for_client = true\n",
+        "record_for_client = true\nalterations = clientname,bye,tick\n",
+    ) + "\n"
+        + ALTERATIONS;
+    write(&ours_dir, "alter.rc", &rc);
+    write(&ref_dir, "alter.rc", &rc);
+    let server = RealServer::start(&ours_dir, "simple_server.py");
+    let record = [
+        "-m",
+        "1",
+        "-r",
+        "out.mock",
+        "-R",
+        "alter.rc",
+        "python3",
+        "simple_client.py",
+        &server.address,
+    ];
+    let answered = ("CLIENT_TXT_REPLY", "ok: bye then");
+    let mine = ours_with_env(&ours_dir, &record, &[answered]);
+    assert_eq!(mine.status, Some(0), "ours: {}{}", mine.stdout, mine.stderr);
+    let theirs = reference_with_env(&ref_dir, &record, &[("CLIENT_NO_TEXT", "1")]);
+    assert!(
+        theirs.stdout.contains("all replies as expected"),
+        "reference: {}",
+        theirs.stderr
+    );
+    server.stop();
+    let recorded = read(&ours_dir, "out.mock").expect("our record file");
+    let (binary, text) = recorded
+        .split_once("<-CLI:TXT")
+        .expect("the text message is recorded");
+    assert_eq!(
+        Some(binary),
+        read(&ref_dir, "out.mock").as_deref(),
+        "record files differ (ours first)"
+    );
+    assert!(
+        binary.contains("'name': 'tamp'") && binary.contains("'text': 'tick 1'"),
+        "{binary}"
+    );
+    assert_eq!(text, " {}\nbye then\n->SRV:TXT {}\nok: bye then\n");
+
+    write(&ours_dir, "in.mock", &recorded);
+    let replay = [
+        "-m",
+        "0",
+        "-p",
+        "in.mock",
+        "-r",
+        "again.mock",
+        "-R",
+        "alter.rc",
+        "python3",
+        "simple_client.py",
+    ];
+    let mine = ours_with_env(&ours_dir, &replay, &[answered]);
+    assert_eq!(mine.status, Some(0), "ours: {}{}", mine.stdout, mine.stderr);
+    assert_eq!(read(&ours_dir, "again.mock"), Some(recorded));
 }

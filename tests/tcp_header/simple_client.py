@@ -2,7 +2,7 @@
 # announces the real server first (argument host:port), then sends its messages on one
 # connection and checks every byte of what comes back; prints "all replies as expected".
 # With CLIENT_NO_TEXT set, the last message (a text body, which the reference cannot
-# replay) is left out.
+# replay) is left out; CLIENT_TXT_REPLY is the reply it expects instead of "ok: bye now".
 import os, socket, struct, sys
 
 host, port = os.environ["CAPTUREMOCK_SERVER"].rsplit(":", 1)
@@ -45,7 +45,8 @@ exchanges = [
      [rsp(1, [(1, 21.5), (2, -3.25)]), evt(1)]),
     (message(b"REQ", struct.pack("<Ii", 2, -1) + bytes([0]) + b"\xde\xad"),
      [rsp(2, []), evt(2)]),
-    (message(b"TXT", b"bye now"), [message(b"TXT", b"ok: bye now")]),
+    (message(b"TXT", b"bye now"),
+     [message(b"TXT", os.environ.get("CLIENT_TXT_REPLY", "ok: bye now").encode())]),
 ]
 if os.environ.get("CLIENT_NO_TEXT"):
     exchanges.pop()

@@ -234,10 +234,11 @@ async fn serve(shared: &Arc<Shared>, stream: TcpStream) {
                 break;
             }
             Ok(Incoming::Message { text, bytes }) => {
-                let forward = client_message(shared, &text, &client).await;
-                if !forward {
-                    continue;
-                }
+                let bytes = match client_message(shared, &text, &client).await {
+                    Forward::Nothing => continue,
+                    Forward::AsReceived => bytes,
+                    Forward::Altered(altered) => altered,
+                };
                 if upstream.is_none() {
                     let (write, reader) = match connect_upstream(shared, &client).await {
                         Some(pair) => pair,
@@ -295,22 +296,51 @@ fn control(shared: &Shared, text: &str) {
     }
 }
 
+/// What goes to the real server for a client's message.
+enum Forward {
+    /// Nothing: it was answered here.
+    Nothing,
+    /// The message's own bytes.
+    AsReceived,
+    /// The bytes of its altered text, as the reference sends them.
+    Altered(Vec<u8>),
+}
+
 /// A client's message as an exchange: replayed (answered here), or to be sent to the real
-/// server (returns true).
+/// server. The rc file's alterations apply to its text before it is looked up and recorded,
+/// and an altered text is what the real server gets, made into bytes again; the real
+/// server's messages are recorded and replayed unaltered. All three as the reference does.
 async fn client_message(
     shared: &Shared,
     text: &str,
     client: &tokio::sync::Mutex<OwnedWriteHalf>,
-) -> bool {
+) -> Forward {
     let n = shared.next();
     let mut exchange = Exchange::new(&shared.engine, n, None);
+    let received = text;
+    let altered = exchange.alter_borrowed(received);
+    let text = altered.as_ref();
     let key = format!("<-CLI:{text}");
     let decision = exchange.decide(&key);
     exchange.record("<-CLI", text, None);
     match decision {
         Decision::Record => {
             exchange.finish();
-            true
+            // Compared, as the reference compares: with alterations, the text is always a
+            // new one, changed or not.
+            if text == received {
+                return Forward::AsReceived;
+            }
+            match shared.layout.to_bytes(text) {
+                Ok(bytes) => Forward::Altered(bytes),
+                Err(e) => {
+                    tracing::error!(
+                        exchange = n,
+                        "the altered message cannot be made into bytes: {e}; the message is sent as received"
+                    );
+                    Forward::AsReceived
+                }
+            }
         }
         Decision::Replay(replayed) => {
             let mut replies = Vec::new();
@@ -341,7 +371,7 @@ async fn client_message(
                     break;
                 }
             }
-            false
+            Forward::Nothing
         }
         Decision::Mismatch | Decision::Forbidden | Decision::Unanswered => {
             tracing::warn!(
@@ -349,7 +379,7 @@ async fn client_message(
                 "nothing recorded answers this message; none sent"
             );
             exchange.finish();
-            false
+            Forward::Nothing
         }
     }
 }

@@ -183,11 +183,12 @@ impl Http {
                 let mut answer = None;
                 let mut responses = Vec::new();
                 for recorded in replayed.responses {
-                    let type_id = recorded.type_id().to_string();
-                    if type_id != "SRV" && type_id != "RMQ" {
+                    let published = recorded.type_id() == "RMQ";
+                    if !published && recorded.type_id() != "SRV" {
                         tracing::warn!(
                             exchange = exchange.number(),
-                            "recorded response of type {type_id} ignored: HTTP replays SRV and RMQ responses only",
+                            "recorded response of type {} ignored: HTTP replays SRV and RMQ responses only",
+                            recorded.type_id()
                         );
                         continue;
                     }
@@ -196,7 +197,7 @@ impl Http {
                         Cow::Borrowed(_) => None,
                     };
                     let response = altered.unwrap_or_else(|| recorded.into_text());
-                    if type_id == "RMQ" {
+                    if published {
                         // Published again, and recorded as replayed, as the reference does.
                         self.publish(exchange.number(), &response).await;
                         responses.extend(recording.then_some(("->RMQ", response)));

@@ -375,6 +375,28 @@ pub fn reference_available(what: &str) -> bool {
     python_module_available("capturemock", &format!("the reference CaptureMock; {what}"))
 }
 
+/// Runs Python `script` (its text) with `args` and reads what it prints, one JSON value a line:
+/// the oracle of the tests that check our Python texts against Python's own. A failed run
+/// fails the test, with what Python said.
+pub fn python_json_lines(script: &str, args: &[&str]) -> Vec<serde_json::Value> {
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
+
 /// Whether python3 imports `module`, which the reference's tests or their real peers need
 /// (`what` says who, and what is skipped without it). Where the reference is required
 /// (`CAPTUREMOCK_REQUIRE_REFERENCE`, set by `scripts/test-all.sh`), it must: a missing module

@@ -5,6 +5,8 @@
 
 use capturemock::traffic::tcp_header::value::{parse_literal, pformat, Value};
 
+use crate::server::harness::python_json_lines;
+
 /// A JSON value as the Python value it stands for (see `texts.py`).
 fn value(json: &serde_json::Value) -> Value {
     match json {
@@ -37,21 +39,11 @@ fn value(json: &serde_json::Value) -> Value {
 
 #[test]
 fn pformat_and_the_literal_reader_agree_with_python() {
-    let output = std::process::Command::new("python3")
-        .args(["-c", include_str!("texts.py"), "20261204", "600"])
-        .output()
-        .expect("python3");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let (mut bytes_cut, mut strings_cut) = (0, 0);
-    for line in String::from_utf8(output.stdout).expect("UTF-8").lines() {
-        let case: serde_json::Value = serde_json::from_str(line).expect("JSON");
+    for case in python_json_lines(include_str!("texts.py"), &["20261204", "600"]) {
         let v = value(&case["value"]);
         let python = case["pformat"].as_str().expect("pformat");
-        assert_eq!(pformat(&v), python, "pformat of {line}");
+        assert_eq!(pformat(&v), python, "pformat of {case}");
         bytes_cut += usize::from(python.contains("'\n") && python.contains(" b'"));
         strings_cut += usize::from(python.contains("'\n") && python.contains(" '"));
         assert_eq!(parse_literal(python).as_ref(), Ok(&v), "reading {python}");

@@ -7,6 +7,8 @@ use capturemock::traffic::xmlrpc::pformat::pformat;
 use capturemock::traffic::xmlrpc::repr::call_text;
 use capturemock::traffic::xmlrpc::{Outcome, Value};
 
+use crate::server::harness::python_json_lines;
+
 /// A JSON value as the XML-RPC value Python had (a dict comes as `{"dict": [[k, v], ...]}`, a float as `{"float": "repr"}`).
 fn value(json: &serde_json::Value) -> Value {
     match json {
@@ -54,21 +56,11 @@ fn sorted(v: Value) -> Value {
 
 #[test]
 fn pformat_repr_and_the_literal_reader_agree_with_python() {
-    let output = std::process::Command::new("python3")
-        .args(["-c", include_str!("texts.py"), "20261203", "400"])
-        .output()
-        .expect("python3");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let mut split = 0;
-    for line in String::from_utf8(output.stdout).expect("UTF-8").lines() {
-        let case: serde_json::Value = serde_json::from_str(line).expect("JSON");
+    for case in python_json_lines(include_str!("texts.py"), &["20261203", "400"]) {
         let v = value(&case["value"]);
         let python = case["pformat"].as_str().expect("pformat");
-        assert_eq!(pformat(&v), python, "pformat of {line}");
+        assert_eq!(pformat(&v), python, "pformat of {case}");
         split += usize::from(python.contains('\n'));
         // What is written reads back, dicts in the sorted order written (no NaN is made).
         assert_eq!(
@@ -83,7 +75,7 @@ fn pformat_repr_and_the_literal_reader_agree_with_python() {
         assert_eq!(
             call_text("m", &args),
             case["call"].as_str().expect("call"),
-            "{line}"
+            "{case}"
         );
     }
     assert!(split > 40, "only {split} cases were split over lines");

@@ -6,12 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use capturemock::bridge::{BackgroundBridge, Endpoint, Host};
+use capturemock::bridge::Host;
 use capturemock::hal::HalSession;
 
 use super::relay::{Relay, RelayOptions};
 use super::runs::BridgeProcess;
-use super::{read, scratch};
+use super::{read, scratch, start_bridge_for};
 use crate::qemu::{Finished, Qemu};
 
 /// The host recording of the same driver against the same simulated sensor
@@ -54,12 +54,7 @@ fn recording_on_the_target_through_the_bridge_writes_the_host_recording() {
     let dir = scratch("hal-record");
     let file = dir.join("lm75.mock");
     let session = HalSession::record(&file).unwrap();
-    let link = Endpoint::socket("127.0.0.1:0", true)
-        .unwrap()
-        .open(Duration::from_millis(20))
-        .expect("the bridge listens");
-    let bridge = BackgroundBridge::start(link, Host::Hal(session.clone()), false).unwrap();
-    let address = bridge.link_address().unwrap().to_string();
+    let (bridge, address) = start_bridge_for(Host::Hal(session.clone()));
     let Some(firmware) = run_through(b'R', &address) else {
         return;
     };
@@ -105,12 +100,7 @@ fn the_bridge_command_replays_the_driver_with_no_sensor_and_no_drift() {
 #[test]
 fn the_replay_table_comes_over_the_link_at_start_up() {
     let session = HalSession::replay(committed()).unwrap();
-    let link = Endpoint::socket("127.0.0.1:0", true)
-        .unwrap()
-        .open(Duration::from_millis(20))
-        .expect("the bridge listens");
-    let bridge = BackgroundBridge::start(link, Host::Hal(session), false).unwrap();
-    let address = bridge.link_address().unwrap().to_string();
+    let (bridge, address) = start_bridge_for(Host::Hal(session));
     let Some(firmware) = run_through(b'D', &address) else {
         return;
     };

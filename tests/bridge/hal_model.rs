@@ -9,12 +9,12 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
-use capturemock::bridge::{BackgroundBridge, Endpoint, Host};
+use capturemock::bridge::Host;
 use capturemock::hal::HalSession;
 
 use super::relay::{Relay, RelayOptions};
 use super::runs::BridgeProcess;
-use super::{read, scratch};
+use super::{read, scratch, start_bridge_for};
 use crate::qemu::{Finished, Qemu};
 
 /// The sensor model on I2C at the lm75 crate's default address.
@@ -93,12 +93,7 @@ fn the_driver_is_recorded_against_qemus_tmp105_model_and_replayed_without_it() {
     let dir = scratch("hal-model");
     let file = dir.join("tmp105.mock");
     let session = HalSession::record(&file).unwrap();
-    let link = Endpoint::socket("127.0.0.1:0", true)
-        .unwrap()
-        .open(Duration::from_millis(20))
-        .expect("the bridge listens");
-    let bridge = BackgroundBridge::start(link, Host::Hal(session.clone()), false).unwrap();
-    let address = bridge.link_address().unwrap().to_string();
+    let (bridge, address) = start_bridge_for(Host::Hal(session.clone()));
     let socket = dir.join("qmp.sock");
     let qmp = format!("unix:{},server=on,wait=off", socket.display());
     let args = ["-device", TMP105, "-qmp", &qmp];

@@ -47,11 +47,22 @@ pub fn start_bridge(mode: Mode, record: &Path, setup: &Setup) -> BackgroundBridg
             .load_replay(replay)
             .unwrap_or_else(|e| panic!("replay file {}: {e}", replay.display()));
     }
+    start_bridge_for(Host::Start { config, port: 0 }).0
+}
+
+/// A bridge serving `host`, its device side listening on an ephemeral socket; and that
+/// socket's address, for the firmware's relay.
+pub fn start_bridge_for(host: Host) -> (BackgroundBridge, String) {
     let link = Endpoint::socket("127.0.0.1:0", true)
         .unwrap()
         .open(Duration::from_millis(20))
         .expect("the bridge listens");
-    BackgroundBridge::start(link, Host::Start { config, port: 0 }, false).expect("bridge starts")
+    let bridge = BackgroundBridge::start(link, host, false).expect("bridge starts");
+    let address = bridge
+        .link_address()
+        .expect("the link's address")
+        .to_string();
+    (bridge, address)
 }
 
 /// One firmware run through a bridge.
